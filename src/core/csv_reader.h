@@ -1,0 +1,60 @@
+// csv_reader.h: CSV text as users paste it -> RunTable, or problems located by line and column.
+//
+// Accepts comma, semicolon or tab separators (guessed from the header line), quoted fields,
+// comment lines (# or //), CRLF, a trailing newline or none, header aliases for every role and
+// numbers written 1.07e9, 1070000000, 1.07B, 5.85e20. An explicit column mapping overrides the
+// guess. Tokens follow from compute (and compute from tokens) through the compute model; a batch
+// given in samples is multiplied by tokens per sample (a column, or the option).
+// Never throws, never prints.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/compute_model.h"
+#include "core/run_table.h"
+
+namespace scalecalc {
+
+enum class Role { kParams, kTokens, kFlops, kLr, kBatch, kLoss, kTokensPerSample };
+const char* ToString(Role role);                        // "params", "tokens", "flops", ...
+bool FromString(const std::string& text, Role* role);  // inverse of ToString
+
+enum class BadRowPolicy {
+  kReject,  // any bad row rejects the whole text (errors returned, no table)
+  kSkip,    // bad rows are skipped, each reported as a warning
+};
+
+struct ReadOptions {
+  // Explicit role -> header name; overrides the guess for that role.
+  std::vector<std::pair<Role, std::string>> columns;
+  // Tokens per sample when the batch column counts samples (0: batch is already in tokens,
+  // unless a tokens-per-sample column or a "samples" header says otherwise).
+  double tokens_per_sample = 0;
+  BadRowPolicy bad_rows = BadRowPolicy::kReject;
+  ComputeModel compute;                  // to derive tokens from FLOPs or FLOPs from tokens
+  size_t max_bytes = 64u << 20;          // larger text is refused
+  size_t max_rows = 1000000;             // more data rows are refused
+  double duplicate_tolerance = 1e-12;    // relative: runs equal in every field are duplicates
+};
+
+struct ReadResult {
+  bool ok = false;                       // a table was produced
+  RunTable table;
+  std::vector<InputProblem> errors;      // why not ok (or rows rejected)
+  std::vector<InputProblem> warnings;    // skipped rows, ambiguity resolved, derived columns
+  std::vector<std::string> headers;      // the header fields as read
+  std::vector<std::pair<Role, int>> mapping;  // role -> 0-based column index actually used
+  char delimiter = ',';
+  std::vector<std::string> notes;        // how the guess was made ("loss: 'loss' over 'smooth loss'")
+};
+
+ReadResult ReadRuns(std::string_view text, const ReadOptions& options = {});
+
+// Parses one number as users write it: 1.07e9, 1070000000, 1.07B, 250M, 3k, 1.5T, "1,070" is NOT
+// accepted (ambiguous). Returns false with a reason on failure. Accepts surrounding spaces.
+bool ParseNumber(std::string_view text, double* value, std::string* reason);
+
+}  // namespace scalecalc

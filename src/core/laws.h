@@ -1,0 +1,51 @@
+// laws.h: the fitted or published laws, in raw units (parameters, tokens, FLOPs, batch in tokens).
+//
+// A LawSet is what the planner and the plots consume: a loss law, optional hyperparameter laws,
+// and bootstrap samples of each (empty for presets) from which every interval is taken.
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace scalecalc {
+
+struct Interval {
+  double lo = NAN;
+  double hi = NAN;
+};
+
+// y = coef * N^exp_params * T^exp_tokens (N parameters, T tokens).
+struct PowerLaw2 {
+  double coef = NAN;
+  double exp_params = 0;
+  double exp_tokens = 0;
+  double Eval(double params, double tokens) const {
+    return coef * std::pow(params, exp_params) * std::pow(tokens, exp_tokens);
+  }
+  bool IsSet() const { return std::isfinite(coef); }
+};
+
+// L(N, T) = E + A N^-alpha + B T^-beta.
+struct LossLaw {
+  double E = NAN, A = NAN, alpha = NAN, B = NAN, beta = NAN;
+  double Eval(double params, double tokens) const {
+    return E + A * std::pow(params, -alpha) + B * std::pow(tokens, -beta);
+  }
+  bool IsSet() const { return std::isfinite(E); }
+};
+
+struct LawSet {
+  std::string name;  // "fit", "paper (Yin et al. 2025)", ...
+  LossLaw loss;
+  PowerLaw2 lr;     // unset when unknown
+  PowerLaw2 batch;  // batch size in tokens; unset when unknown
+  std::vector<LossLaw> loss_samples;   // bootstrap refits (empty: no intervals)
+  std::vector<PowerLaw2> lr_samples;
+  std::vector<PowerLaw2> batch_samples;
+};
+
+// 2.5% and 97.5% percentiles (linear interpolation); {NaN, NaN} for an empty or all-NaN input.
+Interval Percentile95(std::vector<double> values);
+
+}  // namespace scalecalc
