@@ -37,6 +37,10 @@ struct FitOptions {
   int bootstrap_samples = 1000;     // 0: no intervals
   uint64_t seed = 1;                // bootstrap generator seed
   bool extrapolation_check = true;  // refit without the largest model and report its error
+  // The sensitivity fit uses runs whose loss is at most this much (relative) above their cell's
+  // optimum: diverged or far-off runs (Step Law's reach 3x the optimum) are not quadratic and
+  // would swamp it. Infinity: every run.
+  double sensitivity_cap = 0.05;
 
   bool IsValid(std::string* error) const;
 };
@@ -73,7 +77,8 @@ struct LossLawFit {
   double holdout_rel_error = NAN;      // mean |L_hat - L| / L on the held-out points
 };
 
-// Loss penalty for off-optimal hyperparameters, fitted on all runs:
+// Loss penalty for off-optimal hyperparameters, fitted on the runs of the sweep cells within
+// FitOptions::sensitivity_cap of their cell's optimum:
 //   L(lr, B) / L_opt - 1 = c_lr u^2 + c_batch v^2 + c_cross u v,
 //   u = ln(lr / lr_opt(N, T)), v = ln(B / B_opt(N, T)).
 struct Sensitivity {
@@ -84,19 +89,24 @@ struct Sensitivity {
 };
 
 enum class FitTermination { kSuccess, kNoData, kFailed, kCancelled };
+const char* ToString(FitTermination termination);  // "success", "no data", "failed", "cancelled"
+bool FromString(const std::string& text, FitTermination* termination);
 
 struct FitSummary {
   bool ok = false;
   FitTermination termination = FitTermination::kNoData;
   std::string message;                 // why not ok, or notes
+  FitOptions options;                  // the options this fit ran with
+  int runs = 0, runs_included = 0;     // rows in the table, rows that entered the fit
   std::vector<Cell> cells;
-  bool has_sweep = false;              // hyperparameter laws were fitted
+  bool has_sweep = false;              // lr or batch varies inside some cell (laws attempted)
   HyperLawFit lr_law, batch_law;
   LossLawFit loss;
   Sensitivity sensitivity;
   std::vector<int> excluded_rows;      // data rows left out by the user (1-based)
   int bootstrap_samples_done = 0;
   LawSet laws;                         // the fitted laws plus bootstrap samples, for the planner
+                                       // (sample k of loss, lr, batch: the same resample)
 
   std::string BriefReport() const;
   std::string FullReport() const;

@@ -1,0 +1,274 @@
+#include "core/cells.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <utility>
+
+namespace scalecalc {
+
+namespace {
+
+// Hyperparameter grids are written exactly; this only absorbs rounding in unit conversions
+// (batch in samples times tokens per sample, lr printed with few digits).
+constexpr double kHyperTolerance = 1e-6;
+
+// Each side of the argmin, how many grid values the smooth model sees (a 5 x 5 window).
+constexpr int kSmoothHalfWindow = 2;
+
+bool SameValue(double a, double b) {
+  return std::fabs(a - b) <= kHyperTolerance * std::max(std::fabs(a), std::fabs(b));
+}
+
+std::vector<double> DistinctSorted(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  std::vector<double> out;
+  for (double v : values) {
+    if (out.empty() || !SameValue(out.back(), v)) out.push_back(v);
+  }
+  return out;
+}
+
+int NearestIndex(const std::vector<double>& grid, double v) {
+  int best = 0;
+  for (int i = 1; i < static_cast<int>(grid.size()); ++i) {
+    if (std::fabs(grid[i] - v) < std::fabs(grid[best] - v)) best = i;
+  }
+  return best;
+}
+
+double RunValue(const Run& run, bool lr) {
+  return lr ? run.lr : run.batch_tokens;
+}
+
+// One swept dimension of the smooth model, in log units centred on the argmin and scaled so the
+// window spans about [-1, 1] (keeps the least-squares problem well conditioned).
+struct Axis {
+  bool lr = true;
+  double centre = 0;      // log of the argmin's value
+  double scale = 1;       // log units per model unit
+  double lo = 0, hi = 0;  // window bounds in model units
+  double Coord(const Run& run) const { return (std::log(RunValue(run, lr)) - centre) / scale; }
+};
+
+// Quadratic model of the cell's relative loss around the argmin; false when it cannot be fitted,
+// does not curve upwards, or has its minimum outside the window it was fitted on.
+bool SmoothOptimum(const RunTable& table, const Cell& cell, const Run& argmin,
+                   const std::vector<bool>& dims_lr, double* lr, double* batch_tokens,
+                   double* loss) {
+  std::vector<Axis> axes;
+  for (bool is_lr : dims_lr) {
+    std::vector<double> values;
+    for (int index : cell.run_indices) values.push_back(RunValue(table.runs[index], is_lr));
+    const std::vector<double> grid = DistinctSorted(values);
+    const int at = NearestIndex(grid, RunValue(argmin, is_lr));
+    const int first = std::max(0, at - kSmoothHalfWindow);
+    const int last = std::min(static_cast<int>(grid.size()) - 1, at + kSmoothHalfWindow);
+    if (last - first + 1 < 3) return false;  // a parabola needs three distinct values
+    Axis axis;
+    axis.lr = is_lr;
+    axis.centre = std::log(grid[at]);
+    axis.scale = 0.5 * (std::log(grid[last]) - std::log(grid[first]));
+    axis.lo = (std::log(grid[first]) - axis.centre) / axis.scale;
+    axis.hi = (std::log(grid[last]) - axis.centre) / axis.scale;
+    axes.push_back(axis);
+  }
+  const double tol = kHyperTolerance;
+  std::vector<std::vector<double>> coords;
+  std::vector<double> targets;
+  for (int index : cell.run_indices) {
+    const Run& run = table.runs[index];
+    std::vector<double> c;
+    bool inside = true;
+    for (const Axis& axis : axes) {
+      const double x = axis.Coord(run);
+      if (x < axis.lo - tol || x > axis.hi + tol) inside = false;
+      c.push_back(x);
+    }
+    if (!inside) continue;
+    coords.push_back(c);
+    targets.push_back(run.loss / argmin.loss - 1.0);
+  }
+  const int cols = axes.size() == 1 ? 3 : 6;
+  const int rows = static_cast<int>(targets.size());
+  if (rows < cols) return false;
+  Eigen::MatrixXd design(rows, cols);
+  Eigen::VectorXd rhs(rows);
+  for (int r = 0; r < rows; ++r) {
+    const double x = coords[r][0];
+    rhs(r) = targets[r];
+    if (cols == 3) {
+      design.row(r) << 1.0, x, x * x;
+    } else {
+      const double y = coords[r][1];
+      design.row(r) << 1.0, x, y, x * x, y * y, x * y;
+    }
+  }
+  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(design);
+  if (qr.rank() < cols) return false;
+  const Eigen::VectorXd c = qr.solve(rhs);
+  if (!c.allFinite()) return false;
+  std::vector<double> opt(axes.size());
+  double q = 0;
+  if (cols == 3) {
+    if (!(c(2) > 0)) return false;
+    opt[0] = -c(1) / (2 * c(2));
+    q = c(0) + c(1) * opt[0] + c(2) * opt[0] * opt[0];
+  } else {
+    const double hxx = 2 * c(3), hyy = 2 * c(4), hxy = c(5);
+    const double det = hxx * hyy - hxy * hxy;
+    if (!(hxx > 0 && det > 0)) return false;
+    // Solve H z = -g.
+    opt[0] = (-c(1) * hyy + c(2) * hxy) / det;
+    opt[1] = (-c(2) * hxx + c(1) * hxy) / det;
+    const double x = opt[0], y = opt[1];
+    q = c(0) + c(1) * x + c(2) * y + c(3) * x * x + c(4) * y * y + c(5) * x * y;
+  }
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (!std::isfinite(opt[i]) || opt[i] < axes[i].lo || opt[i] > axes[i].hi) return false;
+  }
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const double value = std::exp(axes[i].centre + axes[i].scale * opt[i]);
+    *(axes[i].lr ? lr : batch_tokens) = value;
+  }
+  *loss = argmin.loss * (1.0 + q);
+  return std::isfinite(*loss) && *loss > 0;
+}
+
+}  // namespace
+
+std::vector<int> GroupValues(const std::vector<double>& values, double rel_tol, int* group_count) {
+  std::vector<int> order(values.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return values[a] < values[b]; });
+  std::vector<int> group(values.size(), 0);
+  int current = -1;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const double v = values[order[k]];
+    if (k == 0 || v - values[order[k - 1]] > rel_tol * std::fabs(v)) ++current;
+    group[order[k]] = current;
+  }
+  if (group_count) *group_count = current + 1;
+  return group;
+}
+
+int CountDistinct(const std::vector<double>& values, double rel_tol) {
+  int count = 0;
+  GroupValues(values, rel_tol, &count);
+  return count;
+}
+
+std::vector<Cell> GroupCells(const RunTable& table, double cell_tolerance) {
+  std::vector<int> included;
+  std::vector<double> params, tokens;
+  for (int i = 0; i < static_cast<int>(table.runs.size()); ++i) {
+    const Run& run = table.runs[i];
+    if (run.excluded) continue;
+    included.push_back(i);
+    params.push_back(run.params);
+    tokens.push_back(run.tokens);
+  }
+  const std::vector<int> group_n = GroupValues(params, cell_tolerance, nullptr);
+  const std::vector<int> group_t = GroupValues(tokens, cell_tolerance, nullptr);
+  std::map<std::pair<int, int>, Cell> by_group;  // ordered: cells sorted by (N, T)
+  for (size_t k = 0; k < included.size(); ++k) {
+    by_group[{group_n[k], group_t[k]}].run_indices.push_back(included[k]);
+  }
+  std::vector<Cell> cells;
+  for (auto& entry : by_group) {
+    Cell cell = std::move(entry.second);
+    double sum_n = 0, sum_t = 0;
+    for (int index : cell.run_indices) {
+      sum_n += table.runs[index].params;
+      sum_t += table.runs[index].tokens;
+    }
+    cell.runs = static_cast<int>(cell.run_indices.size());
+    cell.params = sum_n / cell.runs;
+    cell.tokens = sum_t / cell.runs;
+    cells.push_back(std::move(cell));
+  }
+  return cells;
+}
+
+int CountCellValues(const RunTable& table, const Cell& cell, bool lr) {
+  std::vector<double> values;
+  for (int index : cell.run_indices) values.push_back(RunValue(table.runs[index], lr));
+  return static_cast<int>(DistinctSorted(values).size());
+}
+
+SweptDims DetectSweep(const RunTable& table, const std::vector<Cell>& cells) {
+  SweptDims swept;
+  for (const Cell& cell : cells) {
+    std::vector<double> lrs, batches;
+    for (int index : cell.run_indices) {
+      lrs.push_back(table.runs[index].lr);
+      batches.push_back(table.runs[index].batch_tokens);
+    }
+    if (table.has_lr && DistinctSorted(lrs).size() >= 2) swept.lr = true;
+    if (table.has_batch && DistinctSorted(batches).size() >= 2) swept.batch = true;
+  }
+  return swept;
+}
+
+void FindCellOptimum(const RunTable& table, const SweptDims& swept, const FitOptions& options,
+                     Cell* cell) {
+  cell->runs = static_cast<int>(cell->run_indices.size());
+  cell->band_indices.clear();
+  cell->on_edge = false;
+  cell->not_convex = false;
+  if (cell->run_indices.empty()) return;
+  int best = cell->run_indices.front();
+  for (int index : cell->run_indices) {
+    if (table.runs[index].loss < table.runs[best].loss) best = index;
+  }
+  const Run& argmin = table.runs[best];
+  cell->loss = argmin.loss;
+  cell->lr = table.has_lr ? argmin.lr : NAN;
+  cell->batch_tokens = table.has_batch ? argmin.batch_tokens : NAN;
+  if (!swept.any()) return;
+
+  if (options.optimum == OptimumMethod::kBand) {
+    const double limit = argmin.loss * (1.0 + options.band_tolerance);
+    for (int index : cell->run_indices) {
+      if (table.runs[index].loss <= limit) cell->band_indices.push_back(index);
+    }
+  }
+
+  // Distinct swept values of this cell, per dimension.
+  std::vector<double> lrs, batches;
+  for (int index : cell->run_indices) {
+    lrs.push_back(table.runs[index].lr);
+    batches.push_back(table.runs[index].batch_tokens);
+  }
+  const std::vector<double> lr_grid = swept.lr ? DistinctSorted(lrs) : std::vector<double>{};
+  const std::vector<double> batch_grid =
+      swept.batch ? DistinctSorted(batches) : std::vector<double>{};
+
+  if (options.optimum == OptimumMethod::kSmooth) {
+    std::vector<bool> dims;  // true: lr axis, false: batch axis
+    if (lr_grid.size() >= 2) dims.push_back(true);
+    if (batch_grid.size() >= 2) dims.push_back(false);
+    if (!dims.empty()) {
+      double lr = cell->lr, batch = cell->batch_tokens, loss = cell->loss;
+      if (SmoothOptimum(table, *cell, argmin, dims, &lr, &batch, &loss)) {
+        cell->lr = lr;
+        cell->batch_tokens = batch;
+        cell->loss = loss;
+      } else {
+        cell->not_convex = true;
+      }
+    }
+  }
+
+  // An optimum on the border of the sweep means the true optimum may lie outside it. Two
+  // learning rates are too few to call either one an edge.
+  auto on_border = [](const std::vector<double>& grid, double v) {
+    return SameValue(v, grid.front()) || SameValue(v, grid.back());
+  };
+  if (lr_grid.size() >= 3 && on_border(lr_grid, cell->lr)) cell->on_edge = true;
+  if (batch_grid.size() >= 2 && on_border(batch_grid, cell->batch_tokens)) cell->on_edge = true;
+}
+
+}  // namespace scalecalc

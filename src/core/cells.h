@@ -1,0 +1,48 @@
+// cells.h: group runs into (N, T) cells and find each cell's optimal learning rate and batch size.
+//
+//   std::vector<Cell> cells = GroupCells(table, options.cell_tolerance);
+//   const SweptDims swept = DetectSweep(table, cells);
+//   for (Cell& cell : cells) FindCellOptimum(table, swept, options, &cell);
+//
+// Internal to the fitting engine (fit.cpp); Cell itself is declared in fit.h.
+#pragma once
+
+#include <vector>
+
+#include "core/fit.h"
+#include "core/run_table.h"
+
+namespace scalecalc {
+
+// Hyperparameters that vary inside at least one cell (a table may carry an lr column that is
+// constant per cell: that is no sweep).
+struct SweptDims {
+  bool lr = false;
+  bool batch = false;
+  bool any() const { return lr || batch; }
+};
+
+// Group index of every value: sorted values start a new group where the gap to the previous value
+// exceeds rel_tol times that value (single linkage). Groups are numbered in increasing order.
+std::vector<int> GroupValues(const std::vector<double>& values, double rel_tol, int* group_count);
+
+// Number of groups GroupValues finds.
+int CountDistinct(const std::vector<double>& values, double rel_tol);
+
+// Included runs grouped by (N, T): a cell is one N group crossed with one T group. Cells come
+// sorted by (params, tokens); params and tokens are the means of their runs. Optima are not set.
+std::vector<Cell> GroupCells(const RunTable& table, double cell_tolerance);
+
+// Which hyperparameters the table sweeps: a column the table has (has_lr / has_batch) with two or
+// more distinct values inside some cell.
+SweptDims DetectSweep(const RunTable& table, const std::vector<Cell>& cells);
+
+// Distinct learning rates (lr true) or batch sizes (lr false) among the cell's runs.
+int CountCellValues(const RunTable& table, const Cell& cell, bool lr);
+
+// Sets the cell's optimum (lr, batch_tokens, loss), on_edge, not_convex and band_indices by
+// options.optimum. Without a sweep: loss is the lowest loss of the cell, lr and batch NaN.
+void FindCellOptimum(const RunTable& table, const SweptDims& swept, const FitOptions& options,
+                     Cell* cell);
+
+}  // namespace scalecalc

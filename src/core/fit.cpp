@@ -1,0 +1,377 @@
+// fit.cpp: the fitting engine's driver: options, cells, the three laws, bootstrap, extrapolation
+// check and sensitivity. The parts live in cells, hyper_law_fit, loss_law_fit, bootstrap and
+// sensitivity; the reports in fit_report.cpp.
+#include "core/fit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <sstream>
+
+#include "core/bootstrap.h"
+#include "core/cells.h"
+#include "core/hyper_law_fit.h"
+#include "core/loss_law_fit.h"
+#include "core/sensitivity.h"
+
+namespace scalecalc {
+
+const char* ToString(OptimumMethod method) {
+  switch (method) {
+    case OptimumMethod::kArgmin:
+      return "argmin";
+    case OptimumMethod::kBand:
+      return "band";
+    case OptimumMethod::kSmooth:
+      return "smooth";
+  }
+  return "unknown";
+}
+
+bool FromString(const std::string& text, OptimumMethod* method) {
+  for (OptimumMethod m : {OptimumMethod::kArgmin, OptimumMethod::kBand, OptimumMethod::kSmooth}) {
+    if (text == ToString(m)) {
+      *method = m;
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+std::string Number(double value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << value;
+  return out.str();
+}
+
+bool IsPositiveFinite(double v) {
+  return std::isfinite(v) && v > 0;
+}
+
+// Empty when every included run can enter the fit; otherwise names the first bad value.
+std::string CheckRuns(const RunTable& table) {
+  for (const Run& run : table.runs) {
+    if (run.excluded) continue;
+    const char* field = nullptr;
+    double value = 0;
+    if (!IsPositiveFinite(run.params)) {
+      field = "model size (N)";
+      value = run.params;
+    } else if (!IsPositiveFinite(run.tokens)) {
+      field = "tokens (T)";
+      value = run.tokens;
+    } else if (!IsPositiveFinite(run.loss)) {
+      field = "loss";
+      value = run.loss;
+    } else if (table.has_lr && !IsPositiveFinite(run.lr)) {
+      field = "learning rate";
+      value = run.lr;
+    } else if (table.has_batch && !IsPositiveFinite(run.batch_tokens)) {
+      field = "batch size";
+      value = run.batch_tokens;
+    }
+    if (field) {
+      std::string where = "data row " + std::to_string(run.data_row);
+      if (run.line > 0) where += " (line " + std::to_string(run.line) + ")";
+      return where + ": " + field + " = " + Number(value) +
+             " must be a positive finite number (exclude the row or fix it)";
+    }
+  }
+  return "";
+}
+
+std::string Join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& part : parts) out += (out.empty() ? "" : "; ") + part;
+  return out;
+}
+
+// Regression points of one hyperparameter: every band member (kBand) or the cell optima, from
+// the cells that sweep that hyperparameter.
+std::vector<HyperPoint> CellHyperPoints(const RunTable& table, const Cell& cell, bool lr,
+                                        OptimumMethod method) {
+  std::vector<HyperPoint> points;
+  if (CountCellValues(table, cell, lr) < 2) return points;
+  if (method == OptimumMethod::kBand) {
+    for (int index : cell.band_indices) {
+      const Run& run = table.runs[index];
+      points.push_back({cell.params, cell.tokens, lr ? run.lr : run.batch_tokens});
+    }
+  } else {
+    points.push_back({cell.params, cell.tokens, lr ? cell.lr : cell.batch_tokens});
+  }
+  return points;
+}
+
+void SetHyperIntervals(const std::vector<PowerLaw2>& samples, HyperLawFit* fit) {
+  std::vector<double> coef, exp_n, exp_t;
+  for (const PowerLaw2& law : samples) {
+    coef.push_back(law.coef);
+    exp_n.push_back(law.exp_params);
+    exp_t.push_back(law.exp_tokens);
+  }
+  fit->coef_ci = Percentile95(coef);
+  fit->exp_params_ci = Percentile95(exp_n);
+  fit->exp_tokens_ci = Percentile95(exp_t);
+}
+
+void SetLossIntervals(const std::vector<LossLaw>& samples, LossLawFit* fit) {
+  std::vector<double> e, a, alpha, b, beta;
+  for (const LossLaw& law : samples) {
+    e.push_back(law.E);
+    a.push_back(law.A);
+    alpha.push_back(law.alpha);
+    b.push_back(law.B);
+    beta.push_back(law.beta);
+  }
+  fit->E_ci = Percentile95(e);
+  fit->A_ci = Percentile95(a);
+  fit->alpha_ci = Percentile95(alpha);
+  fit->B_ci = Percentile95(b);
+  fit->beta_ci = Percentile95(beta);
+}
+
+// Refit without the largest model and predict it: mean relative error on its points.
+void ExtrapolationCheck(const std::vector<LossPoint>& points, const FitOptions& options,
+                        LossLawFit* loss, std::vector<std::string>* notes) {
+  double max_params = 0;
+  for (const LossPoint& p : points) max_params = std::max(max_params, p.params);
+  std::vector<LossPoint> train, held_out;
+  for (const LossPoint& p : points) {
+    (max_params - p.params <= options.cell_tolerance * max_params ? held_out : train).push_back(p);
+  }
+  const std::string problem = CheckLossPoints(train, options.cell_tolerance);
+  if (!problem.empty()) {
+    notes->push_back("extrapolation check skipped: without the largest model, " + problem);
+    return;
+  }
+  const LossFitResult fit = FitLossLaw(train, options.huber_delta);
+  if (!fit.ok) {
+    notes->push_back("extrapolation check failed: " + fit.error);
+    return;
+  }
+  double sum = 0;
+  for (const LossPoint& p : held_out) {
+    sum += std::fabs(fit.law.Eval(p.params, p.tokens) - p.loss) / p.loss;
+  }
+  loss->holdout_params = max_params;
+  loss->holdout_rel_error = sum / held_out.size();
+}
+
+FitSummary FitImpl(const RunTable& table, const FitOptions& options, const ProgressFn& progress) {
+  FitSummary summary;
+  summary.laws.name = "fit";
+  summary.options = options;
+  summary.runs = static_cast<int>(table.runs.size());
+  summary.runs_included = table.CountIncluded();
+  std::string error;
+  if (!options.IsValid(&error)) {
+    summary.termination = FitTermination::kFailed;
+    summary.message = "invalid options: " + error;
+    return summary;
+  }
+  for (const Run& run : table.runs) {
+    if (run.excluded) summary.excluded_rows.push_back(run.data_row);
+  }
+  const int included = table.CountIncluded();
+  if (included == 0) {
+    summary.termination = FitTermination::kNoData;
+    summary.message = table.runs.empty() ? "no runs to fit"
+                                         : "all " + std::to_string(table.runs.size()) +
+                                               " runs are excluded: nothing to fit";
+    return summary;
+  }
+  error = CheckRuns(table);
+  if (!error.empty()) {
+    summary.termination = FitTermination::kFailed;
+    summary.message = error;
+    return summary;
+  }
+  std::vector<std::string> notes;
+
+  // Cells and their optima.
+  summary.cells = GroupCells(table, options.cell_tolerance);
+  const SweptDims swept = DetectSweep(table, summary.cells);
+  for (Cell& cell : summary.cells) FindCellOptimum(table, swept, options, &cell);
+  summary.has_sweep = swept.any();
+  if (table.has_lr && !swept.lr) {
+    notes.push_back("the learning rate does not vary inside any (N, T) cell: no learning-rate law");
+  }
+  if (table.has_batch && !swept.batch) {
+    notes.push_back("the batch size does not vary inside any (N, T) cell: no batch-size law");
+  }
+  int edge_cells = 0, not_convex_cells = 0;
+  for (const Cell& cell : summary.cells) {
+    edge_cells += cell.on_edge ? 1 : 0;
+    not_convex_cells += cell.not_convex ? 1 : 0;
+  }
+  const std::string of_cells = " of " + std::to_string(summary.cells.size()) + " cells";
+  if (edge_cells > 0) {
+    notes.push_back(std::to_string(edge_cells) + of_cells +
+                    " have their optimum on the edge of the sweep (the true optimum may lie "
+                    "outside it)");
+  }
+  if (not_convex_cells > 0) {
+    notes.push_back(std::to_string(not_convex_cells) + of_cells +
+                    " have no upward-curving smooth optimum inside the sweep (argmin used)");
+  }
+
+  // Resampling units: cells with a sweep, runs without.
+  std::vector<BootstrapUnit> units;
+  if (summary.has_sweep) {
+    for (const Cell& cell : summary.cells) {
+      BootstrapUnit unit;
+      unit.loss = {cell.params, cell.tokens, cell.loss, 1.0};
+      if (swept.lr) unit.lr = CellHyperPoints(table, cell, true, options.optimum);
+      if (swept.batch) unit.batch = CellHyperPoints(table, cell, false, options.optimum);
+      units.push_back(std::move(unit));
+    }
+  } else {
+    for (const Run& run : table.runs) {
+      if (run.excluded) continue;
+      BootstrapUnit unit;
+      unit.loss = {run.params, run.tokens, run.loss, 1.0};
+      units.push_back(std::move(unit));
+    }
+  }
+
+  // Hyperparameter laws.
+  auto fit_hyper = [&](bool lr, HyperLawFit* fit) {
+    std::vector<HyperPoint> points;
+    for (const BootstrapUnit& unit : units) {
+      const std::vector<HyperPoint>& from = lr ? unit.lr : unit.batch;
+      points.insert(points.end(), from.begin(), from.end());
+    }
+    fit->points = static_cast<int>(points.size());
+    std::string why;
+    if (!FitHyperLaw(points, options.cell_tolerance, &fit->law, &fit->r2, &why)) {
+      notes.push_back(std::string(lr ? "learning-rate" : "batch-size") + " law not fitted: " + why);
+      return false;
+    }
+    return true;
+  };
+  const bool fit_lr = swept.lr && fit_hyper(true, &summary.lr_law);
+  const bool fit_batch = swept.batch && fit_hyper(false, &summary.batch_law);
+
+  // Loss law.
+  std::vector<LossPoint> points;
+  for (const BootstrapUnit& unit : units) points.push_back(unit.loss);
+  summary.loss.points = static_cast<int>(points.size());
+  const std::string loss_problem = CheckLossPoints(points, options.cell_tolerance);
+  if (!loss_problem.empty()) {
+    notes.insert(notes.begin(), "cannot fit the loss law: " + loss_problem);
+    summary.termination = FitTermination::kNoData;
+    summary.message = Join(notes);
+    return summary;
+  }
+  const LossFitResult loss_fit = FitLossLaw(points, options.huber_delta);
+  if (!loss_fit.ok) {
+    notes.insert(notes.begin(), "loss-law fit failed: " + loss_fit.error);
+    summary.termination = FitTermination::kFailed;
+    summary.message = Join(notes);
+    return summary;
+  }
+  summary.loss.law = loss_fit.law;
+  summary.loss.objective = loss_fit.objective;
+  summary.loss.on_bound = loss_fit.on_bound;
+  if (!loss_fit.on_bound.empty()) {
+    notes.push_back("loss-law parameters on a bound: " + Join(loss_fit.on_bound));
+  }
+
+  if (options.extrapolation_check) ExtrapolationCheck(points, options, &summary.loss, &notes);
+  if (summary.has_sweep) {
+    summary.sensitivity = FitSensitivity(table, summary.cells, swept, summary.lr_law.law,
+                                         summary.batch_law.law, options.sensitivity_cap);
+  }
+
+  summary.laws.loss = summary.loss.law;
+  if (fit_lr) summary.laws.lr = summary.lr_law.law;
+  if (fit_batch) summary.laws.batch = summary.batch_law.law;
+
+  // Bootstrap.
+  bool cancelled = false;
+  if (options.bootstrap_samples > 0) {
+    BootstrapSettings settings;
+    settings.samples = options.bootstrap_samples;
+    settings.seed = options.seed;
+    settings.huber_delta = options.huber_delta;
+    settings.distinct_tolerance = options.cell_tolerance;
+    settings.fit_lr = fit_lr;
+    settings.fit_batch = fit_batch;
+    settings.start = summary.loss.law;
+    BootstrapResult boot = RunBootstrap(units, settings, progress);
+    cancelled = boot.cancelled;
+    summary.bootstrap_samples_done = static_cast<int>(boot.loss.size());
+    if (boot.skipped > 0) {
+      notes.push_back(std::to_string(boot.skipped) + " of " + std::to_string(boot.attempted) +
+                      " bootstrap resamples could not identify a law and were skipped");
+    }
+    SetLossIntervals(boot.loss, &summary.loss);
+    if (fit_lr) SetHyperIntervals(boot.lr, &summary.lr_law);
+    if (fit_batch) SetHyperIntervals(boot.batch, &summary.batch_law);
+    summary.laws.loss_samples = std::move(boot.loss);
+    summary.laws.lr_samples = std::move(boot.lr);
+    summary.laws.batch_samples = std::move(boot.batch);
+  }
+  if (cancelled) {
+    notes.insert(notes.begin(), "cancelled during the bootstrap after " +
+                                    std::to_string(summary.bootstrap_samples_done) + " of " +
+                                    std::to_string(options.bootstrap_samples) + " resamples");
+    summary.termination = FitTermination::kCancelled;
+    summary.message = Join(notes);
+    return summary;
+  }
+  summary.ok = true;
+  summary.termination = FitTermination::kSuccess;
+  summary.message = Join(notes);
+  return summary;
+}
+
+}  // namespace
+
+bool FitOptions::IsValid(std::string* error) const {
+  std::string problem;
+  auto fail = [&](const char* field, double value, const char* rule) {
+    problem = std::string(field) + " = " + Number(value) + ": " + rule;
+  };
+  const int method = static_cast<int>(optimum);
+  if (method < 0 || method > static_cast<int>(OptimumMethod::kSmooth)) {
+    fail("optimum", method, "must be argmin, band or smooth");
+  } else if (!(std::isfinite(band_tolerance) && band_tolerance >= 0 && band_tolerance < 1)) {
+    fail("band_tolerance", band_tolerance, "must be a relative tolerance in [0, 1)");
+  } else if (!(std::isfinite(cell_tolerance) && cell_tolerance >= 0 && cell_tolerance < 0.5)) {
+    fail("cell_tolerance", cell_tolerance, "must be a relative tolerance in [0, 0.5)");
+  } else if (!(std::isfinite(huber_delta) && huber_delta > 0 && huber_delta <= 1)) {
+    fail("huber_delta", huber_delta, "must be in (0, 1] (a threshold on log residuals)");
+  } else if (!(sensitivity_cap > 0)) {
+    fail("sensitivity_cap", sensitivity_cap, "must be > 0 (infinity: every run)");
+  } else if (bootstrap_samples < 0 || bootstrap_samples > 100000) {
+    fail("bootstrap_samples", bootstrap_samples, "must be between 0 and 100000");
+  }
+  if (error) *error = problem;
+  return problem.empty();
+}
+
+FitSummary Fit(const RunTable& table, const FitOptions& options, const ProgressFn& progress) {
+  try {
+    return FitImpl(table, options, progress);
+  } catch (const std::exception& e) {
+    // Out of memory, or a throw from a progress callback: reported, never propagated.
+    FitSummary summary;
+    summary.laws.name = "fit";
+    summary.termination = FitTermination::kFailed;
+    summary.message = std::string("fit failed: ") + e.what();
+    return summary;
+  } catch (...) {
+    FitSummary summary;
+    summary.laws.name = "fit";
+    summary.termination = FitTermination::kFailed;
+    summary.message = "fit failed: unknown error";
+    return summary;
+  }
+}
+
+}  // namespace scalecalc

@@ -1,0 +1,64 @@
+#include "core/hyper_law_fit.h"
+
+#include <Eigen/Dense>
+#include <cmath>
+
+#include "core/cells.h"
+
+namespace scalecalc {
+
+bool FitHyperLaw(const std::vector<HyperPoint>& points, double distinct_tolerance, PowerLaw2* law,
+                 double* r2, std::string* error) {
+  std::vector<double> params, tokens;
+  for (const HyperPoint& p : points) {
+    if (!(p.params > 0 && p.tokens > 0 && p.value > 0) || !std::isfinite(p.params) ||
+        !std::isfinite(p.tokens) || !std::isfinite(p.value)) {
+      *error = "a point has a non-positive or non-finite value";
+      return false;
+    }
+    params.push_back(p.params);
+    tokens.push_back(p.tokens);
+  }
+  const int distinct_n = CountDistinct(params, distinct_tolerance);
+  const int distinct_t = CountDistinct(tokens, distinct_tolerance);
+  if (distinct_n < 3 || distinct_t < 3) {
+    *error = "needs at least 3 distinct model sizes and 3 distinct token counts (has " +
+             std::to_string(distinct_n) + " and " + std::to_string(distinct_t) + ")";
+    return false;
+  }
+  const int rows = static_cast<int>(points.size());
+  // Centred logs keep the design well conditioned whatever the units.
+  double mean_n = 0, mean_t = 0, mean_y = 0;
+  for (const HyperPoint& p : points) {
+    mean_n += std::log(p.params) / rows;
+    mean_t += std::log(p.tokens) / rows;
+    mean_y += std::log(p.value) / rows;
+  }
+  Eigen::MatrixXd design(rows, 3);
+  Eigen::VectorXd y(rows);
+  for (int r = 0; r < rows; ++r) {
+    const HyperPoint& p = points[r];
+    design.row(r) << 1.0, std::log(p.params) - mean_n, std::log(p.tokens) - mean_t;
+    y(r) = std::log(p.value) - mean_y;
+  }
+  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(design);
+  qr.setThreshold(1e-10);
+  if (qr.rank() < 3) {
+    *error = "log N and log T are collinear in these points: the exponents are not identifiable";
+    return false;
+  }
+  const Eigen::VectorXd c = qr.solve(y);
+  if (!c.allFinite()) {
+    *error = "the least-squares solution is not finite";
+    return false;
+  }
+  law->exp_params = c(1);
+  law->exp_tokens = c(2);
+  law->coef = std::exp(c(0) + mean_y - c(1) * mean_n - c(2) * mean_t);
+  const double ss_res = (design * c - y).squaredNorm();
+  const double ss_tot = y.squaredNorm();
+  *r2 = ss_tot > 0 ? 1.0 - ss_res / ss_tot : NAN;
+  return std::isfinite(law->coef);
+}
+
+}  // namespace scalecalc

@@ -1,0 +1,30 @@
+// hyper_law_fit.h: fit y = coef * N^g * T^b (optimal learning rate or batch size) by ordinary
+// least squares of log y on [1, log N, log T].
+//
+//   std::vector<HyperPoint> points = {{params, tokens, lr_opt}, ...};
+//   PowerLaw2 law; double r2; std::string error;
+//   if (!FitHyperLaw(points, 0.01, &law, &r2, &error)) ...  // error says why
+//
+// Internal to the fitting engine (fit.cpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/laws.h"
+
+namespace scalecalc {
+
+struct HyperPoint {
+  double params = 0;
+  double tokens = 0;
+  double value = 0;  // optimal lr, or optimal batch size in tokens
+};
+
+// False (law untouched) when the points span fewer than 3 distinct N or T values (values within
+// distinct_tolerance relative of each other count as one), when log N and log T are collinear, or
+// when a value is not positive and finite. r2 is in log space (NaN when y is constant).
+bool FitHyperLaw(const std::vector<HyperPoint>& points, double distinct_tolerance, PowerLaw2* law,
+                 double* r2, std::string* error);
+
+}  // namespace scalecalc

@@ -1,0 +1,445 @@
+#include "core/loss_law_fit.h"
+
+#include <LBFGSB.h>
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <utility>
+
+#include "core/cells.h"
+
+namespace scalecalc {
+
+namespace {
+
+// Bounds of the scaled problem. A and B (as multiples of the lowest loss, at the geometric-mean N
+// and T) between 1e-12 and 1e12; exponents in (0, 2] as science.md section 5 asks.
+constexpr double kLogCoefMin = -27.631021115928547;  // ln 1e-12
+constexpr double kLogCoefMax = 27.631021115928547;   // ln 1e12
+constexpr double kExponentMin = 1e-3;
+constexpr double kExponentMax = 2.0;
+// Coarse grid of the variable-projection search: alpha, beta in {0.05, 0.15, ..., 1.95}.
+constexpr int kGridSize = 20;
+constexpr double kGridStep = 0.1;
+// Grid basins refined by L-BFGS-B.
+constexpr int kStarts = 3;
+// IRLS iterations per grid point: enough to rank the basins, L-BFGS-B does the rest.
+constexpr int kProjectIterations = 8;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double Huber(double r, double delta) {
+  const double a = std::fabs(r);
+  return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
+}
+
+// The fit in scaled units: n = N / N_g, t = T / T_g (geometric means), y = L / L_min, so that
+// L_hat / L_min = e + a n^-alpha + b t^-beta. Points of zero weight are dropped.
+class Problem {
+ public:
+  Problem(const std::vector<LossPoint>& points, double delta) : delta_(delta) {
+    double sum_w = 0, sum_ln_n = 0, sum_ln_t = 0;
+    loss_scale_ = kInf;
+    for (const LossPoint& p : points) {
+      if (!(p.weight > 0)) continue;
+      sum_w += p.weight;
+      sum_ln_n += p.weight * std::log(p.params);
+      sum_ln_t += p.weight * std::log(p.tokens);
+      loss_scale_ = std::min(loss_scale_, p.loss);
+    }
+    ln_params_scale_ = sum_ln_n / sum_w;
+    ln_tokens_scale_ = sum_ln_t / sum_w;
+    for (const LossPoint& p : points) {
+      if (!(p.weight > 0)) continue;
+      ln_n_.push_back(std::log(p.params) - ln_params_scale_);
+      ln_t_.push_back(std::log(p.tokens) - ln_tokens_scale_);
+      y_.push_back(p.loss / loss_scale_);
+      log_y_.push_back(std::log(p.loss / loss_scale_));
+      w_.push_back(p.weight);
+    }
+    lower_ << 0.0, kLogCoefMin, kLogCoefMin, kExponentMin, kExponentMin;
+    upper_ << 1.0, kLogCoefMax, kLogCoefMax, kExponentMax, kExponentMax;
+  }
+
+  int size() const { return static_cast<int>(w_.size()); }
+  const Eigen::Matrix<double, 5, 1>& lower() const { return lower_; }
+  const Eigen::Matrix<double, 5, 1>& upper() const { return upper_; }
+
+  // x = (e, ln a, ln b, alpha, beta). Returns the objective; fills grad when given.
+  double Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const {
+    const double e = x(0), la = x(1), lb = x(2), alpha = x(3), beta = x(4);
+    double f = 0, g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0;
+    for (int i = 0; i < size(); ++i) {
+      const double fn = std::exp(la - alpha * ln_n_[i]);
+      const double ft = std::exp(lb - beta * ln_t_[i]);
+      const double s = e + fn + ft;
+      const double r = log_y_[i] - std::log(s);
+      f += w_[i] * Huber(r, delta_);
+      if (grad) {
+        // d Huber / d theta = -psi(r) * d log s / d theta.
+        const double psi = std::max(-delta_, std::min(delta_, r));
+        const double k = -w_[i] * psi / s;
+        g0 += k;
+        g1 += k * fn;
+        g2 += k * ft;
+        g3 -= k * fn * ln_n_[i];
+        g4 -= k * ft * ln_t_[i];
+      }
+    }
+    if (grad) {
+      grad->resize(5);
+      *grad << g0, g1, g2, g3, g4;
+    }
+    return f;
+  }
+
+  // Variable projection: the best (e, a, b) for fixed exponents, by Gauss-Newton IRLS on the Huber
+  // loss of log residuals. Returns the objective (inf if no feasible positive model was found).
+  double Project(double alpha, double beta, int max_iterations, Eigen::Vector3d* theta) const {
+    const int n = size();
+    std::vector<double> f1(n), f2(n);
+    for (int i = 0; i < n; ++i) {
+      f1[i] = std::exp(-alpha * ln_n_[i]);
+      f2[i] = std::exp(-beta * ln_t_[i]);
+    }
+    // Objective at th; keeps the model values and log residuals for the next IRLS step.
+    std::vector<double> s_cur(n), r_cur(n), s_new(n), r_new(n);
+    auto objective = [&](const Eigen::Vector3d& th, std::vector<double>* s,
+                         std::vector<double>* r) {
+      double f = 0;
+      for (int i = 0; i < n; ++i) {
+        (*s)[i] = th(0) + th(1) * f1[i] + th(2) * f2[i];
+        if (!((*s)[i] > 0)) return kInf;
+        (*r)[i] = log_y_[i] - std::log((*s)[i]);
+        f += w_[i] * Huber((*r)[i], delta_);
+      }
+      return f;
+    };
+    // Weighted least squares of z on [1, f1, f2] within the box (IRLS step).
+    auto solve = [&](const std::vector<double>& omega, const std::vector<double>& z) {
+      Eigen::Matrix3d m = Eigen::Matrix3d::Zero();
+      Eigen::Vector3d v = Eigen::Vector3d::Zero();
+      for (int i = 0; i < n; ++i) {
+        const Eigen::Vector3d xi(1.0, f1[i], f2[i]);
+        m.noalias() += omega[i] * xi * xi.transpose();
+        v.noalias() += omega[i] * z[i] * xi;
+      }
+      return BoxLeastSquares(m, v);
+    };
+    std::vector<double> omega(n), z(n);
+    // Start: relative least squares, a first-order match of the log residuals.
+    for (int i = 0; i < n; ++i) {
+      omega[i] = w_[i] / (y_[i] * y_[i]);
+      z[i] = y_[i];
+    }
+    Eigen::Vector3d th = solve(omega, z);
+    double f = objective(th, &s_cur, &r_cur);
+    for (int iter = 0; iter < max_iterations && std::isfinite(f); ++iter) {
+      for (int i = 0; i < n; ++i) {
+        const double r = r_cur[i];
+        const double h = std::fabs(r) <= delta_ ? 1.0 : delta_ / std::fabs(r);
+        omega[i] = w_[i] * h / (s_cur[i] * s_cur[i]);
+        z[i] = s_cur[i] * (1.0 + r);  // log y - log s_new ~ (z - s_new) / s
+      }
+      const Eigen::Vector3d proposal = solve(omega, z);
+      // Damped: halve the step until the true objective decreases.
+      double step = 1.0, f_new = kInf;
+      Eigen::Vector3d candidate = proposal;
+      for (int k = 0; k < 10; ++k) {
+        candidate = th + step * (proposal - th);
+        f_new = objective(candidate, &s_new, &r_new);
+        if (f_new < f) break;
+        step *= 0.5;
+      }
+      if (!(f_new < f)) break;
+      const double gain = f - f_new;
+      th = candidate;
+      f = f_new;
+      s_cur.swap(s_new);
+      r_cur.swap(r_new);
+      if (gain <= 1e-6 * f) break;
+    }
+    *theta = th;
+    return f;
+  }
+
+  // Minimise q(th) = th' M th - 2 v' th over e in [0, 1], a >= 0, b >= 0. Convex: the minimum is
+  // the unconstrained minimum of some face of the box, so try every face and keep the best
+  // feasible one.
+  static Eigen::Vector3d BoxLeastSquares(const Eigen::Matrix3d& m, const Eigen::Vector3d& v) {
+    const double lo[3] = {0, 0, 0};
+    const double hi[3] = {1, kInf, kInf};
+    const int states[3] = {3, 2, 2};  // 0 free, 1 at lower bound, 2 at upper bound
+    Eigen::Vector3d best = Eigen::Vector3d::Zero();
+    double best_q = kInf;
+    for (int s0 = 0; s0 < states[0]; ++s0) {
+      for (int s1 = 0; s1 < states[1]; ++s1) {
+        for (int s2 = 0; s2 < states[2]; ++s2) {
+          const int state[3] = {s0, s1, s2};
+          Eigen::Vector3d th;
+          int free_index[3], free_count = 0;
+          for (int j = 0; j < 3; ++j) {
+            if (state[j] == 0) {
+              free_index[free_count++] = j;
+              th(j) = 0;
+            } else {
+              th(j) = state[j] == 1 ? lo[j] : hi[j];
+            }
+          }
+          if (free_count > 0) {
+            Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 3, 3> mf(free_count,
+                                                                              free_count);
+            Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 3, 1> rhs(free_count);
+            for (int a = 0; a < free_count; ++a) {
+              rhs(a) = v(free_index[a]);
+              for (int j = 0; j < 3; ++j) {
+                if (state[j] != 0) rhs(a) -= m(free_index[a], j) * th(j);
+              }
+              for (int b = 0; b < free_count; ++b) mf(a, b) = m(free_index[a], free_index[b]);
+            }
+            Eigen::LDLT<decltype(mf)> ldlt(mf);
+            if (ldlt.info() != Eigen::Success) continue;
+            const auto d = ldlt.vectorD();
+            if (!(d.minCoeff() > 1e-13 * d.cwiseAbs().maxCoeff())) continue;
+            const auto sol = ldlt.solve(rhs);
+            bool feasible = sol.allFinite();
+            for (int a = 0; a < free_count && feasible; ++a) {
+              const int j = free_index[a];
+              if (sol(a) < lo[j] || sol(a) > hi[j]) feasible = false;
+              th(j) = sol(a);
+            }
+            if (!feasible) continue;
+          }
+          const double q = th.dot(m * th) - 2 * v.dot(th);
+          if (q < best_q) {
+            best_q = q;
+            best = th;
+          }
+        }
+      }
+    }
+    return best;
+  }
+
+  // Parameters of the scaled problem from (e, a, b, alpha, beta), clamped into the box.
+  Eigen::VectorXd Pack(double e, double a, double b, double alpha, double beta) const {
+    Eigen::VectorXd x(5);
+    const double tiny = std::exp(kLogCoefMin);
+    x << e, std::log(std::max(a, tiny)), std::log(std::max(b, tiny)), alpha, beta;
+    return x.cwiseMax(lower_).cwiseMin(upper_);
+  }
+
+  Eigen::VectorXd FromLaw(const LossLaw& law) const {
+    // A N^-alpha = (A N_g^-alpha / L_min) n^-alpha * L_min.
+    const double a = law.A * std::exp(-law.alpha * ln_params_scale_) / loss_scale_;
+    const double b = law.B * std::exp(-law.beta * ln_tokens_scale_) / loss_scale_;
+    return Pack(law.E / loss_scale_, a, b, law.alpha, law.beta);
+  }
+
+  LossLaw ToLaw(const Eigen::VectorXd& x) const {
+    LossLaw law;
+    law.E = x(0) * loss_scale_;
+    law.alpha = x(3);
+    law.beta = x(4);
+    law.A = loss_scale_ * std::exp(x(1) + law.alpha * ln_params_scale_);
+    law.B = loss_scale_ * std::exp(x(2) + law.beta * ln_tokens_scale_);
+    return law;
+  }
+
+ private:
+  double delta_;
+  double loss_scale_ = 1, ln_params_scale_ = 0, ln_tokens_scale_ = 0;
+  std::vector<double> ln_n_, ln_t_, y_, log_y_, w_;
+  Eigen::Matrix<double, 5, 1> lower_, upper_;
+};
+
+// L-BFGS-B from x (in place). The objective is divided by its starting value so that LBFGSpp's
+// absolute tolerances mean the same for every data set. Line-search failures (LBFGSpp throws) end
+// the run; the best point evaluated is kept either way.
+double Refine(const Problem& problem, Eigen::VectorXd* x, int* evaluations) {
+  const double f_start = problem.Evaluate(*x, nullptr);
+  const double scale = f_start > 0 && std::isfinite(f_start) ? 1.0 / f_start : 1.0;
+  Eigen::VectorXd best = *x;
+  double best_f = f_start;
+  auto functor = [&](const Eigen::VectorXd& at, Eigen::VectorXd& grad) {
+    ++*evaluations;
+    const double f = problem.Evaluate(at, &grad);
+    if (f < best_f) {
+      best_f = f;
+      best = at;
+    }
+    grad *= scale;
+    return f * scale;
+  };
+  LBFGSpp::LBFGSBParam<double> param;
+  param.m = 8;
+  param.epsilon = 1e-10;
+  param.epsilon_rel = 0;
+  param.past = 3;
+  param.delta = 1e-12;
+  param.max_iterations = 400;
+  param.max_linesearch = 40;
+  try {
+    LBFGSpp::LBFGSBSolver<double> solver(param);
+    Eigen::VectorXd at = *x;
+    double fx = 0;
+    const Eigen::VectorXd lower = problem.lower(), upper = problem.upper();
+    solver.minimize(functor, at, fx, lower, upper);
+  } catch (const std::exception&) {
+    // Kinks of the Huber loss defeat the line search near the optimum: keep the best point.
+  }
+  *x = best;
+  return best_f;
+}
+
+std::vector<std::string> OnBound(const Problem& problem, const Eigen::VectorXd& x) {
+  static const char* const kNames[5] = {"E", "A", "B", "alpha", "beta"};
+  std::vector<std::string> names;
+  for (int j = 0; j < 5; ++j) {
+    const double width = problem.upper()(j) - problem.lower()(j);
+    const double tol = 1e-7 * width;
+    if (x(j) <= problem.lower()(j) + tol || x(j) >= problem.upper()(j) - tol) {
+      names.push_back(kNames[j]);
+    }
+  }
+  return names;
+}
+
+LossFitResult Finish(const Problem& problem, const Eigen::VectorXd& x, double objective,
+                     int evaluations) {
+  LossFitResult result;
+  result.law = problem.ToLaw(x);
+  result.objective = objective;
+  result.on_bound = OnBound(problem, x);
+  result.iterations = evaluations;
+  const LossLaw& law = result.law;
+  result.ok = std::isfinite(objective) && std::isfinite(law.E) && std::isfinite(law.A) &&
+              std::isfinite(law.B) && std::isfinite(law.alpha) && std::isfinite(law.beta);
+  if (!result.ok) result.error = "the loss-law fit did not reach a finite optimum";
+  return result;
+}
+
+}  // namespace
+
+std::string CheckLossPoints(const std::vector<LossPoint>& points, double distinct_tolerance) {
+  std::vector<double> params, tokens;
+  for (const LossPoint& p : points) {
+    if (!(std::isfinite(p.weight) && p.weight >= 0)) return "a point has a bad weight";
+    if (p.weight == 0) continue;
+    if (!(std::isfinite(p.params) && p.params > 0 && std::isfinite(p.tokens) && p.tokens > 0 &&
+          std::isfinite(p.loss) && p.loss > 0)) {
+      return "a point has a non-positive or non-finite N, T or loss";
+    }
+    params.push_back(p.params);
+    tokens.push_back(p.tokens);
+  }
+  if (params.size() < 6) {
+    return "the loss law has 5 parameters and needs at least 6 points (has " +
+           std::to_string(params.size()) + ")";
+  }
+  const int distinct_n = CountDistinct(params, distinct_tolerance);
+  const int distinct_t = CountDistinct(tokens, distinct_tolerance);
+  if (distinct_n < 3 || distinct_t < 3) {
+    return "the loss law needs at least 3 distinct model sizes and 3 distinct token counts (has " +
+           std::to_string(distinct_n) + " and " + std::to_string(distinct_t) + ")";
+  }
+  return "";
+}
+
+double LossObjective(const std::vector<LossPoint>& points, const LossLaw& law, double huber_delta) {
+  double f = 0;
+  for (const LossPoint& p : points) {
+    if (!(p.weight > 0)) continue;
+    const double predicted = law.Eval(p.params, p.tokens);
+    if (!(predicted > 0)) return NAN;
+    f += p.weight * Huber(std::log(p.loss) - std::log(predicted), huber_delta);
+  }
+  return f;
+}
+
+LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delta) {
+  const std::string problem_text = CheckLossPoints(points, 0.0);
+  if (!problem_text.empty()) {
+    LossFitResult result;
+    result.error = problem_text;
+    return result;
+  }
+  const Problem problem(points, huber_delta);
+  // Coarse grid of the projected objective.
+  struct GridPoint {
+    double f;
+    int i, j;
+    Eigen::Vector3d theta;
+  };
+  std::vector<GridPoint> grid(kGridSize * kGridSize);
+  for (int i = 0; i < kGridSize; ++i) {
+    for (int j = 0; j < kGridSize; ++j) {
+      GridPoint& g = grid[i * kGridSize + j];
+      g.i = i;
+      g.j = j;
+      g.f =
+          problem.Project(0.05 + kGridStep * i, 0.05 + kGridStep * j, kProjectIterations, &g.theta);
+    }
+  }
+  // Basins: grid points no worse than their eight neighbours, best first.
+  std::vector<GridPoint> basins;
+  for (const GridPoint& g : grid) {
+    if (!std::isfinite(g.f)) continue;
+    bool minimum = true;
+    for (int di = -1; di <= 1 && minimum; ++di) {
+      for (int dj = -1; dj <= 1; ++dj) {
+        const int i = g.i + di, j = g.j + dj;
+        if ((di == 0 && dj == 0) || i < 0 || j < 0 || i >= kGridSize || j >= kGridSize) continue;
+        if (grid[i * kGridSize + j].f < g.f) {
+          minimum = false;
+          break;
+        }
+      }
+    }
+    if (minimum) basins.push_back(g);
+  }
+  std::stable_sort(basins.begin(), basins.end(),
+                   [](const GridPoint& a, const GridPoint& b) { return a.f < b.f; });
+  if (basins.empty()) {
+    LossFitResult result;
+    result.error = "the loss law could not be evaluated on any exponent of the search grid";
+    return result;
+  }
+  if (static_cast<int>(basins.size()) > kStarts) basins.resize(kStarts);
+  Eigen::VectorXd best_x;
+  double best_f = kInf;
+  int evaluations = 0;
+  for (const GridPoint& g : basins) {
+    Eigen::VectorXd x = problem.Pack(g.theta(0), g.theta(1), g.theta(2), 0.05 + kGridStep * g.i,
+                                     0.05 + kGridStep * g.j);
+    const double f = Refine(problem, &x, &evaluations);
+    if (f < best_f) {
+      best_f = f;
+      best_x = x;
+    }
+  }
+  return Finish(problem, best_x, best_f, evaluations);
+}
+
+LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_delta,
+                           const LossLaw& start) {
+  const std::string problem_text = CheckLossPoints(points, 0.0);
+  if (!problem_text.empty()) {
+    LossFitResult result;
+    result.error = problem_text;
+    return result;
+  }
+  if (!(start.IsSet() && start.A > 0 && start.B > 0 && std::isfinite(start.alpha) &&
+        std::isfinite(start.beta))) {
+    return FitLossLaw(points, huber_delta);
+  }
+  const Problem problem(points, huber_delta);
+  Eigen::VectorXd x = problem.FromLaw(start);
+  int evaluations = 0;
+  const double f = Refine(problem, &x, &evaluations);
+  return Finish(problem, x, f, evaluations);
+}
+
+}  // namespace scalecalc

@@ -1,0 +1,56 @@
+// loss_law_fit.h: fit L(N, T) = E + A N^-alpha + B T^-beta to measured losses by minimising the sum
+// of Huber_delta(log L - log L_hat) (Epoch AI's objective, science.md section 5).
+//
+//   std::vector<LossPoint> points = {{params, tokens, loss}, ...};
+//   LossFitResult fit = FitLossLaw(points, 1e-3);          // full search
+//   LossFitResult again = RefitLossLaw(resampled, 1e-3, fit.law);  // warm start (bootstrap)
+//
+// Method: variable projection. For fixed (alpha, beta) the model is linear in (E, A, B); it is
+// solved by Gauss-Newton iteratively reweighted least squares for the Huber loss, with the box
+// E in [0, min loss], A, B >= 0 handled exactly (every face of the box is tried). A coarse grid
+// over (alpha, beta) in (0, 2)^2 finds the basins; the best few are refined in all five parameters
+// by L-BFGS-B (LBFGSpp) with analytic gradients. Internally N and T are divided by their geometric
+// means and losses by the lowest loss, and A, B are optimised as logs; results are in raw units.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/laws.h"
+
+namespace scalecalc {
+
+struct LossPoint {
+  double params = 0;
+  double tokens = 0;
+  double loss = 0;
+  double weight = 1;  // multiplicity (a bootstrap resample); 0 leaves the point out
+};
+
+struct LossFitResult {
+  bool ok = false;
+  LossLaw law;
+  double objective = NAN;             // sum of weight * Huber of log residuals
+  std::vector<std::string> on_bound;  // "E", "A", "alpha", "B", "beta"
+  int iterations = 0;                 // L-BFGS-B iterations over all starts
+  std::string error;                  // why not ok
+};
+
+// Full fit: grid search in (alpha, beta), then L-BFGS-B from the best basins.
+LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delta);
+
+// Refit from a starting law (for example the full-data optimum): L-BFGS-B only. Much faster; the
+// result can be a different local optimum than FitLossLaw's when the start is far from it.
+LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_delta,
+                           const LossLaw& start);
+
+// Sum over points of weight * Huber_delta(log loss - log law(N, T)). NaN if the law predicts a
+// non-positive loss anywhere.
+double LossObjective(const std::vector<LossPoint>& points, const LossLaw& law, double huber_delta);
+
+// Empty when the points can identify the five parameters: at least 6 points with positive weight,
+// 3 distinct N and 3 distinct T (relative tolerance distinct_tolerance), all values positive and
+// finite. Otherwise says what is missing.
+std::string CheckLossPoints(const std::vector<LossPoint>& points, double distinct_tolerance);
+
+}  // namespace scalecalc
