@@ -499,7 +499,9 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
                   std::to_string(i + 1) + ")";
       }
       std::string why = "it comes first among the accepted names (" + JoinNames(role) + ")";
-      if (role == Role::kLoss) why = "a validation or final loss is preferred to a smoothed one";
+      if (role == Role::kLoss) {
+        why = "a validation loss comes first, then the final loss, then a smoothed one";
+      }
       if (role == Role::kBatch) why = "a batch in tokens is preferred to one in samples";
       for (const auto& [rank, i] : candidates) {
         if (i != chosen && rank == candidates[best].first) why = "same name: the first is used";
@@ -727,8 +729,8 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
                 "header only: no data rows after the header");
   }
   if (separator_rows > 0) {
-    result.notes.push_back(std::to_string(separator_rows) +
-                           " rows with only separators read as blank lines");
+    result.notes.push_back("rows with only separators, read as blank lines: " +
+                           std::to_string(separator_rows));
   }
 
   // --- Duplicates -------------------------------------------------------------------------------
@@ -770,16 +772,16 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
                      (role == Role::kLr ? "learning rates" : "batch sizes"));
   }
   if (tokens_derived > 0) {
-    const std::string note = "tokens derived from flops in " + std::to_string(tokens_derived) +
-                             " runs: tokens = flops / FLOPs per token (compute model " +
-                             ToString(options.compute.kind) + ")";
+    const std::string note =
+        "tokens derived from flops as flops / FLOPs per token (compute model " +
+        std::string(ToString(options.compute.kind)) + "), rows: " + std::to_string(tokens_derived);
     result.notes.push_back(note);
     warnings.Add(header_line.number, column[Index(Role::kFlops)] + 1, note);
   }
   if (flops_derived > 0) {
-    const std::string note = "flops derived from tokens in " + std::to_string(flops_derived) +
-                             " runs: flops = FLOPs per token x tokens (compute model " +
-                             ToString(options.compute.kind) + ")";
+    const std::string note =
+        "flops derived from tokens as FLOPs per token x tokens (compute model " +
+        std::string(ToString(options.compute.kind)) + "), rows: " + std::to_string(flops_derived);
     result.notes.push_back(note);
     warnings.Add(header_line.number, column[Index(Role::kTokens)] + 1, note);
   }

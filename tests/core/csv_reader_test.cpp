@@ -303,7 +303,7 @@ TEST(CsvFormat, RowsOfOnlySeparatorsAreBlank) {
   ASSERT_EQ(r.table.runs.size(), 2u);
   EXPECT_EQ(r.table.runs[1].data_row, 2);
   EXPECT_EQ(r.table.runs[1].line, 5);
-  EXPECT_PRED2(Contains, AllNotes(r), ("2 rows with only separators"));
+  EXPECT_PRED2(Contains, AllNotes(r), ("rows with only separators, read as blank lines: 2"));
 }
 
 TEST(CsvFormat, QuotedAndSuffixedNumbers) {
@@ -411,6 +411,13 @@ TEST(CsvAliases, AmbiguousLossPrefersTheFinalLossAndSaysSo) {
   ASSERT_TRUE(val.ok) << AllProblems(val);
   EXPECT_EQ(MappedColumn(val, Role::kLoss), 3);  // validation over an unqualified loss
   EXPECT_PRED2(Contains, AllNotes(val), ("\"val_loss\" (column 4) over \"loss\" (column 3)"));
+}
+
+TEST(CsvAliases, RepeatedHeaderUsesTheFirstAndSaysSo) {
+  const ReadResult r = ReadRuns("N,D,loss,loss\n1e9,2e10,2.5,2.6\n");
+  ASSERT_TRUE(r.ok) << AllProblems(r);
+  EXPECT_EQ(MappedColumn(r, Role::kLoss), 2);
+  EXPECT_PRED2(Contains, AllNotes(r), ("same name: the first is used"));
 }
 
 TEST(CsvAliases, OnlyASmoothedLossIsUsedWithAWarning) {
