@@ -494,7 +494,7 @@ DecodeResult DecodeState(const uint8_t* data, size_t size, const DecodeLimits& l
 
 namespace {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;  // keeps the file in the order written
 
 constexpr char kBase64Chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
