@@ -350,7 +350,10 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
   const bool fixed = !std::isnan(o.fixed_params);
   const bool has_loss = UsableLossLaw(laws.loss, &error);
   if (!has_loss && !fixed) {
-    plan.message = error + ": give a model size (fixed params) to plan from the other laws";
+    plan.message =
+        error +
+        ": give a model size (fixed_params; --params on the command line) to plan from the "
+        "other laws";
     return plan;
   }
   Range range;
