@@ -1,10 +1,12 @@
-// app.h: the scalecalc page's application object. Holds the UI state in plain structs, calls the
-// core for every number, draws one window per panel. main.cpp drives Frame(); app_bindings.cpp
-// exposes the entry points JavaScript needs (paste, drop, share links, the test hook).
+// app.h: the scalecalc page's application object. Owns the Model, draws the menu bar, one tab
+// per panel and the status bar, and keeps derived results current between frames. main.cpp
+// drives Frame(); app_bindings.cpp forwards what JavaScript delivers (pastes, drops, links,
+// worker results) and the test hook.
 #pragma once
 
 #include <string>
 
+#include "app/model.h"
 #include "imgui.h"
 
 namespace scalecalc::app {
@@ -13,17 +15,22 @@ class App {
  public:
   void Start();
   void Frame();
+  // Brings derived results up to date (each frame does; the test hook too, before reading).
+  void Update();
   void SetPixelRatio(float ratio) { pixel_ratio_ = ratio; }
 
-  // Replaces the data with `text` if it reads; otherwise keeps the current data and returns the
-  // message shown to the user. Returns "" on success.
-  std::string LoadCsv(const std::string& text, const std::string& name);
-  const std::string& data_name() const { return data_name_; }
+  Model& model() { return model_; }
+  // Text pasted into the page: goes to the focused text field if there is one, else it is data.
+  void OnPaste(const std::string& text);
+  // The panel to show on the next frame (a link's open panel, or the test hook).
+  void SelectPanel(const std::string& panel) { select_panel_ = panel; }
 
  private:
-  std::string csv_text_;
-  std::string data_name_;
-  std::string last_error_;
+  void DrawMenuBar();
+  void DrawStatusBar();
+
+  Model model_;
+  std::string select_panel_ = "data";
   float pixel_ratio_ = 1;
 };
 

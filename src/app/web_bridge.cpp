@@ -13,6 +13,9 @@ EM_JS(void, js_download, (const char* name, const char* mime, const char* conten
   Module.bridge.download(UTF8ToString(name), UTF8ToString(mime), UTF8ToString(content));
 });
 EM_JS(void, js_open_file_picker, (), { Module.bridge.openFilePicker(); });
+EM_JS(void, js_fetch_example, (int index, const char* path), {
+  Module.bridge.fetchExample(index, UTF8ToString(path));
+});
 
 namespace scalecalc::app::web {
 
@@ -22,5 +25,6 @@ void Download(const std::string& file_name, const std::string& mime, const std::
   js_download(file_name.c_str(), mime.c_str(), content.c_str());
 }
 void OpenFilePicker() { js_open_file_picker(); }
+void FetchExample(int index, const std::string& path) { js_fetch_example(index, path.c_str()); }
 
 }  // namespace scalecalc::app::web

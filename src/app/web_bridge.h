@@ -10,5 +10,7 @@ void ReportFatal(const std::string& message);  // replaces the canvas with a rea
 void CopyToClipboard(const std::string& text);
 void Download(const std::string& file_name, const std::string& mime, const std::string& content);
 void OpenFilePicker();
+// Fetches a file of the site; the text comes back through the app's onExampleText(index, text).
+void FetchExample(int index, const std::string& path);
 
 }  // namespace scalecalc::app::web
