@@ -117,4 +117,9 @@ using ProgressFn = std::function<bool(int done, int total)>;
 
 FitSummary Fit(const RunTable& table, const FitOptions& options, const ProgressFn& progress = {});
 
+// Replaces the bootstrap samples of `summary` with `flat` (FlattenSamples' layout, e.g. computed
+// by the fitting worker with the same table and options) and recomputes every interval from them.
+// False, and nothing changed, if `flat` is malformed.
+bool AttachBootstrapSamples(const std::vector<double>& flat, FitSummary* summary);
+
 }  // namespace scalecalc

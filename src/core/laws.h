@@ -45,6 +45,15 @@ struct LawSet {
   std::vector<PowerLaw2> batch_samples;
 };
 
+// Bootstrap samples as one flat array, for moving them between wasm modules (the fitting worker
+// and the app): per sample the 5 loss-law parameters (E, A, alpha, B, beta), then the 3 lr-law
+// and the 3 batch-law values (coef, exp_params, exp_tokens); NaN where a law is absent.
+constexpr int kFlatSampleWidth = 11;
+std::vector<double> FlattenSamples(const LawSet& laws);
+// Replaces the samples of `laws` with `flat`; false (and nothing changed) if the size is not a
+// multiple of kFlatSampleWidth.
+bool UnflattenSamples(const std::vector<double>& flat, LawSet* laws);
+
 // 2.5% and 97.5% percentiles (linear interpolation); {NaN, NaN} for an empty or all-NaN input.
 Interval Percentile95(std::vector<double> values);
 

@@ -1,0 +1,95 @@
+// app_bindings.cpp: what the page's JavaScript (web/main.js) may call in the app module: data
+// arriving (paste, drop, file picker, examples, share links), worker reports, and the test hook
+// (setOption / getResults / selectPanel) that browser tests use instead of scraping the canvas.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <string>
+#include <vector>
+
+#include "app/app.h"
+#include "app/bootstrap_job.h"
+#include "app/examples.h"
+#include "app/plan_report.h"
+
+namespace scalecalc::app {
+namespace {
+
+Model& model() { return TheApp().model(); }
+
+void OnPaste(const std::string& text) { TheApp().OnPaste(text); }
+
+std::string LoadCsv(const std::string& text, const std::string& name) { return model().LoadCsv(text, name); }
+
+// A dropped or picked file: a state file (JSON) restores an analysis, anything else is data.
+std::string OpenFile(const std::string& name, const std::string& text) {
+  const size_t first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  const bool json = (name.size() >= 5 && name.compare(name.size() - 5, 5, ".json") == 0) ||
+                    (first != std::string::npos && text[first] == '{');
+  if (!json) return model().LoadCsv(text, name);
+  std::string error = model().LoadStateJson(text);
+  if (error.empty()) TheApp().SelectPanel(model().analysis.open_panel);
+  return error;
+}
+
+std::string LoadStateBytes(const emscripten::val& bytes) {
+  std::string error = model().LoadStateBytes(emscripten::convertJSArrayToNumberVector<uint8_t>(bytes));
+  if (error.empty()) TheApp().SelectPanel(model().analysis.open_panel);
+  return error;
+}
+
+// Input the page refused before it reached the core (a broken link, an oversized file): the
+// current state stays, the message is shown where load errors are.
+void ReportLoadError(const std::string& message) { model().load_error = message; }
+
+std::string OnExampleText(int index, const std::string& text) { return ApplyExample(model(), index, text); }
+
+void OnBootstrapProgress(int generation, int done, int total) {
+  BootstrapJob& job = model().bootstrap;
+  if (generation != job.generation || !job.running) return;
+  job.done = done;
+  job.total = total;
+}
+
+void OnBootstrapResult(int generation, bool ok, const std::string& message, const emscripten::val& samples) {
+  BootstrapJob& job = model().bootstrap;
+  if (generation != job.generation) return;
+  job.running = false;
+  job.message = message;
+  if (ok) model().AttachBootstrap(generation, emscripten::convertJSArrayToNumberVector<double>(samples));
+}
+
+void SetNotice(const std::string& text) { model().notice = text; }
+
+// Test hook.
+std::string SetOption(const std::string& name, const std::string& value) { return model().SetOption(name, value); }
+std::string GetResults() {
+  TheApp().Update();
+  return ResultsJson(model());
+}
+std::string GetLoadError() { return model().load_error; }
+void CancelBootstrapJs() { CancelBootstrap(model()); }
+void SelectPanel(const std::string& panel) {
+  if (model().SetOption("panel", panel).empty()) TheApp().SelectPanel(panel);
+}
+
+}  // namespace
+}  // namespace scalecalc::app
+
+EMSCRIPTEN_BINDINGS(scalecalc_app) {
+  using namespace scalecalc::app;
+  emscripten::function("onPaste", &OnPaste);
+  emscripten::function("loadCsv", &LoadCsv);
+  emscripten::function("openFile", &OpenFile);
+  emscripten::function("loadStateBytes", &LoadStateBytes);
+  emscripten::function("reportLoadError", &ReportLoadError);
+  emscripten::function("onExampleText", &OnExampleText);
+  emscripten::function("onBootstrapProgress", &OnBootstrapProgress);
+  emscripten::function("onBootstrapResult", &OnBootstrapResult);
+  emscripten::function("setNotice", &SetNotice);
+  emscripten::function("setOption", &SetOption);
+  emscripten::function("getResults", &GetResults);
+  emscripten::function("getLoadError", &GetLoadError);
+  emscripten::function("cancelBootstrap", &CancelBootstrapJs);
+  emscripten::function("selectPanel", &SelectPanel);
+}

@@ -1,0 +1,112 @@
+// main.cpp: the platform layer. A GLFW window on the page's canvas, a WebGL2 context, the
+// emscripten main loop, device-pixel-ratio handling and the UI font. Everything else is App.
+#include <GLFW/glfw3.h>
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <cmath>
+
+#include "app/app.h"
+#include "app/web_bridge.h"
+#include "imgui.h"
+#include "imgui_impl_glfw.h"
+#include "imgui_impl_opengl3.h"
+
+namespace {
+
+constexpr float kFontSizeCssPx = 15.0f;
+constexpr const char* kFontPath = "/fonts/ui.otf";  // embedded by the build (fonts-inter)
+
+struct Platform {
+  GLFWwindow* window = nullptr;
+  int width_px = 0;   // canvas backing store, device pixels
+  int height_px = 0;
+  double pixel_ratio = 0;  // devicePixelRatio the fonts and style were built for
+  ImGuiStyle base_style;   // style at ratio 1, scaled on every ratio change
+};
+Platform platform;
+
+// Fonts and sizes follow devicePixelRatio (high-DPI screens and browser zoom), so text is drawn
+// at the screen's own resolution instead of being stretched.
+void RebuildForPixelRatio(double ratio) {
+  platform.pixel_ratio = ratio;
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  ImFontConfig config;
+  config.OversampleH = 2;
+  const float size = std::round(kFontSizeCssPx * static_cast<float>(ratio));
+  if (!io.Fonts->AddFontFromFileTTF(kFontPath, size, &config)) {
+    ImFontConfig fallback;
+    fallback.SizePixels = size;
+    io.Fonts->AddFontDefault(&fallback);
+  }
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+  ImGui::GetStyle() = platform.base_style;
+  ImGui::GetStyle().ScaleAllSizes(static_cast<float>(ratio));
+  scalecalc::app::TheApp().SetPixelRatio(static_cast<float>(ratio));
+}
+
+// The canvas fills the window in CSS pixels (web/index.html); its backing store is sized here in
+// device pixels. GLFW's mouse coordinates are already scaled to the backing store.
+void SyncCanvasSize() {
+  double css_width = 0, css_height = 0;
+  emscripten_get_element_css_size("#canvas", &css_width, &css_height);
+  const double ratio = emscripten_get_device_pixel_ratio();
+  const int width = static_cast<int>(std::lround(css_width * ratio));
+  const int height = static_cast<int>(std::lround(css_height * ratio));
+  if (width != platform.width_px || height != platform.height_px) {
+    platform.width_px = width;
+    platform.height_px = height;
+    emscripten_set_canvas_element_size("#canvas", width, height);
+  }
+  if (ratio != platform.pixel_ratio) RebuildForPixelRatio(ratio);
+}
+
+void Frame() {
+  SyncCanvasSize();
+  glfwPollEvents();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(static_cast<float>(platform.width_px), static_cast<float>(platform.height_px));
+  io.DisplayFramebufferScale = ImVec2(1, 1);
+  ImGui::NewFrame();
+  scalecalc::app::TheApp().Frame();
+  ImGui::Render();
+  glViewport(0, 0, platform.width_px, platform.height_px);
+  glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+}  // namespace
+
+int main() {
+  if (!glfwInit()) {
+    scalecalc::app::web::ReportFatal("GLFW could not start");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  platform.window = glfwCreateWindow(1280, 720, "scalecalc", nullptr, nullptr);
+  if (!platform.window) {
+    scalecalc::app::web::ReportFatal("WebGL2 is not available in this browser");
+    return 1;
+  }
+  glfwMakeContextCurrent(platform.window);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // layout is part of the shared state, not of local storage
+  scalecalc::app::ApplyTheme(&platform.base_style);
+  ImGui::GetStyle() = platform.base_style;
+  ImGui_ImplGlfw_InitForOpenGL(platform.window, true);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+  scalecalc::app::TheApp().Start();
+
+  emscripten_set_main_loop(Frame, 0, false);
+  return 0;
+}

@@ -1,0 +1,79 @@
+// model.h: the app's state and everything derived from it, with no UI. The panels edit
+// `analysis` (through SetOption for anything typed) and mark what went stale; Recompute() brings
+// the reading, the fit and the plans up to date by calling the core. JavaScript's share links,
+// state files and the test hook go through the same functions, so one path is tested.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/analysis.h"
+#include "core/analysis_state.h"
+#include "core/csv_reader.h"
+#include "core/fit.h"
+#include "core/planner.h"
+#include "core/presets.h"
+
+namespace scalecalc::app {
+
+// How far the derived results lag behind `analysis`; each stage implies the ones after it.
+enum class Stale { kNothing = 0, kPlan = 1, kFit = 2, kRead = 3 };
+
+// A bootstrap running in the Web Worker for fit generation `generation`.
+struct BootstrapJob {
+  bool running = false;
+  int done = 0;
+  int total = 0;
+  int generation = -1;   // the fit it belongs to; results for older fits are dropped
+  std::string message;   // "cancelled", an error, or ""
+};
+
+struct Model {
+  AnalysisState analysis;  // what a share link carries
+
+  // Derived (never edited by panels).
+  ReadResult read;
+  FitSummary fit;               // point fit; bootstrap samples attached when the worker returns
+  Plan plan;
+  const PresetInfo* compare = nullptr;  // preset to compare with, or null
+  Plan compare_plan;
+  int generation = 0;           // bumped on every refit
+
+  BootstrapJob bootstrap;
+  std::string load_error;       // why the last paste, drop, link or file was refused
+  std::string notice;           // a transient confirmation ("Link copied")
+
+  Stale stale = Stale::kRead;
+  int revision = 0;  // bumped on every change of `analysis` (the share link follows it)
+
+  void Invalidate(Stale stage) {
+    ++revision;
+    if (static_cast<int>(stage) > static_cast<int>(stale)) stale = stage;
+  }
+  // Brings read, fit and plans up to date. Returns true when the fit changed (a new bootstrap is
+  // due).
+  bool Recompute();
+
+  // Replaces the data if `text` reads (with fresh column guesses and no exclusions); otherwise
+  // keeps everything and returns the message (also kept in load_error). "" on success.
+  std::string LoadCsv(const std::string& text, const std::string& name);
+  // Replaces the whole state from a share link's bytes or a state file; same contract.
+  std::string LoadStateBytes(const std::vector<uint8_t>& bytes);
+  std::string LoadStateJson(const std::string& text);
+
+  // Sets one option from text, as a user types it ("1e22", "1.07B", "smooth", "3,5-7").
+  // Returns "" or a message naming the option and what is wrong. Names: see model.cpp.
+  std::string SetOption(const std::string& name, const std::string& value);
+  static const std::vector<std::string>& OptionNames();
+
+  // Excluding or including a data row (1-based) from the fits.
+  void SetRowExcluded(int data_row, bool excluded);
+  bool IsRowExcluded(int data_row) const;
+
+  // Attaches the worker's bootstrap samples to the current fit (flat: per sample 5 loss-law
+  // parameters, then 3 lr-law, then 3 batch-law values; NaN where a law is absent).
+  void AttachBootstrap(int generation, const std::vector<double>& flat_samples);
+};
+
+}  // namespace scalecalc::app

@@ -1,0 +1,158 @@
+// The Data panel: where runs come in (paste, drop, pick, examples), how columns were mapped, what
+// was wrong, and which runs enter the fits.
+#include <algorithm>
+
+#include "app/examples.h"
+#include "app/format.h"
+#include "app/panels.h"
+#include "app/web_bridge.h"
+#include "app/widgets.h"
+#include "imgui.h"
+
+namespace scalecalc::app {
+
+namespace {
+
+const Role kRoles[] = {Role::kParams, Role::kTokens, Role::kFlops, Role::kLr, Role::kBatch, Role::kLoss};
+
+void DrawProblems(const char* title, const std::vector<InputProblem>& problems, ImVec4 color) {
+  if (problems.empty()) return;
+  ImGui::TextColored(color, "%s (%d)", title, static_cast<int>(problems.size()));
+  const float height = std::min<float>(static_cast<float>(problems.size()), 6.0f) * ImGui::GetTextLineHeightWithSpacing();
+  ImGui::BeginChild(title, ImVec2(0, height + ImGui::GetStyle().WindowPadding.y), true);
+  for (const InputProblem& p : problems) ImGui::TextColored(color, "%s", p.ToString().c_str());
+  ImGui::EndChild();
+}
+
+void DrawColumnMapping(Model& model) {
+  const ReadResult& read = model.read;
+  if (!ImGui::BeginTable("mapping", 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) return;
+  ImGui::TableSetupColumn("role");
+  ImGui::TableSetupColumn("column used");
+  ImGui::TableSetupColumn("change");
+  ImGui::TableHeadersRow();
+  for (Role role : kRoles) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(ToString(role));
+    ImGui::TableNextColumn();
+    std::string used = "-";
+    for (const auto& [r, index] : read.mapping) {
+      if (r == role && index >= 0 && index < static_cast<int>(read.headers.size())) used = read.headers[index];
+    }
+    ImGui::TextUnformatted(used.c_str());
+    ImGui::TableNextColumn();
+    std::string current = "(guess)";
+    for (const auto& [r, header] : model.analysis.columns) {
+      if (r == role) current = header;
+    }
+    ImGui::PushID(static_cast<int>(role));
+    ImGui::SetNextItemWidth(-1);
+    if (ImGui::BeginCombo("##column", current.c_str())) {
+      const std::string option = std::string("column.") + ToString(role);
+      if (ImGui::Selectable("(guess)", current == "(guess)")) model.SetOption(option, "");
+      for (const std::string& header : read.headers) {
+        if (ImGui::Selectable(header.c_str(), header == current)) model.SetOption(option, header);
+      }
+      ImGui::EndCombo();
+    }
+    ImGui::PopID();
+  }
+  ImGui::EndTable();
+}
+
+void DrawRunsTable(Model& model) {
+  const std::vector<Run>& runs = model.read.table.runs;
+  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter |
+                                ImGuiTableFlags_BordersV | ImGuiTableFlags_Resizable;
+  if (!ImGui::BeginTable("runs", 9, flags, ImVec2(0, 0))) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  for (const char* name : {"use", "row", "line", "params N", "tokens T", "FLOPs C", "lr", "batch (tokens)", "loss"}) {
+    ImGui::TableSetupColumn(name);
+  }
+  ImGui::TableHeadersRow();
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(runs.size()));
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const Run& run = runs[i];
+      ImGui::TableNextRow();
+      ImGui::PushID(i);
+      ImGui::TableNextColumn();
+      bool use = !run.excluded;
+      if (ImGui::Checkbox("##use", &use)) model.SetRowExcluded(run.data_row, !use);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip(use ? "Click to exclude this run from the fits" : "Click to include this run again");
+      if (run.excluded) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+      ImGui::TableNextColumn();
+      ImGui::Text("%d", run.data_row);
+      ImGui::TableNextColumn();
+      ImGui::Text("%d", run.line);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatCount(run.params).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatCount(run.tokens).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatSci(run.flops, 3).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatSci(run.lr, 3).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatCount(run.batch_tokens).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatSci(run.loss, 6).c_str());
+      if (run.excluded) ImGui::PopStyleColor();
+      ImGui::PopID();
+    }
+  }
+  ImGui::EndTable();
+}
+
+}  // namespace
+
+void DrawDataPanel(Model& model) {
+  const ReadResult& read = model.read;
+  const RunTable& table = read.table;
+  ImGui::Text("%s", model.analysis.data_name.c_str());
+  ImGui::SameLine();
+  ImGui::TextDisabled("%d runs, %d excluded%s", static_cast<int>(table.runs.size()),
+                      static_cast<int>(table.runs.size()) - table.CountIncluded(),
+                      table.HasSweep() ? ", with a learning-rate/batch sweep" : ", no sweep");
+  if (ImGui::Button("Open CSV file...")) web::OpenFilePicker();
+  ImGui::SameLine();
+  if (ImGui::Button("Load example...")) ImGui::OpenPopup("examples");
+  if (ImGui::BeginPopup("examples")) {
+    for (int i = 0; i < ExampleCount(); ++i) {
+      if (ImGui::Selectable(GetExample(i).title)) RequestExample(i);
+    }
+    ImGui::EndPopup();
+  }
+  ImGui::SameLine();
+  ImGui::TextDisabled("or paste with Ctrl/Cmd+V, or drop a .csv file anywhere");
+
+  if (!model.load_error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.35f, 0.1f, 0.1f, 0.6f));
+    const int lines = 1 + static_cast<int>(std::count(model.load_error.begin(), model.load_error.end(), '\n'));
+    ImGui::BeginChild("load_error", ImVec2(0, (static_cast<float>(lines) + 0.6f) * ImGui::GetTextLineHeightWithSpacing()), true);
+    ImGui::TextWrapped("%s", model.load_error.c_str());
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
+  }
+
+  if (ImGui::CollapsingHeader("Reading options and column mapping", ImGuiTreeNodeFlags_DefaultOpen)) {
+    int policy = model.analysis.bad_rows == BadRowPolicy::kSkip ? 1 : 0;
+    ImGui::TextUnformatted("Bad rows:");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("reject the file", &policy, 0)) model.SetOption("bad_rows", "reject");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("skip them with a warning", &policy, 1)) model.SetOption("bad_rows", "skip");
+    OptionField(model, "tokens per sample (batch column in samples)", "tokens_per_sample",
+                model.analysis.tokens_per_sample > 0 ? FormatFull(model.analysis.tokens_per_sample) : "",
+                ImGui::GetFontSize() * 8, "tokens");
+    DrawColumnMapping(model);
+    for (const std::string& note : read.notes) ImGui::TextDisabled("%s", note.c_str());
+  }
+  DrawProblems("Problems", read.errors, ImVec4(1, 0.45f, 0.4f, 1));
+  DrawProblems("Warnings", read.warnings, ImVec4(1, 0.8f, 0.35f, 1));
+  DrawRunsTable(model);
+}
+
+}  // namespace scalecalc::app

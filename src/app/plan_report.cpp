@@ -1,0 +1,104 @@
+#include "app/plan_report.h"
+
+#include <cmath>
+
+#include "app/format.h"
+#include "core/results_json.h"
+
+namespace scalecalc::app {
+
+namespace {
+
+std::string Range(const Interval& ci, std::string (*format)(double)) {
+  if (!std::isfinite(ci.lo) || !std::isfinite(ci.hi)) return "";
+  return "[" + format(ci.lo) + ", " + format(ci.hi) + "]";
+}
+std::string Sci4(double v) { return FormatSci(v, 4); }
+std::string Sci6(double v) { return FormatSci(v, 6); }
+std::string Count(double v) { return FormatCount(v); }
+
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+}  // namespace
+
+std::vector<PlanRow> PlanRows(const Model& model) {
+  const Plan& plan = model.plan;
+  const PlanPoint& p = plan.optimum;
+  const bool has_compare = model.compare && model.compare_plan.ok;
+  const PlanPoint& q = model.compare_plan.optimum;
+  auto compare = [&](std::string (*format)(double), double value) {
+    return has_compare ? format(value) : std::string();
+  };
+  std::vector<PlanRow> rows = {
+      {"compute budget (FLOPs)", Sci4(plan.flops), "", compare(Sci4, model.compare_plan.flops)},
+      {"model size N (parameters)", Count(p.params), Range(plan.params_ci, Count), compare(Count, q.params)},
+      {"training tokens T", Count(p.tokens), Range(plan.tokens_ci, Count), compare(Count, q.tokens)},
+      {"tokens per parameter", Sci4(p.tokens / p.params), "", compare(Sci4, q.tokens / q.params)},
+      {"learning rate", Sci4(p.lr), Range(plan.lr_ci, Sci4), compare(Sci4, q.lr)},
+      {"batch size (tokens)", Count(p.batch_tokens), Range(plan.batch_ci, Count), compare(Count, q.batch_tokens)},
+      {"batch size (samples)", Count(p.batch_samples), "", compare(Count, q.batch_samples)},
+      {"optimizer steps", Count(p.steps), "", compare(Count, q.steps)},
+      {"predicted loss", Sci6(p.loss), Range(plan.loss_ci, Sci6), compare(Sci6, q.loss)},
+  };
+  if (model.analysis.compute.kind == ComputeKind::kDit) {
+    rows.insert(rows.begin() + 2, {"shape: width d x depth", Count(std::round(p.shape.width)) + " x " +
+                                                                 Count(std::round(p.shape.depth)),
+                                   "", ""});
+  }
+  return rows;
+}
+
+std::string PlanMarkdown(const Model& model) {
+  const bool with_compare = model.compare != nullptr;
+  std::string md = "| quantity | recommended | 95% interval |";
+  md += with_compare ? " " + model.compare->title + " |\n|---|---|---|---|\n" : "\n|---|---|---|\n";
+  for (const PlanRow& row : PlanRows(model)) {
+    md += "| " + row.quantity + " | " + row.value + " | " + row.interval + " |";
+    md += with_compare ? " " + row.compare + " |\n" : "\n";
+  }
+  md += "\nFitted with scalecalc on " + model.analysis.data_name + ". " + LossLawFormula(model.fit.laws.loss) + "\n";
+  return md;
+}
+
+std::string PlanCsv(const Model& model) {
+  std::string csv = "quantity,recommended,interval_95,compare\n";
+  for (const PlanRow& row : PlanRows(model)) {
+    csv += CsvField(row.quantity) + "," + CsvField(row.value) + "," + CsvField(row.interval) + "," +
+           CsvField(row.compare) + "\n";
+  }
+  return csv;
+}
+
+std::string ResultsJson(const Model& model) {
+  const AnalysisState& a = model.analysis;
+  PlanOptions plan_options = a.plan;
+  plan_options.compute = a.compute;
+  nlohmann::json json = FitJson(model.fit, model.read, a.excluded_rows, model.plan.ok ? &model.plan : nullptr,
+                                plan_options, {});
+  json["data"] = {{"name", a.data_name},
+                  {"runs", model.read.table.runs.size()},
+                  {"included", model.read.table.CountIncluded()}};
+  json["options"] = {{"optimum", ToString(a.fit.optimum)},
+                     {"bootstrap", a.fit.bootstrap_samples},
+                     {"seed", a.fit.seed},
+                     {"compute", ToString(a.compute.kind)},
+                     {"budget_unit", ToString(a.budget_unit)},
+                     {"panel", a.open_panel}};
+  json["bootstrap"] = {{"running", model.bootstrap.running},
+                       {"done", model.bootstrap.done},
+                       {"total", model.bootstrap.total},
+                       {"samples", model.fit.bootstrap_samples_done},
+                       {"message", model.bootstrap.message}};
+  if (model.compare) {
+    json["compare"] = {{"preset", model.compare->name},
+                       {"plan", model.compare_plan.ok ? PlanJson(model.compare_plan, plan_options) : nlohmann::json()}};
+  }
+  return DumpJson(json);
+}
+
+}  // namespace scalecalc::app

@@ -1,0 +1,38 @@
+#include "app/share.h"
+
+#include <emscripten.h>
+
+#include "app/web_bridge.h"
+
+EM_JS(void, js_share_state, (const uint8_t* bytes, int size, bool copy), {
+  Module.bridge.shareState(HEAPU8.slice(bytes, bytes + size), copy);
+});
+
+namespace scalecalc::app {
+
+namespace {
+int synced_revision = -1;
+
+void ShareState(const Model& model, bool copy) {
+  const std::vector<uint8_t> bytes = EncodeState(model.analysis);
+  js_share_state(bytes.data(), static_cast<int>(bytes.size()), copy);
+}
+}  // namespace
+
+void CopyShareLink(Model& model) {
+  ShareState(model, /*copy=*/true);
+  synced_revision = model.revision;
+}
+
+void SaveStateFile(Model& model) {
+  web::Download("scalecalc-state.json", "application/json", StateToJson(model.analysis));
+  model.notice = "State file saved: drop it on the page (or open it) to restore this analysis";
+}
+
+void SyncShareLink(Model& model) {
+  if (model.revision == synced_revision) return;
+  synced_revision = model.revision;
+  ShareState(model, /*copy=*/false);
+}
+
+}  // namespace scalecalc::app

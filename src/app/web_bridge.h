@@ -1,0 +1,16 @@
+// web_bridge.h: the few things the app asks of the page's JavaScript (web/main.js): messages the
+// canvas cannot show, the clipboard, downloads, the file picker, the URL fragment, the worker.
+#pragma once
+
+#include <string>
+
+namespace scalecalc::app::web {
+
+void ReportFatal(const std::string& message);  // replaces the canvas with a readable message
+void CopyToClipboard(const std::string& text);
+void Download(const std::string& file_name, const std::string& mime, const std::string& content);
+void OpenFilePicker();
+// Fetches a file of the site; the text comes back through the app's onExampleText(index, text).
+void FetchExample(int index, const std::string& path);
+
+}  // namespace scalecalc::app::web

@@ -1,0 +1,23 @@
+// analysis.h: the steps from a saved AnalysisState to its results, in one place, so that the page,
+// the fitting worker and the tests all derive the same numbers from the same state.
+//
+//   ReadResult read = ReadAnalysisRuns(state);          // CSV + the user's exclusions
+//   FitSummary fit = FitAnalysis(state, read.table, /*bootstrap=*/false);
+//   Plan plan = PlanAnalysis(state, fit.laws);
+#pragma once
+
+#include "core/analysis_state.h"
+#include "core/fit.h"
+#include "core/planner.h"
+
+namespace scalecalc {
+
+// Reads state.csv_text with the state's reader settings and marks the excluded rows.
+ReadResult ReadAnalysisRuns(const AnalysisState& state);
+// Fits with the state's options; without `bootstrap` the resample count is 0 (a quick fit).
+FitSummary FitAnalysis(const AnalysisState& state, const RunTable& table, bool bootstrap,
+                       const ProgressFn& progress = {});
+// Plans the state's budget with `laws` and the state's (single) compute model.
+Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws);
+
+}  // namespace scalecalc

@@ -1,0 +1,121 @@
+// analysis_state.h: everything needed to reproduce what a user saw, and its two encodings.
+//
+//   AnalysisState state;                       // filled by the app from its UI structs
+//   std::vector<uint8_t> bytes = EncodeState(state);   // compact, versioned: for share links
+//   DecodeResult r = DecodeState(bytes.data(), bytes.size());
+//   if (!r.ok) show(r.message);                // a sentence for people, never an exception
+//   std::string file = StateToJson(state);     // the downloadable state file
+//   DecodeResult f = StateFromJson(file);
+//
+// Binary format (links; deflated and base64url-encoded by web/share.js):
+//   "SC", version byte, then the fields of every version <= that byte in a fixed order. Doubles are
+//   their 8 IEEE-754 bytes, little-endian (bit-exact: NaN payloads, -0 and infinities survive);
+//   unsigned integers, enums, bools and lengths are LEB128 varints (canonical: shortest form);
+//   signed integers are zigzag varints; strings are a length then raw bytes. Version 1's field
+//   order is written out in analysis_state.cpp and frozen by a hand-built test string.
+// State file: JSON with "format": "scalecalc-state", "version": 1; doubles are round-trip exact,
+//   NaN/Inf as the strings "NaN", "Infinity", "-Infinity"; a string that is not valid UTF-8 (a
+//   Latin-1 file, say) is written as {"base64": "..."} so that it, too, comes back byte for byte.
+//
+// Decoding never trusts its input: sizes are checked against DecodeLimits before anything is
+// allocated, enums and rows against their ranges, and option values against the rules below
+// (DecodeLimits::check_values). Never throws, never prints.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/compute_model.h"
+#include "core/csv_reader.h"
+#include "core/fit.h"
+#include "core/planner.h"
+
+namespace scalecalc {
+
+// Unit in which budgets are shown and typed.
+enum class BudgetUnit {
+  kFlops,     // FLOP
+  kPfDays,    // 1 PF-day = 1e15 FLOP/s * 86400 s = 8.64e19 FLOP
+  kGpuHours,  // hours of one GPU at AnalysisState::gpu_flops_per_second
+};
+const char* ToString(BudgetUnit unit);                       // "flops", "pf_days", "gpu_hours"
+bool FromString(const std::string& text, BudgetUnit* unit);  // inverse of ToString
+
+// The panels a link can open on: "data", "fit", "plots", "planner", "cost".
+bool IsKnownPanel(std::string_view panel);
+
+struct AnalysisState {
+  // The data, exactly as pasted or dropped (any bytes, not necessarily UTF-8).
+  std::string csv_text;
+  std::string data_name = "example";  // file name, or "example"
+
+  // Reader settings (ReadOptions minus what is stored elsewhere; see MakeReadOptions).
+  std::vector<std::pair<Role, std::string>> columns;  // role -> header name overrides
+  double tokens_per_sample = 0;                       // 0: batch column is in tokens
+  BadRowPolicy bad_rows = BadRowPolicy::kReject;
+
+  ComputeModel compute;            // one model for reading, fitting and planning
+  std::vector<int> excluded_rows;  // 1-based data rows the user left out, in the user's order
+  FitOptions fit;
+  // plan.compute is not stored: the decoders set it to `compute` (one model, not two).
+  PlanOptions plan;
+
+  BudgetUnit budget_unit = BudgetUnit::kFlops;
+  // Sustained FLOP/s of one GPU for the GPU-hours unit (an H100 at ~40% of its 989 TFLOP/s bf16
+  // dense peak).
+  double gpu_flops_per_second = 4e14;
+
+  std::string compare_preset;       // name of a preset law to compare against; "" for none
+  std::string open_panel = "data";  // see IsKnownPanel
+
+  // The reader options these settings stand for (compute included).
+  ReadOptions MakeReadOptions() const {
+    ReadOptions options;
+    options.columns = columns;
+    options.tokens_per_sample = tokens_per_sample;
+    options.bad_rows = bad_rows;
+    options.compute = compute;
+    return options;
+  }
+};
+
+struct DecodeLimits {
+  size_t max_input_bytes = 32u << 20;  // binary bytes or JSON text
+  size_t max_csv_bytes = 16u << 20;    // csv_text
+  size_t max_excluded = 1000000;       // entries of excluded_rows
+  int max_row = 10000000;              // largest excluded row number
+  size_t max_string = 4096;            // data_name, column headers, compare_preset, open_panel
+  size_t max_columns = 64;             // column overrides
+  // Also reject option values that no computation accepts (NaN budgets, negative tolerances...;
+  // see ValidateState). Off: only what could break the app (enums, sizes, rows) is checked, so a
+  // state with a bad value still opens and shows its error where the user saw it.
+  bool check_values = true;
+};
+
+struct DecodeResult {
+  bool ok = false;
+  AnalysisState state;  // meaningful only when ok
+  int version = 0;      // format version read (0 if not even that could be read)
+  std::string message;  // why not ok, for people
+};
+
+// The format version this build writes (and the newest it reads).
+constexpr int kStateVersion = 1;
+
+// Never fails; an empty vector only if memory ran out.
+std::vector<uint8_t> EncodeState(const AnalysisState& state);
+DecodeResult DecodeState(const uint8_t* data, size_t size, const DecodeLimits& limits = {});
+
+// JSON state file; "" only if memory ran out.
+std::string StateToJson(const AnalysisState& state);
+DecodeResult StateFromJson(std::string_view text, const DecodeLimits& limits = {});
+
+// The checks the decoders apply after reading: sizes, rows, enums and (limits.check_values) option
+// ranges. Call it before encoding to know whether the link will open. `error` gets one sentence.
+bool ValidateState(const AnalysisState& state, const DecodeLimits& limits, std::string* error);
+
+}  // namespace scalecalc

@@ -1,0 +1,830 @@
+// csv_reader.cpp: ReadRuns. Lexing lives in csv_fields.cpp, numbers in csv_number.cpp.
+//
+// Order of work: refuse oversized text, find the header (first line that is neither blank nor a
+// comment), guess the separator from it, map columns to roles (explicit mapping first, then
+// aliases in preference order), read every data row collecting all its problems, derive tokens or
+// FLOPs, find duplicated runs, then decide: a table, or errors.
+#include "core/csv_reader.h"
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "core/csv_fields.h"
+
+namespace scalecalc {
+
+namespace {
+
+using csv_internal::Fields;
+using csv_internal::IsBlank;
+using csv_internal::IsComment;
+using csv_internal::Line;
+using csv_internal::LineCursor;
+using csv_internal::Quote;
+using csv_internal::SplitError;
+using csv_internal::SplitFields;
+
+constexpr size_t kMaxListedProblems = 50;  // per list; the rest are counted in one last entry
+constexpr size_t kMaxListedHeaders = 30;   // in "found headers" messages
+// Line numbers are int: refuse text that could have more lines than an int counts.
+constexpr size_t kMaxSupportedBytes = static_cast<size_t>(INT_MAX) - 1;
+// A batch "in tokens" whose every value is below this looks like a count of samples.
+constexpr double kSamplesLikeBatch = 20000;
+// Parameter and token counts whose every value is below this look like they are in millions or
+// billions.
+constexpr double kTinyCount = 1e4;
+
+constexpr Role kRoles[] = {Role::kParams, Role::kTokens, Role::kFlops,          Role::kLr,
+                           Role::kBatch,  Role::kLoss,   Role::kTokensPerSample};
+constexpr size_t kRoleCount = sizeof(kRoles) / sizeof(kRoles[0]);
+size_t Index(Role role) {
+  return static_cast<size_t>(role);
+}
+
+// Accepted header names per role, in order of preference, as shown to users. Headers are compared
+// after Normalize (case, spaces, underscores and dashes do not matter). The batch role also takes
+// a unit after its name; see BatchRank.
+const char* const kParamsNames[] = {"params",     "n_params", "num_params",           "parameters",
+                                    "model_size", "N",        "non_embedding_params", nullptr};
+const char* const kTokensNames[] = {
+    "tokens", "training_tokens", "n_tokens", "num_tokens", "D", "T", "data", nullptr};
+const char* const kFlopsNames[] = {"flops", "training_flops", "Training FLOP", "compute",
+                                   "C",     "budget",         nullptr};
+const char* const kLrNames[] = {"lr", "learning_rate", "peak_lr", "eta", nullptr};
+const char* const kBatchNames[] = {"batch_tokens", "batch_size", "bs", "batch", nullptr};
+// Validation and final losses before a smoothed (training) loss: Step Law has `loss` and
+// `smooth loss`; the fits want the measured final value.
+const char* const kLossNames[] = {"val_loss",    "validation_loss", "eval_loss", "loss",
+                                  "smooth_loss", "smoothed_loss",   nullptr};
+const char* const kTokensPerSampleNames[] = {"tokens_per_sample", "seq_len", "seq_length",
+                                             "sequence_length",   "n_ctx",   "context",
+                                             "context_length",    nullptr};
+
+const char* const* NamesOf(Role role) {
+  switch (role) {
+    case Role::kParams:
+      return kParamsNames;
+    case Role::kTokens:
+      return kTokensNames;
+    case Role::kFlops:
+      return kFlopsNames;
+    case Role::kLr:
+      return kLrNames;
+    case Role::kBatch:
+      return kBatchNames;
+    case Role::kLoss:
+      return kLossNames;
+    case Role::kTokensPerSample:
+      return kTokensPerSampleNames;
+  }
+  return kParamsNames;
+}
+
+char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// "Model Size", "model_size" and "model-size" all become "modelsize".
+std::string Normalize(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (char c : name) {
+    if (c == ' ' || c == '_' || c == '-' || c == '\t') continue;
+    out += Lower(c);
+  }
+  return out;
+}
+
+enum class BatchUnit { kUnknown, kTokens, kSamples };
+
+// Unit word of a batch header: "tokens", or a count of samples under one of its usual names.
+BatchUnit UnitOfWord(std::string_view word) {
+  if (word.substr(0, 2) == "in") word.remove_prefix(2);  // "batch size in samples"
+  if (word == "tokens" || word == "tok" || word == "toks") return BatchUnit::kTokens;
+  for (const char* samples : {"samples", "sequences", "seqs", "seq", "clips", "videos", "examples",
+                              "sample", "sequence"}) {
+    if (word == samples) return BatchUnit::kSamples;
+  }
+  return BatchUnit::kUnknown;
+}
+
+// Rank of a normalized header as the batch column, or -1: a unit in the name first (tokens, then
+// samples), then batch_size, bs, batch. Accepts "batch_tokens", "batch_size_samples",
+// "bs (sequences)", "batch size [tokens]".
+int BatchRank(const std::string& normalized, BatchUnit* unit) {
+  std::string_view base = normalized;
+  std::string_view word;
+  if (!base.empty() && (base.back() == ')' || base.back() == ']')) {
+    const size_t open = base.rfind(base.back() == ')' ? '(' : '[');
+    if (open == std::string_view::npos) return -1;
+    word = base.substr(open + 1, base.size() - open - 2);
+    base = base.substr(0, open);
+  }
+  const std::string_view bases[] = {"batchsize", "bs", "batch"};
+  if (word.empty()) {
+    for (size_t b = 0; b < 3; ++b) {
+      if (base == bases[b]) {
+        *unit = BatchUnit::kUnknown;
+        return 2 + static_cast<int>(b);
+      }
+    }
+    // A unit glued to the name: "batchtokens", "batchsizesamples", "bsinsequences".
+    for (std::string_view b : bases) {
+      if (base.size() > b.size() && base.substr(0, b.size()) == b) {
+        word = base.substr(b.size());
+        base = b;
+        break;
+      }
+    }
+    if (word.empty()) return -1;
+  } else if (std::find(std::begin(bases), std::end(bases), base) == std::end(bases)) {
+    return -1;
+  }
+  *unit = UnitOfWord(word);
+  if (*unit == BatchUnit::kUnknown) return -1;
+  return *unit == BatchUnit::kTokens ? 0 : 1;
+}
+
+// Rank of a header as a column for `role` (lower is preferred), or -1 if it is not one.
+int Rank(Role role, const std::string& normalized, BatchUnit* unit) {
+  if (role == Role::kBatch) return BatchRank(normalized, unit);
+  const char* const* names = NamesOf(role);
+  for (int i = 0; names[i] != nullptr; ++i) {
+    if (Normalize(names[i]) == normalized) return i;
+  }
+  return -1;
+}
+
+bool IsSmoothedLoss(const std::string& normalized) {
+  return normalized.substr(0, 6) == "smooth";
+}
+
+std::string JoinNames(Role role) {
+  std::string out;
+  for (const char* const* name = NamesOf(role); *name != nullptr; ++name) {
+    out += (out.empty() ? "" : ", ") + std::string(*name);
+  }
+  if (role == Role::kBatch) out += " (a unit may follow: batch_size_samples, \"bs (sequences)\")";
+  return out;
+}
+
+std::string JoinHeaders(const std::vector<std::string>& headers) {
+  std::string out;
+  for (size_t i = 0; i < headers.size() && i < kMaxListedHeaders; ++i) {
+    out += (i == 0 ? "" : ", ") + Quote(headers[i]);
+  }
+  if (headers.size() > kMaxListedHeaders) {
+    out += " and " + std::to_string(headers.size() - kMaxListedHeaders) + " more";
+  }
+  return out.empty() ? "none" : out;
+}
+
+// "loss", or `batch ("bs")` when the header is not the role's own name.
+std::string Label(Role role, const std::string& header) {
+  if (Normalize(header) == Normalize(ToString(role))) return ToString(role);
+  return std::string(ToString(role)) + " (" + Quote(header) + ")";
+}
+
+std::string FormatCount(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.6g", value);
+  return buffer;
+}
+
+// A list of problems that keeps the first kMaxListedProblems and counts the rest.
+class ProblemList {
+ public:
+  void Add(int line, int column, std::string message) {
+    ++total_;
+    if (items_.size() < kMaxListedProblems) items_.push_back({line, column, std::move(message)});
+  }
+  size_t total() const { return total_; }
+  // Sorted by line (rows are read in order, duplicates are found afterwards), then the tally.
+  void MoveTo(std::vector<InputProblem>* out, const char* what) {
+    std::stable_sort(items_.begin(), items_.end(),
+                     [](const InputProblem& a, const InputProblem& b) { return a.line < b.line; });
+    for (InputProblem& p : items_) out->push_back(std::move(p));
+    if (total_ > kMaxListedProblems) {
+      out->push_back(
+          {0, 0, "and " + std::to_string(total_ - kMaxListedProblems) + " more " + what});
+    }
+    items_.clear();
+    total_ = 0;
+  }
+
+ private:
+  std::vector<InputProblem> items_;
+  size_t total_ = 0;
+};
+
+// -1, 0, 1 with NaN (a missing value) after every number, so sorting groups equal runs.
+int Compare(double a, double b) {
+  const bool na = std::isnan(a), nb = std::isnan(b);
+  if (na || nb) return na == nb ? 0 : (na ? 1 : -1);
+  return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+bool Close(double a, double b, double tolerance) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  return std::fabs(a - b) <= tolerance * std::max(std::fabs(a), std::fabs(b));
+}
+
+std::array<double, 6> Values(const Run& run) {
+  return {run.params, run.tokens, run.flops, run.lr, run.batch_tokens, run.loss};
+}
+
+// Index pairs (duplicate, first occurrence) of runs equal in every field within `tolerance`.
+// Runs are sorted by their values and neighbours compared: O(n log n). Near-equal runs that sort
+// apart because a third run lies between them within the tolerance are not caught; with the
+// default 1e-12 that needs values equal to 12 digits, which only exact copies are.
+std::vector<std::pair<size_t, size_t>> FindDuplicates(const std::vector<Run>& runs,
+                                                      double tolerance) {
+  std::vector<size_t> order(runs.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const auto va = Values(runs[a]), vb = Values(runs[b]);
+    for (size_t k = 0; k < va.size(); ++k) {
+      if (const int c = Compare(va[k], vb[k]); c != 0) return c < 0;
+    }
+    return a < b;
+  });
+  std::vector<std::pair<size_t, size_t>> duplicates;
+  size_t group_begin = 0;
+  for (size_t k = 1; k <= order.size(); ++k) {
+    bool same = false;
+    if (k < order.size()) {
+      const auto va = Values(runs[order[k - 1]]), vb = Values(runs[order[k]]);
+      same = true;
+      for (size_t f = 0; f < va.size() && same; ++f) same = Close(va[f], vb[f], tolerance);
+    }
+    if (same) continue;
+    if (k - group_begin > 1) {
+      size_t first = order[group_begin];
+      for (size_t g = group_begin; g < k; ++g) first = std::min(first, order[g]);
+      for (size_t g = group_begin; g < k; ++g) {
+        if (order[g] != first) duplicates.emplace_back(order[g], first);
+      }
+    }
+    group_begin = k;
+  }
+  std::sort(duplicates.begin(), duplicates.end());
+  return duplicates;
+}
+
+ReadResult Fail(ReadResult result, int line, int column, std::string message) {
+  result.ok = false;
+  result.table = RunTable();
+  result.errors.push_back({line, column, std::move(message)});
+  return result;
+}
+
+// First line that is neither blank nor a comment, or false.
+bool NextContentLine(LineCursor* cursor, Line* line) {
+  while (cursor->Next(line)) {
+    if (!IsBlank(line->text) && !IsComment(line->text)) return true;
+  }
+  return false;
+}
+
+// The separator with most occurrences in the header; on a tie, the one that splits the first data
+// line into as many fields; then comma, tab, semicolon.
+char GuessDelimiter(std::string_view header, const Line* first_data) {
+  const char candidates[] = {',', '\t', ';'};
+  int best_count = -1;
+  char best = ',';
+  bool best_consistent = false;
+  for (char c : candidates) {
+    const int count = csv_internal::CountOutsideQuotes(header, c);
+    const bool consistent =
+        first_data != nullptr && csv_internal::CountOutsideQuotes(first_data->text, c) == count;
+    if (count > best_count || (count == best_count && consistent && !best_consistent)) {
+      best_count = count;
+      best = c;
+      best_consistent = consistent;
+    }
+  }
+  return best;
+}
+
+std::string DelimiterName(char c) {
+  switch (c) {
+    case ',':
+      return "comma";
+    case ';':
+      return "semicolon";
+    case '\t':
+      return "tab";
+  }
+  return Quote(std::string_view(&c, 1));
+}
+
+}  // namespace
+
+const char* ToString(Role role) {
+  switch (role) {
+    case Role::kParams:
+      return "params";
+    case Role::kTokens:
+      return "tokens";
+    case Role::kFlops:
+      return "flops";
+    case Role::kLr:
+      return "lr";
+    case Role::kBatch:
+      return "batch";
+    case Role::kLoss:
+      return "loss";
+    case Role::kTokensPerSample:
+      return "tokens_per_sample";
+  }
+  return "?";
+}
+
+bool FromString(const std::string& text, Role* role) {
+  for (Role r : kRoles) {
+    if (text == ToString(r)) {
+      *role = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
+  ReadResult result;
+
+  // --- Limits and options -----------------------------------------------------------------------
+  const size_t max_bytes = std::min(options.max_bytes, kMaxSupportedBytes);
+  if (text.size() > max_bytes) {
+    return Fail(std::move(result), 0, 0,
+                "the text is " + std::to_string(text.size()) + " bytes, over the limit of " +
+                    std::to_string(max_bytes) + " (ReadOptions::max_bytes)");
+  }
+  std::string option_error;
+  if (!options.compute.IsValid(&option_error)) {
+    return Fail(std::move(result), 0, 0, "compute model: " + option_error);
+  }
+  if (!(std::isfinite(options.tokens_per_sample) && options.tokens_per_sample >= 0)) {
+    return Fail(std::move(result), 0, 0,
+                "ReadOptions::tokens_per_sample must be 0 (none) or a positive number, got " +
+                    FormatCount(options.tokens_per_sample));
+  }
+  if (!(options.duplicate_tolerance >= 0 && options.duplicate_tolerance < 1)) {
+    return Fail(std::move(result), 0, 0,
+                "ReadOptions::duplicate_tolerance must be in [0, 1), got " +
+                    FormatCount(options.duplicate_tolerance));
+  }
+
+  // --- Encoding ---------------------------------------------------------------------------------
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
+  if (text.substr(0, 2) == "\xFF\xFE" || text.substr(0, 2) == "\xFE\xFF") {
+    return Fail(std::move(result), 0, 0, "the text is UTF-16: save it as UTF-8 (or plain text)");
+  }
+
+  // --- Header and separator ---------------------------------------------------------------------
+  LineCursor cursor(text);
+  Line header_line;
+  if (!NextContentLine(&cursor, &header_line)) {
+    return Fail(std::move(result), 0, 0,
+                "empty input: no header line (the text is empty or only blank and comment lines)");
+  }
+  LineCursor peek = cursor;
+  Line first_data;
+  const bool has_data_line = NextContentLine(&peek, &first_data);
+  result.delimiter = GuessDelimiter(header_line.text, has_data_line ? &first_data : nullptr);
+  const char delimiter = result.delimiter;
+
+  Fields fields;
+  SplitError split_error;
+  if (!SplitFields(header_line.text, delimiter, &fields, &split_error)) {
+    return Fail(std::move(result), header_line.number, split_error.column,
+                "header: " + split_error.message);
+  }
+  const std::vector<std::string>& headers = result.headers;
+  result.headers.assign(fields.items.begin(), fields.items.begin() + fields.count);
+  const size_t field_count = headers.size();
+  result.notes.push_back("separator: " + DelimiterName(delimiter) +
+                         " (guessed from the header, line " + std::to_string(header_line.number) +
+                         ")");
+
+  // --- Columns ----------------------------------------------------------------------------------
+  std::vector<std::string> normalized(field_count);
+  for (size_t i = 0; i < field_count; ++i) normalized[i] = Normalize(headers[i]);
+  std::array<int, kRoleCount> column;  // 0-based index per role, -1 when absent
+  column.fill(-1);
+  std::array<bool, kRoleCount> explicit_role{};
+  std::vector<bool> taken(field_count, false);
+  ProblemList errors, warnings;
+  // Ends with the problems found so far and no table.
+  const auto stop = [&]() {
+    errors.MoveTo(&result.errors, "errors");
+    warnings.MoveTo(&result.warnings, "warnings");
+    return std::move(result);
+  };
+
+  for (const auto& [role, name] : options.columns) {
+    const size_t r = Index(role);
+    if (r >= kRoleCount) {
+      errors.Add(0, 0, "ReadOptions::columns names an unknown role");
+      continue;
+    }
+    // The exact header first, then the same name up to case, spaces, underscores and dashes.
+    int index = -1;
+    for (size_t i = 0; i < field_count && index < 0; ++i) {
+      if (headers[i] == name) index = static_cast<int>(i);
+    }
+    const std::string wanted = Normalize(name);
+    for (size_t i = 0; i < field_count && index < 0; ++i) {
+      if (!wanted.empty() && normalized[i] == wanted) index = static_cast<int>(i);
+    }
+    if (index < 0) {
+      errors.Add(header_line.number, 0,
+                 "no column named " + Quote(name) + " (given for " + ToString(role) +
+                     "); the columns are: " + JoinHeaders(headers));
+    } else if (column[r] >= 0) {
+      errors.Add(header_line.number, index + 1,
+                 std::string("two columns given for ") + ToString(role) + ": " +
+                     Quote(headers[column[r]]) + " and " + Quote(headers[index]));
+    } else if (taken[index]) {
+      errors.Add(header_line.number, index + 1,
+                 "column " + Quote(headers[index]) + " is given for two roles");
+    } else {
+      column[r] = index;
+      explicit_role[r] = true;
+      taken[index] = true;
+    }
+  }
+  if (errors.total() > 0) return stop();
+
+  BatchUnit batch_unit = BatchUnit::kUnknown;
+  for (Role role : kRoles) {
+    const size_t r = Index(role);
+    if (explicit_role[r]) {
+      BatchUnit unit = BatchUnit::kUnknown;
+      if (role == Role::kBatch && Rank(role, normalized[column[r]], &unit) >= 0) batch_unit = unit;
+      result.notes.push_back(std::string(ToString(role)) + ": " + Quote(headers[column[r]]) +
+                             " (column " + std::to_string(column[r] + 1) + ", given)");
+      continue;
+    }
+    std::vector<std::pair<int, size_t>> candidates;  // (rank, column)
+    std::vector<BatchUnit> units;
+    for (size_t i = 0; i < field_count; ++i) {
+      if (taken[i]) continue;
+      BatchUnit unit = BatchUnit::kUnknown;
+      const int rank = Rank(role, normalized[i], &unit);
+      if (rank < 0) continue;
+      candidates.emplace_back(rank, i);
+      units.push_back(unit);
+    }
+    if (candidates.empty()) continue;
+    const size_t best = static_cast<size_t>(std::min_element(candidates.begin(), candidates.end()) -
+                                            candidates.begin());
+    const size_t chosen = candidates[best].second;
+    column[r] = static_cast<int>(chosen);
+    taken[chosen] = true;
+    if (role == Role::kBatch) batch_unit = units[best];
+    result.notes.push_back(std::string(ToString(role)) + ": " + Quote(headers[chosen]) +
+                           " (column " + std::to_string(chosen + 1) + ")");
+    if (candidates.size() > 1) {
+      std::string others;
+      for (const auto& [rank, i] : candidates) {
+        if (i == chosen) continue;
+        others += (others.empty() ? "" : ", ") + Quote(headers[i]) + " (column " +
+                  std::to_string(i + 1) + ")";
+      }
+      std::string why = "it comes first among the accepted names (" + JoinNames(role) + ")";
+      if (role == Role::kLoss) {
+        why = "a validation loss comes first, then the final loss, then a smoothed one";
+      }
+      if (role == Role::kBatch) why = "a batch in tokens is preferred to one in samples";
+      for (const auto& [rank, i] : candidates) {
+        if (i != chosen && rank == candidates[best].first) why = "same name: the first is used";
+      }
+      const std::string note = std::string(ToString(role)) + ": used " + Quote(headers[chosen]) +
+                               " (column " + std::to_string(chosen + 1) + ") over " + others +
+                               ": " + why + "; ReadOptions::columns picks another";
+      result.notes.push_back(note);
+      warnings.Add(header_line.number, static_cast<int>(chosen) + 1, note);
+    }
+    if (role == Role::kLoss && IsSmoothedLoss(normalized[chosen])) {
+      warnings.Add(header_line.number, static_cast<int>(chosen) + 1,
+                   "loss is read from " + Quote(headers[chosen]) +
+                       ", a smoothed loss: the fits expect the final measured loss");
+    }
+  }
+
+  const auto has = [&](Role role) { return column[Index(role)] >= 0; };
+  std::string found = JoinHeaders(headers);
+  for (Role role : {Role::kParams, Role::kLoss}) {
+    if (has(role)) continue;
+    errors.Add(header_line.number, 0,
+               std::string("missing required column for ") + ToString(role) + ": found " + found +
+                   "; accepted names: " + JoinNames(role) +
+                   " (or map one with ReadOptions::columns)");
+  }
+  if (!has(Role::kTokens) && !has(Role::kFlops)) {
+    errors.Add(header_line.number, 0,
+               "missing required column for tokens or flops (one of them is needed): found " +
+                   found + "; accepted names for tokens: " + JoinNames(Role::kTokens) +
+                   "; for flops: " + JoinNames(Role::kFlops) +
+                   " (or map one with ReadOptions::columns)");
+  }
+  if (errors.total() > 0) return stop();
+  for (Role role : kRoles) {
+    if (has(role)) result.mapping.emplace_back(role, column[Index(role)]);
+  }
+
+  // --- Batch unit -------------------------------------------------------------------------------
+  const bool tps_column = has(Role::kTokensPerSample);
+  const bool tps_given = tps_column || options.tokens_per_sample > 0;
+  const std::string tps_source =
+      tps_column ? "column " + Quote(headers[column[Index(Role::kTokensPerSample)]])
+                 : FormatCount(options.tokens_per_sample) + " (ReadOptions::tokens_per_sample)";
+  bool batch_in_samples = false;
+  if (has(Role::kBatch)) {
+    const std::string& batch_header = headers[column[Index(Role::kBatch)]];
+    const int batch_column = column[Index(Role::kBatch)] + 1;
+    if (batch_unit == BatchUnit::kSamples && !tps_given) {
+      errors.Add(header_line.number, batch_column,
+                 "batch column " + Quote(batch_header) +
+                     " counts samples: give tokens per sample, as a column (" +
+                     JoinNames(Role::kTokensPerSample) + ") or ReadOptions::tokens_per_sample");
+      return stop();
+    }
+    if (batch_unit == BatchUnit::kTokens) {
+      if (tps_given) {
+        result.notes.push_back("tokens per sample (" + tps_source +
+                               ") not used: " + Quote(batch_header) + " is already in tokens");
+      }
+    } else if (tps_given) {
+      batch_in_samples = true;
+      result.notes.push_back("batch: " + Quote(batch_header) +
+                             " counts samples; batch tokens = batch x tokens per sample from " +
+                             tps_source);
+    } else {
+      result.notes.push_back("batch: " + Quote(batch_header) + " read as tokens per step");
+    }
+  } else if (tps_column) {
+    result.notes.push_back("tokens per sample (" + tps_source +
+                           ") not used: there is no batch column");
+  }
+  if (tps_column && options.tokens_per_sample > 0 && batch_in_samples) {
+    result.notes.push_back("ReadOptions::tokens_per_sample is used only where the column " +
+                           Quote(headers[column[Index(Role::kTokensPerSample)]]) + " is empty");
+  }
+
+  std::string ignored;
+  for (size_t i = 0; i < field_count; ++i) {
+    if (taken[i]) continue;
+    ignored += (ignored.empty() ? "" : ", ") +
+               (headers[i].empty() ? "column " + std::to_string(i + 1) : Quote(headers[i]));
+  }
+  if (!ignored.empty()) result.notes.push_back("ignored columns: " + ignored);
+
+  // --- Rows -------------------------------------------------------------------------------------
+  const bool skip_bad = options.bad_rows == BadRowPolicy::kSkip;
+  std::vector<Run>& runs = result.table.runs;
+  std::vector<InputProblem> row_problems;
+  std::array<std::string, kRoleCount> labels;  // role names for messages, once
+  for (Role role : kRoles) {
+    if (has(role)) labels[Index(role)] = Label(role, headers[column[Index(role)]]);
+  }
+  int data_rows = 0, skipped_rows = 0, separator_rows = 0;
+  size_t tokens_derived = 0, flops_derived = 0, lr_missing = 0, batch_missing = 0;
+  double max_raw_batch = 0, max_params = 0, max_tokens_given = 0;
+  bool tokens_given_any = false;
+  Line line;
+  while (NextContentLine(&cursor, &line)) {
+    row_problems.clear();
+    if (!SplitFields(line.text, delimiter, &fields, &split_error)) {
+      row_problems.push_back({line.number, split_error.column, split_error.message});
+    } else {
+      bool all_empty = true;
+      for (size_t i = 0; i < fields.count && all_empty; ++i) all_empty = IsBlank(fields[i]);
+      if (all_empty) {  // ",,,," as spreadsheets export empty rows
+        ++separator_rows;
+        continue;
+      }
+    }
+    if (static_cast<size_t>(data_rows) >= options.max_rows) {
+      return Fail(std::move(result), line.number, 0,
+                  "more than " + std::to_string(options.max_rows) +
+                      " data rows (ReadOptions::max_rows); refused at this line");
+    }
+    ++data_rows;
+    Run run;
+    run.line = line.number;
+    run.data_row = data_rows;
+
+    if (row_problems.empty() && fields.count != field_count) {
+      row_problems.push_back({line.number,
+                              static_cast<int>(std::min(fields.count, field_count)) + 1,
+                              "wrong number of fields: expected " + std::to_string(field_count) +
+                                  " (as the header), got " + std::to_string(fields.count)});
+    }
+    if (row_problems.empty()) {
+      std::array<double, kRoleCount> value;
+      value.fill(NAN);
+      for (Role role : kRoles) {
+        const int c = column[Index(role)];
+        if (c < 0) continue;
+        if (role == Role::kTokensPerSample && !batch_in_samples) continue;
+        const std::string& cell = fields[c];
+        const std::string& label = labels[Index(role)];
+        if (IsBlank(cell)) {
+          const bool required = role == Role::kParams || role == Role::kLoss ||
+                                (role == Role::kTokens && !has(Role::kFlops)) ||
+                                (role == Role::kFlops && !has(Role::kTokens)) ||
+                                (role == Role::kTokensPerSample && options.tokens_per_sample <= 0 &&
+                                 !IsBlank(fields[column[Index(Role::kBatch)]]));
+          if (required) row_problems.push_back({line.number, c + 1, label + " is empty"});
+          continue;
+        }
+        double v = 0;
+        std::string reason;
+        if (!ParseNumber(cell, &v, &reason)) {
+          row_problems.push_back(
+              {line.number, c + 1,
+               label + " is not a number: " + Quote(cell) + " (" + reason + ")"});
+        } else if (std::isnan(v)) {
+          row_problems.push_back({line.number, c + 1, label + " is NaN"});
+        } else if (std::isinf(v)) {
+          row_problems.push_back({line.number, c + 1, label + " is infinite: " + Quote(cell)});
+        } else if (v <= 0) {
+          row_problems.push_back({line.number, c + 1, label + " must be > 0, got " + Quote(cell)});
+        } else {
+          value[Index(role)] = v;
+        }
+      }
+      if (row_problems.empty() && std::isnan(value[Index(Role::kTokens)]) &&
+          std::isnan(value[Index(Role::kFlops)])) {
+        row_problems.push_back({line.number, column[Index(Role::kTokens)] + 1,
+                                "tokens and flops are both empty: one is needed"});
+      }
+      if (row_problems.empty()) {
+        run.params = value[Index(Role::kParams)];
+        run.tokens = value[Index(Role::kTokens)];
+        run.flops = value[Index(Role::kFlops)];
+        run.lr = value[Index(Role::kLr)];
+        run.loss = value[Index(Role::kLoss)];
+        const double batch = value[Index(Role::kBatch)];
+        if (std::isnan(run.tokens)) {
+          run.tokens = run.flops / FlopsPerToken(options.compute, run.params);
+          ++tokens_derived;
+          if (!(std::isfinite(run.tokens) && run.tokens > 0)) {
+            row_problems.push_back({line.number, column[Index(Role::kFlops)] + 1,
+                                    "tokens derived from flops are not a positive finite number"});
+          }
+        } else {
+          tokens_given_any = true;
+          max_tokens_given = std::max(max_tokens_given, run.tokens);
+        }
+        if (std::isnan(run.flops)) {
+          run.flops = TrainingFlops(options.compute, run.params, run.tokens);
+          ++flops_derived;
+          if (!(std::isfinite(run.flops) && run.flops > 0)) {
+            row_problems.push_back({line.number, column[Index(Role::kTokens)] + 1,
+                                    "flops derived from tokens are not a positive finite number"});
+          }
+        }
+        if (!std::isnan(batch)) {
+          max_raw_batch = std::max(max_raw_batch, batch);
+          if (batch_in_samples) {
+            const double tps = std::isnan(value[Index(Role::kTokensPerSample)])
+                                   ? options.tokens_per_sample
+                                   : value[Index(Role::kTokensPerSample)];
+            run.batch_tokens = batch * tps;
+          } else {
+            run.batch_tokens = batch;
+          }
+          if (!std::isfinite(run.batch_tokens)) {
+            row_problems.push_back({line.number, column[Index(Role::kBatch)] + 1,
+                                    "batch in tokens is not a finite number"});
+          }
+        }
+        max_params = std::max(max_params, run.params);
+      }
+    }
+
+    if (row_problems.empty()) {
+      runs.push_back(run);
+    } else if (skip_bad) {
+      ++skipped_rows;
+      for (InputProblem& p : row_problems) {
+        warnings.Add(p.line, p.column, std::move(p.message) + "; row skipped");
+      }
+    } else {
+      for (InputProblem& p : row_problems) errors.Add(p.line, p.column, std::move(p.message));
+    }
+  }
+
+  if (data_rows == 0) {
+    return Fail(std::move(result), header_line.number, 0,
+                "header only: no data rows after the header");
+  }
+  if (separator_rows > 0) {
+    result.notes.push_back("rows with only separators, read as blank lines: " +
+                           std::to_string(separator_rows));
+  }
+
+  // --- Duplicates -------------------------------------------------------------------------------
+  const auto duplicates = FindDuplicates(runs, options.duplicate_tolerance);
+  if (!duplicates.empty()) {
+    std::vector<bool> drop(runs.size(), false);
+    for (const auto& [dup, first] : duplicates) {
+      const std::string message = "duplicated run: same values as line " +
+                                  std::to_string(runs[first].line) + " (data row " +
+                                  std::to_string(runs[first].data_row) + ")";
+      if (skip_bad) {
+        warnings.Add(runs[dup].line, 0, message + "; row skipped");
+        drop[dup] = true;
+        ++skipped_rows;
+      } else {
+        errors.Add(runs[dup].line, 0, message);
+      }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < runs.size(); ++i) {
+      if (!drop[i]) runs[kept++] = runs[i];
+    }
+    runs.resize(kept);
+  }
+
+  // --- What the table holds ---------------------------------------------------------------------
+  for (const Run& run : runs) {
+    lr_missing += std::isnan(run.lr) ? 1 : 0;
+    batch_missing += std::isnan(run.batch_tokens) ? 1 : 0;
+  }
+  result.table.has_lr = has(Role::kLr) && !runs.empty() && lr_missing == 0;
+  result.table.has_batch = has(Role::kBatch) && !runs.empty() && batch_missing == 0;
+  for (const auto& [role, missing] : {std::pair<Role, size_t>{Role::kLr, lr_missing},
+                                      std::pair<Role, size_t>{Role::kBatch, batch_missing}}) {
+    if (!has(role) || missing == 0 || runs.empty()) continue;
+    warnings.Add(header_line.number, column[Index(role)] + 1,
+                 std::string(ToString(role)) + " is empty in " + std::to_string(missing) + " of " +
+                     std::to_string(runs.size()) + " runs: the table is read without " +
+                     (role == Role::kLr ? "learning rates" : "batch sizes"));
+  }
+  if (tokens_derived > 0) {
+    const std::string note =
+        "tokens derived from flops as flops / FLOPs per token (compute model " +
+        std::string(ToString(options.compute.kind)) + "), rows: " + std::to_string(tokens_derived);
+    result.notes.push_back(note);
+    warnings.Add(header_line.number, column[Index(Role::kFlops)] + 1, note);
+  }
+  if (flops_derived > 0) {
+    const std::string note =
+        "flops derived from tokens as FLOPs per token x tokens (compute model " +
+        std::string(ToString(options.compute.kind)) + "), rows: " + std::to_string(flops_derived);
+    result.notes.push_back(note);
+    warnings.Add(header_line.number, column[Index(Role::kTokens)] + 1, note);
+  }
+  if (has(Role::kBatch) && !batch_in_samples && batch_unit != BatchUnit::kTokens &&
+      max_raw_batch > 0 && max_raw_batch < kSamplesLikeBatch) {
+    const std::string& batch_header = headers[column[Index(Role::kBatch)]];
+    const std::string note =
+        "batch: every value of " + Quote(batch_header) + " is below " +
+        FormatCount(kSamplesLikeBatch) +
+        ", which looks like a count of samples (sequences), not tokens; it is read as tokens. "
+        "If it counts samples, give tokens per sample (ReadOptions::tokens_per_sample or a "
+        "column " +
+        JoinNames(Role::kTokensPerSample) + ")";
+    result.notes.push_back(note);
+    warnings.Add(header_line.number, column[Index(Role::kBatch)] + 1, note);
+  }
+  if (!runs.empty() && max_params < kTinyCount) {
+    warnings.Add(header_line.number, column[Index(Role::kParams)] + 1,
+                 "params: every value is below " + FormatCount(kTinyCount) +
+                     ": are they in millions or billions? Write 1.07B or 1.07e9 for 1.07 billion");
+  }
+  if (!runs.empty() && tokens_given_any && max_tokens_given < kTinyCount) {
+    warnings.Add(header_line.number, column[Index(Role::kTokens)] + 1,
+                 "tokens: every value is below " + FormatCount(kTinyCount) +
+                     ": are they in millions or billions? Write 4B or 4e9 for 4 billion");
+  }
+
+  if (skipped_rows > 0) {
+    result.notes.push_back(std::to_string(skipped_rows) + " of " + std::to_string(data_rows) +
+                           " data rows skipped (see warnings)");
+  }
+
+  // --- Outcome ----------------------------------------------------------------------------------
+  if (skip_bad && runs.empty()) {
+    errors.Add(0, 0,
+               "no valid data row: all " + std::to_string(data_rows) +
+                   " data rows were skipped (see warnings)");
+  }
+  result.ok = errors.total() == 0;
+  if (!result.ok) result.table = RunTable();
+  errors.MoveTo(&result.errors, "errors");
+  warnings.MoveTo(&result.warnings, "warnings");
+  return result;
+}
+
+}  // namespace scalecalc

@@ -1,0 +1,466 @@
+#include "core/planner.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include "core/dit_flops.h"
+
+namespace scalecalc {
+
+namespace {
+
+constexpr double kMaxBudgetFlops = 1e35;  // ~1e10 x today's largest runs: anything above is a typo
+constexpr int kScanPoints = 241;          // log-spaced scan that brackets the minimum
+
+std::string Num(double v) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.6g", v);
+  return buffer;
+}
+
+bool PositiveOrInf(double v) {
+  return !std::isnan(v) && v > 0;
+}
+
+bool UsableLossLaw(const LossLaw& law, std::string* error) {
+  if (!law.IsSet()) {
+    *error = "the law set has no loss law";
+    return false;
+  }
+  const bool ok = std::isfinite(law.E) && std::isfinite(law.A) && law.A > 0 &&
+                  std::isfinite(law.B) && law.B > 0 && std::isfinite(law.alpha) && law.alpha > 0 &&
+                  std::isfinite(law.beta) && law.beta > 0;
+  if (!ok) {
+    *error = "the loss law is not usable (needs finite E and positive A, alpha, B, beta; got E=" +
+             Num(law.E) + " A=" + Num(law.A) + " alpha=" + Num(law.alpha) + " B=" + Num(law.B) +
+             " beta=" + Num(law.beta) + ")";
+  }
+  return ok;
+}
+
+// L - E: the part of the loss that varies. Differences near the optimum are taken on it so that E
+// (~0.5, against variations of ~1e-5) does not cost digits.
+double Excess(const LossLaw& law, double params, double tokens) {
+  return law.A * std::pow(params, -law.alpha) + law.B * std::pow(tokens, -law.beta);
+}
+
+double LogCost(const ComputeModel& compute, double log_params) {
+  return std::log(FlopsPerToken(compute, std::exp(log_params)));
+}
+
+// d ln c / d ln N: 1 for 6N; a central difference for other counts (smooth; h^2 ~ 1e-8 error).
+double CostElasticity(const ComputeModel& compute, double log_params) {
+  if (compute.kind == ComputeKind::kSixN) return 1.0;
+  const double h = 1e-4;
+  return (LogCost(compute, log_params + h) - LogCost(compute, log_params - h)) / (2 * h);
+}
+
+double TokensOnLine(const ComputeModel& compute, double budget_flops, double log_params) {
+  return budget_flops / FlopsPerToken(compute, std::exp(log_params));
+}
+
+// Iso-compute excess loss and its slope in ln N (T = C / c(N), so d ln T / d ln N = -c'N/c).
+double LineExcess(const LossLaw& law, const ComputeModel& compute, double c, double u) {
+  return Excess(law, std::exp(u), TokensOnLine(compute, c, u));
+}
+double LineSlope(const LossLaw& law, const ComputeModel& compute, double c, double u) {
+  const double n = std::exp(u), t = TokensOnLine(compute, c, u);
+  return -law.alpha * law.A * std::pow(n, -law.alpha) +
+         law.beta * law.B * std::pow(t, -law.beta) * CostElasticity(compute, u);
+}
+
+// Solves ln c(e^u) = target for u in [lo, hi] (ln c is increasing in u).
+double SolveLogCost(const ComputeModel& compute, double target, double lo, double hi) {
+  for (int i = 0; i < 200 && hi - lo > 1e-15 * std::max(1.0, std::fabs(lo)); ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (LogCost(compute, mid) < target ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+template <typename F>
+double GoldenSection(const F& f, double a, double b) {
+  const double r = 0.5 * (std::sqrt(5.0) - 1.0);
+  double x1 = b - r * (b - a), x2 = a + r * (b - a);
+  double f1 = f(x1), f2 = f(x2);
+  for (int i = 0; i < 200 && b - a > 1e-13 * std::max(1.0, std::fabs(a)); ++i) {
+    if (f1 <= f2) {
+      b = x2, x2 = x1, f2 = f1;
+      x1 = b - r * (b - a), f1 = f(x1);
+    } else {
+      a = x1, x1 = x2, f1 = f2;
+      x2 = a + r * (b - a), f2 = f(x2);
+    }
+  }
+  return 0.5 * (a + b);
+}
+
+// Which end of the search range the optimum sits on.
+enum class Edge { kNone, kLow, kHigh };
+
+// Minimises the iso-compute excess loss over u = ln N in [lo, hi]: a log-spaced scan finds the
+// lowest point (robust to several dips or a flat valley), then bisection on the slope inside its
+// bracket. Golden section on the loss is the fallback when the slope does not change sign there.
+double MinimiseOnLine(const LossLaw& law, const ComputeModel& compute, double c, double lo,
+                      double hi, Edge* edge) {
+  *edge = Edge::kNone;
+  if (!(hi > lo)) {
+    *edge = Edge::kLow;
+    return lo;
+  }
+  const double step = (hi - lo) / (kScanPoints - 1);
+  int best = 0;
+  double best_value = INFINITY;
+  for (int i = 0; i < kScanPoints; ++i) {
+    const double value = LineExcess(law, compute, c, lo + step * i);
+    if (value < best_value) best_value = value, best = i;
+  }
+  if (best == 0 && LineSlope(law, compute, c, lo) >= 0) {
+    *edge = Edge::kLow;
+    return lo;
+  }
+  if (best == kScanPoints - 1 && LineSlope(law, compute, c, hi) <= 0) {
+    *edge = Edge::kHigh;
+    return hi;
+  }
+  double a = std::max(lo, lo + step * (best - 1)), b = std::min(hi, lo + step * (best + 1));
+  if (LineSlope(law, compute, c, a) < 0 && LineSlope(law, compute, c, b) > 0) {
+    for (int i = 0; i < 200 && b - a > 1e-15 * std::max(1.0, std::fabs(a)); ++i) {
+      const double mid = 0.5 * (a + b);
+      (LineSlope(law, compute, c, mid) < 0 ? a : b) = mid;
+    }
+    return 0.5 * (a + b);
+  }
+  return GoldenSection([&](double u) { return LineExcess(law, compute, c, u); }, a, b);
+}
+
+// The search range in u = ln N for a budget: N >= 1, T >= 1, and the caps.
+struct Range {
+  double lo = 0, hi = 0;
+  bool lo_is_cap = false, hi_is_cap = false;
+};
+
+bool SearchRange(const PlanOptions& o, Range* range, std::string* error) {
+  const double c = o.budget_flops;
+  const double log_c = std::log(c);
+  if (LogCost(o.compute, 0.0) >= log_c) {
+    *error = "budget of " + Num(c) + " FLOPs is too small to train even one token";
+    return false;
+  }
+  // T >= 1 <=> c(N) <= C. ln c(N) >= ln N, so N <= C brackets the root.
+  range->lo = 0;
+  range->hi = SolveLogCost(o.compute, log_c, 0.0, log_c);
+  if (std::isfinite(o.max_params) && std::log(o.max_params) < range->hi) {
+    range->hi = std::log(o.max_params);
+    range->hi_is_cap = true;
+  }
+  // T <= max_tokens <=> c(N) >= C / max_tokens.
+  if (std::isfinite(o.max_tokens)) {
+    const double target = log_c - std::log(o.max_tokens);
+    if (target > LogCost(o.compute, 0.0)) {
+      range->lo = SolveLogCost(o.compute, target, 0.0, log_c);
+      range->lo_is_cap = true;
+    }
+  }
+  if (range->lo > range->hi) {
+    *error = "the caps cannot both hold: at " + Num(c) +
+             " FLOPs, max_tokens = " + Num(o.max_tokens) +
+             " needs N >= " + Num(std::exp(range->lo)) + " but max_params = " + Num(o.max_params);
+    return false;
+  }
+  return true;
+}
+
+void FillPoint(const LawSet& laws, const PlanOptions& o, double params, double tokens,
+               PlanPoint* p) {
+  p->params = params;
+  p->tokens = tokens;
+  p->loss = laws.loss.IsSet() ? laws.loss.Eval(params, tokens) : NAN;
+  p->lr = laws.lr.IsSet() ? laws.lr.Eval(params, tokens) : NAN;
+  p->batch_tokens = laws.batch.IsSet() ? laws.batch.Eval(params, tokens) : NAN;
+  p->batch_samples = p->batch_tokens / o.compute.tokens_per_sample;
+  p->steps = tokens / p->batch_tokens;
+  p->training_flops = TrainingFlops(o.compute, params, tokens);
+  p->shape = ShapeForParams(o.compute, params);
+}
+
+// Smallest u in [lo, u_opt] whose excess loss is within `allowed` of the optimum's.
+double SmallestWithin(const LossLaw& law, const ComputeModel& compute, double c, double lo,
+                      double u_opt, double allowed) {
+  const double base = LineExcess(law, compute, c, u_opt);
+  const auto over = [&](double u) { return LineExcess(law, compute, c, u) - base > allowed; };
+  if (!over(lo)) return lo;
+  double a = lo, b = u_opt;  // over(a), !over(b)
+  for (int i = 0; i < 200 && b - a > 1e-14 * std::max(1.0, std::fabs(a)); ++i) {
+    const double mid = 0.5 * (a + b);
+    (over(mid) ? a : b) = mid;
+  }
+  return b;
+}
+
+// Total-cost optimum at fixed loss (see planner.h). Returns false when there is nothing to search.
+bool MinimiseTotalCost(const LawSet& laws, const PlanOptions& o, double u_opt, double excess,
+                       double* params, double* tokens) {
+  const LossLaw& law = laws.loss;
+  const double videos = o.demand.videos;
+  // L(N, T) = L_opt  <=>  B T^-beta = excess - A N^-alpha, which needs N > N_min.
+  const auto tokens_for = [&](double u) {
+    const double rest = excess - law.A * std::exp(-law.alpha * u);
+    return rest > 0 ? std::pow(law.B / rest, 1.0 / law.beta) : INFINITY;
+  };
+  const auto log_total = [&](double u) {
+    const double n = std::exp(u);
+    const double total = TrainingFlops(o.compute, n, tokens_for(u)) +
+                         videos * InferenceFlopsPerVideo(o.compute, n, o.demand);
+    return std::isfinite(total) ? std::log(total) : INFINITY;
+  };
+  double lo = std::log(law.A / excess) / law.alpha;  // N_min: T infinite
+  bool lo_finite = false;
+  if (std::isfinite(o.max_tokens)) {
+    const double rest = excess - law.B * std::pow(o.max_tokens, -law.beta);
+    if (rest > 0) lo = std::log(law.A / rest) / law.alpha, lo_finite = true;
+  }
+  lo = std::max(lo, 0.0);
+  if (!(u_opt > lo)) {
+    *params = std::exp(u_opt);
+    *tokens = tokens_for(u_opt);
+    return std::isfinite(*tokens);
+  }
+  // Training cost is least at u_opt and inference grows with N, so the optimum is in [lo, u_opt].
+  const double step = (u_opt - lo) / (kScanPoints - 1);
+  int best = kScanPoints - 1;
+  double best_value = log_total(u_opt);
+  for (int i = lo_finite ? 0 : 1; i < kScanPoints - 1; ++i) {
+    const double value = log_total(lo + step * i);
+    if (value < best_value) best_value = value, best = i;
+  }
+  const double a = lo + step * std::max(best - 1, 0), b = std::min(u_opt, lo + step * (best + 1));
+  double u = GoldenSection(log_total, std::max(a, lo + 1e-12), b);
+  if (!(log_total(u) <= best_value)) u = lo + step * best;
+  *params = std::exp(u);
+  *tokens = tokens_for(u);
+  return std::isfinite(*tokens);
+}
+
+// Optimal u for one loss law over a range; NaN when the law is unusable.
+double OptimalLogParams(const LossLaw& law, const PlanOptions& o, const Range& range) {
+  std::string ignored;
+  if (!UsableLossLaw(law, &ignored)) return NAN;
+  Edge edge;
+  return MinimiseOnLine(law, o.compute, o.budget_flops, range.lo, range.hi, &edge);
+}
+
+}  // namespace
+
+bool ServingDemand::IsValid(std::string* error) const {
+  if (!(std::isfinite(videos) && videos >= 0)) {
+    *error = "demand.videos must be a finite number >= 0 (got " + Num(videos) + ")";
+    return false;
+  }
+  if (!(std::isfinite(sampling_steps) && sampling_steps >= 1)) {
+    *error = "demand.sampling_steps must be a finite number >= 1 (got " + Num(sampling_steps) + ")";
+    return false;
+  }
+  if (!(std::isfinite(tokens_per_video) && tokens_per_video >= 1)) {
+    *error =
+        "demand.tokens_per_video must be a finite number >= 1 (got " + Num(tokens_per_video) + ")";
+    return false;
+  }
+  if (!(std::isfinite(text_tokens) && text_tokens >= 0)) {
+    *error = "demand.text_tokens must be a finite number >= 0 (got " + Num(text_tokens) + ")";
+    return false;
+  }
+  return true;
+}
+
+bool PlanOptions::IsValid(std::string* error) const {
+  if (!(std::isfinite(budget_flops) && budget_flops > 0)) {
+    *error =
+        "budget_flops must be a finite positive number of FLOPs (got " + Num(budget_flops) + ")";
+    return false;
+  }
+  if (budget_flops > kMaxBudgetFlops) {
+    *error = "budget_flops = " + Num(budget_flops) + " is absurd (more than " +
+             Num(kMaxBudgetFlops) + " FLOPs); check the units";
+    return false;
+  }
+  if (!compute.IsValid(error)) return false;
+  if (!PositiveOrInf(max_params)) {
+    *error = "max_params must be positive (got " + Num(max_params) + "; use infinity for no cap)";
+    return false;
+  }
+  if (!PositiveOrInf(max_tokens)) {
+    *error = "max_tokens must be positive (got " + Num(max_tokens) + "; use infinity for no cap)";
+    return false;
+  }
+  if (!(loss_tolerance > 0 && loss_tolerance < 0.5)) {
+    *error = "loss_tolerance must be in (0, 0.5) (relative; got " + Num(loss_tolerance) + ")";
+    return false;
+  }
+  if (!std::isnan(fixed_params) && !(std::isfinite(fixed_params) && fixed_params >= 1)) {
+    *error = "fixed_params must be a finite number >= 1, or NaN to optimise (got " +
+             Num(fixed_params) + ")";
+    return false;
+  }
+  return demand.IsValid(error);
+}
+
+double InferenceFlopsPerVideo(const ComputeModel& compute, double params,
+                              const ServingDemand& demand) {
+  const DitShape shape = ShapeForParams(compute, params);
+  DitConfig config;
+  config.depth = shape.depth;
+  config.width = shape.width;
+  config.tokens = demand.tokens_per_video;
+  config.cross_attention = true;
+  config.text_tokens = demand.text_tokens;
+  return DitVideoFlops(config, demand.sampling_steps, demand.guidance);
+}
+
+double IsoComputeLoss(const LossLaw& law, const ComputeModel& compute, double budget_flops,
+                      double params) {
+  if (!law.IsSet() || !(params > 0 && std::isfinite(params)) ||
+      !(budget_flops > 0 && std::isfinite(budget_flops))) {
+    return NAN;
+  }
+  const double tokens = budget_flops / FlopsPerToken(compute, params);
+  return tokens >= 1 ? law.Eval(params, tokens) : NAN;
+}
+
+double OptimalParams(const LossLaw& law, const ComputeModel& compute, double budget_flops) {
+  PlanOptions o;
+  o.budget_flops = budget_flops;
+  o.compute = compute;
+  std::string error;
+  Range range;
+  if (!o.IsValid(&error) || !SearchRange(o, &range, &error)) return NAN;
+  return std::exp(OptimalLogParams(law, o, range));
+}
+
+Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
+  Plan plan;
+  std::string error;
+  if (!o.IsValid(&error)) {
+    plan.message = error;
+    return plan;
+  }
+  plan.flops = o.budget_flops;
+  const double c = o.budget_flops;
+  const bool fixed = !std::isnan(o.fixed_params);
+  const bool has_loss = UsableLossLaw(laws.loss, &error);
+  if (!has_loss && !fixed) {
+    plan.message =
+        error +
+        ": give a model size (fixed_params; --params on the command line) to plan from the "
+        "other laws";
+    return plan;
+  }
+  Range range;
+  if (!SearchRange(o, &range, &error)) {
+    plan.message = error;
+    return plan;
+  }
+  std::vector<std::string> notes;
+
+  double u_opt;
+  if (fixed) {
+    u_opt = std::log(o.fixed_params);
+    if (u_opt > range.hi || u_opt < range.lo) {
+      plan.message = "N = " + Num(o.fixed_params) + " is outside what the budget and caps allow (" +
+                     Num(std::exp(range.lo)) + " to " + Num(std::exp(range.hi)) + ")";
+      return plan;
+    }
+    notes.push_back("model size fixed at N = " + Num(o.fixed_params) + " (not optimised)");
+  } else {
+    Edge edge;
+    u_opt = MinimiseOnLine(laws.loss, o.compute, c, range.lo, range.hi, &edge);
+    if (edge == Edge::kLow && range.lo_is_cap) {
+      plan.constrained = true;
+      notes.push_back("max_tokens cap is active: the unconstrained optimum trains longer");
+    } else if (edge == Edge::kHigh && range.hi_is_cap) {
+      plan.constrained = true;
+      notes.push_back("max_params cap is active: the unconstrained optimum is larger");
+    } else if (edge != Edge::kNone) {
+      notes.push_back(
+          "the optimum is at the edge of the search range (N >= 1, T >= 1): the law "
+          "has no interior optimum at this budget");
+    }
+  }
+  // Exact inputs stay exact (exp(log(x)) is off by an ulp or two).
+  const double n_opt = fixed ? o.fixed_params
+                       : (plan.constrained && range.hi_is_cap && u_opt == range.hi)
+                           ? o.max_params
+                           : std::exp(u_opt);
+  FillPoint(laws, o, n_opt, c / FlopsPerToken(o.compute, n_opt), &plan.optimum);
+  plan.inference_flops_per_video = InferenceFlopsPerVideo(o.compute, n_opt, o.demand);
+
+  // Intervals: replan each bootstrap sample. Hyperparameter samples are paired with loss samples
+  // by index when both come from the same bootstrap (same count), else taken at the point plan.
+  const size_t loss_n = fixed ? 0 : laws.loss_samples.size();
+  const size_t count = std::max({loss_n, laws.lr_samples.size(), laws.batch_samples.size()});
+  std::vector<double> ns, ts, losses, lrs, batches;
+  for (size_t k = 0; k < count; ++k) {
+    double n = n_opt, t = plan.optimum.tokens;
+    if (k < loss_n) {
+      const double u = OptimalLogParams(laws.loss_samples[k], o, range);
+      if (!std::isfinite(u)) continue;
+      n = std::exp(u);
+      t = TokensOnLine(o.compute, c, u);
+      ns.push_back(n);
+      ts.push_back(t);
+      losses.push_back(laws.loss_samples[k].Eval(n, t));
+    } else if (fixed && k < laws.loss_samples.size()) {
+      losses.push_back(laws.loss_samples[k].Eval(n, t));
+    }
+    const bool paired = laws.lr_samples.size() == loss_n;
+    if (k < laws.lr_samples.size()) {
+      lrs.push_back(paired ? laws.lr_samples[k].Eval(n, t)
+                           : laws.lr_samples[k].Eval(n_opt, plan.optimum.tokens));
+    }
+    const bool batch_paired = laws.batch_samples.size() == loss_n;
+    if (k < laws.batch_samples.size()) {
+      batches.push_back(batch_paired ? laws.batch_samples[k].Eval(n, t)
+                                     : laws.batch_samples[k].Eval(n_opt, plan.optimum.tokens));
+    }
+  }
+  plan.samples_used = static_cast<int>(std::max({ns.size(), losses.size(), lrs.size()}));
+  plan.params_ci = Percentile95(ns);
+  plan.tokens_ci = Percentile95(ts);
+  plan.loss_ci = Percentile95(losses);
+  plan.lr_ci = Percentile95(lrs);
+  plan.batch_ci = Percentile95(batches);
+
+  if (has_loss && !fixed) {
+    const double allowed = o.loss_tolerance * plan.optimum.loss;
+    const double u_small = SmallestWithin(laws.loss, o.compute, c, range.lo, u_opt, allowed);
+    FillPoint(laws, o, std::exp(u_small), TokensOnLine(o.compute, c, u_small), &plan.smallest);
+    plan.inference_saving = 1.0 - plan.smallest.params / n_opt;
+    plan.inference_saving_flops =
+        1.0 - InferenceFlopsPerVideo(o.compute, plan.smallest.params, o.demand) /
+                  plan.inference_flops_per_video;
+  }
+
+  if (has_loss && o.demand.videos > 0) {
+    const double excess = Excess(laws.loss, n_opt, plan.optimum.tokens);
+    double n = NAN, t = NAN;
+    if (MinimiseTotalCost(laws, o, u_opt, excess, &n, &t)) {
+      FillPoint(laws, o, n, t, &plan.total_cost);
+      plan.total_cost_flops = plan.total_cost.training_flops +
+                              o.demand.videos * InferenceFlopsPerVideo(o.compute, n, o.demand);
+      plan.optimum_total_flops =
+          plan.optimum.training_flops + o.demand.videos * plan.inference_flops_per_video;
+      plan.total_cost_saving = 1.0 - plan.total_cost_flops / plan.optimum_total_flops;
+    } else {
+      notes.push_back("no total-cost optimum: the loss target cannot be reached under the caps");
+    }
+  }
+
+  for (const std::string& note : notes) {
+    plan.message += (plan.message.empty() ? "" : "; ") + note;
+  }
+  plan.ok = true;
+  return plan;
+}
+
+}  // namespace scalecalc

@@ -1,0 +1,61 @@
+// core_bindings.cpp: the core's Embind API, for the fitting worker (web/fit_worker.js) and node.
+// Plain values across the boundary; errors as messages in the returned object, never exceptions.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/analysis.h"
+#include "core/compute_model.h"
+
+namespace scalecalc {
+namespace {
+
+using emscripten::val;
+
+val Result(bool ok, const std::string& message) {
+  val result = val::object();
+  result.set("ok", ok);
+  result.set("message", message);
+  return result;
+}
+
+// Runs the bootstrap of the analysis a share-link encoding describes. `progress(done, total)` is
+// called as resamples finish. Returns {ok, message, samples: Float64Array (FlattenSamples)}.
+val BootstrapFromState(const val& state_bytes, const val& progress) {
+  const std::vector<uint8_t> bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(state_bytes);
+  const DecodeResult decoded = DecodeState(bytes.data(), bytes.size());
+  if (!decoded.ok) return Result(false, decoded.message);
+  const ReadResult read = ReadAnalysisRuns(decoded.state);
+  if (!read.ok) return Result(false, "the data could not be read");
+  const FitSummary fit = FitAnalysis(decoded.state, read.table, /*bootstrap=*/true, [&](int done, int total) {
+    progress(done, total);
+    return true;  // cancelling terminates the worker
+  });
+  if (!fit.ok) return Result(false, fit.message);
+  const std::vector<double> flat = FlattenSamples(fit.laws);
+  val result = Result(true, "");
+  val samples = val::global("Float64Array").new_(flat.size());
+  samples.call<void>("set", val(emscripten::typed_memory_view(flat.size(), flat.data())));
+  result.set("samples", samples);
+  return result;
+}
+
+double FlopsPerTokenJs(const std::string& kind_name, double params, double tokens_per_sample,
+                       double width_per_depth) {
+  ComputeModel model;
+  if (!FromString(kind_name, &model.kind)) return NAN;
+  model.tokens_per_sample = tokens_per_sample;
+  model.width_per_depth = width_per_depth;
+  return FlopsPerToken(model, params);
+}
+
+}  // namespace
+}  // namespace scalecalc
+
+EMSCRIPTEN_BINDINGS(scalecalc_core) {
+  emscripten::function("bootstrapFromState", &scalecalc::BootstrapFromState);
+  emscripten::function("flopsPerToken", &scalecalc::FlopsPerTokenJs);
+}

@@ -1,0 +1,64 @@
+// harness.mjs: shared set-up for browser tests. Serves the built site, launches Debian's headless
+// Chromium through playwright-core, and fails a test on any console error or failed request.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+
+export const siteDir = process.env.SCALECALC_SITE_DIR || path.resolve('build/wasm/site');
+export const artifactsDir = process.env.SCALECALC_ARTIFACTS_DIR || path.resolve('build/wasm/artifacts');
+mkdirSync(artifactsDir, { recursive: true });
+
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic',
+  '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--enable-unsafe-webgpu',
+];
+
+export async function launch() {
+  const { server, url } = await startServer(siteDir, 0);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: CHROMIUM_FLAGS,
+  });
+  return {
+    url, browser,
+    async close() {
+      await browser.close();
+      server.close();
+    },
+  };
+}
+
+// A page that records console errors, page errors and failed requests.
+export async function openPage(browser, url, { width = 1280, height = 720, scale = 1, context } = {}) {
+  const ctx = context || await browser.newContext({
+    viewport: { width, height }, deviceScaleFactor: scale,
+  });
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) =>
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  await page.goto(url);
+  return { page, problems, context: ctx };
+}
+
+// Waits until the app is started and the first frames are drawn.
+export async function waitForApp(page, frames = 5) {
+  await page.waitForFunction(() => window.scalecalc && window.scalecalc.ready === true,
+                             null, { timeout: 60000 });
+  await page.evaluate((count) => new Promise((resolve) => {
+    let left = count;
+    const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick));
+    requestAnimationFrame(tick);
+  }), frames);
+}
+
+export function screenshotPath(name) { return path.join(artifactsDir, `${name}.png`); }

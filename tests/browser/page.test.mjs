@@ -1,0 +1,52 @@
+// The page loads in headless Chromium, draws frames, and logs no error or failed request.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+
+let session;
+before(async () => { session = await launch(); });
+after(async () => { await session?.close(); });
+
+test('page loads, draws, and reports no errors', async () => {
+  const { page, problems } = await openPage(session.browser, session.url);
+  await waitForApp(page);
+  const hidden = await page.$eval('#status', (el) => el.classList.contains('hidden'));
+  assert.ok(hidden, 'the loading message is gone once the app runs');
+  const canvas = await page.$eval('#canvas', (el) => ({ w: el.width, h: el.height }));
+  assert.deepEqual(canvas, { w: 1280, h: 720 }, 'backing store matches the viewport at ratio 1');
+  await page.screenshot({ path: screenshotPath('page') });
+  assert.deepEqual(problems, []);
+});
+
+test('high-DPI: the canvas backing store follows devicePixelRatio', async () => {
+  const { page, problems } = await openPage(session.browser, session.url,
+                                            { width: 1000, height: 600, scale: 2 });
+  await waitForApp(page);
+  const canvas = await page.$eval('#canvas', (el) => ({ w: el.width, h: el.height }));
+  assert.deepEqual(canvas, { w: 2000, h: 1200 });
+  await page.screenshot({ path: screenshotPath('page-hidpi') });
+  assert.deepEqual(problems, []);
+});
+
+test('resizing the window resizes the canvas', async () => {
+  const { page, problems } = await openPage(session.browser, session.url);
+  await waitForApp(page);
+  await page.setViewportSize({ width: 900, height: 500 });
+  await page.waitForFunction(() => document.getElementById('canvas').width === 900);
+  assert.equal(await page.$eval('#canvas', (el) => el.height), 500);
+  assert.deepEqual(problems, []);
+});
+
+test('without WebGL2 the page says so instead of failing silently', async () => {
+  const context = await session.browser.newContext();
+  await context.addInitScript(() => {
+    const original = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+      return kind === 'webgl2' ? null : original.call(this, kind, ...rest);
+    };
+  });
+  const { page } = await openPage(session.browser, session.url, { context });
+  await page.waitForFunction(() => document.getElementById('status').classList.contains('error'));
+  const text = await page.textContent('#status-text');
+  assert.match(text, /WebGL2/);
+});

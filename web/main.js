@@ -1,0 +1,195 @@
+// main.js: the page's JavaScript. Only what a browser alone can do: start the wasm app, feed it
+// pasted, dropped and picked files, keep the share link in the URL fragment, run the fitting
+// worker, and report what is missing. Every number comes from the wasm core.
+import { decodeFragment, encodeFragment, fragmentFromUrl, LINK_HARD_LIMIT, urlWithFragment }
+  from './share.js';
+
+const MAX_FILE_BYTES = 64 * 1024 * 1024;  // the core's reader refuses more anyway
+
+const statusBox = document.getElementById('status');
+const statusText = document.getElementById('status-text');
+const fileInput = document.getElementById('file-input');
+// Read before the app starts: its first frames write the fragment of their own state.
+const initialFragment = fragmentFromUrl(window.location.href);
+
+function showStatus(message, isError = false) {
+  statusText.textContent = message;  // textContent: nothing is ever injected as HTML
+  statusBox.classList.toggle('error', isError);
+  statusBox.classList.remove('hidden');
+}
+
+function hideStatus() { statusBox.classList.add('hidden'); }
+
+// What this browser lacks, or null when it can run the app.
+function missingFeature() {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
+    return 'This browser cannot run WebAssembly, which scalecalc needs. Please use a current ' +
+           'version of Chrome, Edge, Firefox or Safari.';
+  }
+  const probe = document.createElement('canvas');
+  if (!probe.getContext('webgl2')) {
+    return 'This browser or device does not offer WebGL2, which scalecalc uses to draw. Enable ' +
+           'hardware acceleration in the browser settings, or try another browser.';
+  }
+  return null;
+}
+
+async function fetchText(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.text();
+}
+
+// The app module; its Embind functions appear on this object once the runtime is ready.
+const app = {
+  canvas: document.getElementById('canvas'),
+  reportFatal: (message) => showStatus(message, true),
+  print: (text) => console.log(text),
+  printErr: (text) => console.warn(text),
+};
+
+// --- Bootstrap worker -------------------------------------------------------------------------
+let worker = null;
+function ensureWorker() {
+  if (worker) return worker;
+  worker = new Worker('fit_worker.js');
+  worker.onmessage = (event) => {
+    const message = event.data;
+    if (message.type === 'progress') {
+      app.onBootstrapProgress(message.generation, message.done, message.total);
+    } else if (message.type === 'result') {
+      app.onBootstrapResult(message.generation, message.ok, message.message || '', message.samples);
+    }
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    app.onBootstrapResult(-1, false, `the fitting worker failed: ${event.message}`, new Float64Array(0));
+    worker = null;
+  };
+  return worker;
+}
+
+// --- Share links --------------------------------------------------------------------------------
+let shareTimer = null;
+let pendingShare = null;
+async function shareNow() {
+  const { bytes, copy } = pendingShare;
+  pendingShare = null;
+  const fragment = await encodeFragment(bytes);
+  const url = urlWithFragment(window.location.href, fragment);
+  // replaceState: the address bar follows the state without flooding the history.
+  history.replaceState(null, '', url);
+  if (!copy) return;
+  if (url.length > LINK_HARD_LIMIT) {
+    app.setNotice(`This link would be ${url.length} characters, too long for most chat tools: ` +
+                  'use File > Save state file instead.');
+    return;
+  }
+  try {
+    await navigator.clipboard.writeText(url);
+    app.setNotice(`Link copied (${url.length} characters)`);
+  } catch {
+    app.setNotice('The browser did not allow copying; the link is in the address bar.');
+  }
+}
+
+// --- What the app asks of the page (web_bridge.h) ----------------------------------------------
+app.bridge = {
+  copyToClipboard(text) {
+    navigator.clipboard?.writeText(text).catch(() => app.setNotice('The browser did not allow copying.'));
+  },
+  download(name, mime, content) {
+    const url = URL.createObjectURL(new Blob([content], { type: mime }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  },
+  openFilePicker() { fileInput.click(); },
+  fetchExample(index, path) {
+    fetchText(path).then((text) => app.onExampleText(index, text))
+      .catch((error) => app.reportLoadError(`The example could not be loaded: ${error.message}`));
+  },
+  startBootstrap(generation, bytes) { ensureWorker().postMessage({ generation, bytes }, [bytes.buffer]); },
+  cancelBootstrap() {
+    worker?.terminate();
+    worker = null;
+  },
+  shareState(bytes, copy) {
+    pendingShare = { bytes, copy: copy || pendingShare?.copy };
+    clearTimeout(shareTimer);
+    shareTimer = setTimeout(shareNow, copy ? 0 : 250);
+  },
+};
+
+// --- Data arriving: paste, drop, file picker ----------------------------------------------------
+async function openFile(file) {
+  if (file.size > MAX_FILE_BYTES) {
+    app.reportLoadError(`${file.name} is ${(file.size / 1048576).toFixed(0)} MiB; scalecalc reads ` +
+                        `files up to ${MAX_FILE_BYTES / 1048576} MiB. The previous data is kept.`);
+    return;
+  }
+  app.openFile(file.name, await file.text());
+}
+
+function installInputHandlers() {
+  document.addEventListener('paste', (event) => {
+    const file = event.clipboardData?.files?.[0];
+    const text = event.clipboardData?.getData('text/plain');
+    if (!file && !text) return;
+    event.preventDefault();
+    if (file) openFile(file);
+    else app.onPaste(text);
+  });
+  document.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    document.body.classList.add('dragging');
+  });
+  document.addEventListener('dragleave', () => document.body.classList.remove('dragging'));
+  document.addEventListener('drop', (event) => {
+    event.preventDefault();
+    document.body.classList.remove('dragging');
+    const file = event.dataTransfer?.files?.[0];
+    if (file) openFile(file);
+  });
+  fileInput.addEventListener('change', () => {
+    if (fileInput.files[0]) openFile(fileInput.files[0]);
+    fileInput.value = '';
+  });
+}
+
+async function loadInitialState() {
+  let linkError = '';
+  if (initialFragment) {
+    const decoded = await decodeFragment(initialFragment);
+    linkError = decoded.ok ? app.loadStateBytes(decoded.bytes)
+                           : `This link could not be opened: ${decoded.message}`;
+    if (!linkError) return;
+  }
+  app.onExampleText(0, await fetchText('assets/example_sweep.csv'));
+  // After the example, which clears load errors: the page falls back, and says why.
+  if (linkError) app.reportLoadError(`${linkError} The example is shown instead.`);
+}
+
+async function start() {
+  const missing = missingFeature();
+  if (missing) {
+    showStatus(missing, true);
+    return;
+  }
+  try {
+    await createScalecalcApp(app);
+  } catch (error) {
+    showStatus(`scalecalc could not start: ${error.message || error}`, true);
+    return;
+  }
+  window.scalecalc = { app };
+  installInputHandlers();
+  await loadInitialState();
+  hideStatus();
+  app.canvas.focus();
+  window.scalecalc.ready = true;
+}
+
+start();
