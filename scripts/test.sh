@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # README command 2: set everything up, build every configuration and run every test:
-# native GoogleTest + CLI + JS unit tests, the same GoogleTest suite as wasm under node, browser
-# tests in headless Chromium, the suite under AddressSanitizer/UBSan, and a bounded fuzz run.
+#   native GoogleTest, CLI and JavaScript unit tests;
+#   the same GoogleTest suite as wasm under node, and browser tests in headless Chromium;
+#   the native suite under AddressSanitizer + UBSan;
+#   a bounded libFuzzer run of every fuzz target (FUZZ_SECONDS each, default 30).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
-bash scripts/build.sh native wasm
-ctest --preset native
+bash scripts/build.sh native wasm native-sanitize
+ctest --preset native-sanitize
+bash fuzz/run.sh "${FUZZ_SECONDS:-30}"
 ctest --preset wasm
-echo "[test] screenshots: $root/build/wasm/artifacts"
+ctest --preset native
+echo "[test] browser screenshots: $root/build/wasm/artifacts/"
