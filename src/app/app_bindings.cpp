@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "app/bootstrap_job.h"
+#include "app/cost_panel_state.h"
 #include "app/examples.h"
 #include "app/plan_report.h"
 
@@ -59,6 +60,8 @@ void OnBootstrapResult(int generation, bool ok, const std::string& message, cons
   if (ok) model().AttachBootstrap(generation, emscripten::convertJSArrayToNumberVector<double>(samples));
 }
 
+void OnCostResultJs(const std::string& json) { OnCostResult(json); }
+
 void SetNotice(const std::string& text) { model().notice = text; }
 
 // Test hook.
@@ -87,6 +90,7 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("onBootstrapProgress", &OnBootstrapProgress);
   emscripten::function("onBootstrapResult", &OnBootstrapResult);
   emscripten::function("setNotice", &SetNotice);
+  emscripten::function("onCostResult", &OnCostResultJs);
   emscripten::function("setOption", &SetOption);
   emscripten::function("getResults", &GetResults);
   emscripten::function("getLoadError", &GetLoadError);
