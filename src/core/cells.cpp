@@ -170,23 +170,26 @@ std::vector<Cell> GroupCells(const RunTable& table, double cell_tolerance) {
     params.push_back(run.params);
     tokens.push_back(run.tokens);
   }
-  const std::vector<int> group_n = GroupValues(params, cell_tolerance, nullptr);
-  const std::vector<int> group_t = GroupValues(tokens, cell_tolerance, nullptr);
+  int count_n = 0, count_t = 0;
+  const std::vector<int> group_n = GroupValues(params, cell_tolerance, &count_n);
+  const std::vector<int> group_t = GroupValues(tokens, cell_tolerance, &count_t);
+  // A cell's N is the mean N of its whole N group (every cell of a group shares it), T likewise.
+  std::vector<double> mean_n(count_n, 0.0), mean_t(count_t, 0.0);
+  std::vector<int> count_in_n(count_n, 0), count_in_t(count_t, 0);
   std::map<std::pair<int, int>, Cell> by_group;  // ordered: cells sorted by (N, T)
   for (size_t k = 0; k < included.size(); ++k) {
+    mean_n[group_n[k]] += params[k];
+    ++count_in_n[group_n[k]];
+    mean_t[group_t[k]] += tokens[k];
+    ++count_in_t[group_t[k]];
     by_group[{group_n[k], group_t[k]}].run_indices.push_back(included[k]);
   }
   std::vector<Cell> cells;
   for (auto& entry : by_group) {
     Cell cell = std::move(entry.second);
-    double sum_n = 0, sum_t = 0;
-    for (int index : cell.run_indices) {
-      sum_n += table.runs[index].params;
-      sum_t += table.runs[index].tokens;
-    }
     cell.runs = static_cast<int>(cell.run_indices.size());
-    cell.params = sum_n / cell.runs;
-    cell.tokens = sum_t / cell.runs;
+    cell.params = mean_n[entry.first.first] / count_in_n[entry.first.first];
+    cell.tokens = mean_t[entry.first.second] / count_in_t[entry.first.second];
     cells.push_back(std::move(cell));
   }
   return cells;

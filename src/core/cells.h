@@ -30,7 +30,8 @@ std::vector<int> GroupValues(const std::vector<double>& values, double rel_tol, 
 int CountDistinct(const std::vector<double>& values, double rel_tol);
 
 // Included runs grouped by (N, T): a cell is one N group crossed with one T group. Cells come
-// sorted by (params, tokens); params and tokens are the means of their runs. Optima are not set.
+// sorted by (params, tokens); a cell's params is the mean N of its N group (shared by every cell
+// of the group), tokens likewise. Optima are not set.
 std::vector<Cell> GroupCells(const RunTable& table, double cell_tolerance);
 
 // Which hyperparameters the table sweeps: a column the table has (has_lr / has_batch) with two or

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <random>
@@ -48,12 +49,18 @@ inline std::vector<std::map<std::string, std::string>> ReadCsvRows(const std::st
   return rows;
 }
 
+// The build points SCALECALC_EXTERNAL_DATA_DIR at ../shared/data/external beside the checkout;
+// a checkout elsewhere (a git worktree) can name the folder in the environment variable of the
+// same name instead.
 inline std::string ExternalDataPath(const std::string& name) {
+  std::string dir;
 #ifdef SCALECALC_EXTERNAL_DATA_DIR
-  return std::string(SCALECALC_EXTERNAL_DATA_DIR) + "/" + name;
-#else
-  return name;
+  dir = SCALECALC_EXTERNAL_DATA_DIR;
 #endif
+  if (!std::ifstream(dir + "/" + name).good()) {
+    if (const char* env = std::getenv("SCALECALC_EXTERNAL_DATA_DIR")) dir = env;
+  }
+  return dir + "/" + name;
 }
 
 // Epoch AI's extraction of the Chinchilla runs: N = Model Size, C = Training FLOP, T = C / (6 N).
