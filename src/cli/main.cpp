@@ -1,12 +1,210 @@
-// scalecalc command-line tool (placeholder until the fitting engine lands).
+// scalecalc command-line tool: fit laws to a CSV of runs, plan from a preset, list presets.
+// See UsageText() in args.cpp for the interface; exit status 0 success, 1 the fit failed
+// numerically, 2 bad input (flag, value, file, CSV, or a plan that cannot be made).
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "cli/json_output.h"
+#include "cli/report.h"
+#include "core/csv_reader.h"
+#include "core/fit.h"
+#include "core/planner.h"
+#include "core/presets.h"
+
+namespace scalecalc {
+namespace {
+
+constexpr int kExitFitFailed = 1;
+constexpr int kExitBadInput = 2;
+
+void Error(const std::string& message) {
+  std::fprintf(stderr, "scalecalc: %s\n", message.c_str());
+}
+
+// Reads a whole file, or stdin for "-". False with a message naming the path.
+bool ReadInput(const std::string& path, size_t max_bytes, std::string* text, std::string* error) {
+  const bool is_stdin = path == "-";
+  std::FILE* file = is_stdin ? stdin : std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    *error = "cannot open '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  char buffer[1 << 16];
+  size_t got = 0;
+  bool too_big = false;
+  while ((got = std::fread(buffer, 1, sizeof(buffer), file)) > 0) {
+    text->append(buffer, got);
+    if (text->size() > max_bytes) {
+      too_big = true;
+      break;
+    }
+  }
+  const bool failed = std::ferror(file) != 0;
+  const int saved = errno;
+  if (!is_stdin) std::fclose(file);
+  const std::string name = is_stdin ? "standard input" : "'" + path + "'";
+  if (failed) {
+    *error = "cannot read " + name + ": " + std::strerror(saved);
+    return false;
+  }
+  if (too_big) {
+    *error = name + " is larger than " + std::to_string(max_bytes >> 20) + " MiB";
+    return false;
+  }
+  return true;
+}
+
+int RunFit(const CliArgs& args) {
+  const std::string where = args.runs_path == "-" ? "stdin" : args.runs_path;
+  std::string text, error;
+  if (!ReadInput(args.runs_path, args.read.max_bytes, &text, &error)) {
+    Error(error);
+    return kExitBadInput;
+  }
+  ReadResult read = ReadRuns(text, args.read);
+  std::vector<std::string> warnings;
+  for (const InputProblem& problem : read.warnings) {
+    Error("warning: " + where + ": " + problem.ToString());
+    warnings.push_back(problem.ToString());
+  }
+  if (!read.ok) {
+    for (const InputProblem& problem : read.errors) Error(where + ": " + problem.ToString());
+    if (read.errors.empty()) Error(where + ": no runs could be read");
+    return kExitBadInput;
+  }
+
+  // The user's outlier policy: rows left out by number, visible in the output.
+  RunTable& table = read.table;
+  std::vector<int> excluded;
+  for (int row : args.exclude_rows) {
+    bool found = false;
+    for (Run& run : table.runs) {
+      if (run.data_row == row) run.excluded = true, found = true;
+    }
+    if (found) {
+      excluded.push_back(row);
+    } else if (args.read.bad_rows == BadRowPolicy::kSkip) {
+      const std::string message = "--exclude: data row " + std::to_string(row) +
+                                  " is not in the table (skipped or missing)";
+      Error("warning: " + message);
+      warnings.push_back(message);
+    } else {
+      Error("--exclude: there is no data row " + std::to_string(row) + " in " + where + " (" +
+            std::to_string(table.runs.size()) + " data rows)");
+      return kExitBadInput;
+    }
+  }
+  if (table.CountIncluded() == 0) {
+    Error(where + ": every run is excluded: nothing to fit");
+    return kExitBadInput;
+  }
+
+  const FitSummary summary = Fit(table, args.fit);
+  int status = 0;
+  if (!summary.ok) {
+    Error("fit failed: " + summary.message);
+    status = kExitFitFailed;
+  }
+  Plan plan;
+  const bool planned = args.has_budget && summary.ok;
+  if (planned) {
+    plan = MakePlan(summary.laws, args.plan);
+    if (!plan.ok) {
+      Error("plan: " + plan.message);
+      status = kExitBadInput;
+    }
+  }
+  if (args.json) {
+    std::cout << DumpJson(FitJson(summary, read, excluded, planned ? &plan : nullptr, args.plan,
+                                  warnings))
+              << "\n";
+  } else {
+    // How the columns were guessed (an ambiguity resolved is said here, not refused).
+    std::cout << "Input " << where << "\n";
+    for (const std::string& note : read.notes) std::cout << "  " << note << "\n";
+    std::cout << "\n" << summary.FullReport() << "\n";
+    if (planned) std::cout << "\n" << PlanReport(plan, args.plan);
+  }
+  return status;
+}
+
+int RunPlan(const CliArgs& args) {
+  const PresetInfo* preset = FindPreset(args.preset);  // checked by ParseArgs
+  const Plan plan = MakePlan(preset->laws, args.plan);
+  if (args.json) {
+    nlohmann::json out;
+    out["preset"] = PresetJson(*preset);
+    out["plan"] = PlanJson(plan, args.plan);
+    if (!preset->published_optima.empty()) {
+      const OptimumComparison cmp =
+          CompareOptima(*preset, args.plan.compute, args.plan.budget_flops);
+      nlohmann::json published = nlohmann::json::array();
+      for (double n : cmp.published_params) published.push_back(JsonNumber(n));
+      out["comparison"] = {{"budget_flops", JsonNumber(cmp.budget_flops)},
+                           {"derived_params", JsonNumber(cmp.derived_params)},
+                           {"derived_exponent", JsonNumber(cmp.derived_exponent)},
+                           {"published_params", published},
+                           {"text", cmp.text}};
+    }
+    out["warnings"] = nlohmann::json::array();
+    std::cout << DumpJson(out) << "\n";
+  } else {
+    std::cout << PresetReport(*preset, args.plan) << "\n" << PlanReport(plan, args.plan);
+  }
+  if (!plan.ok) {
+    Error("plan: " + plan.message);
+    return kExitBadInput;
+  }
+  return 0;
+}
+
+int RunPresets(const CliArgs& args) {
+  if (args.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const PresetInfo& preset : Presets()) list.push_back(PresetJson(preset));
+    std::cout << DumpJson({{"presets", list}}) << "\n";
+  } else {
+    std::cout << PresetListReport();
+  }
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  const std::vector<std::string> argv_strings(argv, argv + argc);
+  CliArgs args;
+  std::string error;
+  if (!ParseArgs(argv_strings, &args, &error)) {
+    Error(error);
+    return kExitBadInput;
+  }
+  switch (args.command) {
+    case Command::kHelp:
+      std::cout << UsageText();
+      return 0;
+    case Command::kFit:
+      return RunFit(args);
+    case Command::kPlan:
+      return RunPlan(args);
+    case Command::kPresets:
+      return RunPresets(args);
+  }
+  return kExitBadInput;
+}
+
+}  // namespace
+}  // namespace scalecalc
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0) {
-    std::puts("usage: scalecalc fit RUNS.csv [options]");
-    return argc < 2 ? 2 : 0;
+  try {
+    return scalecalc::Main(argc, argv);
+  } catch (const std::exception& e) {  // the core never throws; this guards the CLI's own code
+    std::fprintf(stderr, "scalecalc: internal error: %s\n", e.what());
+    return 1;
   }
-  std::fprintf(stderr, "scalecalc: unknown command '%s'\n", argv[1]);
-  return 2;
 }

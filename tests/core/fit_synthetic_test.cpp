@@ -160,18 +160,20 @@ TEST(FitSynthetic, SmoothOptimumRecoversThePaperLaws) {
 }
 
 TEST(FitSynthetic, ArgminAndBandAreQuantisedButRight) {
-  // The argmin is quantised to the grid (lr steps of 2^(1/4), batch of 2^(1/2)): across
-  // ln(260/17) = 2.7 in log N a half step in v (0.17) moves an exponent by up to ~0.06.
+  // The argmin is quantised to the grid (lr steps of 2^(1/4), batch of 2^(1/2)): a half step in
+  // v is 0.17, and over the log T range (ln 6 = 1.8) opposite half-step errors at the two ends
+  // would tilt an exponent by up to 0.19. Averaged over 25 cells the errors stay below 0.1 (the
+  // worst over noise seeds 1-12 was 0.072); the smooth optimum above is ten times closer.
   for (OptimumMethod method : {OptimumMethod::kArgmin, OptimumMethod::kBand}) {
     FitOptions options;
     options.optimum = method;
     options.bootstrap_samples = 0;
     const FitSummary s = Fit(SyntheticSweep(7), options);
     ASSERT_TRUE(s.ok) << s.message;
-    EXPECT_NEAR(s.lr_law.law.exp_params, -0.1619, 0.07) << ToString(method);
-    EXPECT_NEAR(s.lr_law.law.exp_tokens, -0.0453, 0.07) << ToString(method);
-    EXPECT_NEAR(s.batch_law.law.exp_params, 0.1906, 0.07) << ToString(method);
-    EXPECT_NEAR(s.batch_law.law.exp_tokens, 0.8080, 0.07) << ToString(method);
+    EXPECT_NEAR(s.lr_law.law.exp_params, -0.1619, 0.1) << ToString(method);
+    EXPECT_NEAR(s.lr_law.law.exp_tokens, -0.0453, 0.1) << ToString(method);
+    EXPECT_NEAR(s.batch_law.law.exp_params, 0.1906, 0.1) << ToString(method);
+    EXPECT_NEAR(s.batch_law.law.exp_tokens, 0.8080, 0.1) << ToString(method);
     EXPECT_NEAR(s.loss.law.alpha, 0.3188, 0.03) << ToString(method);
     EXPECT_NEAR(s.loss.law.beta, 0.2917, 0.03) << ToString(method);
     if (method == OptimumMethod::kBand) {

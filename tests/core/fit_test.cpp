@@ -538,6 +538,31 @@ TEST(LossLawFit, RefusesTooFewPointsAndReportsBounds) {
   EXPECT_NEAR(f.law.beta, 0.2, 1e-3);
 }
 
+TEST(LossLawFit, WarmStartedRefitsReachTheFullSearchOptimum) {
+  // The bootstrap refits from the full-data optimum instead of searching again; on resamples of
+  // the Chinchilla points that must find an optimum as good as the full search's.
+  RunTable table = test::LoadChinchilla();
+  ASSERT_FALSE(table.runs.empty());
+  test::ExcludeHighestLosses(&table, 5);
+  std::vector<LossPoint> points;
+  for (const scalecalc::Run& run : table.runs) {
+    if (!run.excluded) points.push_back({run.params, run.tokens, run.loss, 1.0});
+  }
+  const LossFitResult full = FitLossLaw(points, 1e-3);
+  ASSERT_TRUE(full.ok) << full.error;
+  Resampler resampler(11);
+  for (int sample = 0; sample < 4; ++sample) {
+    const std::vector<int> counts = resampler.Counts(static_cast<int>(points.size()));
+    std::vector<LossPoint> resampled = points;
+    for (size_t i = 0; i < points.size(); ++i) resampled[i].weight = counts[i];
+    const LossFitResult warm = RefitLossLaw(resampled, 1e-3, full.law);
+    const LossFitResult search = FitLossLaw(resampled, 1e-3);
+    ASSERT_TRUE(warm.ok && search.ok);
+    EXPECT_LE(warm.objective, search.objective * (1 + 1e-7)) << sample;
+    EXPECT_NEAR(warm.law.alpha, search.law.alpha, 1e-3) << sample;
+  }
+}
+
 TEST(Sensitivity, PenaltyNeedsAPositiveDefiniteFit) {
   Sensitivity s;
   EXPECT_TRUE(std::isnan(s.RelativePenalty(2, 1)));

@@ -1,0 +1,43 @@
+// args.h: the scalecalc command line, parsed into plain option structs of the core.
+//
+//   CliArgs args;
+//   std::string error;
+//   if (!ParseArgs(argc, argv, &args, &error)) { fprintf(stderr, "scalecalc: %s\n", ...); exit 2; }
+//
+// Every number goes through ParseNumber (1e22, 1.07B, 250M); every error names the flag and the
+// value. Options are validated here (FitOptions::IsValid, PlanOptions::IsValid), so that what
+// reaches main is runnable.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/csv_reader.h"
+#include "core/fit.h"
+#include "core/planner.h"
+
+namespace scalecalc {
+
+enum class Command { kHelp, kFit, kPlan, kPresets };
+
+struct CliArgs {
+  Command command = Command::kHelp;
+  std::string runs_path;  // fit: the CSV file, "-" for stdin
+  ReadOptions read;       // columns, tokens per sample, bad-row policy, compute model
+  FitOptions fit;
+  std::vector<int> exclude_rows;  // 1-based data rows, sorted, unique
+  bool has_budget = false;        // fit: --budget given, so a plan is made
+  PlanOptions plan;               // budget, caps, tolerance, demand, compute (same as read.compute)
+  std::string preset;             // plan: --preset NAME
+  bool json = false;
+};
+
+// argv[0] is the program; returns false with a message naming the bad flag or value.
+bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string* error);
+
+// Parses "3,5-7,10" into {3, 5, 6, 7, 10} (1-based, sorted, unique).
+bool ParseRowList(const std::string& text, std::vector<int>* rows, std::string* error);
+
+std::string UsageText();
+
+}  // namespace scalecalc

@@ -1,0 +1,176 @@
+#include "cli/json_output.h"
+
+#include <cmath>
+
+namespace scalecalc {
+
+using nlohmann::json;
+
+json JsonNumber(double value) {
+  return std::isfinite(value) ? json(value) : json(nullptr);
+}
+
+json JsonInterval(const Interval& interval) {
+  return json::array({JsonNumber(interval.lo), JsonNumber(interval.hi)});
+}
+
+namespace {
+
+json LossLawValues(const LossLaw& law) {
+  return {{"E", JsonNumber(law.E)},
+          {"A", JsonNumber(law.A)},
+          {"alpha", JsonNumber(law.alpha)},
+          {"B", JsonNumber(law.B)},
+          {"beta", JsonNumber(law.beta)}};
+}
+
+json PowerLawValues(const PowerLaw2& law) {
+  return {{"coef", JsonNumber(law.coef)},
+          {"exp_N", JsonNumber(law.exp_params)},
+          {"exp_T", JsonNumber(law.exp_tokens)}};
+}
+
+json PointJson(const PlanPoint& p) {
+  return {{"params", JsonNumber(p.params)},
+          {"tokens", JsonNumber(p.tokens)},
+          {"loss", JsonNumber(p.loss)},
+          {"lr", JsonNumber(p.lr)},
+          {"batch_tokens", JsonNumber(p.batch_tokens)},
+          {"batch_samples", JsonNumber(p.batch_samples)},
+          {"steps", JsonNumber(p.steps)},
+          {"training_flops", JsonNumber(p.training_flops)},
+          {"shape", {{"width", JsonNumber(p.shape.width)}, {"depth", JsonNumber(p.shape.depth)}}}};
+}
+
+}  // namespace
+
+json LossLawJson(const LossLawFit& fit) {
+  json out = LossLawValues(fit.law);
+  out["objective"] = JsonNumber(fit.objective);
+  out["points"] = fit.points;
+  out["on_bound"] = fit.on_bound;
+  out["holdout_params"] = JsonNumber(fit.holdout_params);
+  out["holdout_rel_error"] = JsonNumber(fit.holdout_rel_error);
+  out["ci95"] = {{"E", JsonInterval(fit.E_ci)},
+                 {"A", JsonInterval(fit.A_ci)},
+                 {"alpha", JsonInterval(fit.alpha_ci)},
+                 {"B", JsonInterval(fit.B_ci)},
+                 {"beta", JsonInterval(fit.beta_ci)}};
+  return out;
+}
+
+json HyperLawJson(const HyperLawFit& fit) {
+  json out = PowerLawValues(fit.law);
+  out["points"] = fit.points;
+  out["r2"] = JsonNumber(fit.r2);
+  out["ci95"] = {{"coef", JsonInterval(fit.coef_ci)},
+                 {"exp_N", JsonInterval(fit.exp_params_ci)},
+                 {"exp_T", JsonInterval(fit.exp_tokens_ci)}};
+  return out;
+}
+
+json PlanJson(const Plan& plan, const PlanOptions& options) {
+  json out = PointJson(plan.optimum);
+  out["ok"] = plan.ok;
+  out["message"] = plan.message;
+  out["flops"] = JsonNumber(plan.flops);
+  out["compute"] = ToString(options.compute.kind);
+  out["tokens_per_sample"] = JsonNumber(options.compute.tokens_per_sample);
+  out["width_per_depth"] = JsonNumber(options.compute.width_per_depth);
+  out["max_params"] = JsonNumber(options.max_params);
+  out["max_tokens"] = JsonNumber(options.max_tokens);
+  out["constrained"] = plan.constrained;
+  out["bootstrap_samples"] = plan.samples_used;
+  out["ci95"] = {{"params", JsonInterval(plan.params_ci)},
+                 {"tokens", JsonInterval(plan.tokens_ci)},
+                 {"loss", JsonInterval(plan.loss_ci)},
+                 {"lr", JsonInterval(plan.lr_ci)},
+                 {"batch_tokens", JsonInterval(plan.batch_ci)}};
+  out["loss_tolerance"] = JsonNumber(options.loss_tolerance);
+  out["smallest"] = PointJson(plan.smallest);
+  out["inference_saving"] = JsonNumber(plan.inference_saving);
+  out["inference_saving_flops"] = JsonNumber(plan.inference_saving_flops);
+  out["inference_flops_per_video"] = JsonNumber(plan.inference_flops_per_video);
+  out["demand"] = {{"videos", JsonNumber(options.demand.videos)},
+                   {"sampling_steps", JsonNumber(options.demand.sampling_steps)},
+                   {"guidance", options.demand.guidance},
+                   {"tokens_per_video", JsonNumber(options.demand.tokens_per_video)},
+                   {"text_tokens", JsonNumber(options.demand.text_tokens)}};
+  if (options.demand.videos > 0) {
+    out["total_cost"] = PointJson(plan.total_cost);
+    out["total_cost_flops"] = JsonNumber(plan.total_cost_flops);
+    out["optimum_total_flops"] = JsonNumber(plan.optimum_total_flops);
+    out["total_cost_saving"] = JsonNumber(plan.total_cost_saving);
+  }
+  return out;
+}
+
+json FitJson(const FitSummary& summary, const ReadResult& read,
+             const std::vector<int>& excluded_rows, const Plan* plan,
+             const PlanOptions& plan_options, const std::vector<std::string>& warnings) {
+  json out;
+  out["ok"] = summary.ok;
+  out["message"] = summary.message;
+  out["loss_law"] = LossLawJson(summary.loss);
+  if (summary.has_sweep) {
+    out["lr_law"] = HyperLawJson(summary.lr_law);
+    out["batch_law"] = HyperLawJson(summary.batch_law);
+  }
+  json cells = json::array();
+  for (const Cell& cell : summary.cells) {
+    cells.push_back({{"params", JsonNumber(cell.params)},
+                     {"tokens", JsonNumber(cell.tokens)},
+                     {"lr", JsonNumber(cell.lr)},
+                     {"batch_tokens", JsonNumber(cell.batch_tokens)},
+                     {"loss", JsonNumber(cell.loss)},
+                     {"runs", cell.runs},
+                     {"on_edge", cell.on_edge},
+                     {"not_convex", cell.not_convex}});
+  }
+  out["cells"] = cells;
+  out["bootstrap_samples"] = summary.bootstrap_samples_done;
+  if (summary.sensitivity.ok) {
+    out["sensitivity"] = {{"curv_lr", JsonNumber(summary.sensitivity.curv_lr)},
+                          {"curv_batch", JsonNumber(summary.sensitivity.curv_batch)},
+                          {"cross", JsonNumber(summary.sensitivity.cross)},
+                          {"points", summary.sensitivity.points}};
+  }
+  if (plan != nullptr) out["plan"] = PlanJson(*plan, plan_options);
+  out["excluded"] = excluded_rows;
+  json columns = json::object();
+  for (const auto& [role, index] : read.mapping) {
+    if (index >= 0 && static_cast<size_t>(index) < read.headers.size()) {
+      columns[ToString(role)] = read.headers[static_cast<size_t>(index)];
+    }
+  }
+  out["input"] = {{"runs", read.table.runs.size()},
+                  {"delimiter", std::string(1, read.delimiter)},
+                  {"columns", columns},
+                  {"notes", read.notes}};
+  out["warnings"] = warnings;
+  return out;
+}
+
+json PresetJson(const PresetInfo& preset) {
+  json out = {{"name", preset.name},
+              {"title", preset.title},
+              {"source", preset.source},
+              {"notes", preset.notes},
+              {"compute", ToString(preset.compute.kind)}};
+  if (preset.laws.loss.IsSet()) out["loss_law"] = LossLawValues(preset.laws.loss);
+  if (preset.laws.lr.IsSet()) out["lr_law"] = PowerLawValues(preset.laws.lr);
+  if (preset.laws.batch.IsSet()) out["batch_law"] = PowerLawValues(preset.laws.batch);
+  json published = json::array();
+  for (const PublishedOptimum& p : preset.published_optima) {
+    published.push_back(
+        {{"label", p.label}, {"coef", JsonNumber(p.coef)}, {"exponent", JsonNumber(p.exponent)}});
+  }
+  out["published_optima"] = published;
+  return out;
+}
+
+std::string DumpJson(const json& value) {
+  return value.dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace scalecalc

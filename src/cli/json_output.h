@@ -1,0 +1,40 @@
+// json_output.h: the CLI's --json output, built with nlohmann-json. Every quantity in raw units
+// (parameters, tokens, FLOPs, batch in tokens); NaN and infinities become null, so the output is
+// always valid JSON.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/csv_reader.h"
+#include "core/fit.h"
+#include "core/planner.h"
+#include "core/presets.h"
+
+namespace scalecalc {
+
+nlohmann::json JsonNumber(double value);                // null unless finite
+nlohmann::json JsonInterval(const Interval& interval);  // [lo, hi]
+
+// {E, A, alpha, B, beta, objective, points, on_bound, holdout_params, holdout_rel_error,
+//  ci95: {E: [lo, hi], ...}}
+nlohmann::json LossLawJson(const LossLawFit& fit);
+// {coef, exp_N, exp_T, points, r2, ci95: {coef, exp_N, exp_T}}
+nlohmann::json HyperLawJson(const HyperLawFit& fit);
+// A plan: the optimum's {flops, params, tokens, lr, batch_tokens, loss, ...}, intervals, the
+// smallest model within tolerance and the total-cost point.
+nlohmann::json PlanJson(const Plan& plan, const PlanOptions& options);
+
+// The whole `fit` output. `plan` may be null (no --budget).
+nlohmann::json FitJson(const FitSummary& summary, const ReadResult& read,
+                       const std::vector<int>& excluded_rows, const Plan* plan,
+                       const PlanOptions& plan_options, const std::vector<std::string>& warnings);
+// One preset: {name, title, source, notes, compute, loss_law, lr_law, batch_law,
+// published_optima}; the laws without intervals, absent when the source gives none.
+nlohmann::json PresetJson(const PresetInfo& preset);
+
+// Pretty-printed, with invalid UTF-8 (from a CSV header) replaced rather than thrown on.
+std::string DumpJson(const nlohmann::json& json);
+
+}  // namespace scalecalc

@@ -1,0 +1,134 @@
+#include "cli/report.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace scalecalc {
+
+namespace {
+
+std::string Fmt(const char* format, double value) {
+  if (!std::isfinite(value)) return "-";
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), format, value);
+  return buffer;
+}
+
+std::string G(double value) {
+  return Fmt("%.4g", value);
+}
+std::string Percent(double value) {
+  return Fmt("%.1f%%", 100 * value);
+}
+
+std::string Ci(const Interval& ci) {
+  if (!std::isfinite(ci.lo) || !std::isfinite(ci.hi)) return "";
+  return "   [95% CI " + G(ci.lo) + ", " + G(ci.hi) + "]";
+}
+
+std::string Line(const std::string& label, const std::string& value, const std::string& tail = "") {
+  char buffer[48];
+  std::snprintf(buffer, sizeof(buffer), "  %-22s", label.c_str());
+  return buffer + value + tail + "\n";
+}
+
+std::string PointLines(const PlanPoint& p) {
+  std::string out;
+  out += Line("model size N", G(p.params));
+  out += Line("tokens T", G(p.tokens));
+  out += Line("predicted loss", Fmt("%.6f", p.loss));
+  out += Line("shape",
+              "width " + Fmt("%.0f", p.shape.width) + ", depth " + Fmt("%.1f", p.shape.depth));
+  return out;
+}
+
+// Word-wraps a paragraph at 96 columns with an indent.
+std::string Wrap(const std::string& text, const std::string& indent) {
+  std::string out, line;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > 96 - indent.size()) {
+      out += indent + line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  if (!line.empty()) out += indent + line + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string PlanReport(const Plan& plan, const PlanOptions& o) {
+  std::string out = "Plan at " + G(o.budget_flops) + " FLOPs (compute " + ToString(o.compute.kind) +
+                    ", " + G(o.compute.tokens_per_sample) + " tokens per sample)\n";
+  if (!plan.ok) return out + "  no plan: " + plan.message + "\n";
+  const PlanPoint& p = plan.optimum;
+  out += Line(std::isnan(o.fixed_params) ? "model size N" : "model size N (fixed)", G(p.params),
+              Ci(plan.params_ci));
+  out += Line("tokens T", G(p.tokens), Ci(plan.tokens_ci));
+  if (std::isfinite(p.loss)) out += Line("predicted loss", Fmt("%.6f", p.loss), Ci(plan.loss_ci));
+  if (std::isfinite(p.lr)) out += Line("learning rate", G(p.lr), Ci(plan.lr_ci));
+  if (std::isfinite(p.batch_tokens)) {
+    out += Line("batch", G(p.batch_tokens) + " tokens = " + G(p.batch_samples) + " samples",
+                Ci(plan.batch_ci));
+    out += Line("steps", Fmt("%.0f", p.steps));
+  }
+  out += Line("shape", "width " + Fmt("%.0f", p.shape.width) + ", depth " +
+                           Fmt("%.1f", p.shape.depth) + " (width/depth " +
+                           G(o.compute.width_per_depth) + ")");
+  out += Line("inference per video", G(plan.inference_flops_per_video) + " FLOPs (" +
+                                         G(o.demand.sampling_steps) + " steps" +
+                                         (o.demand.guidance ? ", guidance, " : ", ") +
+                                         G(o.demand.tokens_per_video) + " tokens)");
+  if (plan.constrained) out += "  constrained: a cap on N or T is active\n";
+  if (!plan.message.empty()) out += Wrap("note: " + plan.message, "  ");
+  if (std::isfinite(plan.smallest.params)) {
+    out += "Smallest model within " + Percent(o.loss_tolerance) + " of the optimal loss:\n";
+    out += PointLines(plan.smallest);
+    out += Line("inference saving", Percent(plan.inference_saving) + " per token, " +
+                                        Percent(plan.inference_saving_flops) +
+                                        " of DiT FLOPs per video");
+  }
+  if (o.demand.videos > 0 && std::isfinite(plan.total_cost_flops)) {
+    out +=
+        "Least total cost (training + " + G(o.demand.videos) + " videos) at the optimum's loss:\n";
+    out += PointLines(plan.total_cost);
+    out += Line("training FLOPs", G(plan.total_cost.training_flops));
+    out += Line("total FLOPs", G(plan.total_cost_flops),
+                " vs " + G(plan.optimum_total_flops) + " for the compute-optimal plan (saves " +
+                    Percent(plan.total_cost_saving) + ")");
+  }
+  return out;
+}
+
+std::string PresetListReport() {
+  std::string out;
+  for (const PresetInfo& p : Presets()) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof(buffer), "%-12s", p.name.c_str());
+    std::string laws;
+    if (p.laws.loss.IsSet()) laws += "loss";
+    if (p.laws.lr.IsSet()) laws += std::string(laws.empty() ? "" : ", ") + "lr";
+    if (p.laws.batch.IsSet()) laws += std::string(laws.empty() ? "" : ", ") + "batch";
+    out += buffer + p.title + " [" + laws + "]\n";
+  }
+  return out;
+}
+
+std::string PresetReport(const PresetInfo& preset, const PlanOptions& options) {
+  std::string out = "Preset " + preset.name + ": " + preset.title + "\n";
+  out += Wrap("source: " + preset.source, "  ");
+  out += Wrap("notes: " + preset.notes, "  ");
+  if (!preset.published_optima.empty()) {
+    const OptimumComparison cmp = CompareOptima(preset, options.compute, options.budget_flops);
+    out += "Published against derived N_opt:\n" + Wrap(cmp.text, "  ");
+  }
+  return out;
+}
+
+}  // namespace scalecalc
