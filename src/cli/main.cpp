@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cli/args.h"
-#include "cli/json_output.h"
+#include "core/results_json.h"
 #include "cli/report.h"
 #include "core/csv_reader.h"
 #include "core/fit.h"

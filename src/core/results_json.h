@@ -1,6 +1,6 @@
-// json_output.h: the CLI's --json output, built with nlohmann-json. Every quantity in raw units
-// (parameters, tokens, FLOPs, batch in tokens); NaN and infinities become null, so the output is
-// always valid JSON.
+// results_json.h: fitted laws and plans as JSON, built with nlohmann-json: the CLI's --json output
+// and the page's exports and test hook. Every quantity in raw units (parameters, tokens, FLOPs,
+// batch in tokens); NaN and infinities become null, so the output is always valid JSON.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "cli/json_output.h"
+#include "core/results_json.h"
 
 #include <cmath>
 
