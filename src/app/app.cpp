@@ -4,6 +4,7 @@
 #include "app/examples.h"
 #include "app/format.h"
 #include "app/panels.h"
+#include "app/plot.h"
 #include "app/share.h"
 #include "app/web_bridge.h"
 
@@ -140,6 +141,7 @@ void App::Frame() {
   ImGui::EndChild();
   DrawStatusBar();
   ImGui::End();
+  if (plot::g_show_demo) plot::ShowPlotDemo(&plot::g_show_demo);  // the plot widget's demo
 }
 
 }  // namespace scalecalc::app

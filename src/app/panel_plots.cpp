@@ -96,18 +96,18 @@ void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Qua
   const FitSummary& fit = model.fit;
   plot::PlotSpec spec;
   spec.hover_tooltip = false;
-  spec.x = {"tokens T", AxisScale::kLog};
+  spec.x = {"tokens T", plot::AxisScale::kLog};
   const char* id = "##loss_tokens";
   if (quantity == Quantity::kLoss) {
     spec.title = "Loss against tokens, per model size (points: cell optima; lines: fitted L(N, T))";
-    spec.y = {"loss", AxisScale::kLog};
+    spec.y = {"loss", plot::AxisScale::kLog};
   } else if (quantity == Quantity::kLr) {
     spec.title = "Optimal learning rate against tokens (lines: fitted law)";
-    spec.y = {"learning rate", AxisScale::kLog};
+    spec.y = {"learning rate", plot::AxisScale::kLog};
     id = "##lr_tokens";
   } else {
     spec.title = "Optimal batch size (tokens) against tokens (lines: fitted law)";
-    spec.y = {"batch (tokens)", AxisScale::kLog};
+    spec.y = {"batch (tokens)", plot::AxisScale::kLog};
     id = "##batch_tokens";
   }
   if (!plot::BeginPlot(id, spec, size)) return;
@@ -149,8 +149,8 @@ void DrawIsoCompute(const Model& model, ImVec2 size) {
   const std::string title = "Loss along the iso-compute line at " + FormatSci(a.plan.budget_flops, 3) +
                             " FLOPs (optimum, tolerance band, smallest acceptable model)";
   spec.title = title.c_str();
-  spec.x = {"model size N", AxisScale::kLog};
-  spec.y = {"predicted loss", AxisScale::kLinear};
+  spec.x = {"model size N", plot::AxisScale::kLog};
+  spec.y = {"predicted loss", plot::AxisScale::kLinear};
   if (!plan.ok || !plot::BeginPlot("##isocompute", spec, size)) return;
   const std::vector<double> params = LogSpace(plan.optimum.params / 40, plan.optimum.params * 40, 160);
   std::vector<double> loss(params.size()), lo(params.size()), hi(params.size());
@@ -206,8 +206,8 @@ void DrawIsoCompute(const Model& model, ImVec2 size) {
 void DrawResiduals(const Model& model, const std::vector<Group>& groups, ImVec2 size) {
   plot::PlotSpec spec;
   spec.title = "Residuals of the loss law: ln(observed / fitted), per cell";
-  spec.x = {"tokens T", AxisScale::kLog};
-  spec.y = {"ln(L / L_hat)", AxisScale::kLinear};
+  spec.x = {"tokens T", plot::AxisScale::kLog};
+  spec.y = {"ln(L / L_hat)", plot::AxisScale::kLinear};
   spec.hover_tooltip = false;
   if (!model.fit.laws.loss.IsSet() || !plot::BeginPlot("##residuals", spec, size)) return;
   plot::HorizontalLine("##zero", 0, IM_COL32(200, 200, 200, 120), true);
