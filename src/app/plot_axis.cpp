@@ -26,6 +26,8 @@ constexpr double kSingleValueDecades = 0.25;
 // ComputeTicks never uses more labels than this, which bounds the tick count (minors included).
 constexpr int kMaxLabels = 40;
 constexpr size_t kMaxTicks = 1000;
+// Log label schemes may leave at most this fraction of the axis unlabelled at each end.
+constexpr double kMaxBareEnd = 1.0 / 3;
 
 // Integer-valued multiples of `step` lying in [lo, hi], with slack.
 double FirstMultiple(double lo, double step) {
@@ -118,12 +120,26 @@ bool InLogRange(int mantissa, int exponent, double lo, double hi) {
   return t >= lo - kEps && t <= hi + kEps;
 }
 
+// How many labels a scheme puts on the axis, and where its first and last sit (log10).
+struct LabelSpread {
+  int count = -1;  // -1: scheme not considered
+  double first = 0;
+  double last = 0;
+};
+
 template <size_t N>
-int CountLogLabels(const int (&mantissas)[N], double lo, double hi) {
-  int count = 0;
-  for (int k = static_cast<int>(std::floor(lo)); k <= static_cast<int>(std::ceil(hi)); ++k)
-    for (int m : mantissas) count += InLogRange(m, k, lo, hi);
-  return count;
+LabelSpread LogLabelSpread(const int (&mantissas)[N], double lo, double hi) {
+  LabelSpread spread;
+  spread.count = 0;
+  for (int k = static_cast<int>(std::floor(lo)); k <= static_cast<int>(std::ceil(hi)); ++k) {
+    for (int m : mantissas) {
+      if (!InLogRange(m, k, lo, hi)) continue;
+      const double t = std::log10(static_cast<double>(m)) + k;
+      if (spread.count++ == 0) spread.first = t;
+      spread.last = t;
+    }
+  }
+  return spread;
 }
 
 Tick LogTick(int mantissa, int exponent, bool major, bool labelled) {
@@ -153,21 +169,32 @@ void LogTicks(double min, double max, const TickOptions& options, int max_labels
       break;
     }
   }
-  // Scheme counts: 0 decades, 1 the 1-2-5 mantissas, 2 all mantissas, 3 linear (narrow only).
-  int counts[4] = {CountMultiples(k_lo, k_hi, stride), -1, -1, -1};
-  if (decades < 3 * kMaxLabels) counts[1] = CountLogLabels(kMantissas125, lo, hi);
-  if (decades < kMaxLabels) counts[2] = CountLogLabels(kMantissasAll, lo, hi);
+  // Schemes: 0 decades, 1 the 1-2-5 mantissas, 2 all mantissas, 3 linear (narrow ranges only).
+  LabelSpread spread[4];
+  spread[0].count = CountMultiples(k_lo, k_hi, stride);
+  spread[0].first = FirstMultiple(k_lo, stride) * stride;
+  spread[0].last = LastMultiple(k_hi, stride) * stride;
+  if (decades < 3 * kMaxLabels) spread[1] = LogLabelSpread(kMantissas125, lo, hi);
+  if (decades < kMaxLabels) spread[2] = LogLabelSpread(kMantissasAll, lo, hi);
   if (decades <= 1) {
     const double step = NiceStep((max - min) / std::max(1, max_labels - 1));
-    counts[3] = CountMultiples(min, max, step);
+    spread[3].count = CountMultiples(min, max, step);
+    spread[3].first = std::log10(std::max(min, FirstMultiple(min, step) * step));
+    spread[3].last = std::log10(std::max(min, LastMultiple(max, step) * step));
   }
+  // Ideal: enough labels, and no more than a third of the axis unlabelled at either end (all
+  // mantissas on 0.56 .. 1.78 would label only 0.6 .. 1, leaving the upper half bare).
+  auto ideal = [&](const LabelSpread& s) {
+    return s.count >= min_labels && s.count <= max_labels &&
+           s.first - lo <= kMaxBareEnd * decades && hi - s.last <= kMaxBareEnd * decades;
+  };
   int scheme = -1;
   for (int i = 0; i < 4 && scheme < 0; ++i)
-    if (counts[i] >= min_labels && counts[i] <= max_labels) scheme = i;
+    if (ideal(spread[i])) scheme = i;
   if (scheme < 0) {  // nothing ideal: as many labels as fit
     scheme = 0;
     for (int i = 1; i < 4; ++i)
-      if (counts[i] <= max_labels && counts[i] > counts[scheme]) scheme = i;
+      if (spread[i].count <= max_labels && spread[i].count > spread[scheme].count) scheme = i;
   }
   if (scheme == 3) {
     LinearTicks(min, max, options, max_labels, ticks);

@@ -199,6 +199,14 @@ TEST(PlotAxis, LogTicksInsideOneDecadeFallBackToLinearSteps) {
   EXPECT_EQ(Labels(ticks), (std::vector<std::string>{"2.1", "2.2", "2.3", "2.4", "2.5", "2.6"}));
 }
 
+TEST(PlotAxis, LogTicksCoverTheWholeAxis) {
+  // 0.56 .. 1.78 (half a decade around 1): 0.6, 0.7, 0.8, 0.9, 1 would leave the upper half
+  // (log10 1.78 = 0.25 of 0.5 decades) bare; linear steps of 0.2 (1.22 / 7 -> 0.2) label it all.
+  const auto ticks = Ticks(0.5623, 1.778, AxisScale::kLog);
+  ExpectWellFormed(ticks, 0.5623, 1.778, AxisScale::kLog, 8);
+  EXPECT_EQ(Labels(ticks), (std::vector<std::string>{"0.6", "0.8", "1.0", "1.2", "1.4", "1.6"}));
+}
+
 TEST(PlotAxis, LinearTicksOnLosses) {
   // Span 0.07 over 7 gaps -> step 0.01: 8 labels with two decimals.
   auto ticks = Ticks(0.49, 0.56, AxisScale::kLinear);
