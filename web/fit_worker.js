@@ -1,14 +1,16 @@
 // fit_worker.js: runs bootstrap fits off the main thread in its own instance of the core module
-// (scalecalc_core.js). Message in: {generation, bytes} (an encoded state, as in share links).
-// Messages out: {type: 'progress', generation, done, total} and
-// {type: 'result', generation, ok, message, samples}. Cancelling = the page terminates the worker.
+// (scalecalc_core.js). Messages in: {type: 'job', generation, bytes} (an encoded state, as in share
+// links) and {type: 'cancel', generation} for a job that has not started. Messages out:
+// {type: 'started' | 'progress' | 'result', generation, ...}. Only the newest waiting job runs;
+// a job that has started is cancelled by terminating the worker (the page does that).
 importScripts('scalecalc_core.js');
 
 const corePromise = createScalecalcCore();
+let waiting = null;  // the newest job not yet started
+let running = false;
 
-self.onmessage = async (event) => {
-  const { generation, bytes } = event.data;
-  const core = await corePromise;
+function runJob(core, { generation, bytes }) {
+  self.postMessage({ type: 'started', generation });
   let lastPost = 0;
   const progress = (done, total) => {
     const now = performance.now();
@@ -26,4 +28,27 @@ self.onmessage = async (event) => {
   const samples = result.samples || new Float64Array(0);
   self.postMessage({ type: 'result', generation, ok: result.ok, message: result.message, samples },
                    [samples.buffer]);
+}
+
+async function drain() {
+  if (running) return;
+  running = true;
+  const core = await corePromise;
+  while (waiting) {
+    const job = waiting;
+    waiting = null;
+    runJob(core, job);
+    await new Promise((resolve) => setTimeout(resolve, 0));  // let newer messages arrive
+  }
+  running = false;
+}
+
+self.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === 'cancel') {
+    if (waiting && waiting.generation === message.generation) waiting = null;
+    return;
+  }
+  waiting = message;
+  drain();
 };

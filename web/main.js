@@ -49,22 +49,31 @@ const app = {
 };
 
 // --- Bootstrap worker -------------------------------------------------------------------------
+// One worker, kept between jobs. A job that has started can only be stopped by terminating the
+// worker; one still waiting (the worker may be loading its module) is withdrawn by a message.
 let worker = null;
+let startedGeneration = null;  // the job the worker is computing, if any
+let lastGeneration = null;
 function ensureWorker() {
   if (worker) return worker;
   worker = new Worker('fit_worker.js');
   worker.onmessage = (event) => {
     const message = event.data;
-    if (message.type === 'progress') {
+    if (message.type === 'started') {
+      startedGeneration = message.generation;
+    } else if (message.type === 'progress') {
       app.onBootstrapProgress(message.generation, message.done, message.total);
     } else if (message.type === 'result') {
+      startedGeneration = null;
       app.onBootstrapResult(message.generation, message.ok, message.message || '', message.samples);
     }
   };
   worker.onerror = (event) => {
     event.preventDefault();
-    app.onBootstrapResult(-1, false, `the fitting worker failed: ${event.message}`, new Float64Array(0));
+    app.onBootstrapResult(lastGeneration ?? -1, false, `the fitting worker failed: ${event.message}`,
+                          new Float64Array(0));
     worker = null;
+    startedGeneration = null;
   };
   return worker;
 }
@@ -143,10 +152,19 @@ app.bridge = {
     fetchText(path).then((text) => app.onExampleText(index, text))
       .catch((error) => app.reportLoadError(`The example could not be loaded: ${error.message}`));
   },
-  startBootstrap(generation, bytes) { ensureWorker().postMessage({ generation, bytes }, [bytes.buffer]); },
+  startBootstrap(generation, bytes) {
+    lastGeneration = generation;
+    ensureWorker().postMessage({ type: 'job', generation, bytes }, [bytes.buffer]);
+  },
   cancelBootstrap() {
-    worker?.terminate();
-    worker = null;
+    if (!worker) return;
+    if (startedGeneration !== null) {
+      worker.terminate();  // computing: the only way to stop it
+      worker = null;
+      startedGeneration = null;
+    } else {
+      worker.postMessage({ type: 'cancel', generation: lastGeneration });
+    }
   },
   measureBlocks(json) { measureBlocks(JSON.parse(json)).then((result) => app.onCostResult(JSON.stringify(result))); },
   shareState(bytes, copy) {

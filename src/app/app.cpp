@@ -52,7 +52,7 @@ void App::OnPaste(const std::string& text) {
   }
   if (model_.LoadCsv(text, "pasted data").empty()) {
     model_.notice = "Pasted data loaded";
-    select_panel_ = "data";
+    model_.SetOption("panel", "data");
   }
 }
 
@@ -122,21 +122,27 @@ void App::Frame() {
   const float status_height = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y;
   ImGui::BeginChild("panels", ImVec2(0, -status_height));
   if (ImGui::BeginTabBar("panels")) {
+    // The state names the open panel (links restore it); a tab the user clicks updates the state.
+    std::string& open = model_.analysis.open_panel;
+    const char* drawn = nullptr;
     for (const PanelEntry& panel : kPanels) {
-      const bool select = select_panel_ == panel.id;
+      const bool select = open == panel.id && shown_panel_ != panel.id;
       if (ImGui::BeginTabItem(panel.title, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0)) {
-        if (!select && select_panel_.empty() && model_.analysis.open_panel != panel.id) {
-          model_.analysis.open_panel = panel.id;  // the user switched tabs: links open here too
-          ++model_.revision;
-        }
+        drawn = panel.id;
         ImGui::BeginChild(panel.id);
         panel.draw(model_);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
     }
-    select_panel_.clear();
     ImGui::EndTabBar();
+    if (drawn && shown_panel_ != drawn) {
+      if (open == shown_panel_) {  // not a change of state: the user clicked another tab
+        open = drawn;
+        ++model_.revision;
+      }
+      shown_panel_ = drawn;
+    }
   }
   ImGui::EndChild();
   DrawStatusBar();

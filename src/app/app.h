@@ -22,15 +22,13 @@ class App {
   Model& model() { return model_; }
   // Text pasted into the page: goes to the focused text field if there is one, else it is data.
   void OnPaste(const std::string& text);
-  // The panel to show on the next frame (a link's open panel, or the test hook).
-  void SelectPanel(const std::string& panel) { select_panel_ = panel; }
 
  private:
   void DrawMenuBar();
   void DrawStatusBar();
 
   Model model_;
-  std::string select_panel_ = "data";
+  std::string shown_panel_;  // the tab drawn in the last frame
   float pixel_ratio_ = 1;
 };
 

@@ -29,13 +29,11 @@ std::string OpenFile(const std::string& name, const std::string& text) {
                     (first != std::string::npos && text[first] == '{');
   if (!json) return model().LoadCsv(text, name);
   std::string error = model().LoadStateJson(text);
-  if (error.empty()) TheApp().SelectPanel(model().analysis.open_panel);
   return error;
 }
 
 std::string LoadStateBytes(const emscripten::val& bytes) {
   std::string error = model().LoadStateBytes(emscripten::convertJSArrayToNumberVector<uint8_t>(bytes));
-  if (error.empty()) TheApp().SelectPanel(model().analysis.open_panel);
   return error;
 }
 
@@ -72,9 +70,7 @@ std::string GetResults() {
 }
 std::string GetLoadError() { return model().load_error; }
 void CancelBootstrapJs() { CancelBootstrap(model()); }
-void SelectPanel(const std::string& panel) {
-  if (model().SetOption("panel", panel).empty()) TheApp().SelectPanel(panel);
-}
+std::string SelectPanel(const std::string& panel) { return model().SetOption("panel", panel); }
 
 }  // namespace
 }  // namespace scalecalc::app

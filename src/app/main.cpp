@@ -63,6 +63,12 @@ void SyncCanvasSize() {
   if (ratio != platform.pixel_ratio) RebuildForPixelRatio(ratio);
 }
 
+// Emscripten 3.1.6's GLFW hands over the browser's raw wheel deltas (pixels, positive = down)
+// instead of GLFW's notches (positive = up): convert, so scrolling and plot zoom go the right way.
+void OnScroll(GLFWwindow* window, double dx_pixels, double dy_pixels) {
+  ImGui_ImplGlfw_ScrollCallback(window, -dx_pixels / 100.0, -dy_pixels / 100.0);
+}
+
 void Frame() {
   SyncCanvasSize();
   glfwPollEvents();
@@ -104,6 +110,7 @@ int main() {
   scalecalc::app::ApplyTheme(&platform.base_style);
   ImGui::GetStyle() = platform.base_style;
   ImGui_ImplGlfw_InitForOpenGL(platform.window, true);
+  glfwSetScrollCallback(platform.window, OnScroll);
   ImGui_ImplOpenGL3_Init("#version 300 es");
   scalecalc::app::TheApp().Start();
 

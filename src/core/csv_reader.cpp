@@ -782,8 +782,7 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
     const std::string note =
         "flops derived from tokens as FLOPs per token x tokens (compute model " +
         std::string(ToString(options.compute.kind)) + "), rows: " + std::to_string(flops_derived);
-    result.notes.push_back(note);
-    warnings.Add(header_line.number, column[Index(Role::kTokens)] + 1, note);
+    result.notes.push_back(note);  // a note only: the fits never read flops
   }
   if (has(Role::kBatch) && !batch_in_samples && batch_unit != BatchUnit::kTokens &&
       max_raw_batch > 0 && max_raw_batch < kSamplesLikeBatch) {
