@@ -162,3 +162,17 @@ test('without WebGPU the kernel lab says so, and logs no error', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('with navigator.gpu but no adapter the kernel lab says so', async () => {
+  const context = await session.browser.newContext();
+  await context.addInitScript(() => {
+    if (navigator.gpu) navigator.gpu.requestAdapter = async () => null;
+  });
+  const { page, problems } = await openPage(session.browser, `${session.url}kernels.html`, { context });
+  const gpu = await page.evaluate(() => window.kernelLab.whenReady);
+  assert.equal(gpu.ok, false);
+  assert.match(gpu.message, /WebGPU unavailable: no GPU adapter/);
+  assert.match(await page.textContent('#gpu-status'), /WebGPU unavailable/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
