@@ -76,7 +76,12 @@ async function checkUnlocked(core) {
     return [{ kernel: 'reference', ok: false, maxRelError: NaN,
               message: 'the core module with the ditReference* functions is not loaded' }];
   }
-  const results = await runChecks(gpu, library, core);
+  let results;
+  try {
+    results = await runChecks(gpu, library, core);
+  } catch (error) {
+    results = [{ kernel: 'checks', ok: false, maxRelError: NaN, message: describe(error) }];
+  }
   checkState = { passed: results.every((r) => r.ok), results };
   return results;
 }

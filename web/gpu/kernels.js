@@ -217,9 +217,11 @@ export function attentionFlashStep(limits, {
                                [oOffset, 'out offset']]) {
     multipleOf4(value, `${label}: ${name}`);
   }
-  // The largest key tile (power of two, at most 64) whose k and v tiles fit workgroup memory.
+  if (![8, 16, 32, 64, 128, 256].includes(blockQ)) throw new Refusal(`${label}: blockQ must be a power of two, 8 to 256`);
+  if (![4, 8, 16, 32, 64].includes(blockKv)) throw new Refusal(`${label}: blockKv must be a power of two, 4 to 64`);
+  // The largest key tile (power of two, at most blockKv) whose k and v tiles fit workgroup memory.
   const maxBytes = limits.maxComputeWorkgroupStorageSize || 16384;
-  let tileKeys = Math.min(blockKv, 64);
+  let tileKeys = blockKv;
   while (tileKeys > 1 && 2 * tileKeys * headDim * 4 > maxBytes) tileKeys /= 2;
   const workgroupBytes = 2 * tileKeys * headDim * 4;
   checkWorkgroupMemory(workgroupBytes, limits, label);
