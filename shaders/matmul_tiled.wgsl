@@ -116,20 +116,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
     }
     workgroupBarrier();
 
+    // Per vec4 of k: 4 vec4 of B (rows k..k+3 of this thread's column) and 4 of A (this thread's
+    // rows), 16 vec4 multiply-adds. The indices advance by constants (cheaper than recomputing).
+    var b_index = lid.x;
+    var a_index = lid.y * 4u * tk4;
     for (var kk = 0u; kk < tk4; kk++) {
-      let b0 = b_tile[(kk * 4u + 0u) * tn4 + lid.x];
-      let b1 = b_tile[(kk * 4u + 1u) * tn4 + lid.x];
-      let b2 = b_tile[(kk * 4u + 2u) * tn4 + lid.x];
-      let b3 = b_tile[(kk * 4u + 3u) * tn4 + lid.x];
-      let a_base = lid.y * 4u * tk4 + kk;
-      let a0 = a_tile[a_base];
-      let a1 = a_tile[a_base + tk4];
-      let a2 = a_tile[a_base + 2u * tk4];
-      let a3 = a_tile[a_base + 3u * tk4];
+      let b0 = b_tile[b_index];
+      let b1 = b_tile[b_index + tn4];
+      let b2 = b_tile[b_index + 2u * tn4];
+      let b3 = b_tile[b_index + 3u * tn4];
+      let a0 = a_tile[a_index];
+      let a1 = a_tile[a_index + tk4];
+      let a2 = a_tile[a_index + 2u * tk4];
+      let a3 = a_tile[a_index + 3u * tk4];
       acc0 += a0.x * b0 + a0.y * b1 + a0.z * b2 + a0.w * b3;
       acc1 += a1.x * b0 + a1.y * b1 + a1.z * b2 + a1.w * b3;
       acc2 += a2.x * b0 + a2.y * b1 + a2.z * b2 + a2.w * b3;
       acc3 += a3.x * b0 + a3.y * b1 + a3.z * b2 + a3.w * b3;
+      b_index += 4u * tn4;
+      a_index += 1u;
     }
     workgroupBarrier();
   }
