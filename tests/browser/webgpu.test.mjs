@@ -73,8 +73,9 @@ test('sizes beyond the adapter limits are refused with a message, and the device
     const limits = (await lab.initGpu()).limits;
     // The MLP hidden layer [tokens, 4 width] is 70000 * 4096 * 4 bytes = 1.07 GiB.
     const storage = await lab.measureBlock({ tokens: 70000, width: 1024, heads: 16 });
-    // 2.1 million rows in 32-row tiles is 65625 workgroups along y.
-    const workgroups = await lab.measureMatmul({ m: 2100000, n: 4, k: 4 });
+    // The naive matmul has one thread per output, 16 x 16 per workgroup: 2.1 million rows are
+    // 131250 workgroups along y. (The tiled one loops over its tiles instead.)
+    const workgroups = await lab.measureMatmul({ m: 2100000, n: 4, k: 4, kernel: 'naive' });
     const headDim = await lab.measureAttention({ queries: 8, heads: 1, headDim: 256 });
     const shape = await lab.measureBlock({ tokens: 8, width: 30, heads: 4 });
     const scores = await lab.measureAttention({ queries: 20000, heads: 1, headDim: 4, kernel: 'naive' });
@@ -87,7 +88,7 @@ test('sizes beyond the adapter limits are refused with a message, and the device
   assert.equal(out.storage.ok, false);
   assert.match(out.storage.message, /refused: buffer 'hidden' .* maxStorageBufferBindingSize/);
   assert.equal(out.workgroups.ok, false);
-  assert.match(out.workgroups.message, /65625 workgroups .* maxComputeWorkgroupsPerDimension of 65535/);
+  assert.match(out.workgroups.message, /131250 workgroups along y .* maxComputeWorkgroupsPerDimension of 65535/);
   assert.match(out.headDim.message, /head dimension 256/);
   assert.match(out.shape.message, /width 30 must be a multiple of 4/);
   // The naive attention's 20000 x 20000 score matrix (1.5 GiB) cannot be bound.

@@ -51,6 +51,11 @@ test('sizes over the default limits are refused before anything is allocated', (
   const step = { a: 'a', b: 'b', out: 'c', m: 64, n: 64, k: 64, tile: 64 };
   assert.equal(matmulTiledStep(DEFAULTS, step).groups.join(), '1,1,1');
   assert.throws(() => matmulTiledStep({ ...DEFAULTS, maxComputeInvocationsPerWorkgroup: 64 }, step), Refusal);
+  // Past 65535 tiles in a dimension the tiled matmul loops: 2.1 million rows are 65625 tile rows.
+  assert.equal(matmulTiledStep(DEFAULTS, { ...step, m: 2100000, n: 4, k: 4, tile: 32 }).groups.join(),
+               '65535,1,1');
+  assert.equal(matmulTiledStep(DEFAULTS, { ...step, tile: 32, workgroups: 3 }).groups.join(), '3,1,1');
+  assert.equal(matmulTiledStep(DEFAULTS, { ...step, tile: 32, workgroups: 16 }).groups.join(), '2,2,1');
   // Shapes the vec4 layout cannot take, and nonsense.
   assert.throws(() => matmulTiledStep(DEFAULTS, { ...step, k: 62 }), /multiple of 4/);
   assert.throws(() => matmulTiledStep(DEFAULTS, { ...step, m: 0 }), /positive integer/);

@@ -19,7 +19,7 @@
 
 import { openGpu } from './device.js';
 import { DUMMY, KernelLibrary, Refusal, attentionFlashStep, attentionNaiveSteps, matmulNaiveStep,
-         matmulTiledStep } from './kernels.js';
+         matmulTiledStep, tuningFor } from './kernels.js';
 import { PreparedPlan, checkPlan } from './plan.js';
 import { blockData, planBlock } from './block.js';
 import { runChecks } from './check.js';
@@ -129,7 +129,7 @@ export function measureBlock(options = {}) {
     try {
       const { gpu, problem } = await usableGpu();
       if (!gpu) return failure(problem);
-      const plan = planBlock(options, gpu.limits);  // refuses before the gate: cheap and useful
+      const plan = planBlock(options, gpu.limits, tuningFor(gpu));  // refuses before the gate
       checkPlan(plan, gpu.limits);
       const gate = await timingGate(options.core);
       if (gate) return failure(gate);
@@ -147,7 +147,8 @@ export function measureBlock(options = {}) {
   });
 }
 
-function matmulPlan(limits, { m, n, k, kernel = 'tiled', epilogue = 'none', tile = 32, tileK = 32 }) {
+function matmulPlan(limits, tuning, { m, n, k, kernel = 'tiled', epilogue = 'none', tile = 32,
+                                      tileK = 32, workgroups = tuning.matmulWorkgroups }) {
   const buffers = { a: m * k, b: k * n, c: m * n };
   if (kernel === 'naive') {
     const step = matmulNaiveStep(limits, { label: `matmul naive ${m}x${k}x${n}`, a: 'a', b: 'b', out: 'c', m, n, k });
@@ -164,7 +165,8 @@ function matmulPlan(limits, { m, n, k, kernel = 'tiled', epilogue = 'none', tile
   const step = matmulTiledStep(limits, {
     label: `matmul tiled ${tile} ${m}x${k}x${n}`, a: 'a', b: 'b', out: 'c',
     bias: uses('bias') ? 'bias' : DUMMY, residual: uses('residual') ? 'residual' : DUMMY,
-    modulation: uses('modulation') ? 'modulation' : DUMMY, m, n, k, epilogue, tile, tileK, gateStride: n,
+    modulation: uses('modulation') ? 'modulation' : DUMMY, m, n, k, epilogue, tile, tileK, workgroups,
+    gateStride: n,
   });
   return { buffers, steps: [step] };
 }
@@ -190,7 +192,7 @@ async function measurePlan(options, makePlan, inputNames) {
   try {
     const { gpu, problem } = await usableGpu();
     if (!gpu) return failure(problem);
-    const plan = makePlan(gpu.limits);
+    const plan = makePlan(gpu);
     checkPlan(plan, gpu.limits);
     const gate = await timingGate(options.core);
     if (gate) return failure(gate);
@@ -206,15 +208,17 @@ async function measurePlan(options, makePlan, inputNames) {
 }
 
 // One matmul: {ok, message, timing, ms, gflops, flops, kernels}. Options: m, n, k,
-// kernel ('tiled' | 'naive'), epilogue, tile, repeats, timing, core.
+// kernel ('tiled' | 'naive'), epilogue, tile (16 | 32 | 64), tileK, workgroups (0: one per tile;
+// default: the adapter's tuning, see kernels.js tuningFor), repeats, timing, core.
 export function measureMatmul(options = {}) {
-  return exclusive(() => measurePlan(options, (limits) => matmulPlan(limits, options), ['a', 'b']));
+  return exclusive(() => measurePlan(options, (gpu) => matmulPlan(gpu.limits, tuningFor(gpu), options),
+                                     ['a', 'b']));
 }
 
 // One attention: {ok, message, timing, ms, gflops, flops, kernels}. Options: queries, keys,
 // heads, headDim, samples, kernel ('flash' | 'naive'), repeats, timing, core.
 export function measureAttention(options = {}) {
-  return exclusive(() => measurePlan(options, (limits) => attentionPlan(limits, options), ['q', 'k', 'v']));
+  return exclusive(() => measurePlan(options, (gpu) => attentionPlan(gpu.limits, options), ['q', 'k', 'v']));
 }
 
 // Tiled vs naive matmul (square sizes) and flash vs naive attention (self-attention of
