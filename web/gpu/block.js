@@ -9,7 +9,7 @@
 //   y  = x2 + gate2 * MLP(LN(x2) * (1 + scale2) + shift2),  MLP = Linear(4d) -> GELU -> Linear(d)
 //
 //   const config = normalizeBlockConfig({ tokens: 256, width: 1152, heads: 16 });
-//   const plan = planBlock(config, gpu.limits);       // throws Refusal when it cannot fit
+//   const plan = planBlock(config, gpu.limits, tuningFor(gpu));  // throws Refusal when it cannot fit
 //   const data = blockData(config, seed);             // { x, c, text, wMod, bMod, ... }
 
 import { Refusal, attentionFlashStep, layerNormStep, matmulTiledStep, tileRowsFor } from './kernels.js';
@@ -65,8 +65,9 @@ function blockBuffers(c) {
 }
 
 // The plan of one block forward pass: output in buffer 'out'.
-export function planBlock(config, limits) {
+export function planBlock(config, limits, tuning = {}) {
   const c = normalizeBlockConfig(config);
+  const workgroups = tuning.matmulWorkgroups || 0;
   const d = c.width;
   const n = c.tokens;
   const rows = c.batch * n;
@@ -74,7 +75,7 @@ export function planBlock(config, limits) {
   const steps = [];
   const gated = (label, a, b, bias, residual, out, k, gateColumn) => matmulTiledStep(limits, {
     label, a, b, bias, residual, out, m: rows, n: d, k, epilogue: 'bias_gated_residual',
-    modulation: 'mod', rowsPerSample: n, gateOffset: gateColumn, gateStride: 6 * d, tile,
+    modulation: 'mod', rowsPerSample: n, gateOffset: gateColumn, gateStride: 6 * d, tile, workgroups,
   });
   const modulatedNorm = (label, x, shift, scale) => layerNormStep(limits, {
     label, x, out: 'h', modulation: 'mod', rows, width: d, rowsPerSample: n, modStride: 6 * d,
@@ -83,12 +84,12 @@ export function planBlock(config, limits) {
 
   steps.push(matmulTiledStep(limits, {
     label: 'adaLN modulation', a: 'c', b: 'wMod', bias: 'bMod', out: 'mod', m: c.batch, n: 6 * d,
-    k: d, epilogue: 'bias', siluA: true, tile, tileM: tileRowsFor(c.batch, tile),
+    k: d, epilogue: 'bias', siluA: true, tile, tileM: tileRowsFor(c.batch, tile), workgroups,
   }));
   steps.push(modulatedNorm('LayerNorm + adaLN 1', 'x', 0, d));
   steps.push(matmulTiledStep(limits, {
     label: 'qkv projection', a: 'h', b: 'wQkv', bias: 'bQkv', out: 'qkv', m: rows, n: 3 * d, k: d,
-    epilogue: 'bias', tile,
+    epilogue: 'bias', tile, workgroups,
   }));
   steps.push(attentionFlashStep(limits, {
     label: 'self-attention', q: 'qkv', k: 'qkv', v: 'qkv', out: 'attn', queries: n, keys: n,
@@ -102,11 +103,11 @@ export function planBlock(config, limits) {
                                        epsilon: c.epsilon }));
     steps.push(matmulTiledStep(limits, {
       label: 'cross q projection', a: 'h', b: 'wCrossQ', bias: 'bCrossQ', out: 'q2', m: rows, n: d,
-      k: d, epilogue: 'bias', tile,
+      k: d, epilogue: 'bias', tile, workgroups,
     }));
     steps.push(matmulTiledStep(limits, {
       label: 'cross kv projection', a: 'text', b: 'wCrossKv', bias: 'bCrossKv', out: 'kv2',
-      m: c.batch * c.textTokens, n: 2 * d, k: d, epilogue: 'bias', tile,
+      m: c.batch * c.textTokens, n: 2 * d, k: d, epilogue: 'bias', tile, workgroups,
     }));
     steps.push(attentionFlashStep(limits, {
       label: 'cross-attention', q: 'q2', k: 'kv2', v: 'kv2', out: 'attn', queries: n,
@@ -115,14 +116,14 @@ export function planBlock(config, limits) {
     }));
     steps.push(matmulTiledStep(limits, {
       label: 'cross out projection', a: 'attn', b: 'wCrossOut', bias: 'bCrossOut', residual: 'x1',
-      out: 'x2', m: rows, n: d, k: d, epilogue: 'bias_residual', tile,
+      out: 'x2', m: rows, n: d, k: d, epilogue: 'bias_residual', tile, workgroups,
     }));
     residual = 'x2';
   }
   steps.push(modulatedNorm('LayerNorm + adaLN 2', residual, 3 * d, 4 * d));
   steps.push(matmulTiledStep(limits, {
     label: 'MLP up + GELU', a: 'h', b: 'wMlp1', bias: 'bMlp1', out: 'hidden', m: rows, n: 4 * d,
-    k: d, epilogue: 'bias_gelu', tile,
+    k: d, epilogue: 'bias_gelu', tile, workgroups,
   }));
   steps.push(gated('MLP down + gate', 'hidden', 'wMlp2', 'bMlp2', residual, 'out', 4 * d, 5 * d));
   return { config: c, buffers: blockBuffers(c), steps, output: 'out' };

@@ -8,7 +8,7 @@
 // moves outputs by a sizeable fraction of their magnitude (> 1e-2). The reference is double.
 
 import { attentionFlashStep, attentionNaiveSteps, layerNormStep, matmulNaiveStep,
-         matmulTiledStep } from './kernels.js';
+         matmulTiledStep, tuningFor } from './kernels.js';
 import { PreparedPlan, checkPlan } from './plan.js';
 import { blockData, planBlock } from './block.js';
 import { maxRelativeError, randomArray } from './random.js';
@@ -35,7 +35,8 @@ async function compare(gpu, library, name, plan, inputs, output, reference) {
 }
 
 function matmulCase(limits, core, { m, k, n, epilogue = 'none', silu = false, samples = 1,
-                                    gateOffset = 0, tile = 32, tileM = tile, aScale = 1, seed }) {
+                                    gateOffset = 0, tile = 32, tileM = tile, aScale = 1,
+                                    workgroups = 0, seed }) {
   const a = randomArray(m * k, seed, aScale);
   const b = randomArray(k * n, seed + 1, 1 / Math.sqrt(k));
   const bias = randomArray(n, seed + 2, 0.5);
@@ -49,7 +50,7 @@ function matmulCase(limits, core, { m, k, n, epilogue = 'none', silu = false, sa
   const rowsPerSample = m / samples;
   const step = matmulTiledStep(limits, {
     a: 'a', b: 'b', out: 'c', bias: 'bias', residual: 'residual', modulation: 'modulation', m, n, k,
-    epilogue, siluA: silu, rowsPerSample, gateOffset, gateStride, tile, tileM,
+    epilogue, siluA: silu, rowsPerSample, gateOffset, gateStride, tile, tileM, workgroups,
   });
   const plan = {
     buffers: { a: m * k, b: k * n, c: m * n, bias: n, residual: m * n, modulation: samples * gateStride },
@@ -59,7 +60,9 @@ function matmulCase(limits, core, { m, k, n, epilogue = 'none', silu = false, sa
     epilogue, siluInput: silu, bias, residual, gate, rowsPerSample,
   });
   const name = `matmul_tiled ${tileM}x${tile} ${m}x${k}x${n} ${epilogue}${silu ? ' silu(A)' : ''}` +
-               `${samples > 1 ? ` ${samples} samples` : ''}`;
+               `${samples > 1 ? ` ${samples} samples` : ''}` +
+               `${step.groups[1] === 1 && step.groups[0] < Math.ceil(n / tile) * Math.ceil(m / tileM) ?
+                 ` ${step.groups[0]} workgroups looping over the tiles` : ''}`;
   return { name, plan, inputs: { a, b, bias, residual, modulation }, output: 'c', reference };
 }
 
@@ -125,8 +128,8 @@ function attentionCase(limits, core, { queries, keys, heads, headDim, samples = 
   };
 }
 
-function blockCase(limits, core, config, seed) {
-  const plan = planBlock(config, limits);
+function blockCase(limits, tuning, core, config, seed) {
+  const plan = planBlock(config, limits, tuning);
   const data = blockData(config, seed);
   const c = plan.config;
   return {
@@ -138,10 +141,13 @@ function blockCase(limits, core, config, seed) {
 }
 
 // The cases: each builder runs lazily so one failing builder is reported, not thrown.
-function cases(limits, core) {
+function cases(limits, tuning, core) {
+  const { matmulWorkgroups: workgroups } = tuning;
   return [
-    () => matmulCase(limits, core, { m: 64, k: 64, n: 64, seed: 10 }),
-    () => matmulCase(limits, core, { m: 37, k: 52, n: 44, epilogue: 'bias', seed: 20 }),
+    () => matmulCase(limits, core, { m: 64, k: 64, n: 64, workgroups, seed: 10 }),
+    () => matmulCase(limits, core, { m: 37, k: 52, n: 44, epilogue: 'bias', workgroups, seed: 20 }),
+    // 3 workgroups for 12 tiles: each loops over 4 (the path that lifts the dispatch limit).
+    () => matmulCase(limits, core, { m: 70, k: 40, n: 100, epilogue: 'bias', workgroups: 3, seed: 25 }),
     () => matmulCase(limits, core, { m: 33, k: 36, n: 100, epilogue: 'bias_gelu', aScale: 30, seed: 30 }),
     () => matmulCase(limits, core, { m: 5, k: 8, n: 12, epilogue: 'bias_residual', seed: 40 }),
     () => matmulCase(limits, core, { m: 70, k: 40, n: 48, epilogue: 'bias_gated_residual', samples: 2,
@@ -160,9 +166,9 @@ function cases(limits, core) {
     () => attentionCase(limits, core, { queries: 37, keys: 37, heads: 3, headDim: 16, naive: true, seed: 150 }),
     () => attentionCase(limits, core, { queries: 20, keys: 11, heads: 2, headDim: 8, samples: 2, naive: true,
                                         seed: 160 }),
-    () => blockCase(limits, core, { tokens: 37, width: 48, heads: 3 }, 170),
-    () => blockCase(limits, core, { tokens: 19, width: 32, heads: 2, textTokens: 7, crossAttention: true,
-                                    batch: 2 }, 180),
+    () => blockCase(limits, tuning, core, { tokens: 37, width: 48, heads: 3 }, 170),
+    () => blockCase(limits, tuning, core, { tokens: 19, width: 32, heads: 2, textTokens: 7,
+                                            crossAttention: true, batch: 2 }, 180),
   ];
 }
 
@@ -170,7 +176,7 @@ function cases(limits, core) {
 // or run is a failed result with the reason.
 export async function runChecks(gpu, library, core) {
   const results = [];
-  for (const build of cases(gpu.limits, core)) {
+  for (const build of cases(gpu.limits, tuningFor(gpu), core)) {
     let name = 'unnamed case';
     try {
       const c = build();

@@ -2,7 +2,7 @@
 //
 //   const gpu = await openGpu();      // never throws
 //   if (!gpu.ok) show(gpu.message);   // "WebGPU unavailable: ..."
-//   gpu.device, gpu.limits, gpu.timestampQuery
+//   gpu.device, gpu.limits, gpu.timestampQuery, gpu.fallback (a software adapter)
 //
 // The device is requested with the adapter's own maxStorageBufferBindingSize, maxBufferSize and
 // maxComputeWorkgroupStorageSize (the defaults, 128 MiB / 256 MiB / 16 KiB, are far below what
@@ -23,7 +23,7 @@ let opened = null;  // the promise of the one device of this page
 function unavailable(message) {
   return {
     ok: false, message: `WebGPU unavailable: ${message}`, adapterName: '', features: [],
-    limits: {}, timestampQuery: false, device: null,
+    limits: {}, timestampQuery: false, fallback: false, device: null,
   };
 }
 
@@ -68,6 +68,7 @@ async function open() {
     features: [...device.features].sort(),
     limits,
     timestampQuery: device.features.has('timestamp-query'),
+    fallback: Boolean((adapter.info && adapter.info.isFallbackAdapter) || adapter.isFallbackAdapter),
     device,
     lost: null,  // a message once the device is lost
   };

@@ -19,12 +19,12 @@
 
 import { openGpu } from './device.js';
 import { DUMMY, KernelLibrary, Refusal, attentionFlashStep, attentionNaiveSteps, matmulNaiveStep,
-         matmulTiledStep } from './kernels.js';
+         matmulTiledStep, tuningFor } from './kernels.js';
 import { PreparedPlan, checkPlan } from './plan.js';
 import { blockData, planBlock } from './block.js';
 import { runChecks } from './check.js';
 import { randomArray } from './random.js';
-import { median, timePlan } from './timing.js';
+import { timePlan } from './timing.js';
 
 export { CHECK_TOLERANCE } from './check.js';
 
@@ -76,7 +76,12 @@ async function checkUnlocked(core) {
     return [{ kernel: 'reference', ok: false, maxRelError: NaN,
               message: 'the core module with the ditReference* functions is not loaded' }];
   }
-  const results = await runChecks(gpu, library, core);
+  let results;
+  try {
+    results = await runChecks(gpu, library, core);
+  } catch (error) {
+    results = [{ kernel: 'checks', ok: false, maxRelError: NaN, message: describe(error) }];
+  }
   checkState = { passed: results.every((r) => r.ok), results };
   return results;
 }
@@ -124,7 +129,7 @@ export function measureBlock(options = {}) {
     try {
       const { gpu, problem } = await usableGpu();
       if (!gpu) return failure(problem);
-      const plan = planBlock(options, gpu.limits);  // refuses before the gate: cheap and useful
+      const plan = planBlock(options, gpu.limits, tuningFor(gpu));  // refuses before the gate
       checkPlan(plan, gpu.limits);
       const gate = await timingGate(options.core);
       if (gate) return failure(gate);
@@ -142,7 +147,8 @@ export function measureBlock(options = {}) {
   });
 }
 
-function matmulPlan(limits, { m, n, k, kernel = 'tiled', epilogue = 'none', tile = 32, tileK = 32 }) {
+function matmulPlan(limits, tuning, { m, n, k, kernel = 'tiled', epilogue = 'none', tile = 32,
+                                      tileK = 32, workgroups = tuning.matmulWorkgroups }) {
   const buffers = { a: m * k, b: k * n, c: m * n };
   if (kernel === 'naive') {
     const step = matmulNaiveStep(limits, { label: `matmul naive ${m}x${k}x${n}`, a: 'a', b: 'b', out: 'c', m, n, k });
@@ -159,7 +165,8 @@ function matmulPlan(limits, { m, n, k, kernel = 'tiled', epilogue = 'none', tile
   const step = matmulTiledStep(limits, {
     label: `matmul tiled ${tile} ${m}x${k}x${n}`, a: 'a', b: 'b', out: 'c',
     bias: uses('bias') ? 'bias' : DUMMY, residual: uses('residual') ? 'residual' : DUMMY,
-    modulation: uses('modulation') ? 'modulation' : DUMMY, m, n, k, epilogue, tile, tileK, gateStride: n,
+    modulation: uses('modulation') ? 'modulation' : DUMMY, m, n, k, epilogue, tile, tileK, workgroups,
+    gateStride: n,
   });
   return { buffers, steps: [step] };
 }
@@ -185,7 +192,7 @@ async function measurePlan(options, makePlan, inputNames) {
   try {
     const { gpu, problem } = await usableGpu();
     if (!gpu) return failure(problem);
-    const plan = makePlan(gpu.limits);
+    const plan = makePlan(gpu);
     checkPlan(plan, gpu.limits);
     const gate = await timingGate(options.core);
     if (gate) return failure(gate);
@@ -201,21 +208,24 @@ async function measurePlan(options, makePlan, inputNames) {
 }
 
 // One matmul: {ok, message, timing, ms, gflops, flops, kernels}. Options: m, n, k,
-// kernel ('tiled' | 'naive'), epilogue, tile, repeats, timing, core.
+// kernel ('tiled' | 'naive'), epilogue, tile (16 | 32 | 64), tileK, workgroups (0: one per tile;
+// default: the adapter's tuning, see kernels.js tuningFor), repeats, timing, core.
 export function measureMatmul(options = {}) {
-  return exclusive(() => measurePlan(options, (limits) => matmulPlan(limits, options), ['a', 'b']));
+  return exclusive(() => measurePlan(options, (gpu) => matmulPlan(gpu.limits, tuningFor(gpu), options),
+                                     ['a', 'b']));
 }
 
 // One attention: {ok, message, timing, ms, gflops, flops, kernels}. Options: queries, keys,
 // heads, headDim, samples, kernel ('flash' | 'naive'), repeats, timing, core.
 export function measureAttention(options = {}) {
-  return exclusive(() => measurePlan(options, (limits) => attentionPlan(limits, options), ['q', 'k', 'v']));
+  return exclusive(() => measurePlan(options, (gpu) => attentionPlan(gpu.limits, options), ['q', 'k', 'v']));
 }
 
 // Tiled vs naive matmul (square sizes) and flash vs naive attention (self-attention of
 // `attentionLengths` tokens, `heads` x `headDim`). Each pair is measured `rounds` times,
-// alternating fast and naive so both see the same load, and each kernel's figure is its median
-// round. {ok, message, timing, rows: [{kernel, size, ok, ms, gflops, flops, message}],
+// alternating fast and naive so both see the same load, and each kernel's figure is its fastest
+// round: other work on the machine (a CPU adapter shares the cores) only ever adds time, so the
+// minimum is the estimate least moved by it. {ok, message, timing, rows: [{kernel, size, ok, ms, gflops, flops, message}],
 // ratios: [{what, size, ratio}]}; ratio = GFLOP/s(fast) / GFLOP/s(naive), null where either was
 // refused.
 export async function benchmark({
@@ -248,7 +258,7 @@ export async function benchmark({
       return null;
     }
     timingUsed = good[0].timing;
-    const ms = median(good.map((r) => r.ms));
+    const ms = Math.min(...good.map((r) => r.ms));
     const row = { kernel, size, ok: true, ms, gflops: good[0].flops / (ms * 1e6), flops: good[0].flops, message: '' };
     rows.push(row);
     return row;

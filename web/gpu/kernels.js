@@ -100,7 +100,7 @@ function splitGrid(count) {
 export function matmulTiledStep(limits, {
   label = 'matmul', a, b, out, bias = DUMMY, residual = DUMMY, modulation = DUMMY, m, n, k,
   epilogue = 'none', siluA = false, rowsPerSample = m, gateOffset = 0, gateStride = 0,
-  tile = 32, tileM = tile, tileK = 32,
+  tile = 32, tileM = tile, tileK = 32, workgroups = 0,
 }) {
   positiveInteger(m, `${label}: rows`);
   positiveInteger(n, `${label}: columns`);
@@ -117,8 +117,14 @@ export function matmulTiledStep(limits, {
     multipleOf4(gateOffset, `${label}: gate offset`);
     multipleOf4(gateStride, `${label}: gate stride`);
   }
-  const groups = [ceilDiv(n, tile), ceilDiv(m, tileM), 1];
-  checkGrid(groups, limits, label);
+  // One workgroup per tile, or `workgroups` (or the per-dimension limit) looping over the tiles.
+  const maxPerDimension = limits.maxComputeWorkgroupsPerDimension || 65535;
+  const tilesPerRow = ceilDiv(n, tile);
+  const tileRows = ceilDiv(m, tileM);
+  const tiles = tilesPerRow * tileRows;
+  let groups = [tilesPerRow, tileRows, 1];
+  if (workgroups > 0 && tiles > workgroups) groups = [Math.min(workgroups, maxPerDimension), 1, 1];
+  else if (tilesPerRow > maxPerDimension || tileRows > maxPerDimension) groups = [Math.min(tiles, maxPerDimension), 1, 1];
   checkThreads((tileM / 4) * (tile / 4), limits, label);
   const workgroupBytes = (tileM + tile) * tileK * 4;
   checkWorkgroupMemory(workgroupBytes, limits, label);
@@ -132,6 +138,14 @@ export function matmulTiledStep(limits, {
     flops: 2 * m * n * k,
     workgroupBytes,
   };
+}
+
+// Settings that depend on the kind of adapter rather than its limits. On a software (CPU) adapter
+// the tiled matmul runs as 16 workgroups that loop over the tiles: SwiftShader runs at most 16
+// workgroups of a dispatch in parallel and sets each one up at a cost (a coroutine per 4
+// invocations), so one workgroup per tile spends a third of a 256^3 product on set-up.
+export function tuningFor(gpu) {
+  return { matmulWorkgroups: gpu && gpu.fallback ? 16 : 0 };
 }
 
 // Tile rows for a matmul of m rows: the tile itself, or fewer rows when m is small (the adaLN
@@ -217,9 +231,11 @@ export function attentionFlashStep(limits, {
                                [oOffset, 'out offset']]) {
     multipleOf4(value, `${label}: ${name}`);
   }
-  // The largest key tile (power of two, at most 64) whose k and v tiles fit workgroup memory.
+  if (![8, 16, 32, 64, 128, 256].includes(blockQ)) throw new Refusal(`${label}: blockQ must be a power of two, 8 to 256`);
+  if (![4, 8, 16, 32, 64].includes(blockKv)) throw new Refusal(`${label}: blockKv must be a power of two, 4 to 64`);
+  // The largest key tile (power of two, at most blockKv) whose k and v tiles fit workgroup memory.
   const maxBytes = limits.maxComputeWorkgroupStorageSize || 16384;
-  let tileKeys = Math.min(blockKv, 64);
+  let tileKeys = blockKv;
   while (tileKeys > 1 && 2 * tileKeys * headDim * 4 > maxBytes) tileKeys /= 2;
   const workgroupBytes = 2 * tileKeys * headDim * 4;
   checkWorkgroupMemory(workgroupBytes, limits, label);

@@ -18,6 +18,7 @@
 //   t.wallMs        wall-clock milliseconds of one whole plan, for comparison
 
 const MAX_QUERIES = 4096;
+const MAX_REPEATS = 100;  // repeats asked beyond this are clamped (the page must stay responsive)
 const WALL_SAMPLE_MS = 20;
 const MAX_DISPATCHES_PER_SAMPLE = 50;
 
@@ -123,7 +124,7 @@ async function timeWithWallClock(gpu, prepared, repeats, warmup) {
 
 // mode: 'auto' (timestamps when the device has them), 'timestamp-query' or 'wall-clock'.
 export async function timePlan(gpu, prepared, { repeats = 5, warmup = 1, mode = 'auto' } = {}) {
-  const count = Math.max(1, Math.floor(repeats) || 1);
+  const count = Math.min(MAX_REPEATS, Math.max(1, Math.floor(repeats) || 1));
   if (mode !== 'wall-clock' && gpu.timestampQuery) {
     const result = await timeWithTimestamps(gpu, prepared, count, warmup);
     if (result) return result;
