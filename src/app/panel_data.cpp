@@ -26,7 +26,7 @@ void DrawProblems(const char* title, const std::vector<InputProblem>& problems, 
 
 void DrawColumnMapping(Model& model) {
   const ReadResult& read = model.read;
-  if (!ImGui::BeginTable("mapping", 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) return;
+  if (!ImGui::BeginTable("mapping", 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) return;
   ImGui::TableSetupColumn("role");
   ImGui::TableSetupColumn("column used");
   ImGui::TableSetupColumn("change");
@@ -47,7 +47,7 @@ void DrawColumnMapping(Model& model) {
       if (r == role) current = header;
     }
     ImGui::PushID(static_cast<int>(role));
-    ImGui::SetNextItemWidth(-1);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
     if (ImGui::BeginCombo("##column", current.c_str())) {
       const std::string option = std::string("column.") + ToString(role);
       if (ImGui::Selectable("(guess)", current == "(guess)")) model.SetOption(option, "");

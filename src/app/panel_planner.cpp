@@ -161,9 +161,9 @@ void DrawPlannerPanel(Model& model) {
     model.notice = "Plan copied as Markdown";
   }
   ImGui::SameLine();
-  if (ImGui::Button("Download JSON")) web::Download("scalecalc-plan.json", "application/json", ResultsJson(model));
+  if (ImGui::Button("Download JSON")) web::Download("scalecalc-results.json", "application/json", ResultsJson(model));
   ImGui::SameLine();
-  if (ImGui::Button("Download CSV")) web::Download("scalecalc-plan.csv", "text/csv", PlanCsv(model));
+  if (ImGui::Button("Download CSV")) web::Download("scalecalc-results.csv", "text/csv", PlanCsv(model));
   DrawTradeOffs(model);
 }
 

@@ -99,7 +99,7 @@ void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Qua
   spec.x = {"tokens T", plot::AxisScale::kLog};
   const char* id = "##loss_tokens";
   if (quantity == Quantity::kLoss) {
-    spec.title = "Loss against tokens, per model size (points: cell optima; lines: fitted L(N, T))";
+    spec.title = "Loss against tokens per model size (points: cell optima; lines: L(N, T))";
     spec.y = {"loss", plot::AxisScale::kLog};
   } else if (quantity == Quantity::kLr) {
     spec.title = "Optimal learning rate against tokens (lines: fitted law)";
@@ -146,8 +146,7 @@ void DrawIsoCompute(const Model& model, ImVec2 size) {
   const Plan& plan = model.plan;
   const AnalysisState& a = model.analysis;
   plot::PlotSpec spec;
-  const std::string title = "Loss along the iso-compute line at " + FormatSci(a.plan.budget_flops, 3) +
-                            " FLOPs (optimum, tolerance band, smallest acceptable model)";
+  const std::string title = "Loss along the iso-compute line at " + FormatSci(a.plan.budget_flops, 3) + " FLOPs";
   spec.title = title.c_str();
   spec.x = {"model size N", plot::AxisScale::kLog};
   spec.y = {"predicted loss", plot::AxisScale::kLinear};

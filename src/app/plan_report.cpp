@@ -17,13 +17,6 @@ std::string Sci4(double v) { return FormatSci(v, 4); }
 std::string Sci6(double v) { return FormatSci(v, 6); }
 std::string Count(double v) { return FormatCount(v); }
 
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
 }  // namespace
 
 std::vector<PlanRow> PlanRows(const Model& model) {
@@ -66,10 +59,42 @@ std::string PlanMarkdown(const Model& model) {
 }
 
 std::string PlanCsv(const Model& model) {
-  std::string csv = "quantity,recommended,interval_95,compare\n";
-  for (const PlanRow& row : PlanRows(model)) {
-    csv += CsvField(row.quantity) + "," + CsvField(row.value) + "," + CsvField(row.interval) + "," +
-           CsvField(row.compare) + "\n";
+  // Raw units, unrounded: for spreadsheets and scripts (the Markdown copy is the readable one).
+  std::string csv = "section,quantity,value,ci95_lo,ci95_hi\n";
+  auto row = [&](const char* section, const char* quantity, double value, Interval ci = {}) {
+    csv += std::string(section) + "," + quantity + "," + FormatFull(value) + "," +
+           (std::isfinite(ci.lo) ? FormatFull(ci.lo) : "") + "," + (std::isfinite(ci.hi) ? FormatFull(ci.hi) : "") + "\n";
+  };
+  const FitSummary& fit = model.fit;
+  if (fit.ok) {
+    const LossLawFit& l = fit.loss;
+    row("loss_law", "E", l.law.E, l.E_ci);
+    row("loss_law", "A", l.law.A, l.A_ci);
+    row("loss_law", "alpha", l.law.alpha, l.alpha_ci);
+    row("loss_law", "B", l.law.B, l.B_ci);
+    row("loss_law", "beta", l.law.beta, l.beta_ci);
+    row("loss_law", "objective", l.objective);
+    for (const auto& [section, law] : {std::pair{"lr_law", &fit.lr_law}, std::pair{"batch_law", &fit.batch_law}}) {
+      if (!law->law.IsSet()) continue;
+      row(section, "coef", law->law.coef, law->coef_ci);
+      row(section, "exp_N", law->law.exp_params, law->exp_params_ci);
+      row(section, "exp_T", law->law.exp_tokens, law->exp_tokens_ci);
+    }
+  }
+  const Plan& plan = model.plan;
+  if (plan.ok) {
+    const PlanPoint& p = plan.optimum;
+    row("plan", "flops", plan.flops);
+    row("plan", "params", p.params, plan.params_ci);
+    row("plan", "tokens", p.tokens, plan.tokens_ci);
+    row("plan", "lr", p.lr, plan.lr_ci);
+    row("plan", "batch_tokens", p.batch_tokens, plan.batch_ci);
+    row("plan", "batch_samples", p.batch_samples);
+    row("plan", "steps", p.steps);
+    row("plan", "loss", p.loss, plan.loss_ci);
+    row("plan", "smallest_params", plan.smallest.params);
+    row("plan", "smallest_loss", plan.smallest.loss);
+    row("plan", "inference_saving", plan.inference_saving);
   }
   return csv;
 }

@@ -18,6 +18,7 @@ struct PlanRow {
 
 std::vector<PlanRow> PlanRows(const Model& model);
 std::string PlanMarkdown(const Model& model);
+// The fitted laws and the plan in raw units with their intervals, one quantity a row.
 std::string PlanCsv(const Model& model);
 std::string ResultsJson(const Model& model);
 
