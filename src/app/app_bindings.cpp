@@ -68,6 +68,7 @@ std::string GetResults() {
   TheApp().Update();
   return ResultsJson(model());
 }
+std::string StateJsonJs() { return StateToJson(model().analysis); }
 std::string GetLoadError() { return model().load_error; }
 void CancelBootstrapJs() { CancelBootstrap(model()); }
 std::string SelectPanel(const std::string& panel) { return model().SetOption("panel", panel); }
@@ -90,6 +91,7 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("setOption", &SetOption);
   emscripten::function("getResults", &GetResults);
   emscripten::function("getLoadError", &GetLoadError);
+  emscripten::function("stateJson", &StateJsonJs);
   emscripten::function("cancelBootstrap", &CancelBootstrapJs);
   emscripten::function("selectPanel", &SelectPanel);
 }

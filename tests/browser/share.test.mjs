@@ -117,3 +117,43 @@ test('state text is never injected into the page as HTML', async () => {
   assert.equal(await page.evaluate(() => document.querySelectorAll('img').length), 0);
   assert.deepEqual(problems, []);
 });
+
+test('a state file restores the analysis by drop; a bad one is refused and changes nothing', async () => {
+  const sender = await openPage(session.browser, session.url);
+  await waitForApp(sender.page);
+  await sender.page.evaluate(() => {
+    window.scalecalc.app.setOption('bootstrap', '0');
+    window.scalecalc.app.setOption('exclude', '5');
+    window.scalecalc.app.setOption('budget', '2e22');
+  });
+  const sent = await results(sender.page);
+  const file = await sender.page.evaluate(() => window.scalecalc.app.stateJson());
+
+  const receiver = await openPage(session.browser, session.url);
+  await waitForApp(receiver.page);
+  const drop = (name, text) => receiver.page.evaluate(([n, t]) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([t], n, { type: 'application/json' }));
+    document.getElementById('canvas').dispatchEvent(
+      new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, [name, text]);
+  await drop('scalecalc-state.json', file);
+  await receiver.page.waitForFunction(() => JSON.parse(window.scalecalc.app.getResults()).plan?.flops === 2e22);
+  const received = await results(receiver.page);
+  assert.deepEqual(received.loss_law, sent.loss_law);
+  assert.deepEqual(received.plan, sent.plan);
+
+  for (const [name, text, pattern] of [
+    ['truncated.json', file.slice(0, file.length / 2), /state file could not be opened/],
+    ['wrong.json', file.replace('"scalecalc-state"', '"something-else"'), /state file could not be opened/],
+    ['newer.json', file.replace('"version": 1', '"version": 99'), /state file could not be opened/],
+    ['nan.json', file.replace(/"budget_flops": [^,]+/, '"budget_flops": "NaN"'), /state file could not be opened/],
+  ]) {
+    await drop(name, text);
+    await receiver.page.waitForFunction(() => window.scalecalc.app.getLoadError() !== '');
+    assert.match(await receiver.page.evaluate(() => window.scalecalc.app.getLoadError()), pattern, name);
+    assert.deepEqual((await results(receiver.page)).plan, sent.plan, `${name} changes nothing`);
+    await receiver.page.evaluate(() => window.scalecalc.app.reportLoadError(''));
+  }
+  assert.deepEqual(receiver.problems, []);
+});
