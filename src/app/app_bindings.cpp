@@ -11,6 +11,7 @@
 #include "app/bootstrap_job.h"
 #include "app/cost_panel_state.h"
 #include "app/examples.h"
+#include "app/panels.h"
 #include "app/plan_report.h"
 
 namespace scalecalc::app {
@@ -60,6 +61,16 @@ void OnBootstrapResult(int generation, bool ok, const std::string& message, cons
 
 void OnCostResultJs(const std::string& json) { OnCostResult(json); }
 
+// Test hook for the cost panel: a typed-in shape and a small video, then a measurement.
+void MeasureTypedShape(double width, double depth, double heads, double frames, double height_px, double width_px) {
+  CostInputs& in = TheCostInputs();
+  in.typed_shape = true;
+  in.width = width, in.depth = depth, in.heads = heads;
+  in.frames = frames, in.height_px = height_px, in.width_px = width_px;
+  MeasureCostRows(model());
+}
+std::string GetCostResult() { return CostMeasurementJson(); }
+
 void SetNotice(const std::string& text) { model().notice = text; }
 
 // Test hook.
@@ -88,6 +99,8 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("onBootstrapResult", &OnBootstrapResult);
   emscripten::function("setNotice", &SetNotice);
   emscripten::function("onCostResult", &OnCostResultJs);
+  emscripten::function("measureTypedShape", &MeasureTypedShape);
+  emscripten::function("getCostResult", &GetCostResult);
   emscripten::function("setOption", &SetOption);
   emscripten::function("getResults", &GetResults);
   emscripten::function("getLoadError", &GetLoadError);

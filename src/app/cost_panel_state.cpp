@@ -110,4 +110,16 @@ void OnCostResult(const std::string& text) {
   }
 }
 
+std::string CostMeasurementJson() {
+  const CostMeasurement& m = TheCostMeasurement();
+  nlohmann::json blocks = nlohmann::json::array();
+  for (const BlockTiming& b : m.blocks) {
+    blocks.push_back({{"label", b.label}, {"ok", b.ok}, {"message", b.message}, {"blockMs", b.block_ms},
+                      {"blockGflops", b.block_gflops}});
+  }
+  return nlohmann::json{{"running", m.running}, {"device", m.device}, {"message", m.message},
+                        {"timing", m.timing_method}, {"blocks", blocks}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace scalecalc::app

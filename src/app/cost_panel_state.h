@@ -51,11 +51,20 @@ struct CostMeasurement {
   const BlockTiming* Find(const std::string& label) const;
 };
 
+// A model whose block the panel times: width rounded to whole heads, depth to whole blocks.
+struct CostRow {
+  std::string label;
+  double params = 0;
+  double width = 0, depth = 0, heads = 0;
+};
+
 CostInputs& TheCostInputs();
 CostMeasurement& TheCostMeasurement();
 // Hands the requests to the page (web/main.js -> web/gpu/dit_gpu.js); the answer arrives in
 // OnCostResult as JSON.
 void StartCostMeasurement(const std::vector<MeasureRequest>& requests);
 void OnCostResult(const std::string& json);
+// The whole result as JSON, for the test hook.
+std::string CostMeasurementJson();
 
 }  // namespace scalecalc::app

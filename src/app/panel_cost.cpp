@@ -21,13 +21,6 @@ namespace {
 
 constexpr double kHeadDim = 64;
 
-// A model whose block we time: width rounded to whole heads, depth to whole blocks.
-struct CostRow {
-  std::string label;
-  double params = NAN;
-  double width = NAN, depth = NAN, heads = NAN;
-};
-
 CostRow RowFor(const std::string& label, double params, const ComputeModel& compute) {
   CostRow row;
   row.label = label;
@@ -39,7 +32,9 @@ CostRow RowFor(const std::string& label, double params, const ComputeModel& comp
   return row;
 }
 
-std::vector<CostRow> Rows(const Model& model, const CostInputs& in) {
+}  // namespace
+
+std::vector<CostRow> CostRows(const Model& model, const CostInputs& in) {
   std::vector<CostRow> rows;
   ComputeModel dit = model.analysis.compute;
   dit.kind = ComputeKind::kDit;
@@ -64,6 +59,8 @@ std::vector<CostRow> Rows(const Model& model, const CostInputs& in) {
   rows.push_back(RowFor("paper at 1e22, fixed hyperparameters (4.04B)", 4.04e9, dit));
   return rows;
 }
+
+namespace {
 
 DitConfig ConfigFor(const CostRow& row, const CostInputs& in, double tokens) {
   DitConfig config;
@@ -130,6 +127,16 @@ void DrawShapeInputs(CostInputs& in) {
 
 }  // namespace
 
+void MeasureCostRows(const Model& model) {
+  const CostInputs& in = TheCostInputs();
+  if (!in.Validate().empty() || (in.typed_shape && !in.ValidateShape().empty())) return;
+  std::vector<MeasureRequest> requests;
+  for (const CostRow& row : CostRows(model, in)) {
+    requests.push_back({row.label, in.VideoTokens(), row.width, row.heads, in.text_tokens, row.depth});
+  }
+  StartCostMeasurement(requests);
+}
+
 void DrawCostPanel(Model& model) {
   CostInputs& in = TheCostInputs();
   CostMeasurement& measured = TheCostMeasurement();
@@ -141,7 +148,7 @@ void DrawCostPanel(Model& model) {
   if (!shape_error.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", shape_error.c_str());
   if (!in.error.empty() || !shape_error.empty()) return;
   const double tokens = in.VideoTokens();
-  const std::vector<CostRow> rows = Rows(model, in);
+  const std::vector<CostRow> rows = CostRows(model, in);
   const double passes = model.analysis.plan.demand.sampling_steps * (model.analysis.plan.demand.guidance ? 2 : 1);
 
   ImGui::Separator();
@@ -150,11 +157,7 @@ void DrawCostPanel(Model& model) {
   ImGui::TextWrapped("%s", measured.device.empty() ? "not measured yet" : measured.device.c_str());
   ImGui::BeginDisabled(measured.running);
   if (ImGui::Button(measured.running ? "Measuring..." : "Measure on this GPU")) {
-    std::vector<MeasureRequest> requests;
-    for (const CostRow& row : rows) {
-      requests.push_back({row.label, tokens, row.width, row.heads, in.text_tokens, row.depth});
-    }
-    StartCostMeasurement(requests);
+    MeasureCostRows(model);
   }
   ImGui::EndDisabled();
   ImGui::SameLine();

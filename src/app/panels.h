@@ -2,6 +2,9 @@
 // the model's derived results and changes only `model.analysis` (marking what went stale).
 #pragma once
 
+#include <vector>
+
+#include "app/cost_panel_state.h"
 #include "app/model.h"
 
 namespace scalecalc::app {
@@ -11,5 +14,9 @@ void DrawFitPanel(Model& model);
 void DrawPlotsPanel(Model& model);
 void DrawPlannerPanel(Model& model);
 void DrawCostPanel(Model& model);
+
+// The cost panel's models (planner's or typed in) and their measurement on the page's GPU.
+std::vector<CostRow> CostRows(const Model& model, const CostInputs& in);
+void MeasureCostRows(const Model& model);
 
 }  // namespace scalecalc::app

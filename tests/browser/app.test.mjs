@@ -152,3 +152,32 @@ test('screenshots of every panel', async () => {
   }
   assert.deepEqual(problems, []);
 });
+
+test('the cost panel measures a block with WebGPU after the kernel check, and says why when it cannot', async () => {
+  const { page, problems } = await openPage(session.browser, session.url);
+  await waitForApp(page);
+  await page.evaluate(() => window.scalecalc.app.selectPanel('cost'));
+  await page.evaluate(() => window.scalecalc.app.measureTypedShape(128, 2, 2, 1, 64, 64));
+  await page.waitForFunction(() => JSON.parse(window.scalecalc.app.getCostResult()).running === false,
+                             null, { timeout: 240000 });
+  const cost = JSON.parse(await page.evaluate(() => window.scalecalc.app.getCostResult()));
+  assert.equal(cost.blocks.length, 1, JSON.stringify(cost));
+  assert.ok(cost.blocks[0].ok, `measured: ${cost.blocks[0].message} ${cost.message}`);
+  assert.ok(cost.blocks[0].blockMs > 0 && cost.blocks[0].blockGflops > 0);
+  assert.match(cost.timing, /timestamp-query|wall-clock/);
+  await frames(page, 3);
+  await page.screenshot({ path: screenshotPath('panel-cost-measured') });
+  assert.deepEqual(problems, []);
+
+  const context = await session.browser.newContext();
+  await context.addInitScript(() => { delete Object.getPrototypeOf(navigator).gpu; });
+  const without = await openPage(session.browser, session.url, { context });
+  await waitForApp(without.page);
+  await without.page.evaluate(() => window.scalecalc.app.measureTypedShape(128, 2, 2, 1, 64, 64));
+  await without.page.waitForFunction(() => JSON.parse(window.scalecalc.app.getCostResult()).running === false);
+  const none = JSON.parse(await without.page.evaluate(() => window.scalecalc.app.getCostResult()));
+  assert.match(none.message, /WebGPU unavailable/);
+  assert.ok(JSON.parse(await without.page.evaluate(() => window.scalecalc.app.getResults())).plan.params > 0,
+            'the rest of the app keeps working');
+  assert.deepEqual(without.problems, []);
+});
