@@ -148,7 +148,10 @@ void DrawDataPanel(Model& model) {
                 model.analysis.tokens_per_sample > 0 ? FormatFull(model.analysis.tokens_per_sample) : "",
                 ImGui::GetFontSize() * 8, "tokens");
     DrawColumnMapping(model);
-    for (const std::string& note : read.notes) ImGui::TextDisabled("%s", note.c_str());
+    if (!read.notes.empty() && ImGui::TreeNode("How the file was read")) {
+      for (const std::string& note : read.notes) ImGui::TextDisabled("%s", note.c_str());
+      ImGui::TreePop();
+    }
   }
   DrawProblems("Problems", read.errors, ImVec4(1, 0.45f, 0.4f, 1));
   DrawProblems("Warnings", read.warnings, ImVec4(1, 0.8f, 0.35f, 1));
