@@ -92,6 +92,9 @@ void CellTooltip(const std::vector<Cell>& cells, const Group& group) {
 
 enum class Quantity { kLoss, kLr, kBatch };
 
+// Index into RunTable::runs of each point of the "runs" scatter (kept to avoid reallocating).
+std::vector<int> run_index;
+
 void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Quantity quantity, ImVec2 size) {
   const FitSummary& fit = model.fit;
   plot::PlotSpec spec;
@@ -117,9 +120,12 @@ void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Qua
   std::vector<double> curve(kCurvePoints);
   if (quantity == Quantity::kLoss) {
     // All runs, faint, so the sweep's spread is visible behind its optima.
+    run_index.clear();
     std::vector<double> run_tokens, run_loss;
-    for (const Run& r : model.read.table.runs) {
-      if (!r.excluded) run_tokens.push_back(r.tokens), run_loss.push_back(r.loss);
+    const std::vector<Run>& runs = model.read.table.runs;
+    for (int i = 0; i < static_cast<int>(runs.size()); ++i) {
+      if (runs[i].excluded) continue;
+      run_tokens.push_back(runs[i].tokens), run_loss.push_back(runs[i].loss), run_index.push_back(i);
     }
     plot::Scatter("runs", run_tokens.data(), run_loss.data(), static_cast<int>(run_tokens.size()),
                   IM_COL32(160, 160, 170, 70), 1.6f);
@@ -140,6 +146,14 @@ void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Qua
   }
   plot::EndPlot();
   for (const Group& group : groups) CellTooltip(fit.cells, group);
+  const plot::HoverInfo& hover = plot::LastHover();
+  if (quantity == Quantity::kLoss && hover.valid && hover.series == "runs" && hover.index >= 0 &&
+      hover.index < static_cast<int>(run_index.size())) {
+    const Run& r = model.read.table.runs[run_index[hover.index]];
+    ImGui::SetTooltip("run: data row %d (line %d)\nN = %s, T = %s\nlr %s, batch %s tokens\nloss %s", r.data_row,
+                      r.line, FormatCount(r.params).c_str(), FormatCount(r.tokens).c_str(), FormatSci(r.lr, 4).c_str(),
+                      FormatCount(r.batch_tokens).c_str(), FormatSci(r.loss, 6).c_str());
+  }
 }
 
 void DrawIsoCompute(const Model& model, ImVec2 size) {
