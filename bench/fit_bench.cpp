@@ -91,7 +91,8 @@ void PrintLaw(const char* what, const LossLaw& law, double objective) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string path = std::string(SCALECALC_EXTERNAL_DATA_DIR) + "/chinchilla_epoch_svg_extracted.csv";
+  std::string path =
+      std::string(SCALECALC_EXTERNAL_DATA_DIR) + "/chinchilla_epoch_svg_extracted.csv";
   if (const char* env = std::getenv("SCALECALC_EXTERNAL_DATA_DIR")) {
     path = std::string(env) + "/chinchilla_epoch_svg_extracted.csv";
   }
@@ -129,8 +130,9 @@ int main(int argc, char** argv) {
     if (p.loss < limit) points.push_back(p);
   }
   const double delta = 1e-3;
-  std::printf("fit_bench: %zu of %zu Chinchilla points (5 highest losses excluded), Huber delta %g\n",
-              points.size(), all.size(), delta);
+  std::printf(
+      "fit_bench: %zu of %zu Chinchilla points (5 highest losses excluded), Huber delta %g\n",
+      points.size(), all.size(), delta);
 
   // The full fit: grid over (alpha, beta) by variable projection, then L-BFGS-B.
   scalecalc::LossFitResult fit;
@@ -179,17 +181,19 @@ int main(int argc, char** argv) {
   const scalecalc::Interval alpha_ci = scalecalc::Percentile95(alphas);
   const scalecalc::Interval beta_ci = scalecalc::Percentile95(betas);
   const scalecalc::Interval e_ci = scalecalc::Percentile95(es);
-  std::printf("bootstrap: %d refits in %.3f s CPU, %.3f s wall (%zu kept); 95%%: alpha [%.4f, %.4f]"
-              " beta [%.4f, %.4f] E [%.4f, %.4f]\n",
-              boot, boot_cpu, boot_wall, result.loss.size(), alpha_ci.lo, alpha_ci.hi, beta_ci.lo,
-              beta_ci.hi, e_ci.lo, e_ci.hi);
+  std::printf(
+      "bootstrap: %d refits in %.3f s CPU, %.3f s wall (%zu kept); 95%%: alpha [%.4f, %.4f]"
+      " beta [%.4f, %.4f] E [%.4f, %.4f]\n",
+      boot, boot_cpu, boot_wall, result.loss.size(), alpha_ci.lo, alpha_ci.hi, beta_ci.lo,
+      beta_ci.hi, e_ci.lo, e_ci.hi);
 
   // Machine-readable lines for run_fit_bench.sh.
   std::printf("RESULT objective %.12g\n", fit.objective);
   std::printf("RESULT epoch_constants_objective %.12g\n", epoch_objective);
-  std::printf("RESULT E %.10g\nRESULT A %.10g\nRESULT alpha %.10g\nRESULT B %.10g\n"
-              "RESULT beta %.10g\n",
-              fit.law.E, fit.law.A, fit.law.alpha, fit.law.B, fit.law.beta);
+  std::printf(
+      "RESULT E %.10g\nRESULT A %.10g\nRESULT alpha %.10g\nRESULT B %.10g\n"
+      "RESULT beta %.10g\n",
+      fit.law.E, fit.law.A, fit.law.alpha, fit.law.B, fit.law.beta);
   std::printf("RESULT fit_seconds %.9g\n", fit_cpu_ms / 1e3);
   std::printf("RESULT fit_wall_seconds %.9g\n", fit_wall_ms / 1e3);
   std::printf("RESULT bootstrap_refits %d\n", boot);

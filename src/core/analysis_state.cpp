@@ -854,7 +854,10 @@ DecodeResult StateFromJson(std::string_view text, const DecodeLimits& limits) {
                        " bytes; limit " + std::to_string(limits.max_input_bytes) + ")";
       return result;
     }
-    if (!PrescanJson(text, limits.max_excluded + 1000, &result.message)) return result;
+    // Room for every excluded row plus the other fields (saturating: limits may be SIZE_MAX).
+    const size_t max_values =
+        limits.max_excluded > SIZE_MAX - 1000 ? SIZE_MAX : limits.max_excluded + 1000;
+    if (!PrescanJson(text, max_values, &result.message)) return result;
     Json j;
     try {
       j = Json::parse(text.begin(), text.end());

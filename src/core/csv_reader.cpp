@@ -4,14 +4,28 @@
 // comment), guess the separator from it, map columns to roles (explicit mapping first, then
 // aliases in preference order), read every data row collecting all its problems, derive tokens or
 // FLOPs, find duplicated runs, then decide: a table, or errors.
+//
+// Conventions a user meets:
+// - Two candidate columns for one role: the preferred name wins (orders in the alias tables
+//   below: val_loss > loss > smooth loss; batch in tokens > in samples > bs), said in a note and
+//   a warning. ReadOptions::columns overrides.
+// - An empty cell: an error for params and loss, and for tokens (flops) when no flops (tokens)
+//   column exists; otherwise the value is derived (tokens, flops) or missing (lr, batch: then
+//   RunTable::has_lr / has_batch are false and a warning says how many runs lack it).
+// - A batch header that names no unit ("bs", "batch_size") counts samples when tokens per sample
+//   is given (column or option), else tokens, with a warning if every value is below 20,000.
+// - A quoted field ends on its line (see csv_fields.h); rows of only separators are blank lines.
+// - Notes say how the text was read; warnings are what a user should check; errors refuse it.
 #include "core/csv_reader.h"
 
 #include <algorithm>
 #include <array>
 #include <climits>
 #include <cmath>
-#include <cstdio>
+#include <iomanip>
+#include <locale>
 #include <numeric>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -191,10 +205,12 @@ std::string Label(Role role, const std::string& header) {
   return std::string(ToString(role)) + " (" + Quote(header) + ")";
 }
 
+// For messages; the "C" locale, so that a message never depends on the user's settings.
 std::string FormatCount(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.6g", value);
-  return buffer;
+  std::ostringstream out;
+  out.imbue(std::locale::classic());
+  out << std::setprecision(6) << value;
+  return out.str();
 }
 
 // A list of problems that keeps the first kMaxListedProblems and counts the rest.
