@@ -105,10 +105,7 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
   } else if (name == "budget" || name == "max_params" || name == "max_tokens" || name == "gpu_flops") {
     if (!(error = ParsePositive(name, value, &number)).empty()) return error;
     if (name == "budget") {
-      // Typed in the unit shown next to it.
-      const double flops = a.budget_unit == BudgetUnit::kPfDays     ? number * 8.64e19
-                           : a.budget_unit == BudgetUnit::kGpuHours ? number * 3600 * a.gpu_flops_per_second
-                                                                    : number;
+      const double flops = BudgetFlopsFromUnit(a, number);  // typed in the unit shown next to it
       if (flops < 1e10 || flops > 1e35) return "budget must lie between 1e10 and 1e35 FLOPs (got " + value + ")";
       a.plan.budget_flops = flops;
     } else if (name == "max_params") {

@@ -23,15 +23,6 @@ const char* UnitLabel(BudgetUnit unit) {
   return "?";
 }
 
-double BudgetInUnit(const AnalysisState& a) {
-  switch (a.budget_unit) {
-    case BudgetUnit::kFlops: return a.plan.budget_flops;
-    case BudgetUnit::kPfDays: return a.plan.budget_flops / 8.64e19;
-    case BudgetUnit::kGpuHours: return a.plan.budget_flops / (3600 * a.gpu_flops_per_second);
-  }
-  return NAN;
-}
-
 void DrawInputs(Model& model) {
   AnalysisState& a = model.analysis;
   const float field = ImGui::GetFontSize() * 8;

@@ -20,4 +20,9 @@ FitSummary FitAnalysis(const AnalysisState& state, const RunTable& table, bool b
 // Plans the state's budget with `laws` and the state's (single) compute model.
 Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws);
 
+// The budget in the unit the state shows it in (FLOPs, PF-days, GPU-hours at the state's
+// throughput), and back: a value typed in that unit, in FLOPs.
+double BudgetInUnit(const AnalysisState& state);
+double BudgetFlopsFromUnit(const AnalysisState& state, double value);
+
 }  // namespace scalecalc

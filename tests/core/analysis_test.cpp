@@ -102,3 +102,21 @@ TEST(Analysis, FlattenRoundTripsEveryField) {
 
 }  // namespace
 }  // namespace scalecalc
+
+namespace scalecalc {
+namespace {
+
+TEST(Analysis, BudgetUnitsConvertBothWays) {
+  AnalysisState state;
+  state.plan.budget_flops = 8.64e21;
+  state.budget_unit = BudgetUnit::kPfDays;  // 1 PF-day = 1e15 FLOP/s x 86,400 s
+  EXPECT_DOUBLE_EQ(BudgetInUnit(state), 100.0);
+  EXPECT_DOUBLE_EQ(BudgetFlopsFromUnit(state, 1.0), 8.64e19);
+  state.budget_unit = BudgetUnit::kGpuHours;
+  state.gpu_flops_per_second = 4e14;  // one hour: 1.44e18 FLOPs
+  EXPECT_DOUBLE_EQ(BudgetFlopsFromUnit(state, 1000.0), 1.44e21);
+  EXPECT_DOUBLE_EQ(BudgetInUnit(state), 8.64e21 / 1.44e18);
+}
+
+}  // namespace
+}  // namespace scalecalc
