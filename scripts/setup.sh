@@ -14,6 +14,7 @@ packages=(
   emscripten                                   # emcc 3.1.6: the WebAssembly build
   libeigen3-dev liblbfgspp-dev nlohmann-json3-dev googletest  # core libraries and tests
   clang libclang-rt-14-dev                     # libFuzzer and sanitizers
+  clang-format                                 # the format check (tests/CMakeLists.txt)
   chromium                                     # headless browser tests
   fonts-inter                                  # the UI font
   python3-scipy                                # the benchmark's reference fit (Epoch AI's method)

@@ -4,7 +4,7 @@
 #include "app/examples.h"
 #include "app/format.h"
 #include "app/panels.h"
-#include "app/plot.h"
+#include "app/plot/plot.h"
 #include "app/share.h"
 #include "app/web_bridge.h"
 
@@ -17,8 +17,8 @@ struct PanelEntry {
   void (*draw)(Model&);
 };
 const PanelEntry kPanels[] = {
-    {"data", "Data", DrawDataPanel},          {"fit", "Fit", DrawFitPanel},
-    {"plots", "Plots", DrawPlotsPanel},       {"planner", "Planner", DrawPlannerPanel},
+    {"data", "Data", DrawDataPanel},           {"fit", "Fit", DrawFitPanel},
+    {"plots", "Plots", DrawPlotsPanel},        {"planner", "Planner", DrawPlannerPanel},
     {"cost", "Inference cost", DrawCostPanel},
 };
 }  // namespace
@@ -73,7 +73,8 @@ void App::DrawMenuBar() {
     }
     ImGui::EndMenu();
   }
-  const float button_width = ImGui::CalcTextSize("Copy link").x + ImGui::GetStyle().FramePadding.x * 2;
+  const float button_width =
+      ImGui::CalcTextSize("Copy link").x + ImGui::GetStyle().FramePadding.x * 2;
   ImGui::SetCursorPosX(ImGui::GetWindowWidth() - button_width - ImGui::GetStyle().WindowPadding.x);
   if (ImGui::Button("Copy link")) CopyShareLink(model_);
   ImGui::EndMenuBar();
@@ -83,8 +84,9 @@ void App::DrawStatusBar() {
   ImGui::Separator();
   const BootstrapJob& job = model_.bootstrap;
   if (job.running) {
-    ImGui::ProgressBar(job.total > 0 ? static_cast<float>(job.done) / static_cast<float>(job.total) : 0.0f,
-                       ImVec2(ImGui::GetFontSize() * 10, ImGui::GetFontSize() * 0.9f), "");
+    ImGui::ProgressBar(
+        job.total > 0 ? static_cast<float>(job.done) / static_cast<float>(job.total) : 0.0f,
+        ImVec2(ImGui::GetFontSize() * 10, ImGui::GetFontSize() * 0.9f), "");
     ImGui::SameLine();
     ImGui::TextDisabled("bootstrap %d / %d", job.done, job.total);
     ImGui::SameLine();
@@ -116,8 +118,9 @@ void App::Frame() {
   ImGui::SetNextWindowPos(viewport->Pos);
   ImGui::SetNextWindowSize(viewport->Size);
   ImGui::Begin("scalecalc", nullptr,
-               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_MenuBar);
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_MenuBar);
   DrawMenuBar();
   const float status_height = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y;
   ImGui::BeginChild("panels", ImVec2(0, -status_height));

@@ -17,11 +17,17 @@
 namespace scalecalc::app {
 namespace {
 
-Model& model() { return TheApp().model(); }
+Model& model() {
+  return TheApp().model();
+}
 
-void OnPaste(const std::string& text) { TheApp().OnPaste(text); }
+void OnPaste(const std::string& text) {
+  TheApp().OnPaste(text);
+}
 
-std::string LoadCsv(const std::string& text, const std::string& name) { return model().LoadCsv(text, name); }
+std::string LoadCsv(const std::string& text, const std::string& name) {
+  return model().LoadCsv(text, name);
+}
 
 // A dropped or picked file: a state file (JSON) restores an analysis, anything else is data.
 std::string OpenFile(const std::string& name, const std::string& text) {
@@ -34,15 +40,20 @@ std::string OpenFile(const std::string& name, const std::string& text) {
 }
 
 std::string LoadStateBytes(const emscripten::val& bytes) {
-  std::string error = model().LoadStateBytes(emscripten::convertJSArrayToNumberVector<uint8_t>(bytes));
+  std::string error =
+      model().LoadStateBytes(emscripten::convertJSArrayToNumberVector<uint8_t>(bytes));
   return error;
 }
 
 // Input the page refused before it reached the core (a broken link, an oversized file): the
 // current state stays, the message is shown where load errors are.
-void ReportLoadError(const std::string& message) { model().load_error = message; }
+void ReportLoadError(const std::string& message) {
+  model().load_error = message;
+}
 
-std::string OnExampleText(int index, const std::string& text) { return ApplyExample(model(), index, text); }
+std::string OnExampleText(int index, const std::string& text) {
+  return ApplyExample(model(), index, text);
+}
 
 void OnBootstrapProgress(int generation, int done, int total) {
   BootstrapJob& job = model().bootstrap;
@@ -51,38 +62,57 @@ void OnBootstrapProgress(int generation, int done, int total) {
   job.total = total;
 }
 
-void OnBootstrapResult(int generation, bool ok, const std::string& message, const emscripten::val& samples) {
+void OnBootstrapResult(int generation, bool ok, const std::string& message,
+                       const emscripten::val& samples) {
   BootstrapJob& job = model().bootstrap;
   if (generation != job.generation) return;
   job.running = false;
   job.message = message;
-  if (ok) model().AttachBootstrap(generation, emscripten::convertJSArrayToNumberVector<double>(samples));
+  if (ok)
+    model().AttachBootstrap(generation, emscripten::convertJSArrayToNumberVector<double>(samples));
 }
 
-void OnCostResultJs(const std::string& json) { OnCostResult(json); }
+void OnCostResultJs(const std::string& json) {
+  OnCostResult(json);
+}
 
 // Test hook for the cost panel: a typed-in shape and a small video, then a measurement.
-void MeasureTypedShape(double width, double depth, double heads, double frames, double height_px, double width_px) {
+void MeasureTypedShape(double width, double depth, double heads, double frames, double height_px,
+                       double width_px) {
   CostInputs& in = TheCostInputs();
   in.typed_shape = true;
   in.width = width, in.depth = depth, in.heads = heads;
   in.frames = frames, in.height_px = height_px, in.width_px = width_px;
   MeasureCostRows(model());
 }
-std::string GetCostResult() { return CostMeasurementJson(); }
+std::string GetCostResult() {
+  return CostMeasurementJson();
+}
 
-void SetNotice(const std::string& text) { model().notice = text; }
+void SetNotice(const std::string& text) {
+  model().notice = text;
+}
 
 // Test hook.
-std::string SetOption(const std::string& name, const std::string& value) { return model().SetOption(name, value); }
+std::string SetOption(const std::string& name, const std::string& value) {
+  return model().SetOption(name, value);
+}
 std::string GetResults() {
   TheApp().Update();
   return ResultsJson(model());
 }
-std::string StateJsonJs() { return StateToJson(model().analysis); }
-std::string GetLoadError() { return model().load_error; }
-void CancelBootstrapJs() { CancelBootstrap(model()); }
-std::string SelectPanel(const std::string& panel) { return model().SetOption("panel", panel); }
+std::string StateJsonJs() {
+  return StateToJson(model().analysis);
+}
+std::string GetLoadError() {
+  return model().load_error;
+}
+void CancelBootstrapJs() {
+  CancelBootstrap(model());
+}
+std::string SelectPanel(const std::string& panel) {
+  return model().SetOption("panel", panel);
+}
 
 }  // namespace
 }  // namespace scalecalc::app

@@ -2,9 +2,8 @@
 
 #include <emscripten.h>
 
-EM_JS(void, js_start_bootstrap, (int generation, const uint8_t* bytes, int size), {
-  Module.bridge.startBootstrap(generation, HEAPU8.slice(bytes, bytes + size));
-});
+EM_JS(void, js_start_bootstrap, (int generation, const uint8_t* bytes, int size),
+      { Module.bridge.startBootstrap(generation, HEAPU8.slice(bytes, bytes + size)); });
 EM_JS(void, js_cancel_bootstrap, (), { Module.bridge.cancelBootstrap(); });
 
 namespace scalecalc::app {
@@ -12,7 +11,8 @@ namespace scalecalc::app {
 void StartBootstrap(Model& model) {
   if (!model.fit.ok || model.analysis.fit.bootstrap_samples <= 0) return;
   const std::vector<uint8_t> bytes = EncodeState(model.analysis);
-  model.bootstrap = BootstrapJob{true, 0, model.analysis.fit.bootstrap_samples, model.generation, ""};
+  model.bootstrap =
+      BootstrapJob{true, 0, model.analysis.fit.bootstrap_samples, model.generation, ""};
   js_start_bootstrap(model.generation, bytes.data(), static_cast<int>(bytes.size()));
 }
 

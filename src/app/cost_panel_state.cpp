@@ -7,41 +7,53 @@
 
 #include "core/dit_flops.h"
 
-EM_JS(void, js_measure_blocks, (const char* json), { Module.bridge.measureBlocks(UTF8ToString(json)); });
+EM_JS(void, js_measure_blocks, (const char* json),
+      { Module.bridge.measureBlocks(UTF8ToString(json)); });
 
 namespace scalecalc::app {
 
 namespace {
-bool InRange(double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; }
-bool Whole(double v) { return v == std::floor(v); }
+bool InRange(double v, double lo, double hi) {
+  return std::isfinite(v) && v >= lo && v <= hi;
+}
+bool Whole(double v) {
+  return v == std::floor(v);
+}
 }  // namespace
 
 std::string CostInputs::Validate() const {
-  if (!InRange(frames, 1, 10000) || !Whole(frames)) return "frames must be a whole number from 1 to 10000";
+  if (!InRange(frames, 1, 10000) || !Whole(frames))
+    return "frames must be a whole number from 1 to 10000";
   if (!InRange(vae_spatial, 1, 64) || !InRange(vae_temporal, 1, 64) || !InRange(patch, 1, 16)) {
     return "VAE factors must lie in 1..64 and the patch size in 1..16";
   }
   const double step = vae_spatial * patch;
   if (!InRange(height_px, step, 16384) || !InRange(width_px, step, 16384) ||
       std::fmod(height_px, step) != 0 || std::fmod(width_px, step) != 0) {
-    return "height and width must be multiples of VAE spatial x patch (" + std::to_string(static_cast<int>(step)) +
-           ") up to 16384";
+    return "height and width must be multiples of VAE spatial x patch (" +
+           std::to_string(static_cast<int>(step)) + ") up to 16384";
   }
-  if (!InRange(text_tokens, 0, 4096) || !Whole(text_tokens)) return "text tokens must be a whole number from 0 to 4096";
+  if (!InRange(text_tokens, 0, 4096) || !Whole(text_tokens))
+    return "text tokens must be a whole number from 0 to 4096";
   return "";
 }
 
 std::string CostInputs::ValidateShape() const {
   if (!InRange(heads, 1, 256) || !Whole(heads)) return "heads must be a whole number from 1 to 256";
-  if (!InRange(width, heads, 16384) || std::fmod(width, heads) != 0) return "width must be a multiple of heads, at most 16384";
-  if (!InRange(depth, 1, 1000) || !Whole(depth)) return "depth must be a whole number from 1 to 1000";
+  if (!InRange(width, heads, 16384) || std::fmod(width, heads) != 0)
+    return "width must be a multiple of heads, at most 16384";
+  if (!InRange(depth, 1, 1000) || !Whole(depth))
+    return "depth must be a whole number from 1 to 1000";
   return "";
 }
 
-double CostInputs::LatentFrames() const { return 1 + std::floor((frames - 1) / vae_temporal); }
+double CostInputs::LatentFrames() const {
+  return 1 + std::floor((frames - 1) / vae_temporal);
+}
 
 double CostInputs::VideoTokens() const {
-  return LatentVideoTokens(LatentFrames(), height_px / vae_spatial, width_px / vae_spatial, 1, patch);
+  return LatentVideoTokens(LatentFrames(), height_px / vae_spatial, width_px / vae_spatial, 1,
+                           patch);
 }
 
 const BlockTiming* CostMeasurement::Find(const std::string& label) const {
@@ -64,8 +76,13 @@ CostMeasurement& TheCostMeasurement() {
 void StartCostMeasurement(const std::vector<MeasureRequest>& requests) {
   nlohmann::json list = nlohmann::json::array();
   for (const MeasureRequest& r : requests) {
-    list.push_back({{"label", r.label}, {"tokens", r.tokens}, {"width", r.width}, {"heads", r.heads},
-                    {"textTokens", r.text_tokens}, {"crossAttention", r.text_tokens > 0}, {"depth", r.depth}});
+    list.push_back({{"label", r.label},
+                    {"tokens", r.tokens},
+                    {"width", r.width},
+                    {"heads", r.heads},
+                    {"textTokens", r.text_tokens},
+                    {"crossAttention", r.text_tokens > 0},
+                    {"depth", r.depth}});
   }
   CostMeasurement& m = TheCostMeasurement();
   m.running = true;
@@ -90,7 +107,8 @@ static void ReadCostJson(const nlohmann::json& json, CostMeasurement* out) {
   }
   if (json.contains("kernels") && json["kernels"].is_array()) {
     for (const auto& k : json["kernels"]) {
-      if (k.is_object()) m.kernels.push_back({k.value("name", ""), k.value("ms", 0.0), k.value("gflops", 0.0)});
+      if (k.is_object())
+        m.kernels.push_back({k.value("name", ""), k.value("ms", 0.0), k.value("gflops", 0.0)});
     }
   }
 }
@@ -114,11 +132,17 @@ std::string CostMeasurementJson() {
   const CostMeasurement& m = TheCostMeasurement();
   nlohmann::json blocks = nlohmann::json::array();
   for (const BlockTiming& b : m.blocks) {
-    blocks.push_back({{"label", b.label}, {"ok", b.ok}, {"message", b.message}, {"blockMs", b.block_ms},
+    blocks.push_back({{"label", b.label},
+                      {"ok", b.ok},
+                      {"message", b.message},
+                      {"blockMs", b.block_ms},
                       {"blockGflops", b.block_gflops}});
   }
-  return nlohmann::json{{"running", m.running}, {"device", m.device}, {"message", m.message},
-                        {"timing", m.timing_method}, {"blocks", blocks}}
+  return nlohmann::json{{"running", m.running},
+                        {"device", m.device},
+                        {"message", m.message},
+                        {"timing", m.timing_method},
+                        {"blocks", blocks}}
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

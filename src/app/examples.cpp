@@ -6,21 +6,28 @@ namespace scalecalc::app {
 
 namespace {
 const Example kExamples[] = {
-    {"Video DiT sweep (synthetic, from the paper's laws)", "assets/example_sweep.csv", "example_sweep.csv",
-     "compare=paper"},
-    {"Chinchilla final losses (Epoch AI extraction, 245 runs)", "data/chinchilla_epoch_svg_extracted.csv",
-     "chinchilla_epoch_svg_extracted.csv", "compare=epoch"},
+    {"Video DiT sweep (synthetic, from the paper's laws)", "assets/example_sweep.csv",
+     "example_sweep.csv", "compare=paper"},
+    {"Chinchilla final losses (Epoch AI extraction, 245 runs)",
+     "data/chinchilla_epoch_svg_extracted.csv", "chinchilla_epoch_svg_extracted.csv",
+     "compare=epoch"},
     {"Step Law LR/batch sweeps (StepFun, 1,911 runs)", "data/steplaw_dense_lr_bs_loss.csv",
      "steplaw_dense_lr_bs_loss.csv", "tokens_per_sample=2048;compare=steplaw"},
-    {"IsoFLOP points, five sources (947 runs)", "data/isoflops_multi_source.csv", "isoflops_multi_source.csv",
-     "compare=chinchilla"},
+    {"IsoFLOP points, five sources (947 runs)", "data/isoflops_multi_source.csv",
+     "isoflops_multi_source.csv", "compare=chinchilla"},
 };
 }  // namespace
 
-int ExampleCount() { return static_cast<int>(sizeof kExamples / sizeof kExamples[0]); }
-const Example& GetExample(int index) { return kExamples[index]; }
+int ExampleCount() {
+  return static_cast<int>(sizeof kExamples / sizeof kExamples[0]);
+}
+const Example& GetExample(int index) {
+  return kExamples[index];
+}
 
-void RequestExample(int index) { web::FetchExample(index, kExamples[index].path); }
+void RequestExample(int index) {
+  web::FetchExample(index, kExamples[index].path);
+}
 
 std::string ApplyExample(Model& model, int index, const std::string& text) {
   if (index < 0 || index >= ExampleCount()) return "unknown example";

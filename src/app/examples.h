@@ -9,10 +9,10 @@
 namespace scalecalc::app {
 
 struct Example {
-  const char* title;     // for the menu
-  const char* path;      // relative to the site
-  const char* name;      // shown as the data name
-  const char* options;   // "name=value;..." applied after loading (e.g. Step Law's 2048 tokens)
+  const char* title;    // for the menu
+  const char* path;     // relative to the site
+  const char* name;     // shown as the data name
+  const char* options;  // "name=value;..." applied after loading (e.g. Step Law's 2048 tokens)
 };
 
 int ExampleCount();

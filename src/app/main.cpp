@@ -19,7 +19,7 @@ constexpr const char* kFontPath = "/fonts/ui.otf";  // embedded by the build (fo
 
 struct Platform {
   GLFWwindow* window = nullptr;
-  int width_px = 0;   // canvas backing store, device pixels
+  int width_px = 0;  // canvas backing store, device pixels
   int height_px = 0;
   double pixel_ratio = 0;  // devicePixelRatio the fonts and style were built for
   ImGuiStyle base_style;   // style at ratio 1, scaled on every ratio change
@@ -75,7 +75,8 @@ void Frame() {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(static_cast<float>(platform.width_px), static_cast<float>(platform.height_px));
+  io.DisplaySize =
+      ImVec2(static_cast<float>(platform.width_px), static_cast<float>(platform.height_px));
   io.DisplayFramebufferScale = ImVec2(1, 1);
   ImGui::NewFrame();
   scalecalc::app::TheApp().Frame();

@@ -17,7 +17,8 @@ std::string ParseValue(const std::string& name, const std::string& text, double*
 std::string ParsePositive(const std::string& name, const std::string& text, double* value) {
   std::string error = ParseValue(name, text, value);
   if (!error.empty()) return error;
-  if (!std::isfinite(*value) || *value <= 0) return name + " must be a positive number (got " + text + ")";
+  if (!std::isfinite(*value) || *value <= 0)
+    return name + " must be a positive number (got " + text + ")";
   return "";
 }
 
@@ -55,11 +56,12 @@ std::string ParseRows(const std::string& text, std::vector<int>* rows) {
 
 const std::vector<std::string>& Model::OptionNames() {
   static const std::vector<std::string> names = {
-      "optimum", "band_tolerance", "cell_tolerance", "bootstrap", "seed", "exclude",
-      "budget", "budget_unit", "gpu_flops", "max_params", "max_tokens", "tolerance",
-      "compute", "tokens_per_sample", "width_per_depth", "videos", "sampling_steps",
-      "guidance", "video_tokens", "compare", "panel", "bad_rows", "column.params",
-      "column.tokens", "column.flops", "column.lr", "column.batch", "column.loss"};
+      "optimum",    "band_tolerance", "cell_tolerance", "bootstrap",         "seed",
+      "exclude",    "budget",         "budget_unit",    "gpu_flops",         "max_params",
+      "max_tokens", "tolerance",      "compute",        "tokens_per_sample", "width_per_depth",
+      "videos",     "sampling_steps", "guidance",       "video_tokens",      "compare",
+      "panel",      "bad_rows",       "column.params",  "column.tokens",     "column.flops",
+      "column.lr",  "column.batch",   "column.loss"};
   return names;
 }
 
@@ -70,12 +72,15 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
   std::string error;
   if (name == "optimum") {
     OptimumMethod method;
-    if (!FromString(value, &method)) return "optimum: \"" + value + "\" is not one of argmin, band, smooth";
+    if (!FromString(value, &method))
+      return "optimum: \"" + value + "\" is not one of argmin, band, smooth";
     a.fit.optimum = method;
     Invalidate(Stale::kFit);
   } else if (name == "band_tolerance") {
     if (!(error = ParsePositive(name, value, &number)).empty()) return error;
-    if (number >= 0.5) return "band_tolerance is a fraction of the minimum loss and must be below 0.5 (0.0025 is 0.25%)";
+    if (number >= 0.5)
+      return "band_tolerance is a fraction of the minimum loss and must be below 0.5 (0.0025 is "
+             "0.25%)";
     a.fit.band_tolerance = number;
     Invalidate(Stale::kFit);
   } else if (name == "cell_tolerance") {
@@ -85,7 +90,8 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
     Invalidate(Stale::kFit);
   } else if (name == "bootstrap" || name == "seed") {
     if (!(error = ParseValue(name, value, &number)).empty()) return error;
-    if (!(number >= 0) || number != std::floor(number)) return name + " must be a whole number >= 0 (got " + value + ")";
+    if (!(number >= 0) || number != std::floor(number))
+      return name + " must be a whole number >= 0 (got " + value + ")";
     if (name == "bootstrap") {
       if (number > 100000) return "bootstrap: at most 100000 resamples (got " + value + ")";
       a.fit.bootstrap_samples = static_cast<int>(number);
@@ -102,11 +108,13 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
   } else if ((name == "max_params" || name == "max_tokens") && (value.empty() || value == "none")) {
     (name == "max_params" ? a.plan.max_params : a.plan.max_tokens) = INFINITY;  // no cap
     Invalidate(Stale::kPlan);
-  } else if (name == "budget" || name == "max_params" || name == "max_tokens" || name == "gpu_flops") {
+  } else if (name == "budget" || name == "max_params" || name == "max_tokens" ||
+             name == "gpu_flops") {
     if (!(error = ParsePositive(name, value, &number)).empty()) return error;
     if (name == "budget") {
       const double flops = BudgetFlopsFromUnit(a, number);  // typed in the unit shown next to it
-      if (flops < 1e10 || flops > 1e35) return "budget must lie between 1e10 and 1e35 FLOPs (got " + value + ")";
+      if (flops < 1e10 || flops > 1e35)
+        return "budget must lie between 1e10 and 1e35 FLOPs (got " + value + ")";
       a.plan.budget_flops = flops;
     } else if (name == "max_params") {
       a.plan.max_params = number;
@@ -118,7 +126,8 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
     Invalidate(Stale::kPlan);
   } else if (name == "budget_unit") {
     BudgetUnit unit;
-    if (!FromString(value, &unit)) return "budget_unit: \"" + value + "\" is not one of flops, pf_days, gpu_hours";
+    if (!FromString(value, &unit))
+      return "budget_unit: \"" + value + "\" is not one of flops, pf_days, gpu_hours";
     a.budget_unit = unit;
   } else if (name == "tolerance") {
     if (!(error = ParsePositive(name, value, &number)).empty()) return error;
@@ -142,12 +151,14 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
     Invalidate(Stale::kRead);
   } else if (name == "videos") {
     if (!(error = ParseValue(name, value, &number)).empty()) return error;
-    if (!std::isfinite(number) || number < 0) return "videos must be a number >= 0 (got " + value + ")";
+    if (!std::isfinite(number) || number < 0)
+      return "videos must be a number >= 0 (got " + value + ")";
     a.plan.demand.videos = number;
     Invalidate(Stale::kPlan);
   } else if (name == "sampling_steps" || name == "video_tokens") {
     if (!(error = ParsePositive(name, value, &number)).empty()) return error;
-    (name == "sampling_steps" ? a.plan.demand.sampling_steps : a.plan.demand.tokens_per_video) = number;
+    (name == "sampling_steps" ? a.plan.demand.sampling_steps : a.plan.demand.tokens_per_video) =
+        number;
     Invalidate(Stale::kPlan);
   } else if (name == "guidance") {
     if (value != "true" && value != "false") return "guidance must be true or false";
@@ -158,7 +169,8 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
     a.compare_preset = value;
     Invalidate(Stale::kPlan);
   } else if (name == "panel") {
-    if (!IsKnownPanel(value)) return "panel: \"" + value + "\" is not one of data, fit, plots, planner, cost";
+    if (!IsKnownPanel(value))
+      return "panel: \"" + value + "\" is not one of data, fit, plots, planner, cost";
     a.open_panel = value;
   } else if (name == "bad_rows") {
     if (value != "reject" && value != "skip") return "bad_rows must be reject or skip";
@@ -209,8 +221,10 @@ std::string Model::LoadCsv(const std::string& text, const std::string& name) {
   ReadResult result = ReadRuns(candidate.csv_text, candidate.MakeReadOptions());
   if (!result.ok) {
     load_error = "Could not read " + candidate.data_name + "; the previous data is kept.";
-    for (size_t i = 0; i < result.errors.size() && i < 5; ++i) load_error += "\n" + result.errors[i].ToString();
-    if (result.errors.size() > 5) load_error += "\n(" + std::to_string(result.errors.size() - 5) + " more)";
+    for (size_t i = 0; i < result.errors.size() && i < 5; ++i)
+      load_error += "\n" + result.errors[i].ToString();
+    if (result.errors.size() > 5)
+      load_error += "\n(" + std::to_string(result.errors.size() - 5) + " more)";
     return load_error;
   }
   analysis = std::move(candidate);

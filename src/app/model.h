@@ -25,8 +25,8 @@ struct BootstrapJob {
   bool running = false;
   int done = 0;
   int total = 0;
-  int generation = -1;   // the fit it belongs to; results for older fits are dropped
-  std::string message;   // "cancelled", an error, or ""
+  int generation = -1;  // the fit it belongs to; results for older fits are dropped
+  std::string message;  // "cancelled", an error, or ""
 };
 
 struct Model {
@@ -34,15 +34,15 @@ struct Model {
 
   // Derived (never edited by panels).
   ReadResult read;
-  FitSummary fit;               // point fit; bootstrap samples attached when the worker returns
+  FitSummary fit;  // point fit; bootstrap samples attached when the worker returns
   Plan plan;
   const PresetInfo* compare = nullptr;  // preset to compare with, or null
   Plan compare_plan;
-  int generation = 0;           // bumped on every refit
+  int generation = 0;  // bumped on every refit
 
   BootstrapJob bootstrap;
-  std::string load_error;       // why the last paste, drop, link or file was refused
-  std::string notice;           // a transient confirmation ("Link copied")
+  std::string load_error;  // why the last paste, drop, link or file was refused
+  std::string notice;      // a transient confirmation ("Link copied")
 
   Stale stale = Stale::kRead;
   int revision = 0;  // bumped on every change of `analysis` (the share link follows it)

@@ -2,9 +2,8 @@
 // planner (or is typed in), the video settings give the token count; analytic FLOPs come from the
 // core (dit_flops.h), measured times from the WebGPU kernels (web/gpu/, via the page), which refuse
 // to time anything until they pass their check against the core's CPU reference.
-#include <nlohmann/json.hpp>
-
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -51,7 +50,8 @@ std::vector<CostRow> CostRows(const Model& model, const CostInputs& in) {
   const Plan& plan = model.plan;
   if (plan.ok) {
     rows.push_back(RowFor("compute-optimal (planner)", plan.optimum.params, dit));
-    if (std::isfinite(plan.smallest.params)) rows.push_back(RowFor("smaller, within tolerance", plan.smallest.params, dit));
+    if (std::isfinite(plan.smallest.params))
+      rows.push_back(RowFor("smaller, within tolerance", plan.smallest.params, dit));
   }
   // The paper's headline comparison at 1e22 FLOPs: 2.43B (tuned hyperparameters) vs 4.04B
   // (fixed hyperparameters), science.md 3.4.
@@ -87,25 +87,29 @@ void DrawVideoInputs(Model& model, CostInputs& in) {
   ImGui::SameLine();
   changed |= ImGui::InputDouble("patch", &in.patch, 0, 0, "%.0f");
   ImGui::SameLine();
-  changed |= ImGui::InputDouble("text tokens (0: no cross-attention)", &in.text_tokens, 0, 0, "%.0f");
+  changed |=
+      ImGui::InputDouble("text tokens (0: no cross-attention)", &in.text_tokens, 0, 0, "%.0f");
   ImGui::PopItemWidth();
   in.error = in.Validate();
   const double tokens = in.error.empty() ? in.VideoTokens() : NAN;
   if (!in.error.empty()) {
     ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", in.error.c_str());
   } else {
-    ImGui::TextDisabled("%s latent tokens per video (%.0f latent frames of %.0f x %.0f, patch %.0f)",
-                        FormatCount(tokens).c_str(), in.LatentFrames(), in.height_px / in.vae_spatial,
-                        in.width_px / in.vae_spatial, in.patch);
+    ImGui::TextDisabled(
+        "%s latent tokens per video (%.0f latent frames of %.0f x %.0f, patch %.0f)",
+        FormatCount(tokens).c_str(), in.LatentFrames(), in.height_px / in.vae_spatial,
+        in.width_px / in.vae_spatial, in.patch);
     if (changed && tokens != model.analysis.plan.demand.tokens_per_video) {
       model.SetOption("video_tokens", FormatFull(tokens));  // the planner's serving cost follows
     }
   }
   const float field = ImGui::GetFontSize() * 6;
-  OptionField(model, "sampling steps##cost", "sampling_steps", FormatFull(model.analysis.plan.demand.sampling_steps), field);
+  OptionField(model, "sampling steps##cost", "sampling_steps",
+              FormatFull(model.analysis.plan.demand.sampling_steps), field);
   ImGui::SameLine();
   bool guidance = model.analysis.plan.demand.guidance;
-  if (ImGui::Checkbox("classifier-free guidance##cost", &guidance)) model.SetOption("guidance", guidance ? "true" : "false");
+  if (ImGui::Checkbox("classifier-free guidance##cost", &guidance))
+    model.SetOption("guidance", guidance ? "true" : "false");
 }
 
 void DrawShapeInputs(CostInputs& in) {
@@ -132,7 +136,8 @@ void MeasureCostRows(const Model& model) {
   if (!in.Validate().empty() || (in.typed_shape && !in.ValidateShape().empty())) return;
   std::vector<MeasureRequest> requests;
   for (const CostRow& row : CostRows(model, in)) {
-    requests.push_back({row.label, in.VideoTokens(), row.width, row.heads, in.text_tokens, row.depth});
+    requests.push_back(
+        {row.label, in.VideoTokens(), row.width, row.heads, in.text_tokens, row.depth});
   }
   StartCostMeasurement(requests);
 }
@@ -140,16 +145,19 @@ void MeasureCostRows(const Model& model) {
 void DrawCostPanel(Model& model) {
   CostInputs& in = TheCostInputs();
   CostMeasurement& measured = TheCostMeasurement();
-  ImGui::TextWrapped("Inference cost of the planned model: analytic FLOPs from its shape, and the time of one "
-                     "DiT block measured on this device with WebGPU, extrapolated to a whole video.");
+  ImGui::TextWrapped(
+      "Inference cost of the planned model: analytic FLOPs from its shape, and the time of one "
+      "DiT block measured on this device with WebGPU, extrapolated to a whole video.");
   DrawShapeInputs(in);
   DrawVideoInputs(model, in);
   const std::string shape_error = in.typed_shape ? in.ValidateShape() : "";
-  if (!shape_error.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", shape_error.c_str());
+  if (!shape_error.empty())
+    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", shape_error.c_str());
   if (!in.error.empty() || !shape_error.empty()) return;
   const double tokens = in.VideoTokens();
   const std::vector<CostRow> rows = CostRows(model, in);
-  const double passes = model.analysis.plan.demand.sampling_steps * (model.analysis.plan.demand.guidance ? 2 : 1);
+  const double passes =
+      model.analysis.plan.demand.sampling_steps * (model.analysis.plan.demand.guidance ? 2 : 1);
 
   ImGui::Separator();
   ImGui::TextUnformatted("WebGPU:");
@@ -162,11 +170,14 @@ void DrawCostPanel(Model& model) {
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::TextDisabled("(times one block per model; large shapes take long on a software adapter)");
-  if (!measured.message.empty()) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", measured.message.c_str());
+  if (!measured.message.empty())
+    ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", measured.message.c_str());
 
-  if (ImGui::BeginTable("cost", 9, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) {
-    for (const char* name : {"model", "N", "d x depth (heads)", "GFLOP / block", "GFLOP / step", "TFLOP / video",
-                             "measured ms / block", "GFLOP/s", "s / video"}) {
+  if (ImGui::BeginTable(
+          "cost", 9,
+          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) {
+    for (const char* name : {"model", "N", "d x depth (heads)", "GFLOP / block", "GFLOP / step",
+                             "TFLOP / video", "measured ms / block", "GFLOP/s", "s / video"}) {
       ImGui::TableSetupColumn(name);
     }
     ImGui::TableHeadersRow();
@@ -175,23 +186,36 @@ void DrawCostPanel(Model& model) {
       const DitConfig config = ConfigFor(row, in, tokens);
       const double block_flops = 2 * DitBlockMacs(config);
       const double step_flops = DitForwardFlops(config);
-      const double video_flops = DitVideoFlops(config, model.analysis.plan.demand.sampling_steps, model.analysis.plan.demand.guidance);
+      const double video_flops = DitVideoFlops(config, model.analysis.plan.demand.sampling_steps,
+                                               model.analysis.plan.demand.guidance);
       const BlockTiming* timing = measured.Find(row.label);
-      const double seconds = timing && timing->ok ? timing->block_ms * row.depth * passes / 1000 : NAN;
+      const double seconds =
+          timing && timing->ok ? timing->block_ms * row.depth * passes / 1000 : NAN;
       if (!std::isfinite(first_seconds)) first_seconds = seconds;
       ImGui::TableNextRow();
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(row.label.c_str());
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(FormatCount(row.params).c_str());
-      ImGui::TableNextColumn(); ImGui::Text("%.0f x %.0f (%.0f)", row.width, row.depth, row.heads);
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(FormatSci(block_flops / 1e9, 4).c_str());
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(FormatSci(step_flops / 1e9, 4).c_str());
-      ImGui::TableNextColumn(); ImGui::TextUnformatted(FormatSci(video_flops / 1e12, 4).c_str());
       ImGui::TableNextColumn();
-      if (timing && timing->ok) ImGui::Text("%.3f", timing->block_ms);
-      else if (timing) ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
-      if (timing && !timing->ok && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", timing->message.c_str());
-      ImGui::TableNextColumn(); if (timing && timing->ok) ImGui::Text("%.1f", timing->block_gflops);
-      ImGui::TableNextColumn(); if (std::isfinite(seconds)) ImGui::Text("%.2f", seconds);
+      ImGui::TextUnformatted(row.label.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatCount(row.params).c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%.0f x %.0f (%.0f)", row.width, row.depth, row.heads);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatSci(block_flops / 1e9, 4).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatSci(step_flops / 1e9, 4).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatSci(video_flops / 1e12, 4).c_str());
+      ImGui::TableNextColumn();
+      if (timing && timing->ok)
+        ImGui::Text("%.3f", timing->block_ms);
+      else if (timing)
+        ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
+      if (timing && !timing->ok && ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s", timing->message.c_str());
+      ImGui::TableNextColumn();
+      if (timing && timing->ok) ImGui::Text("%.1f", timing->block_gflops);
+      ImGui::TableNextColumn();
+      if (std::isfinite(seconds)) ImGui::Text("%.2f", seconds);
     }
     ImGui::EndTable();
   }
@@ -200,22 +224,29 @@ void DrawCostPanel(Model& model) {
   const BlockTiming* optimum = rows.size() >= 2 ? measured.Find(rows[0].label) : nullptr;
   const BlockTiming* smaller = rows.size() >= 2 ? measured.Find(rows[1].label) : nullptr;
   if (!in.typed_shape && optimum && smaller && optimum->ok && smaller->ok) {
-    const double t_opt = optimum->block_ms * rows[0].depth, t_small = smaller->block_ms * rows[1].depth;
-    ImGui::Text("Measured inference saving of the smaller model: %s per video.", FormatPercent(1 - t_small / t_opt, 1).c_str());
+    const double t_opt = optimum->block_ms * rows[0].depth,
+                 t_small = smaller->block_ms * rows[1].depth;
+    ImGui::Text("Measured inference saving of the smaller model: %s per video.",
+                FormatPercent(1 - t_small / t_opt, 1).c_str());
   }
   const BlockTiming* tuned = measured.Find("paper at 1e22, tuned (2.43B)");
   const BlockTiming* fixed = measured.Find("paper at 1e22, fixed hyperparameters (4.04B)");
   if (tuned && fixed && tuned->ok && fixed->ok) {
     const double depth_tuned = rows[rows.size() - 2].depth, depth_fixed = rows.back().depth;
-    ImGui::Text("Paper's comparison at 1e22 FLOPs, measured here: %s lower inference cost (the paper claims 40.1%%).",
-                FormatPercent(1 - tuned->block_ms * depth_tuned / (fixed->block_ms * depth_fixed), 1).c_str());
+    ImGui::Text(
+        "Paper's comparison at 1e22 FLOPs, measured here: %s lower inference cost (the paper "
+        "claims 40.1%%).",
+        FormatPercent(1 - tuned->block_ms * depth_tuned / (fixed->block_ms * depth_fixed), 1)
+            .c_str());
   } else {
-    ImGui::TextDisabled("The paper claims 40.1%% lower inference cost at 1e22 FLOPs (2.43B vs 4.04B parameters); "
-                        "measure to compare on this device.");
+    ImGui::TextDisabled(
+        "The paper claims 40.1%% lower inference cost at 1e22 FLOPs (2.43B vs 4.04B parameters); "
+        "measure to compare on this device.");
   }
   if (!measured.kernels.empty() && ImGui::CollapsingHeader("Kernels of the last block measured")) {
     ImGui::Text("timing: %s", measured.timing_method.c_str());
-    for (const KernelTiming& k : measured.kernels) ImGui::Text("%-28s %9.3f ms  %8.1f GFLOP/s", k.name.c_str(), k.ms, k.gflops);
+    for (const KernelTiming& k : measured.kernels)
+      ImGui::Text("%-28s %9.3f ms  %8.1f GFLOP/s", k.name.c_str(), k.ms, k.gflops);
   }
 }
 

@@ -13,12 +13,14 @@ namespace scalecalc::app {
 
 namespace {
 
-const Role kRoles[] = {Role::kParams, Role::kTokens, Role::kFlops, Role::kLr, Role::kBatch, Role::kLoss};
+const Role kRoles[] = {Role::kParams, Role::kTokens, Role::kFlops,
+                       Role::kLr,     Role::kBatch,  Role::kLoss};
 
 void DrawProblems(const char* title, const std::vector<InputProblem>& problems, ImVec4 color) {
   if (problems.empty()) return;
   ImGui::TextColored(color, "%s (%d)", title, static_cast<int>(problems.size()));
-  const float height = std::min<float>(static_cast<float>(problems.size()), 6.0f) * ImGui::GetTextLineHeightWithSpacing();
+  const float height = std::min<float>(static_cast<float>(problems.size()), 6.0f) *
+                       ImGui::GetTextLineHeightWithSpacing();
   ImGui::BeginChild(title, ImVec2(0, height + ImGui::GetStyle().WindowPadding.y), true);
   for (const InputProblem& p : problems) ImGui::TextColored(color, "%s", p.ToString().c_str());
   ImGui::EndChild();
@@ -26,7 +28,9 @@ void DrawProblems(const char* title, const std::vector<InputProblem>& problems, 
 
 void DrawColumnMapping(Model& model) {
   const ReadResult& read = model.read;
-  if (!ImGui::BeginTable("mapping", 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) return;
+  if (!ImGui::BeginTable("mapping", 3,
+                         ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
+    return;
   ImGui::TableSetupColumn("role");
   ImGui::TableSetupColumn("column used");
   ImGui::TableSetupColumn("change");
@@ -38,7 +42,8 @@ void DrawColumnMapping(Model& model) {
     ImGui::TableNextColumn();
     std::string used = "-";
     for (const auto& [r, index] : read.mapping) {
-      if (r == role && index >= 0 && index < static_cast<int>(read.headers.size())) used = read.headers[index];
+      if (r == role && index >= 0 && index < static_cast<int>(read.headers.size()))
+        used = read.headers[index];
     }
     ImGui::TextUnformatted(used.c_str());
     ImGui::TableNextColumn();
@@ -63,11 +68,13 @@ void DrawColumnMapping(Model& model) {
 
 void DrawRunsTable(Model& model) {
   const std::vector<Run>& runs = model.read.table.runs;
-  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter |
-                                ImGuiTableFlags_BordersV | ImGuiTableFlags_Resizable;
+  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
+                                ImGuiTableFlags_BordersOuter | ImGuiTableFlags_BordersV |
+                                ImGuiTableFlags_Resizable;
   if (!ImGui::BeginTable("runs", 9, flags, ImVec2(0, 0))) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  for (const char* name : {"use", "row", "line", "params N", "tokens T", "FLOPs C", "lr", "batch (tokens)", "loss"}) {
+  for (const char* name :
+       {"use", "row", "line", "params N", "tokens T", "FLOPs C", "lr", "batch (tokens)", "loss"}) {
     ImGui::TableSetupColumn(name);
   }
   ImGui::TableHeadersRow();
@@ -81,8 +88,11 @@ void DrawRunsTable(Model& model) {
       ImGui::TableNextColumn();
       bool use = !run.excluded;
       if (ImGui::Checkbox("##use", &use)) model.SetRowExcluded(run.data_row, !use);
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip(use ? "Click to exclude this run from the fits" : "Click to include this run again");
-      if (run.excluded) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(use ? "Click to exclude this run from the fits"
+                              : "Click to include this run again");
+      if (run.excluded)
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
       ImGui::TableNextColumn();
       ImGui::Text("%d", run.data_row);
       ImGui::TableNextColumn();
@@ -130,23 +140,30 @@ void DrawDataPanel(Model& model) {
 
   if (!model.load_error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.35f, 0.1f, 0.1f, 0.6f));
-    const int lines = 1 + static_cast<int>(std::count(model.load_error.begin(), model.load_error.end(), '\n'));
-    ImGui::BeginChild("load_error", ImVec2(0, (static_cast<float>(lines) + 0.6f) * ImGui::GetTextLineHeightWithSpacing()), true);
+    const int lines =
+        1 + static_cast<int>(std::count(model.load_error.begin(), model.load_error.end(), '\n'));
+    ImGui::BeginChild(
+        "load_error",
+        ImVec2(0, (static_cast<float>(lines) + 0.6f) * ImGui::GetTextLineHeightWithSpacing()),
+        true);
     ImGui::TextWrapped("%s", model.load_error.c_str());
     ImGui::EndChild();
     ImGui::PopStyleColor();
   }
 
-  if (ImGui::CollapsingHeader("Reading options and column mapping", ImGuiTreeNodeFlags_DefaultOpen)) {
+  if (ImGui::CollapsingHeader("Reading options and column mapping",
+                              ImGuiTreeNodeFlags_DefaultOpen)) {
     int policy = model.analysis.bad_rows == BadRowPolicy::kSkip ? 1 : 0;
     ImGui::TextUnformatted("Bad rows:");
     ImGui::SameLine();
     if (ImGui::RadioButton("reject the file", &policy, 0)) model.SetOption("bad_rows", "reject");
     ImGui::SameLine();
-    if (ImGui::RadioButton("skip them with a warning", &policy, 1)) model.SetOption("bad_rows", "skip");
-    OptionField(model, "tokens per sample (batch column in samples)", "tokens_per_sample",
-                model.analysis.tokens_per_sample > 0 ? FormatFull(model.analysis.tokens_per_sample) : "",
-                ImGui::GetFontSize() * 8, "tokens");
+    if (ImGui::RadioButton("skip them with a warning", &policy, 1))
+      model.SetOption("bad_rows", "skip");
+    OptionField(
+        model, "tokens per sample (batch column in samples)", "tokens_per_sample",
+        model.analysis.tokens_per_sample > 0 ? FormatFull(model.analysis.tokens_per_sample) : "",
+        ImGui::GetFontSize() * 8, "tokens");
     DrawColumnMapping(model);
     if (!read.notes.empty() && ImGui::TreeNode("How the file was read")) {
       for (const std::string& note : read.notes) ImGui::TextDisabled("%s", note.c_str());

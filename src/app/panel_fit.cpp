@@ -13,12 +13,16 @@ namespace scalecalc::app {
 
 namespace {
 
-const OptimumMethod kMethods[] = {OptimumMethod::kArgmin, OptimumMethod::kBand, OptimumMethod::kSmooth};
+const OptimumMethod kMethods[] = {OptimumMethod::kArgmin, OptimumMethod::kBand,
+                                  OptimumMethod::kSmooth};
 const char* MethodLabel(OptimumMethod method) {
   switch (method) {
-    case OptimumMethod::kArgmin: return "grid argmin";
-    case OptimumMethod::kBand: return "near-optimal band";
-    case OptimumMethod::kSmooth: return "smooth quadratic model";
+    case OptimumMethod::kArgmin:
+      return "grid argmin";
+    case OptimumMethod::kBand:
+      return "near-optimal band";
+    case OptimumMethod::kSmooth:
+      return "smooth quadratic model";
   }
   return "?";
 }
@@ -30,7 +34,8 @@ struct ParameterRow {
 };
 
 void ParameterTable(const char* id, std::initializer_list<ParameterRow> rows) {
-  if (!ImGui::BeginTable(id, 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) return;
+  if (!ImGui::BeginTable(id, 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
+    return;
   ImGui::TableSetupColumn("parameter");
   ImGui::TableSetupColumn("value (unrounded)");
   ImGui::TableSetupColumn("95% interval (bootstrap)");
@@ -53,41 +58,55 @@ void DrawOptions(Model& model) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
   if (ImGui::BeginCombo("cell optimum", MethodLabel(options.optimum))) {
     for (OptimumMethod method : kMethods) {
-      if (ImGui::Selectable(MethodLabel(method), method == options.optimum)) model.SetOption("optimum", ToString(method));
+      if (ImGui::Selectable(MethodLabel(method), method == options.optimum))
+        model.SetOption("optimum", ToString(method));
     }
     ImGui::EndCombo();
   }
-  HelpMarker("How each (N, T) cell's optimal learning rate and batch size is picked: the grid point with the "
-             "lowest loss; every run within a tolerance of it (all enter the regressions); or the minimum of "
-             "a quadratic fitted in (log lr, log batch), valid only if it curves upwards inside the sweep.");
+  HelpMarker(
+      "How each (N, T) cell's optimal learning rate and batch size is picked: the grid point with "
+      "the "
+      "lowest loss; every run within a tolerance of it (all enter the regressions); or the minimum "
+      "of "
+      "a quadratic fitted in (log lr, log batch), valid only if it curves upwards inside the "
+      "sweep.");
   if (options.optimum == OptimumMethod::kBand) {
     ImGui::SameLine();
-    OptionField(model, "band", "band_tolerance", FormatSci(options.band_tolerance, 6), ImGui::GetFontSize() * 5);
+    OptionField(model, "band", "band_tolerance", FormatSci(options.band_tolerance, 6),
+                ImGui::GetFontSize() * 5);
   }
   const float narrow = ImGui::GetFontSize() * 6;
-  OptionField(model, "bootstrap resamples", "bootstrap", std::to_string(options.bootstrap_samples), narrow);
+  OptionField(model, "bootstrap resamples", "bootstrap", std::to_string(options.bootstrap_samples),
+              narrow);
   ImGui::SameLine();
   OptionField(model, "seed", "seed", std::to_string(options.seed), narrow);
   ImGui::SameLine();
-  OptionField(model, "cell tolerance", "cell_tolerance", FormatSci(options.cell_tolerance, 6), narrow);
+  OptionField(model, "cell tolerance", "cell_tolerance", FormatSci(options.cell_tolerance, 6),
+              narrow);
 
   std::string excluded;
-  for (int row : model.analysis.excluded_rows) excluded += (excluded.empty() ? "" : ",") + std::to_string(row);
-  OptionField(model, "excluded rows", "exclude", excluded, ImGui::GetFontSize() * 16, "none (e.g. 3,8-10)");
-  HelpMarker("Outlier policy: runs listed here (1-based data rows) are left out of every fit. "
-             "Toggle single runs in the Data panel.");
+  for (int row : model.analysis.excluded_rows)
+    excluded += (excluded.empty() ? "" : ",") + std::to_string(row);
+  OptionField(model, "excluded rows", "exclude", excluded, ImGui::GetFontSize() * 16,
+              "none (e.g. 3,8-10)");
+  HelpMarker(
+      "Outlier policy: runs listed here (1-based data rows) are left out of every fit. "
+      "Toggle single runs in the Data panel.");
 }
 
 void DrawBootstrapStatus(Model& model) {
   const BootstrapJob& job = model.bootstrap;
   if (job.running) {
-    const float fraction = job.total > 0 ? static_cast<float>(job.done) / static_cast<float>(job.total) : 0.0f;
-    const std::string label = "bootstrap " + std::to_string(job.done) + " / " + std::to_string(job.total);
+    const float fraction =
+        job.total > 0 ? static_cast<float>(job.done) / static_cast<float>(job.total) : 0.0f;
+    const std::string label =
+        "bootstrap " + std::to_string(job.done) + " / " + std::to_string(job.total);
     ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 16, 0), label.c_str());
     ImGui::SameLine();
     if (ImGui::Button("Cancel")) CancelBootstrap(model);
   } else if (model.fit.bootstrap_samples_done > 0) {
-    ImGui::TextDisabled("95%% intervals from %d bootstrap resamples", model.fit.bootstrap_samples_done);
+    ImGui::TextDisabled("95%% intervals from %d bootstrap resamples",
+                        model.fit.bootstrap_samples_done);
     ImGui::SameLine();
     if (ImGui::SmallButton("Run again")) StartBootstrap(model);
   } else if (model.fit.ok && model.analysis.fit.bootstrap_samples > 0) {
@@ -102,7 +121,8 @@ void DrawBootstrapStatus(Model& model) {
 void DrawLaws(Model& model) {
   const FitSummary& fit = model.fit;
   if (!fit.ok) {
-    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", fit.message.empty() ? "No fit yet." : fit.message.c_str());
+    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s",
+                       fit.message.empty() ? "No fit yet." : fit.message.c_str());
     return;
   }
   const LossLawFit& loss = fit.loss;
@@ -115,20 +135,24 @@ void DrawLaws(Model& model) {
                                  {"alpha", loss.law.alpha, loss.alpha_ci},
                                  {"B", loss.law.B, loss.B_ci},
                                  {"beta", loss.law.beta, loss.beta_ci}});
-  ImGui::Text("objective (sum of Huber on log residuals): %s   points: %d", FormatSci(loss.objective, 8).c_str(), loss.points);
+  ImGui::Text("objective (sum of Huber on log residuals): %s   points: %d",
+              FormatSci(loss.objective, 8).c_str(), loss.points);
   if (std::isfinite(loss.holdout_rel_error)) {
     ImGui::Text("extrapolation check: refit without N = %s predicts its loss within %s",
-                FormatCount(loss.holdout_params).c_str(), FormatPercent(loss.holdout_rel_error, 3).c_str());
+                FormatCount(loss.holdout_params).c_str(),
+                FormatPercent(loss.holdout_rel_error, 3).c_str());
   }
   if (!loss.on_bound.empty()) {
     std::string names;
     for (const std::string& n : loss.on_bound) names += (names.empty() ? "" : ", ") + n;
-    ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "on a bound: %s (the data does not pin them down)", names.c_str());
+    ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1),
+                       "on a bound: %s (the data does not pin them down)", names.c_str());
   }
 
   if (fit.has_sweep) {
-    for (const auto& [title, name, law] : {std::tuple{"Optimal learning rate", "lr_opt", &fit.lr_law},
-                                            std::tuple{"Optimal batch size (tokens)", "B_opt", &fit.batch_law}}) {
+    for (const auto& [title, name, law] :
+         {std::tuple{"Optimal learning rate", "lr_opt", &fit.lr_law},
+          std::tuple{"Optimal batch size (tokens)", "B_opt", &fit.batch_law}}) {
       Heading(title);
       if (!law->law.IsSet()) {
         ImGui::TextDisabled("not fitted (needs at least 3 distinct model sizes and token budgets)");
@@ -147,36 +171,58 @@ void DrawLaws(Model& model) {
     const Sensitivity& s = fit.sensitivity;
     if (s.ok) {
       Heading("Sensitivity to off-optimal hyperparameters");
-      ImGui::TextWrapped("L / L_opt - 1 = %.4g u^2 + %.4g v^2 + %.4g u v,  u = ln(lr / lr_opt), v = ln(B / B_opt)  (%d runs)",
-                         s.curv_lr, s.curv_batch, s.cross, s.points);
-      ImGui::TextDisabled("Half or twice the optimal learning rate costs %s in loss; half or twice the batch, %s.",
-                          FormatPercent(s.RelativePenalty(2, 1), 3).c_str(),
-                          FormatPercent(s.RelativePenalty(1, 2), 3).c_str());
+      ImGui::TextWrapped(
+          "L / L_opt - 1 = %.4g u^2 + %.4g v^2 + %.4g u v,  u = ln(lr / lr_opt), v = ln(B / B_opt) "
+          " (%d runs)",
+          s.curv_lr, s.curv_batch, s.cross, s.points);
+      ImGui::TextDisabled(
+          "Half or twice the optimal learning rate costs %s in loss; half or twice the batch, %s.",
+          FormatPercent(s.RelativePenalty(2, 1), 3).c_str(),
+          FormatPercent(s.RelativePenalty(1, 2), 3).c_str());
     }
   }
 }
 
 void DrawCells(const FitSummary& fit) {
-  if (fit.cells.empty() || !ImGui::CollapsingHeader("Cells (per model size and token budget)")) return;
+  if (fit.cells.empty() || !ImGui::CollapsingHeader("Cells (per model size and token budget)"))
+    return;
   int edge = 0;
   for (const Cell& c : fit.cells) edge += c.on_edge ? 1 : 0;
-  if (edge > 0) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%d cell(s) have their optimum on the edge of the sweep: the true optimum lies outside", edge);
-  if (!ImGui::BeginTable("cells", 7, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY,
-                         ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 12))) return;
+  if (edge > 0)
+    ImGui::TextColored(
+        ImVec4(1, 0.8f, 0.35f, 1),
+        "%d cell(s) have their optimum on the edge of the sweep: the true optimum lies outside",
+        edge);
+  if (!ImGui::BeginTable(
+          "cells", 7,
+          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY,
+          ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 12)))
+    return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  for (const char* name : {"params N", "tokens T", "runs", "lr_opt", "batch_opt (tokens)", "loss", "flags"}) ImGui::TableSetupColumn(name);
+  for (const char* name :
+       {"params N", "tokens T", "runs", "lr_opt", "batch_opt (tokens)", "loss", "flags"})
+    ImGui::TableSetupColumn(name);
   ImGui::TableHeadersRow();
   for (const Cell& c : fit.cells) {
     ImGui::TableNextRow();
-    ImGui::TableNextColumn(); ImGui::TextUnformatted(FormatCount(c.params).c_str());
-    ImGui::TableNextColumn(); ImGui::TextUnformatted(FormatCount(c.tokens).c_str());
-    ImGui::TableNextColumn(); ImGui::Text("%d", c.runs);
-    ImGui::TableNextColumn(); ImGui::TextUnformatted(FormatSci(c.lr, 4).c_str());
-    ImGui::TableNextColumn(); ImGui::TextUnformatted(FormatCount(c.batch_tokens).c_str());
-    ImGui::TableNextColumn(); ImGui::TextUnformatted(FormatSci(c.loss, 6).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(FormatCount(c.params).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(FormatCount(c.tokens).c_str());
+    ImGui::TableNextColumn();
+    ImGui::Text("%d", c.runs);
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(FormatSci(c.lr, 4).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(FormatCount(c.batch_tokens).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(FormatSci(c.loss, 6).c_str());
     ImGui::TableNextColumn();
     if (c.on_edge) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "edge");
-    if (c.not_convex) { ImGui::SameLine(); ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "flat"); }
+    if (c.not_convex) {
+      ImGui::SameLine();
+      ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "flat");
+    }
   }
   ImGui::EndTable();
 }

@@ -16,9 +16,12 @@ namespace {
 const BudgetUnit kUnits[] = {BudgetUnit::kFlops, BudgetUnit::kPfDays, BudgetUnit::kGpuHours};
 const char* UnitLabel(BudgetUnit unit) {
   switch (unit) {
-    case BudgetUnit::kFlops: return "FLOPs";
-    case BudgetUnit::kPfDays: return "PF-days";
-    case BudgetUnit::kGpuHours: return "GPU-hours";
+    case BudgetUnit::kFlops:
+      return "FLOPs";
+    case BudgetUnit::kPfDays:
+      return "PF-days";
+    case BudgetUnit::kGpuHours:
+      return "GPU-hours";
   }
   return "?";
 }
@@ -31,14 +34,16 @@ void DrawInputs(Model& model) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
   if (ImGui::BeginCombo("budget", UnitLabel(a.budget_unit))) {
     for (BudgetUnit unit : kUnits) {
-      if (ImGui::Selectable(UnitLabel(unit), unit == a.budget_unit)) model.SetOption("budget_unit", ToString(unit));
+      if (ImGui::Selectable(UnitLabel(unit), unit == a.budget_unit))
+        model.SetOption("budget_unit", ToString(unit));
     }
     ImGui::EndCombo();
   }
   ImGui::SameLine();
   ImGui::TextDisabled("= %s FLOPs", FormatSci(a.plan.budget_flops, 4).c_str());
   if (a.budget_unit == BudgetUnit::kGpuHours) {
-    OptionField(model, "sustained FLOP/s per GPU", "gpu_flops", FormatSci(a.gpu_flops_per_second, 4), field);
+    OptionField(model, "sustained FLOP/s per GPU", "gpu_flops",
+                FormatSci(a.gpu_flops_per_second, 4), field);
   }
 
   int kind = a.compute.kind == ComputeKind::kDit ? 1 : 0;
@@ -46,24 +51,33 @@ void DrawInputs(Model& model) {
   ImGui::SameLine();
   if (ImGui::RadioButton("6N", &kind, 0)) model.SetOption("compute", "6n");
   ImGui::SameLine();
-  if (ImGui::RadioButton("video DiT: (3/4) N (7 + n_ctx / d)", &kind, 1)) model.SetOption("compute", "dit");
+  if (ImGui::RadioButton("video DiT: (3/4) N (7 + n_ctx / d)", &kind, 1))
+    model.SetOption("compute", "dit");
   if (a.compute.kind == ComputeKind::kDit) {
-    OptionField(model, "tokens per clip n_ctx", "tokens_per_sample", FormatFull(a.compute.tokens_per_sample), field);
+    OptionField(model, "tokens per clip n_ctx", "tokens_per_sample",
+                FormatFull(a.compute.tokens_per_sample), field);
     ImGui::SameLine();
-    OptionField(model, "width / depth", "width_per_depth", FormatFull(a.compute.width_per_depth), field);
+    OptionField(model, "width / depth", "width_per_depth", FormatFull(a.compute.width_per_depth),
+                field);
   }
   if (ImGui::CollapsingHeader("Constraints, tolerance, serving demand")) {
-    OptionField(model, "max model size", "max_params", std::isfinite(a.plan.max_params) ? FormatSci(a.plan.max_params, 6) : "",
-                field, "none");
+    OptionField(model, "max model size", "max_params",
+                std::isfinite(a.plan.max_params) ? FormatSci(a.plan.max_params, 6) : "", field,
+                "none");
     ImGui::SameLine();
-    OptionField(model, "max tokens available", "max_tokens", std::isfinite(a.plan.max_tokens) ? FormatSci(a.plan.max_tokens, 6) : "",
-                field, "none");
-    OptionField(model, "loss tolerance (relative)", "tolerance", FormatSci(a.plan.loss_tolerance, 6), field);
-    HelpMarker("The smallest model whose predicted loss is within this fraction of the optimum at the same "
-               "budget (0.001 is 0.1%).");
+    OptionField(model, "max tokens available", "max_tokens",
+                std::isfinite(a.plan.max_tokens) ? FormatSci(a.plan.max_tokens, 6) : "", field,
+                "none");
+    OptionField(model, "loss tolerance (relative)", "tolerance",
+                FormatSci(a.plan.loss_tolerance, 6), field);
+    HelpMarker(
+        "The smallest model whose predicted loss is within this fraction of the optimum at the "
+        "same "
+        "budget (0.001 is 0.1%).");
     OptionField(model, "videos to generate", "videos", FormatSci(a.plan.demand.videos, 6), field);
     ImGui::SameLine();
-    OptionField(model, "sampling steps", "sampling_steps", FormatFull(a.plan.demand.sampling_steps), field);
+    OptionField(model, "sampling steps", "sampling_steps", FormatFull(a.plan.demand.sampling_steps),
+                field);
     bool guidance = a.plan.demand.guidance;
     if (ImGui::Checkbox("classifier-free guidance (2 passes per step)", &guidance)) {
       model.SetOption("guidance", guidance ? "true" : "false");
@@ -74,7 +88,8 @@ void DrawInputs(Model& model) {
   if (ImGui::BeginCombo("compare with", current)) {
     if (ImGui::Selectable("none", !model.compare)) model.SetOption("compare", "");
     for (const PresetInfo& preset : Presets()) {
-      if (ImGui::Selectable(preset.title.c_str(), model.compare == &preset)) model.SetOption("compare", preset.name);
+      if (ImGui::Selectable(preset.title.c_str(), model.compare == &preset))
+        model.SetOption("compare", preset.name);
     }
     ImGui::EndCombo();
   }
@@ -83,8 +98,10 @@ void DrawInputs(Model& model) {
 void DrawResultTable(const Model& model) {
   const std::vector<PlanRow> rows = PlanRows(model);
   const bool with_compare = model.compare != nullptr;
-  if (!ImGui::BeginTable("plan", with_compare ? 4 : 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
-                                                           ImGuiTableFlags_SizingFixedFit)) return;
+  if (!ImGui::BeginTable(
+          "plan", with_compare ? 4 : 3,
+          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
+    return;
   ImGui::TableSetupColumn("quantity");
   ImGui::TableSetupColumn("recommended");
   ImGui::TableSetupColumn("95% interval");
@@ -110,21 +127,26 @@ void DrawTradeOffs(const Model& model) {
   const Plan& plan = model.plan;
   Heading("Trade-off: a smaller model");
   if (std::isfinite(plan.smallest.params)) {
-    ImGui::TextWrapped("A %s-parameter model (%s tokens) is predicted within %s of the optimal loss at this budget "
-                       "(%s vs %s): %s fewer parameters, %s less inference compute per video.",
-                       FormatCount(plan.smallest.params).c_str(), FormatCount(plan.smallest.tokens).c_str(),
-                       FormatPercent(model.analysis.plan.loss_tolerance, 2).c_str(),
-                       FormatSci(plan.smallest.loss, 6).c_str(), FormatSci(plan.optimum.loss, 6).c_str(),
-                       FormatPercent(plan.inference_saving, 1).c_str(),
-                       FormatPercent(plan.inference_saving_flops, 1).c_str());
+    ImGui::TextWrapped(
+        "A %s-parameter model (%s tokens) is predicted within %s of the optimal loss at this "
+        "budget "
+        "(%s vs %s): %s fewer parameters, %s less inference compute per video.",
+        FormatCount(plan.smallest.params).c_str(), FormatCount(plan.smallest.tokens).c_str(),
+        FormatPercent(model.analysis.plan.loss_tolerance, 2).c_str(),
+        FormatSci(plan.smallest.loss, 6).c_str(), FormatSci(plan.optimum.loss, 6).c_str(),
+        FormatPercent(plan.inference_saving, 1).c_str(),
+        FormatPercent(plan.inference_saving_flops, 1).c_str());
   }
   if (model.analysis.plan.demand.videos > 0 && std::isfinite(plan.total_cost.params)) {
     Heading("Training + serving");
-    ImGui::TextWrapped("To serve %s videos, a %s model trained on %s tokens reaches the same loss for %s FLOPs in "
-                       "total, %s less than the compute-optimal model (%s).",
-                       FormatSci(model.analysis.plan.demand.videos, 3).c_str(), FormatCount(plan.total_cost.params).c_str(),
-                       FormatCount(plan.total_cost.tokens).c_str(), FormatSci(plan.total_cost_flops, 3).c_str(),
-                       FormatPercent(plan.total_cost_saving, 1).c_str(), FormatSci(plan.optimum_total_flops, 3).c_str());
+    ImGui::TextWrapped(
+        "To serve %s videos, a %s model trained on %s tokens reaches the same loss for %s FLOPs in "
+        "total, %s less than the compute-optimal model (%s).",
+        FormatSci(model.analysis.plan.demand.videos, 3).c_str(),
+        FormatCount(plan.total_cost.params).c_str(), FormatCount(plan.total_cost.tokens).c_str(),
+        FormatSci(plan.total_cost_flops, 3).c_str(),
+        FormatPercent(plan.total_cost_saving, 1).c_str(),
+        FormatSci(plan.optimum_total_flops, 3).c_str());
   }
   if (model.compare && !model.compare->published_optima.empty()) {
     const OptimumComparison comparison =
@@ -141,20 +163,24 @@ void DrawPlannerPanel(Model& model) {
   ImGui::Separator();
   const Plan& plan = model.plan;
   if (!plan.ok) {
-    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s",
-                       plan.message.empty() ? "No plan: fit the data first." : plan.message.c_str());
+    ImGui::TextColored(
+        ImVec4(1, 0.45f, 0.4f, 1), "%s",
+        plan.message.empty() ? "No plan: fit the data first." : plan.message.c_str());
     return;
   }
-  if (!plan.message.empty()) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", plan.message.c_str());
+  if (!plan.message.empty())
+    ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", plan.message.c_str());
   DrawResultTable(model);
   if (ImGui::Button("Copy as Markdown")) {
     web::CopyToClipboard(PlanMarkdown(model));
     model.notice = "Plan copied as Markdown";
   }
   ImGui::SameLine();
-  if (ImGui::Button("Download JSON")) web::Download("scalecalc-results.json", "application/json", ResultsJson(model));
+  if (ImGui::Button("Download JSON"))
+    web::Download("scalecalc-results.json", "application/json", ResultsJson(model));
   ImGui::SameLine();
-  if (ImGui::Button("Download CSV")) web::Download("scalecalc-results.csv", "text/csv", PlanCsv(model));
+  if (ImGui::Button("Download CSV"))
+    web::Download("scalecalc-results.csv", "text/csv", PlanCsv(model));
   DrawTradeOffs(model);
 }
 

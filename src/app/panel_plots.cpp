@@ -9,7 +9,7 @@
 
 #include "app/format.h"
 #include "app/panels.h"
-#include "app/plot.h"
+#include "app/plot/plot.h"
 #include "imgui.h"
 
 namespace scalecalc::app {
@@ -83,11 +83,14 @@ void TokenRange(const std::vector<Cell>& cells, double* lo, double* hi) {
 void CellTooltip(const std::vector<Cell>& cells, const Group& group) {
   const plot::HoverInfo& hover = plot::LastHover();
   if (!hover.valid || hover.series != group.label || hover.index < 0 ||
-      hover.index >= static_cast<int>(group.cell_index.size())) return;
+      hover.index >= static_cast<int>(group.cell_index.size()))
+    return;
   const Cell& c = cells[group.cell_index[hover.index]];
-  ImGui::SetTooltip("N = %s, T = %s (%d runs)\nloss %s\nlr %s, batch %s tokens%s", FormatCount(c.params).c_str(),
-                    FormatCount(c.tokens).c_str(), c.runs, FormatSci(c.loss, 6).c_str(), FormatSci(c.lr, 4).c_str(),
-                    FormatCount(c.batch_tokens).c_str(), c.on_edge ? "\noptimum on the edge of the sweep" : "");
+  ImGui::SetTooltip("N = %s, T = %s (%d runs)\nloss %s\nlr %s, batch %s tokens%s",
+                    FormatCount(c.params).c_str(), FormatCount(c.tokens).c_str(), c.runs,
+                    FormatSci(c.loss, 6).c_str(), FormatSci(c.lr, 4).c_str(),
+                    FormatCount(c.batch_tokens).c_str(),
+                    c.on_edge ? "\noptimum on the edge of the sweep" : "");
 }
 
 enum class Quantity { kLoss, kLr, kBatch };
@@ -95,7 +98,8 @@ enum class Quantity { kLoss, kLr, kBatch };
 // Index into RunTable::runs of each point of the "runs" scatter (kept to avoid reallocating).
 std::vector<int> run_index;
 
-void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Quantity quantity, ImVec2 size) {
+void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Quantity quantity,
+                       ImVec2 size) {
   const FitSummary& fit = model.fit;
   plot::PlotSpec spec;
   spec.hover_tooltip = false;
@@ -125,7 +129,8 @@ void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Qua
     const std::vector<Run>& runs = model.read.table.runs;
     for (int i = 0; i < static_cast<int>(runs.size()); ++i) {
       if (runs[i].excluded) continue;
-      run_tokens.push_back(runs[i].tokens), run_loss.push_back(runs[i].loss), run_index.push_back(i);
+      run_tokens.push_back(runs[i].tokens), run_loss.push_back(runs[i].loss),
+          run_index.push_back(i);
     }
     plot::Scatter("runs", run_tokens.data(), run_loss.data(), static_cast<int>(run_tokens.size()),
                   IM_COL32(160, 160, 170, 70), 1.6f);
@@ -141,8 +146,11 @@ void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Qua
     if (quantity == Quantity::kLoss ? fit.laws.loss.IsSet() : law.IsSet()) {
       plot::Line(group.label.c_str(), tokens.data(), curve.data(), kCurvePoints, color, 1.6f);
     }
-    const std::vector<double>& y = quantity == Quantity::kLoss ? group.loss : quantity == Quantity::kLr ? group.lr : group.batch;
-    plot::Scatter(group.label.c_str(), group.tokens.data(), y.data(), static_cast<int>(y.size()), color, 4);
+    const std::vector<double>& y = quantity == Quantity::kLoss ? group.loss
+                                   : quantity == Quantity::kLr ? group.lr
+                                                               : group.batch;
+    plot::Scatter(group.label.c_str(), group.tokens.data(), y.data(), static_cast<int>(y.size()),
+                  color, 4);
   }
   plot::EndPlot();
   for (const Group& group : groups) CellTooltip(fit.cells, group);
@@ -150,8 +158,9 @@ void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Qua
   if (quantity == Quantity::kLoss && hover.valid && hover.series == "runs" && hover.index >= 0 &&
       hover.index < static_cast<int>(run_index.size())) {
     const Run& r = model.read.table.runs[run_index[hover.index]];
-    ImGui::SetTooltip("run: data row %d (line %d)\nN = %s, T = %s\nlr %s, batch %s tokens\nloss %s", r.data_row,
-                      r.line, FormatCount(r.params).c_str(), FormatCount(r.tokens).c_str(), FormatSci(r.lr, 4).c_str(),
+    ImGui::SetTooltip("run: data row %d (line %d)\nN = %s, T = %s\nlr %s, batch %s tokens\nloss %s",
+                      r.data_row, r.line, FormatCount(r.params).c_str(),
+                      FormatCount(r.tokens).c_str(), FormatSci(r.lr, 4).c_str(),
                       FormatCount(r.batch_tokens).c_str(), FormatSci(r.loss, 6).c_str());
   }
 }
@@ -160,12 +169,14 @@ void DrawIsoCompute(const Model& model, ImVec2 size) {
   const Plan& plan = model.plan;
   const AnalysisState& a = model.analysis;
   plot::PlotSpec spec;
-  const std::string title = "Loss along the iso-compute line at " + FormatSci(a.plan.budget_flops, 3) + " FLOPs";
+  const std::string title =
+      "Loss along the iso-compute line at " + FormatSci(a.plan.budget_flops, 3) + " FLOPs";
   spec.title = title.c_str();
   spec.x = {"model size N", plot::AxisScale::kLog};
   spec.y = {"predicted loss", plot::AxisScale::kLinear};
   if (!plan.ok || !plot::BeginPlot("##isocompute", spec, size)) return;
-  const std::vector<double> params = LogSpace(plan.optimum.params / 40, plan.optimum.params * 40, 160);
+  const std::vector<double> params =
+      LogSpace(plan.optimum.params / 40, plan.optimum.params * 40, 160);
   std::vector<double> loss(params.size()), lo(params.size()), hi(params.size());
   const LawSet& laws = model.fit.laws;
   for (size_t i = 0; i < params.size(); ++i) {
@@ -173,15 +184,16 @@ void DrawIsoCompute(const Model& model, ImVec2 size) {
     if (!laws.loss_samples.empty()) {
       std::vector<double> sampled;
       sampled.reserve(laws.loss_samples.size());
-      for (const LossLaw& s : laws.loss_samples) sampled.push_back(IsoComputeLoss(s, a.compute, a.plan.budget_flops, params[i]));
+      for (const LossLaw& s : laws.loss_samples)
+        sampled.push_back(IsoComputeLoss(s, a.compute, a.plan.budget_flops, params[i]));
       const Interval ci = Percentile95(sampled);
       lo[i] = ci.lo;
       hi[i] = ci.hi;
     }
   }
   if (!laws.loss_samples.empty()) {
-    plot::BandBetween("95% interval", params.data(), lo.data(), hi.data(), static_cast<int>(params.size()),
-                      plot::PaletteColor(0, 0.18f));
+    plot::BandBetween("95% interval", params.data(), lo.data(), hi.data(),
+                      static_cast<int>(params.size()), plot::PaletteColor(0, 0.18f));
   }
   // The tolerance band: every N whose loss is within the tolerance of the optimum.
   const double limit = plan.optimum.loss * (1 + a.plan.loss_tolerance);
@@ -192,26 +204,33 @@ void DrawIsoCompute(const Model& model, ImVec2 size) {
       band_hi = params[i];
     }
   }
-  const std::string band_label = "within " + FormatPercent(a.plan.loss_tolerance, 2) + " of the optimum";
-  if (std::isfinite(band_lo)) plot::ShadedBand(band_label.c_str(), band_lo, band_hi, IM_COL32(120, 200, 140, 40));
-  plot::Line("fitted law", params.data(), loss.data(), static_cast<int>(params.size()), plot::PaletteColor(0), 2);
+  const std::string band_label =
+      "within " + FormatPercent(a.plan.loss_tolerance, 2) + " of the optimum";
+  if (std::isfinite(band_lo))
+    plot::ShadedBand(band_label.c_str(), band_lo, band_hi, IM_COL32(120, 200, 140, 40));
+  plot::Line("fitted law", params.data(), loss.data(), static_cast<int>(params.size()),
+             plot::PaletteColor(0), 2);
   if (model.compare && model.compare->laws.loss.IsSet()) {
     std::vector<double> other(params.size());
     for (size_t i = 0; i < params.size(); ++i) {
-      other[i] = IsoComputeLoss(model.compare->laws.loss, a.compute, a.plan.budget_flops, params[i]);
+      other[i] =
+          IsoComputeLoss(model.compare->laws.loss, a.compute, a.plan.budget_flops, params[i]);
     }
-    plot::Line(model.compare->title.c_str(), params.data(), other.data(), static_cast<int>(params.size()),
-               plot::PaletteColor(1), 1.5f);
+    plot::Line(model.compare->title.c_str(), params.data(), other.data(),
+               static_cast<int>(params.size()), plot::PaletteColor(1), 1.5f);
     if (model.compare_plan.ok) {
-      plot::Marker("compared optimum", model.compare_plan.optimum.params, model.compare_plan.optimum.loss,
-                   plot::PaletteColor(1), plot::MarkerShape::kSquare, 5);
+      plot::Marker("compared optimum", model.compare_plan.optimum.params,
+                   model.compare_plan.optimum.loss, plot::PaletteColor(1),
+                   plot::MarkerShape::kSquare, 5);
     }
   }
-  plot::Marker("optimum", plan.optimum.params, plan.optimum.loss, plot::PaletteColor(3), plot::MarkerShape::kDiamond, 7);
+  plot::Marker("optimum", plan.optimum.params, plan.optimum.loss, plot::PaletteColor(3),
+               plot::MarkerShape::kDiamond, 7);
   if (std::isfinite(plan.smallest.params)) {
-    plot::VerticalLine("smallest acceptable model", plan.smallest.params, plot::PaletteColor(2), true);
-    plot::Marker("smallest acceptable model", plan.smallest.params, plan.smallest.loss, plot::PaletteColor(2),
-                 plot::MarkerShape::kCircle, 5);
+    plot::VerticalLine("smallest acceptable model", plan.smallest.params, plot::PaletteColor(2),
+                       true);
+    plot::Marker("smallest acceptable model", plan.smallest.params, plan.smallest.loss,
+                 plot::PaletteColor(2), plot::MarkerShape::kCircle, 5);
   }
   plot::EndPlot();
 }
@@ -228,10 +247,11 @@ void DrawResiduals(const Model& model, const std::vector<Group>& groups, ImVec2 
     const Group& group = groups[g];
     std::vector<double> residual(group.tokens.size());
     for (size_t i = 0; i < residual.size(); ++i) {
-      residual[i] = std::log(group.loss[i] / model.fit.laws.loss.Eval(group.params, group.tokens[i]));
+      residual[i] =
+          std::log(group.loss[i] / model.fit.laws.loss.Eval(group.params, group.tokens[i]));
     }
-    plot::Scatter(group.label.c_str(), group.tokens.data(), residual.data(), static_cast<int>(residual.size()),
-                  plot::PaletteColor(g), 4);
+    plot::Scatter(group.label.c_str(), group.tokens.data(), residual.data(),
+                  static_cast<int>(residual.size()), plot::PaletteColor(g), 4);
   }
   plot::EndPlot();
   for (const Group& group : groups) CellTooltip(model.fit.cells, group);
@@ -248,8 +268,9 @@ void DrawPlotsPanel(Model& model) {
   const std::vector<Group> groups = GroupCells(fit.cells);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
-  const ImVec2 half(std::max(200.0f, (avail.x - spacing) / 2),
-                    std::max(ImGui::GetFontSize() * 18, (avail.y - ImGui::GetStyle().ItemSpacing.y) / 2));
+  const ImVec2 half(
+      std::max(200.0f, (avail.x - spacing) / 2),
+      std::max(ImGui::GetFontSize() * 18, (avail.y - ImGui::GetStyle().ItemSpacing.y) / 2));
   DrawAgainstTokens(model, groups, Quantity::kLoss, half);
   ImGui::SameLine();
   DrawIsoCompute(model, half);

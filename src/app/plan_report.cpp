@@ -13,9 +13,15 @@ std::string Range(const Interval& ci, std::string (*format)(double)) {
   if (!std::isfinite(ci.lo) || !std::isfinite(ci.hi)) return "";
   return "[" + format(ci.lo) + ", " + format(ci.hi) + "]";
 }
-std::string Sci4(double v) { return FormatSci(v, 4); }
-std::string Sci6(double v) { return FormatSci(v, 6); }
-std::string Count(double v) { return FormatCount(v); }
+std::string Sci4(double v) {
+  return FormatSci(v, 4);
+}
+std::string Sci6(double v) {
+  return FormatSci(v, 6);
+}
+std::string Count(double v) {
+  return FormatCount(v);
+}
 
 }  // namespace
 
@@ -29,19 +35,23 @@ std::vector<PlanRow> PlanRows(const Model& model) {
   };
   std::vector<PlanRow> rows = {
       {"compute budget (FLOPs)", Sci4(plan.flops), "", compare(Sci4, model.compare_plan.flops)},
-      {"model size N (parameters)", Count(p.params), Range(plan.params_ci, Count), compare(Count, q.params)},
-      {"training tokens T", Count(p.tokens), Range(plan.tokens_ci, Count), compare(Count, q.tokens)},
+      {"model size N (parameters)", Count(p.params), Range(plan.params_ci, Count),
+       compare(Count, q.params)},
+      {"training tokens T", Count(p.tokens), Range(plan.tokens_ci, Count),
+       compare(Count, q.tokens)},
       {"tokens per parameter", Sci4(p.tokens / p.params), "", compare(Sci4, q.tokens / q.params)},
       {"learning rate", Sci4(p.lr), Range(plan.lr_ci, Sci4), compare(Sci4, q.lr)},
-      {"batch size (tokens)", Count(p.batch_tokens), Range(plan.batch_ci, Count), compare(Count, q.batch_tokens)},
+      {"batch size (tokens)", Count(p.batch_tokens), Range(plan.batch_ci, Count),
+       compare(Count, q.batch_tokens)},
       {"batch size (samples)", Count(p.batch_samples), "", compare(Count, q.batch_samples)},
       {"optimizer steps", Count(p.steps), "", compare(Count, q.steps)},
       {"predicted loss", Sci6(p.loss), Range(plan.loss_ci, Sci6), compare(Sci6, q.loss)},
   };
   if (model.analysis.compute.kind == ComputeKind::kDit) {
-    rows.insert(rows.begin() + 2, {"shape: width d x depth", Count(std::round(p.shape.width)) + " x " +
-                                                                 Count(std::round(p.shape.depth)),
-                                   "", ""});
+    rows.insert(
+        rows.begin() + 2,
+        {"shape: width d x depth",
+         Count(std::round(p.shape.width)) + " x " + Count(std::round(p.shape.depth)), "", ""});
   }
   return rows;
 }
@@ -54,7 +64,8 @@ std::string PlanMarkdown(const Model& model) {
     md += "| " + row.quantity + " | " + row.value + " | " + row.interval + " |";
     md += with_compare ? " " + row.compare + " |\n" : "\n";
   }
-  md += "\nFitted with scalecalc on " + model.analysis.data_name + ". " + LossLawFormula(model.fit.laws.loss) + "\n";
+  md += "\nFitted with scalecalc on " + model.analysis.data_name + ". " +
+        LossLawFormula(model.fit.laws.loss) + "\n";
   return md;
 }
 
@@ -63,7 +74,8 @@ std::string PlanCsv(const Model& model) {
   std::string csv = "section,quantity,value,ci95_lo,ci95_hi\n";
   auto row = [&](const char* section, const char* quantity, double value, Interval ci = {}) {
     csv += std::string(section) + "," + quantity + "," + FormatFull(value) + "," +
-           (std::isfinite(ci.lo) ? FormatFull(ci.lo) : "") + "," + (std::isfinite(ci.hi) ? FormatFull(ci.hi) : "") + "\n";
+           (std::isfinite(ci.lo) ? FormatFull(ci.lo) : "") + "," +
+           (std::isfinite(ci.hi) ? FormatFull(ci.hi) : "") + "\n";
   };
   const FitSummary& fit = model.fit;
   if (fit.ok) {
@@ -74,7 +86,8 @@ std::string PlanCsv(const Model& model) {
     row("loss_law", "B", l.law.B, l.B_ci);
     row("loss_law", "beta", l.law.beta, l.beta_ci);
     row("loss_law", "objective", l.objective);
-    for (const auto& [section, law] : {std::pair{"lr_law", &fit.lr_law}, std::pair{"batch_law", &fit.batch_law}}) {
+    for (const auto& [section, law] :
+         {std::pair{"lr_law", &fit.lr_law}, std::pair{"batch_law", &fit.batch_law}}) {
       if (!law->law.IsSet()) continue;
       row(section, "coef", law->law.coef, law->coef_ci);
       row(section, "exp_N", law->law.exp_params, law->exp_params_ci);
@@ -103,8 +116,8 @@ std::string ResultsJson(const Model& model) {
   const AnalysisState& a = model.analysis;
   PlanOptions plan_options = a.plan;
   plan_options.compute = a.compute;
-  nlohmann::json json = FitJson(model.fit, model.read, a.excluded_rows, model.plan.ok ? &model.plan : nullptr,
-                                plan_options, {});
+  nlohmann::json json = FitJson(model.fit, model.read, a.excluded_rows,
+                                model.plan.ok ? &model.plan : nullptr, plan_options, {});
   json["data"] = {{"name", a.data_name},
                   {"runs", model.read.table.runs.size()},
                   {"included", model.read.table.CountIncluded()}};
@@ -121,7 +134,8 @@ std::string ResultsJson(const Model& model) {
                        {"message", model.bootstrap.message}};
   if (model.compare) {
     json["compare"] = {{"preset", model.compare->name},
-                       {"plan", model.compare_plan.ok ? PlanJson(model.compare_plan, plan_options) : nlohmann::json()}};
+                       {"plan", model.compare_plan.ok ? PlanJson(model.compare_plan, plan_options)
+                                                      : nlohmann::json()}};
   }
   return DumpJson(json);
 }

@@ -4,9 +4,8 @@
 
 #include "app/web_bridge.h"
 
-EM_JS(void, js_share_state, (const uint8_t* bytes, int size, bool copy), {
-  Module.bridge.shareState(HEAPU8.slice(bytes, bytes + size), copy);
-});
+EM_JS(void, js_share_state, (const uint8_t* bytes, int size, bool copy),
+      { Module.bridge.shareState(HEAPU8.slice(bytes, bytes + size), copy); });
 
 namespace scalecalc::app {
 

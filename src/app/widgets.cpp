@@ -18,8 +18,8 @@ std::map<ImGuiID, FieldState> field_states;  // keyed by widget id, like ImGui's
 
 }  // namespace
 
-bool OptionField(Model& model, const char* label, const std::string& option, const std::string& current,
-                 float width, const char* hint) {
+bool OptionField(Model& model, const char* label, const std::string& option,
+                 const std::string& current, float width, const char* hint) {
   const ImGuiID id = ImGui::GetID(label);
   FieldState& field = field_states[id];
   if (!field.editing && field.error.empty()) field.text = current;

@@ -10,8 +10,8 @@ namespace scalecalc::app {
 // A text field for one option: shows `current` until the user edits it, applies the typed text
 // through Model::SetOption on Enter or when the field loses focus, and shows the error under it.
 // Returns true when the option changed.
-bool OptionField(Model& model, const char* label, const std::string& option, const std::string& current,
-                 float width = 0, const char* hint = nullptr);
+bool OptionField(Model& model, const char* label, const std::string& option,
+                 const std::string& current, float width = 0, const char* hint = nullptr);
 
 // A "(?)" marker with a tooltip.
 void HelpMarker(const char* text);

@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "cli/args.h"
-#include "core/results_json.h"
 #include "cli/report.h"
 #include "core/csv_reader.h"
 #include "core/fit.h"
 #include "core/planner.h"
 #include "core/presets.h"
+#include "core/results_json.h"
 
 namespace scalecalc {
 namespace {

@@ -32,16 +32,23 @@ constexpr double kFlopsPerPfDay = 1e15 * 86400;  // 1 PF-day = 1e15 FLOP/s for a
 
 double FlopsPerUnit(const AnalysisState& state) {
   switch (state.budget_unit) {
-    case BudgetUnit::kFlops: return 1;
-    case BudgetUnit::kPfDays: return kFlopsPerPfDay;
-    case BudgetUnit::kGpuHours: return 3600 * state.gpu_flops_per_second;
+    case BudgetUnit::kFlops:
+      return 1;
+    case BudgetUnit::kPfDays:
+      return kFlopsPerPfDay;
+    case BudgetUnit::kGpuHours:
+      return 3600 * state.gpu_flops_per_second;
   }
   return 1;
 }
 }  // namespace
 
-double BudgetInUnit(const AnalysisState& state) { return state.plan.budget_flops / FlopsPerUnit(state); }
+double BudgetInUnit(const AnalysisState& state) {
+  return state.plan.budget_flops / FlopsPerUnit(state);
+}
 
-double BudgetFlopsFromUnit(const AnalysisState& state, double value) { return value * FlopsPerUnit(state); }
+double BudgetFlopsFromUnit(const AnalysisState& state, double value) {
+  return value * FlopsPerUnit(state);
+}
 
 }  // namespace scalecalc

@@ -12,7 +12,7 @@
 #include <random>
 #include <vector>
 
-#include "core/fit.h"
+#include "core/fit_options.h"
 #include "core/hyper_law_fit.h"
 #include "core/laws.h"
 #include "core/loss_law_fit.h"

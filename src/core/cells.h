@@ -4,15 +4,30 @@
 //   const SweptDims swept = DetectSweep(table, cells);
 //   for (Cell& cell : cells) FindCellOptimum(table, swept, options, &cell);
 //
-// Internal to the fitting engine (fit.cpp); Cell itself is declared in fit.h.
+// Internal to the fitting engine (fit.cpp).
 #pragma once
 
+#include <cmath>
 #include <vector>
 
-#include "core/fit.h"
+#include "core/fit_options.h"
 #include "core/run_table.h"
 
 namespace scalecalc {
+
+// One (N, T) cell of a sweep with its optimum.
+struct Cell {
+  double params = NAN;
+  double tokens = NAN;
+  double lr = NAN;                // optimal learning rate (NaN without a sweep)
+  double batch_tokens = NAN;      // optimal batch size in tokens
+  double loss = NAN;              // loss at the optimum (smooth: the model's minimum)
+  int runs = 0;                   // included runs in the cell
+  bool on_edge = false;           // optimum on the border of the swept lr or batch range
+  bool not_convex = false;        // smooth model does not curve upwards (fell back to argmin)
+  std::vector<int> run_indices;   // indices into RunTable::runs
+  std::vector<int> band_indices;  // runs within the band (kBand)
+};
 
 // Hyperparameters that vary inside at least one cell (a table may carry an lr column that is
 // constant per cell: that is no sweep).

@@ -6,8 +6,10 @@ namespace scalecalc {
 
 const char* ToString(ComputeKind kind) {
   switch (kind) {
-    case ComputeKind::kSixN: return "6n";
-    case ComputeKind::kDit: return "dit";
+    case ComputeKind::kSixN:
+      return "6n";
+    case ComputeKind::kDit:
+      return "dit";
   }
   return "?";
 }
@@ -26,11 +28,13 @@ bool FromString(const std::string& text, ComputeKind* kind) {
 
 bool ComputeModel::IsValid(std::string* error) const {
   if (!(std::isfinite(tokens_per_sample) && tokens_per_sample >= 1)) {
-    *error = "tokens per sample must be a finite number >= 1 (got " + std::to_string(tokens_per_sample) + ")";
+    *error = "tokens per sample must be a finite number >= 1 (got " +
+             std::to_string(tokens_per_sample) + ")";
     return false;
   }
   if (!(std::isfinite(width_per_depth) && width_per_depth > 0)) {
-    *error = "width per depth must be a finite positive number (got " + std::to_string(width_per_depth) + ")";
+    *error = "width per depth must be a finite positive number (got " +
+             std::to_string(width_per_depth) + ")";
     return false;
   }
   return true;

@@ -10,7 +10,7 @@
 namespace scalecalc {
 
 enum class ComputeKind { kSixN, kDit };
-const char* ToString(ComputeKind kind);                    // "6n", "dit"
+const char* ToString(ComputeKind kind);                       // "6n", "dit"
 bool FromString(const std::string& text, ComputeKind* kind);  // accepts "6n", "6N", "dit"
 
 struct ComputeModel {

@@ -19,7 +19,7 @@
 namespace scalecalc {
 
 enum class Role { kParams, kTokens, kFlops, kLr, kBatch, kLoss, kTokensPerSample };
-const char* ToString(Role role);                        // "params", "tokens", "flops", ...
+const char* ToString(Role role);                       // "params", "tokens", "flops", ...
 bool FromString(const std::string& text, Role* role);  // inverse of ToString
 
 enum class BadRowPolicy {
@@ -34,21 +34,21 @@ struct ReadOptions {
   // unless a tokens-per-sample column or a "samples" header says otherwise).
   double tokens_per_sample = 0;
   BadRowPolicy bad_rows = BadRowPolicy::kReject;
-  ComputeModel compute;                  // to derive tokens from FLOPs or FLOPs from tokens
-  size_t max_bytes = 64u << 20;          // larger text is refused
-  size_t max_rows = 1000000;             // more data rows are refused
-  double duplicate_tolerance = 1e-12;    // relative: runs equal in every field are duplicates
+  ComputeModel compute;                // to derive tokens from FLOPs or FLOPs from tokens
+  size_t max_bytes = 64u << 20;        // larger text is refused
+  size_t max_rows = 1000000;           // more data rows are refused
+  double duplicate_tolerance = 1e-12;  // relative: runs equal in every field are duplicates
 };
 
 struct ReadResult {
-  bool ok = false;                       // a table was produced
+  bool ok = false;  // a table was produced
   RunTable table;
-  std::vector<InputProblem> errors;      // why not ok (or rows rejected)
-  std::vector<InputProblem> warnings;    // skipped rows, ambiguity resolved, derived columns
-  std::vector<std::string> headers;      // the header fields as read
+  std::vector<InputProblem> errors;           // why not ok (or rows rejected)
+  std::vector<InputProblem> warnings;         // skipped rows, ambiguity resolved, derived columns
+  std::vector<std::string> headers;           // the header fields as read
   std::vector<std::pair<Role, int>> mapping;  // role -> 0-based column index actually used
   char delimiter = ',';
-  std::vector<std::string> notes;        // how the guess was made ("loss: 'loss' over 'smooth loss'")
+  std::vector<std::string> notes;  // how the guess was made ("loss: 'loss' over 'smooth loss'")
 };
 
 ReadResult ReadRuns(std::string_view text, const ReadOptions& options = {});

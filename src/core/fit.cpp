@@ -381,7 +381,8 @@ bool AttachBootstrapSamples(const std::vector<double>& flat, FitSummary* summary
   summary->bootstrap_samples_done = static_cast<int>(flat.size() / kFlatSampleWidth);
   SetLossIntervals(summary->laws.loss_samples, &summary->loss);
   if (summary->lr_law.law.IsSet()) SetHyperIntervals(summary->laws.lr_samples, &summary->lr_law);
-  if (summary->batch_law.law.IsSet()) SetHyperIntervals(summary->laws.batch_samples, &summary->batch_law);
+  if (summary->batch_law.law.IsSet())
+    SetHyperIntervals(summary->laws.batch_samples, &summary->batch_law);
   return true;
 }
 

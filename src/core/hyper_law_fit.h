@@ -15,6 +15,13 @@
 
 namespace scalecalc {
 
+struct HyperLawFit {
+  PowerLaw2 law;
+  Interval coef_ci, exp_params_ci, exp_tokens_ci;
+  int points = 0;   // points in the regression
+  double r2 = NAN;  // in log space
+};
+
 struct HyperPoint {
   double params = 0;
   double tokens = 0;

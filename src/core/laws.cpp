@@ -16,16 +16,17 @@ double Quantile(const std::vector<double>& sorted, double q) {
 }  // namespace
 
 Interval Percentile95(std::vector<double> values) {
-  values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }),
-               values.end());
+  values.erase(
+      std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }),
+      values.end());
   if (values.empty()) return {};
   std::sort(values.begin(), values.end());
   return {Quantile(values, 0.025), Quantile(values, 0.975)};
 }
 
 std::vector<double> FlattenSamples(const LawSet& laws) {
-  const size_t count = std::max({laws.loss_samples.size(), laws.lr_samples.size(),
-                                 laws.batch_samples.size()});
+  const size_t count =
+      std::max({laws.loss_samples.size(), laws.lr_samples.size(), laws.batch_samples.size()});
   std::vector<double> flat(count * kFlatSampleWidth, NAN);
   for (size_t i = 0; i < count; ++i) {
     double* row = flat.data() + i * kFlatSampleWidth;
@@ -52,7 +53,8 @@ bool UnflattenSamples(const std::vector<double>& flat, LawSet* laws) {
   laws->batch_samples.clear();
   for (size_t i = 0; i < flat.size(); i += kFlatSampleWidth) {
     const double* row = flat.data() + i;
-    if (std::isfinite(row[0])) laws->loss_samples.push_back({row[0], row[1], row[2], row[3], row[4]});
+    if (std::isfinite(row[0]))
+      laws->loss_samples.push_back({row[0], row[1], row[2], row[3], row[4]});
     if (std::isfinite(row[5])) laws->lr_samples.push_back({row[5], row[6], row[7]});
     if (std::isfinite(row[8])) laws->batch_samples.push_back({row[8], row[9], row[10]});
   }

@@ -38,9 +38,9 @@ struct LossLaw {
 struct LawSet {
   std::string name;  // "fit", "paper (Yin et al. 2025)", ...
   LossLaw loss;
-  PowerLaw2 lr;     // unset when unknown
-  PowerLaw2 batch;  // batch size in tokens; unset when unknown
-  std::vector<LossLaw> loss_samples;   // bootstrap refits (empty: no intervals)
+  PowerLaw2 lr;                       // unset when unknown
+  PowerLaw2 batch;                    // batch size in tokens; unset when unknown
+  std::vector<LossLaw> loss_samples;  // bootstrap refits (empty: no intervals)
   std::vector<PowerLaw2> lr_samples;
   std::vector<PowerLaw2> batch_samples;
 };

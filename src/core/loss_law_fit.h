@@ -20,6 +20,17 @@
 
 namespace scalecalc {
 
+struct LossLawFit {
+  LossLaw law;
+  Interval E_ci, A_ci, alpha_ci, B_ci, beta_ci;
+  double objective = NAN;             // sum of Huber of log residuals at the optimum
+  std::vector<std::string> on_bound;  // parameters that ended on a bound ("E", "alpha", ...)
+  int points = 0;                     // points fitted (cells, or runs without a sweep)
+  // Extrapolation check: refit without the largest model, predict its points.
+  double holdout_params = NAN;
+  double holdout_rel_error = NAN;  // mean |L_hat - L| / L on the held-out points
+};
+
 struct LossPoint {
   double params = 0;
   double tokens = 0;

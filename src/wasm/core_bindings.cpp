@@ -30,10 +30,11 @@ val BootstrapFromState(const val& state_bytes, const val& progress) {
   if (!decoded.ok) return Result(false, decoded.message);
   const ReadResult read = ReadAnalysisRuns(decoded.state);
   if (!read.ok) return Result(false, "the data could not be read");
-  const FitSummary fit = FitAnalysis(decoded.state, read.table, /*bootstrap=*/true, [&](int done, int total) {
-    progress(done, total);
-    return true;  // cancelling terminates the worker
-  });
+  const FitSummary fit =
+      FitAnalysis(decoded.state, read.table, /*bootstrap=*/true, [&](int done, int total) {
+        progress(done, total);
+        return true;  // cancelling terminates the worker
+      });
   if (!fit.ok) return Result(false, fit.message);
   const std::vector<double> flat = FlattenSamples(fit.laws);
   val result = Result(true, "");

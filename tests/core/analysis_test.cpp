@@ -33,7 +33,8 @@ TEST(Analysis, ExcludedRowsAreMarked) {
   const ReadResult read = ReadAnalysisRuns(state);
   ASSERT_TRUE(read.ok);
   ASSERT_EQ(read.table.runs.size(), 600u);
-  for (const scalecalc::Run& run : read.table.runs) EXPECT_EQ(run.excluded, run.data_row == 2 || run.data_row == 5);
+  for (const scalecalc::Run& run : read.table.runs)
+    EXPECT_EQ(run.excluded, run.data_row == 2 || run.data_row == 5);
   EXPECT_EQ(read.table.CountIncluded(), 598);
 }
 

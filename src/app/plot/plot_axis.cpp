@@ -1,4 +1,4 @@
-#include "app/plot_axis.h"
+#include "app/plot/plot_axis.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 // plot_axis.h: the arithmetic of plot axes, free of Dear ImGui so it is tested natively
-// (tests/core/plot_axis_test.cpp): linear and log transforms, range repair and fitting, 1-2-5
+// (tests/app/plot/plot_axis_test.cpp): linear and log transforms, range repair and fitting, 1-2-5
 // "nice" steps, tick placement and tick/read-out label formatting. plot.cpp draws with it.
 //
 //   AxisRange range = FitRange(data_min, data_max, AxisScale::kLog, 0.05);

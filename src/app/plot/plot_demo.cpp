@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "app/plot.h"
+#include "app/plot/plot.h"
 #include "imgui.h"
 
 namespace scalecalc::app::plot {

@@ -1,6 +1,6 @@
 // Dear ImGui's ImVec2 operators, declared by imgui_internal.h when this is set first.
 #define IMGUI_DEFINE_MATH_OPERATORS
-#include "app/plot.h"
+#include "app/plot/plot.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 // Tests of the plot widget's axis arithmetic (src/app/plot_axis.h): the expected ticks were
 // worked out by hand from the rules in the header (1-2-5 steps, the log label schemes).
-#include "app/plot_axis.h"
+#include "app/plot/plot_axis.h"
 
 #include <gtest/gtest.h>
 

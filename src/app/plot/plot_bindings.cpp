@@ -3,7 +3,7 @@
 // plotDemoState() describes its main plot as JSON.
 #include <emscripten/bind.h>
 
-#include "app/plot.h"
+#include "app/plot/plot.h"
 
 namespace {
 

@@ -34,7 +34,7 @@
 #include <limits>
 #include <string>
 
-#include "app/plot_axis.h"
+#include "app/plot/plot_axis.h"
 #include "imgui.h"
 
 namespace scalecalc::app::plot {

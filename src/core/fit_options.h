@@ -1,0 +1,38 @@
+// fit_options.h: what a fit is asked to do (FitOptions) and how it reports progress. Read by the
+// fitting engine's stages (cells, bootstrap, sensitivity) without the driver in fit.h.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace scalecalc {
+
+enum class OptimumMethod {
+  kArgmin,  // the grid point with the lowest loss
+  kBand,    // every run within band_tolerance of the cell's minimum enters the regressions
+  kSmooth,  // quadratic in (log lr, log batch) around the minimum; its analytic minimum
+};
+const char* ToString(OptimumMethod method);  // "argmin", "band", "smooth"
+bool FromString(const std::string& text, OptimumMethod* method);
+
+struct FitOptions {
+  OptimumMethod optimum = OptimumMethod::kArgmin;
+  double band_tolerance = 0.0025;  // relative loss above the cell minimum (0.25%)
+  double cell_tolerance = 0.01;    // runs whose N and T agree within this relative gap share a cell
+  double huber_delta = 1e-3;       // Huber threshold on log residuals
+  int bootstrap_samples = 1000;    // 0: no intervals
+  uint64_t seed = 1;               // bootstrap generator seed
+  bool extrapolation_check = true;  // refit without the largest model and report its error
+  // The sensitivity fit uses runs whose loss is at most this much (relative) above their cell's
+  // optimum: diverged or far-off runs (Step Law's reach 3x the optimum) are not quadratic and
+  // would swamp it. Infinity: every run.
+  double sensitivity_cap = 0.05;
+
+  bool IsValid(std::string* error) const;
+};
+
+// Called with (done, total) during the bootstrap; return false to cancel.
+using ProgressFn = std::function<bool(int done, int total)>;
+
+}  // namespace scalecalc
