@@ -206,7 +206,8 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       return true;
     }
     // Flags without a value.
-    if (arg == "--json" || arg == "--skip-bad-rows" || arg == "--no-guidance") {
+    if (arg == "--json" || arg == "--skip-bad-rows" || arg == "--no-guidance" ||
+        arg == "--keep-flagged") {
       if (reader.HasInlineValue()) {
         *error = arg + " takes no value";
         return false;
@@ -215,6 +216,8 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
         args->json = true;
       } else if (arg == "--no-guidance") {
         args->plan.demand.guidance = false;
+      } else if (fit && arg == "--keep-flagged") {
+        args->read.keep_flagged = true;
       } else if (fit) {
         args->read.bad_rows = BadRowPolicy::kSkip;
       } else {
@@ -232,25 +235,17 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       return false;
     }
     // Flags with a value.
-    static const char* const kFitOnly[] = {"--column", "--optimum", "--bootstrap", "--seed",
-                                           "--exclude"};
-    static const char* const kKnown[] = {"--column",
-                                         "--tokens-per-sample",
-                                         "--compute",
-                                         "--width-per-depth",
-                                         "--optimum",
-                                         "--bootstrap",
-                                         "--seed",
-                                         "--exclude",
-                                         "--budget",
-                                         "--max-params",
-                                         "--max-tokens",
-                                         "--tolerance",
-                                         "--preset",
-                                         "--params",
-                                         "--videos",
-                                         "--sampling-steps",
-                                         "--tokens-per-video",
+    static const char* const kFitOnly[] = {"--column", "--optimum", "--bootstrap",
+                                           "--seed",   "--exclude", "--group-by"};
+    static const char* const kKnown[] = {"--column",         "--tokens-per-sample",
+                                         "--compute",        "--width-per-depth",
+                                         "--optimum",        "--bootstrap",
+                                         "--seed",           "--exclude",
+                                         "--group-by",       "--budget",
+                                         "--max-params",     "--max-tokens",
+                                         "--tolerance",      "--preset",
+                                         "--params",         "--videos",
+                                         "--sampling-steps", "--tokens-per-video",
                                          "--text-tokens"};
     if (std::find(std::begin(kKnown), std::end(kKnown), arg) == std::end(kKnown)) {
       *error = "unknown option " + Quote(arg) + " (see 'scalecalc --help')";
@@ -301,6 +296,12 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       std::vector<int> rows;
       if (!ParseRowList(value, &rows, error)) return false;
       args->exclude_rows.insert(args->exclude_rows.end(), rows.begin(), rows.end());
+    } else if (arg == "--group-by") {
+      if (value.find_first_not_of(" \t") == std::string::npos) {
+        *error = "--group-by: give the name of a text column (e.g. --group-by experiment)";
+        return false;
+      }
+      args->group_column = value;
     } else if (arg == "--budget") {
       if (!Number(arg, value, &args->plan.budget_flops, error)) return false;
       has_budget = true;
@@ -415,6 +416,10 @@ fit options:
   --seed S                 bootstrap seed (default 1)
   --exclude ROWS           leave data rows out, 1-based, e.g. 3,5-7
   --skip-bad-rows          skip malformed rows with a warning instead of refusing the file
+  --keep-flagged           keep the rows a flag column (outlier, is_outlier, exclude, excluded)
+                           marks true; by default they are left out of the fits
+  --group-by COLUMN        fit each value of text column COLUMN on its own (at most 50 values)
+                           and compare the groups side by side
 
 compute and plan options (fit with --budget, and plan):
   --compute 6n|dit         training FLOPs per token: 6N (default) or the paper's DiT count

@@ -26,6 +26,7 @@ struct CliArgs {
   ReadOptions read;       // columns, tokens per sample, bad-row policy, compute model
   FitOptions fit;
   std::vector<int> exclude_rows;  // 1-based data rows, sorted, unique
+  std::string group_column;       // fit: --group-by COLUMN ("" = one table)
   bool has_budget = false;        // fit: --budget given, so a plan is made
   PlanOptions plan;               // budget, caps, tolerance, demand, compute (same as read.compute)
   std::string preset;             // plan: --preset NAME

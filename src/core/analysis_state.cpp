@@ -89,6 +89,7 @@ bool ValidateState(const AnalysisState& s, const DecodeLimits& limits, std::stri
   if (!CheckString(s.csv_text, limits.max_csv_bytes, "csv text", error) ||
       !CheckString(s.data_name, limits.max_string, "data name", error) ||
       !CheckString(s.compare_preset, limits.max_string, "compare preset name", error) ||
+      !CheckString(s.group_column, limits.max_string, "group column", error) ||
       !CheckString(s.open_panel, limits.max_string, "panel name", error)) {
     return false;
   }
@@ -810,7 +811,9 @@ std::string StateToJson(const AnalysisState& s) {
         {"reader",
          {{"columns", columns},
           {"tokens_per_sample", DoubleToJson(s.tokens_per_sample)},
-          {"bad_rows", EnumToJson(s.bad_rows, kBadRowNames)}}},
+          {"bad_rows", EnumToJson(s.bad_rows, kBadRowNames)},
+          {"keep_flagged", s.keep_flagged},
+          {"group_column", StringToJson(s.group_column)}}},
         {"compute",
          {{"kind", EnumToJson(s.compute.kind, kComputeNames)},
           {"tokens_per_sample", DoubleToJson(s.compute.tokens_per_sample)},
@@ -925,6 +928,8 @@ DecodeResult StateFromJson(std::string_view text, const DecodeLimits& limits) {
       }
       r.Double("tokens_per_sample", &s.tokens_per_sample);
       r.EnumName("bad_rows", kBadRowNames, &s.bad_rows);
+      r.Bool("keep_flagged", &s.keep_flagged);
+      r.String("group_column", limits.max_string, "group column", &s.group_column);
       r.Finish();
     }
     if (const Json* compute = top.Get("compute")) {

@@ -57,6 +57,8 @@ struct AnalysisState {
   std::vector<std::pair<Role, std::string>> columns;  // role -> header name overrides
   double tokens_per_sample = 0;                       // 0: batch column is in tokens
   BadRowPolicy bad_rows = BadRowPolicy::kReject;
+  bool keep_flagged = false;  // rows flagged by the file's outlier column stay in the fits
+  std::string group_column;   // text column whose values split the runs into groups; "" none
 
   ComputeModel compute;            // one model for reading, fitting and planning
   std::vector<int> excluded_rows;  // 1-based data rows the user left out, in the user's order
@@ -78,6 +80,7 @@ struct AnalysisState {
     options.columns = columns;
     options.tokens_per_sample = tokens_per_sample;
     options.bad_rows = bad_rows;
+    options.keep_flagged = keep_flagged;
     options.compute = compute;
     return options;
   }

@@ -80,6 +80,9 @@ const char* const kTokensPerSampleNames[] = {"tokens_per_sample", "seq_len", "se
                                              "sequence_length",   "n_ctx",   "context",
                                              "context_length",    nullptr};
 
+// Boolean columns whose true rows the user flagged as outliers (compared after Normalize).
+const char* const kFlagNames[] = {"outlier", "is_outlier", "exclude", "excluded", nullptr};
+
 const char* const* NamesOf(Role role) {
   switch (role) {
     case Role::kParams:
@@ -113,6 +116,13 @@ std::string Normalize(std::string_view name) {
     out += Lower(c);
   }
   return out;
+}
+
+bool IsFlagHeader(const std::string& normalized) {
+  for (int i = 0; kFlagNames[i] != nullptr; ++i) {
+    if (Normalize(kFlagNames[i]) == normalized) return true;
+  }
+  return false;
 }
 
 enum class BatchUnit { kUnknown, kTokens, kSamples };
@@ -362,6 +372,22 @@ const char* ToString(Role role) {
   return "?";
 }
 
+bool ParseFlag(std::string_view text, bool* flag) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  std::string lower;
+  for (char c : text) lower += Lower(c);
+  if (lower.empty() || lower == "false" || lower == "0" || lower == "no") {
+    *flag = false;
+    return true;
+  }
+  if (lower == "true" || lower == "1" || lower == "yes") {
+    *flag = true;
+    return true;
+  }
+  return false;
+}
+
 bool FromString(const std::string& text, Role* role) {
   for (Role r : kRoles) {
     if (text == ToString(r)) {
@@ -595,13 +621,33 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
                            Quote(headers[column[Index(Role::kTokensPerSample)]]) + " is empty");
   }
 
+  // --- Flag and text columns -------------------------------------------------------------------
+  // The first free column with a flag name is the flag column; every other free column is kept as
+  // text (shown, usable for grouping), so nothing the user wrote is dropped silently.
+  int flag_column = -1;
+  for (size_t i = 0; i < field_count && flag_column < 0; ++i) {
+    if (!taken[i] && IsFlagHeader(normalized[i])) flag_column = static_cast<int>(i);
+  }
+  if (flag_column >= 0) {
+    taken[flag_column] = true;
+    result.table.flag_column = headers[flag_column];
+  }
+  std::vector<int> text_column_index;
   std::string ignored;
   for (size_t i = 0; i < field_count; ++i) {
     if (taken[i]) continue;
+    text_column_index.push_back(static_cast<int>(i));
+    TextColumn text_column;
+    text_column.name = headers[i];
+    text_column.column = static_cast<int>(i) + 1;
+    result.table.text_columns.push_back(std::move(text_column));
     ignored += (ignored.empty() ? "" : ", ") +
                (headers[i].empty() ? "column " + std::to_string(i + 1) : Quote(headers[i]));
   }
-  if (!ignored.empty()) result.notes.push_back("ignored columns: " + ignored);
+  if (!ignored.empty()) {
+    result.notes.push_back(
+        "ignored columns (not fitted; kept as text, for showing and grouping): " + ignored);
+  }
 
   // --- Rows -------------------------------------------------------------------------------------
   const bool skip_bad = options.bad_rows == BadRowPolicy::kSkip;
@@ -728,8 +774,22 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
       }
     }
 
+    if (row_problems.empty() && flag_column >= 0) {
+      const std::string& cell = fields[flag_column];
+      if (!ParseFlag(cell, &run.flagged)) {
+        row_problems.push_back({line.number, flag_column + 1,
+                                "flag column " + Quote(headers[flag_column]) + " holds " +
+                                    Quote(cell) +
+                                    ": write true/false, 1/0 or yes/no (or leave it empty)"});
+      }
+      run.excluded = run.flagged && !options.keep_flagged;
+    }
+
     if (row_problems.empty()) {
       runs.push_back(run);
+      for (size_t t = 0; t < text_column_index.size(); ++t) {
+        result.table.text_columns[t].values.push_back(fields[text_column_index[t]]);
+      }
     } else if (skip_bad) {
       ++skipped_rows;
       for (InputProblem& p : row_problems) {
@@ -767,9 +827,14 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
     }
     size_t kept = 0;
     for (size_t i = 0; i < runs.size(); ++i) {
-      if (!drop[i]) runs[kept++] = runs[i];
+      if (drop[i]) continue;
+      for (TextColumn& text_column : result.table.text_columns) {
+        text_column.values[kept] = std::move(text_column.values[i]);
+      }
+      runs[kept++] = runs[i];
     }
     runs.resize(kept);
+    for (TextColumn& text_column : result.table.text_columns) text_column.values.resize(kept);
   }
 
   // --- What the table holds ---------------------------------------------------------------------
@@ -822,6 +887,24 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
     warnings.Add(header_line.number, column[Index(Role::kTokens)] + 1,
                  "tokens: every value is below " + FormatCount(kTinyCount) +
                      ": are they in millions or billions? Write 4B or 4e9 for 4 billion");
+  }
+
+  for (TextColumn& text_column : result.table.text_columns) {
+    double unused = 0;
+    std::string reason;
+    text_column.numeric = std::all_of(
+        text_column.values.begin(), text_column.values.end(), [&](const std::string& value) {
+          return IsBlank(value) || ParseNumber(value, &unused, &reason);
+        });
+  }
+  if (flag_column >= 0) {
+    const size_t flagged = static_cast<size_t>(
+        std::count_if(runs.begin(), runs.end(), [](const Run& run) { return run.flagged; }));
+    result.notes.push_back(
+        "flag column " + Quote(headers[flag_column]) + ": " + std::to_string(flagged) + " of " +
+        std::to_string(runs.size()) + " runs flagged" +
+        (options.keep_flagged ? ", kept in the fits (keep flagged rows is on)"
+                              : ", left out of the fits (keep flagged rows brings them back)"));
   }
 
   if (skipped_rows > 0) {
