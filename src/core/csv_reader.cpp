@@ -810,7 +810,17 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
   }
 
   // --- Duplicates -------------------------------------------------------------------------------
-  const auto duplicates = FindDuplicates(runs, options.duplicate_tolerance);
+  // Runs equal in every number but different in a text column (two experiments) are no duplicates.
+  auto duplicates = FindDuplicates(runs, options.duplicate_tolerance);
+  duplicates.erase(std::remove_if(duplicates.begin(), duplicates.end(),
+                                  [&](const std::pair<size_t, size_t>& pair) {
+                                    for (const TextColumn& c : result.table.text_columns) {
+                                      if (c.values[pair.first] != c.values[pair.second])
+                                        return true;
+                                    }
+                                    return false;
+                                  }),
+                   duplicates.end());
   if (!duplicates.empty()) {
     std::vector<bool> drop(runs.size(), false);
     for (const auto& [dup, first] : duplicates) {
@@ -829,7 +839,7 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
     for (size_t i = 0; i < runs.size(); ++i) {
       if (drop[i]) continue;
       for (TextColumn& text_column : result.table.text_columns) {
-        text_column.values[kept] = std::move(text_column.values[i]);
+        if (kept != i) text_column.values[kept] = std::move(text_column.values[i]);
       }
       runs[kept++] = runs[i];
     }

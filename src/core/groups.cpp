@@ -57,6 +57,7 @@ GroupSplit SplitByColumn(const RunTable& table, const std::string& column, int m
         split.message = "group by (--group-by): column '" + text->name + "' has more than " +
                         std::to_string(max_groups) +
                         " distinct values: pick a column that names a few experiments";
+        split.groups.clear();
         return split;
       }
       members.emplace_back();

@@ -213,7 +213,12 @@ IsoFlopResult FitIsoFlop(const std::vector<IsoFlopPoint>& points, const ComputeM
       log_params += std::log(points[i].params);
     }
     b.points = static_cast<int>(b.point_indices.size());
-    b.flops = std::exp(log_flops / b.points);
+    const auto [lo, hi] = std::minmax_element(
+        b.point_indices.begin(), b.point_indices.end(),
+        [&](int x, int y) { return points[x].flops < points[y].flops; });
+    // One written budget stays exactly as written; mixed ones give their geometric mean.
+    b.flops = points[*lo].flops == points[*hi].flops ? points[*lo].flops
+                                                     : std::exp(log_flops / b.points);
     b.ln_center = log_params / b.points;
     b.min_params = *std::min_element(params.begin(), params.end());
     b.max_params = *std::max_element(params.begin(), params.end());
