@@ -61,7 +61,7 @@ const std::vector<std::string>& Model::OptionNames() {
       "max_tokens", "tolerance",      "compute",        "tokens_per_sample", "width_per_depth",
       "videos",     "sampling_steps", "guidance",       "video_tokens",      "compare",
       "panel",      "bad_rows",       "column.params",  "column.tokens",     "column.flops",
-      "column.lr",  "column.batch",   "column.loss"};
+      "column.lr",  "column.batch",   "column.loss",    "group_column",      "keep_flagged"};
   return names;
 }
 
@@ -176,6 +176,19 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
     if (value != "reject" && value != "skip") return "bad_rows must be reject or skip";
     a.bad_rows = value == "skip" ? BadRowPolicy::kSkip : BadRowPolicy::kReject;
     Invalidate(Stale::kRead);
+  } else if (name == "group_column") {
+    // Checked against the data now, so that a typo is said where it was typed.
+    if (!value.empty() && read.ok) {
+      const GroupSplit split_check = SplitByColumn(read.table, value);
+      if (!split_check.ok) return split_check.message;
+    }
+    a.group_column = value;
+    Invalidate(Stale::kFit);
+  } else if (name == "keep_flagged") {
+    if (value != "true" && value != "false")
+      return "keep flagged rows (keep_flagged) must be true or false";
+    a.keep_flagged = value == "true";
+    Invalidate(Stale::kRead);
   } else if (name.rfind("column.", 0) == 0) {
     Role role;
     if (!FromString(name.substr(7), &role)) return "unknown column role \"" + name.substr(7) + "\"";
@@ -218,6 +231,7 @@ std::string Model::LoadCsv(const std::string& text, const std::string& name) {
   candidate.columns.clear();  // new data, new headers: guess again
   candidate.excluded_rows.clear();
   candidate.tokens_per_sample = 0;
+  candidate.group_column.clear();  // the new file may not have the column
   ReadResult result = ReadRuns(candidate.csv_text, candidate.MakeReadOptions());
   if (!result.ok) {
     load_error = "Could not read " + candidate.data_name + "; the previous data is kept.";
@@ -262,8 +276,11 @@ bool Model::Recompute() {
     if (!read.ok) fit.message = "No data to fit: fix the problems in the Data panel.";
     ++generation;
     refit = true;
+    RecomputeGroups();
   }
   plan = fit.ok ? PlanAnalysis(analysis, fit.laws) : Plan{};
+  ReplanGroups();
+  RecomputeIsoFlop();
   compare = analysis.compare_preset.empty() ? nullptr : FindPreset(analysis.compare_preset);
   compare_plan = Plan{};
   if (compare && compare->laws.loss.IsSet()) {
@@ -277,10 +294,44 @@ bool Model::Recompute() {
   return refit;
 }
 
+void Model::RecomputeGroups() {
+  split = GroupSplit{};
+  groups.clear();
+  if (analysis.group_column.empty() || !read.ok) return;
+  split = SplitByColumn(read.table, analysis.group_column);
+  if (!split.ok) return;
+  FitOptions options = analysis.fit;
+  options.bootstrap_samples = 0;  // point fits on the main thread (milliseconds per group)
+  PlanOptions plan_options = analysis.plan;
+  plan_options.compute = analysis.compute;
+  groups = AnalyzeGroups(split, options, analysis.compute, &plan_options);
+  group_shown.assign(groups.size(), true);
+}
+
+void Model::ReplanGroups() {
+  for (GroupAnalysis& g : groups) {
+    TableAnalysis& t = g.analysis;
+    if (!t.fit.ok) continue;
+    t.plan = PlanAnalysis(analysis, t.fit.laws);
+    t.planned = true;
+    t.comparison = CompareMethods(t.isoflop, t.fit, &t.plan);
+  }
+}
+
+void Model::RecomputeIsoFlop() {
+  isoflop = IsoFlopResult{};
+  isoflop_comparison = MethodComparison{};
+  if (!read.ok) return;
+  isoflop = FitIsoFlop(IsoFlopPointsOf(read.table, fit, analysis.compute), analysis.compute,
+                       IsoFlopOptionsFor(analysis.fit));
+  isoflop_comparison = CompareMethods(isoflop, fit, plan.ok ? &plan : nullptr);
+}
+
 void Model::AttachBootstrap(int job_generation, const std::vector<double>& flat_samples) {
   if (job_generation != generation || !fit.ok) return;  // a result for an older fit
   if (!AttachBootstrapSamples(flat_samples, &fit)) return;
   plan = PlanAnalysis(analysis, fit.laws);
+  RecomputeIsoFlop();
 }
 
 }  // namespace scalecalc::app

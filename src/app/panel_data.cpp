@@ -170,6 +170,7 @@ void DrawDataPanel(Model& model) {
       ImGui::TreePop();
     }
   }
+  DrawGroupControls(model);
   DrawProblems("Problems", read.errors, ImVec4(1, 0.45f, 0.4f, 1));
   DrawProblems("Warnings", read.warnings, ImVec4(1, 0.8f, 0.35f, 1));
   DrawRunsTable(model);

@@ -234,6 +234,7 @@ void DrawFitPanel(Model& model) {
   DrawBootstrapStatus(model);
   ImGui::Separator();
   ImGui::BeginChild("fit_results");
+  DrawGroupComparison(model);
   DrawLaws(model);
   DrawCells(model.fit);
   if (model.fit.ok && ImGui::CollapsingHeader("Full report")) {

@@ -160,6 +160,7 @@ void DrawTradeOffs(const Model& model) {
 
 void DrawPlannerPanel(Model& model) {
   DrawInputs(model);
+  DrawGroupPlannerCompare(model);
   ImGui::Separator();
   const Plan& plan = model.plan;
   if (!plan.ok) {

@@ -280,6 +280,9 @@ void DrawPlotsPanel(Model& model) {
     DrawAgainstTokens(model, groups, Quantity::kBatch, half);
   }
   DrawResiduals(model, groups, half);
+  ImGui::SameLine();
+  DrawGroupPlots(model, half);
+  DrawIsoFlopPlots(model, half);
 }
 
 }  // namespace scalecalc::app

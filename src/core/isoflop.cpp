@@ -213,12 +213,12 @@ IsoFlopResult FitIsoFlop(const std::vector<IsoFlopPoint>& points, const ComputeM
       log_params += std::log(points[i].params);
     }
     b.points = static_cast<int>(b.point_indices.size());
-    const auto [lo, hi] = std::minmax_element(
-        b.point_indices.begin(), b.point_indices.end(),
-        [&](int x, int y) { return points[x].flops < points[y].flops; });
+    const auto [lo, hi] =
+        std::minmax_element(b.point_indices.begin(), b.point_indices.end(),
+                            [&](int x, int y) { return points[x].flops < points[y].flops; });
     // One written budget stays exactly as written; mixed ones give their geometric mean.
-    b.flops = points[*lo].flops == points[*hi].flops ? points[*lo].flops
-                                                     : std::exp(log_flops / b.points);
+    b.flops =
+        points[*lo].flops == points[*hi].flops ? points[*lo].flops : std::exp(log_flops / b.points);
     b.ln_center = log_params / b.points;
     b.min_params = *std::min_element(params.begin(), params.end());
     b.max_params = *std::max_element(params.begin(), params.end());
@@ -288,6 +288,13 @@ IsoFlopResult FitIsoFlop(const std::vector<IsoFlopPoint>& points, const ComputeM
   result.params_exp_ci = Percentile95(result.sample_exp);
   result.tokens_exp_ci = Percentile95(tokens_exp);
   return result;
+}
+
+std::vector<double> SurfaceParamsOpt(const LossLaw& law, const ComputeModel& compute,
+                                     const std::vector<double>& flops) {
+  std::vector<double> out;
+  for (double c : flops) out.push_back(OptimalParams(law, compute, c));
+  return out;
 }
 
 MethodComparison CompareMethods(const IsoFlopResult& isoflop, const FitSummary& fit,

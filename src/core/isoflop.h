@@ -91,6 +91,11 @@ std::vector<IsoFlopPoint> IsoFlopPointsOf(const RunTable& table, const FitSummar
 IsoFlopResult FitIsoFlop(const std::vector<IsoFlopPoint>& points, const ComputeModel& compute,
                          const IsoFlopOptions& options);
 
+// The surface fit's compute-optimal N at each of `flops` (the planner on the point law, without
+// intervals): the line drawn beside Approach 2's k C^a. NaN where no optimum is found.
+std::vector<double> SurfaceParamsOpt(const LossLaw& law, const ComputeModel& compute,
+                                     const std::vector<double>& flops);
+
 // Approach 2 against the surface fit: the N_opt exponent a (surface: beta / (alpha + beta)) and
 // N_opt at the plan's budget, with 95% intervals where both have bootstrap samples.
 struct MethodComparison {
