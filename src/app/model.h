@@ -15,6 +15,7 @@
 #include "core/groups.h"
 #include "core/isoflop.h"
 #include "core/planner.h"
+#include "core/plot_series.h"
 #include "core/presets.h"
 
 namespace scalecalc::app {
@@ -49,6 +50,8 @@ struct Model {
   GroupSplit split;
   std::vector<GroupAnalysis> groups;
   std::vector<bool> group_shown;  // legend toggles of the comparison (one per group)
+  PlotSeries plots;               // what the Plots panel draws, for fit, plan and samples
+  IsoComputeSeries compare_iso;   // the compared preset's iso-compute line (no band)
 
   BootstrapJob bootstrap;
   std::string load_error;  // why the last paste, drop, link or file was refused
@@ -80,6 +83,10 @@ struct Model {
   // Excluding or including a data row (1-based) from the fits.
   void SetRowExcluded(int data_row, bool excluded);
   bool IsRowExcluded(int data_row) const;
+
+  // Recomputes `plots` and `compare_iso` from fit, plan and options (after every change of them:
+  // the panel only draws).
+  void UpdatePlotSeries();
 
   // Attaches the worker's bootstrap samples to the current fit (flat: per sample 5 loss-law
   // parameters, then 3 lr-law, then 3 batch-law values; NaN where a law is absent).
