@@ -71,12 +71,15 @@ void DrawRunsTable(Model& model) {
   const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
                                 ImGuiTableFlags_BordersOuter | ImGuiTableFlags_BordersV |
                                 ImGuiTableFlags_Resizable;
-  if (!ImGui::BeginTable("runs", 9, flags, ImVec2(0, 0))) return;
+  if (!ImGui::BeginTable("runs", 9 + ShownTextColumns(model), flags | ImGuiTableFlags_ScrollX,
+                         ImVec2(0, 0)))
+    return;
   ImGui::TableSetupScrollFreeze(0, 1);
   for (const char* name :
        {"use", "row", "line", "params N", "tokens T", "FLOPs C", "lr", "batch (tokens)", "loss"}) {
     ImGui::TableSetupColumn(name);
   }
+  SetupTextColumns(model);
   ImGui::TableHeadersRow();
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(runs.size()));
@@ -109,6 +112,7 @@ void DrawRunsTable(Model& model) {
       ImGui::TextUnformatted(FormatCount(run.batch_tokens).c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(FormatSci(run.loss, 6).c_str());
+      DrawTextCells(model, i);
       if (run.excluded) ImGui::PopStyleColor();
       ImGui::PopID();
     }

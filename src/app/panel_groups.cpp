@@ -28,6 +28,33 @@ std::string WithCi(double value, const Interval& ci, int digits) {
 
 }  // namespace
 
+int ShownTextColumns(const Model& model) {
+  const RunTable& table = model.read.table;
+  // ImGui tables hold at most 64 columns: the numbers take 9.
+  return std::min<int>(static_cast<int>(table.text_columns.size()), 50) +
+         (table.flag_column.empty() ? 0 : 1);
+}
+
+void SetupTextColumns(const Model& model) {
+  const RunTable& table = model.read.table;
+  if (!table.flag_column.empty()) ImGui::TableSetupColumn(table.flag_column.c_str());
+  const int count = ShownTextColumns(model) - (table.flag_column.empty() ? 0 : 1);
+  for (int c = 0; c < count; ++c) ImGui::TableSetupColumn(table.text_columns[c].name.c_str());
+}
+
+void DrawTextCells(const Model& model, int run_index) {
+  const RunTable& table = model.read.table;
+  if (!table.flag_column.empty()) {
+    ImGui::TableNextColumn();
+    if (table.runs[run_index].flagged) ImGui::TextUnformatted("flagged");
+  }
+  const int count = ShownTextColumns(model) - (table.flag_column.empty() ? 0 : 1);
+  for (int c = 0; c < count; ++c) {
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(table.text_columns[c].values[run_index].c_str());
+  }
+}
+
 void DrawGroupControls(Model& model) {
   const RunTable& table = model.read.table;
   if (!table.flag_column.empty()) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace scalecalc {
 
@@ -193,11 +194,16 @@ std::string GroupComparisonReport(const std::string& column,
         Fmt("%.4f", row.a).c_str(), Fmt("%.4f", row.isoflop_exp).c_str(), G(row.params_opt).c_str(),
         Fmt("%.5f", row.loss_opt).c_str());
     out += buffer;
-    if (std::isfinite(row.a_ci.lo) || std::isfinite(row.params_ci.lo)) {
-      out += "      95% CI: a" + Ci(row.a_ci) + (std::isfinite(row.params_ci.lo) ? "; N_opt" : "") +
-             Ci(row.params_ci) + (std::isfinite(row.loss_ci.lo) ? "; loss" : "") + Ci(row.loss_ci) +
-             "\n";
+    std::string intervals;
+    for (const auto& [label, ci] : {std::pair<const char*, Interval>{"a", row.a_ci},
+                                    {"a (iso)", row.isoflop_exp_ci},
+                                    {"N_opt", row.params_ci},
+                                    {"loss", row.loss_ci}}) {
+      if (!std::isfinite(ci.lo) || !std::isfinite(ci.hi)) continue;
+      intervals += std::string(intervals.empty() ? "" : "; ") + label + " [" + G(ci.lo) + ", " +
+                   G(ci.hi) + "]";
     }
+    if (!intervals.empty()) out += "      95% CI  " + intervals + "\n";
   }
   out += "  a = beta / (alpha + beta), the surface fit's N_opt exponent; a (iso): Approach 2's.\n";
   return out;

@@ -35,6 +35,8 @@ test('the IsoFLOP collection grouped by experiment: table, overlays, Approach 2'
   const text = fs.readFileSync(isoPath, 'utf8');
   const { page, problems } = await openPage(session.browser, session.url, { width: 1600, height: 1000 });
   await waitForApp(page);
+  // No bootstrap: the checks are on point fits, and the worker would only slow the page down.
+  assert.equal(await page.evaluate(() => window.scalecalc.app.setOption('bootstrap', '0')), '');
   await page.evaluate((data) => {
     const transfer = new DataTransfer();
     transfer.setData('text/plain', data);
@@ -76,6 +78,9 @@ test('the IsoFLOP collection grouped by experiment: table, overlays, Approach 2'
   }
   assert.deepEqual(r.groups_shown, new Array(8).fill(true));
 
+  await page.evaluate(() => window.scalecalc.app.selectPanel('data'));
+  await frames(page, 4);
+  await page.screenshot({ path: screenshotPath('groups-data') });
   await page.evaluate(() => window.scalecalc.app.selectPanel('fit'));
   await frames(page, 4);
   await page.screenshot({ path: screenshotPath('groups-fit') });
