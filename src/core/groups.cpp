@@ -42,7 +42,8 @@ GroupSplit SplitByColumn(const RunTable& table, const std::string& column, int m
     return split;
   }
   if (text == nullptr) {
-    split.message = "group by (--group-by): there is no text column named '" + column +
+    const std::string shown = column.size() > 60 ? column.substr(0, 60) + "..." : column;
+    split.message = "group by (--group-by): there is no text column named '" + shown +
                     "'; the columns not used by the fit are: " + ColumnList(table);
     return split;
   }

@@ -54,6 +54,11 @@ test('the IsoFLOP collection grouped by experiment: table, overlays, Approach 2'
   // A column that does not exist is refused where it was typed, naming the control.
   const refused = await page.evaluate(() => window.scalecalc.app.setOption('group_column', 'nosuch'));
   assert.match(refused, /group by/);
+  assert.match(await page.evaluate(() => window.scalecalc.app.setOption('group_column', 'x'.repeat(100000))),
+               /group by/);
+  // A column the fit reads (tokens: 643 distinct numbers) is no group.
+  assert.match(await page.evaluate(() => window.scalecalc.app.setOption('group_column', 'tokens')),
+               /group by/);
   assert.equal(await page.evaluate(() => window.scalecalc.app.setOption('group_column', 'experiment')), '');
   await frames(page, 3);
   r = await results(page);

@@ -268,6 +268,9 @@ TEST(GroupsBadInput, UnknownOrEmptyColumnNamesTheColumns) {
   EXPECT_TRUE(Contains(missing.message, "--group-by")) << missing.message;
   EXPECT_TRUE(Contains(missing.message, "exp")) << missing.message;
   EXPECT_FALSE(SplitByColumn(read.table, "").ok);
+  const GroupSplit huge = SplitByColumn(read.table, std::string(100000, 'x'));
+  EXPECT_FALSE(huge.ok);
+  EXPECT_LT(huge.message.size(), 300u);              // the name is cut in the message
   EXPECT_TRUE(SplitByColumn(read.table, "EXP").ok);  // case does not matter
 }
 
