@@ -66,7 +66,7 @@ bool ReadInput(const std::string& path, size_t max_bytes, std::string* text, std
 // at least one group is fitted, 1 when none is.
 int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector<int>& excluded,
                   const std::vector<std::string>& warnings, const std::string& where) {
-  const GroupSplit split = SplitByColumn(read.table, args.group_column);
+  const GroupSplit split = SplitByColumn(read.table, args.state.group_column);
   if (!split.ok) {
     Error(where + ": " + split.message);
     return kExitBadInput;
@@ -147,7 +147,7 @@ int RunFit(const CliArgs& args) {
     return kExitBadInput;
   }
 
-  if (!args.group_column.empty()) return RunGroupedFit(args, read, excluded, warnings, where);
+  if (!args.state.group_column.empty()) return RunGroupedFit(args, read, excluded, warnings, where);
 
   const FitSummary summary = Fit(table, args.fit);
   int status = 0;

@@ -353,26 +353,6 @@ std::string DelimiterName(char c) {
 
 }  // namespace
 
-const char* ToString(Role role) {
-  switch (role) {
-    case Role::kParams:
-      return "params";
-    case Role::kTokens:
-      return "tokens";
-    case Role::kFlops:
-      return "flops";
-    case Role::kLr:
-      return "lr";
-    case Role::kBatch:
-      return "batch";
-    case Role::kLoss:
-      return "loss";
-    case Role::kTokensPerSample:
-      return "tokens_per_sample";
-  }
-  return "?";
-}
-
 bool ParseFlag(std::string_view text, bool* flag) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -385,16 +365,6 @@ bool ParseFlag(std::string_view text, bool* flag) {
   if (lower == "true" || lower == "1" || lower == "yes") {
     *flag = true;
     return true;
-  }
-  return false;
-}
-
-bool FromString(const std::string& text, Role* role) {
-  for (Role r : kRoles) {
-    if (text == ToString(r)) {
-      *role = r;
-      return true;
-    }
   }
   return false;
 }

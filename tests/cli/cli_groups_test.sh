@@ -35,7 +35,9 @@ PY
 # --- bad input: flags and columns --------------------------------------------------------------
 printf 'params,tokens,loss,exp\n1e8,2e9,3.1,a\n2e8,2e9,3.0,b\n' >"$tmp/small.csv"
 run 2 fit "$tmp/small.csv" --group-by && err_has "--group-by"
-run 2 fit "$tmp/small.csv" --group-by "" && err_has "--group-by"
+# An empty column name is no grouping (the settings schema's "empty: one fit").
+run 0 fit "$root/assets/example_sweep.csv" --group-by "" --bootstrap 0 --json &&
+  json '"groups" not in j and j["loss_law"]["E"] is not None'
 run 2 fit "$tmp/small.csv" --group-by nosuch && err_has "--group-by" "nosuch" "exp"
 run 2 plan --preset paper --budget 1e22 --group-by exp && err_has "--group-by" "fit"
 run 2 fit "$tmp/small.csv" --keep-flagged=yes && err_has "--keep-flagged"
