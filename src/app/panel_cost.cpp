@@ -9,6 +9,7 @@
 
 #include "app/cost_panel_state.h"
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/widgets.h"
 #include "core/dit_flops.h"
@@ -77,16 +78,16 @@ void DrawVideoInputs(Model& model, CostInputs& in) {
   ImGui::PushItemWidth(w);
   bool changed = false;
   changed |= ImGui::InputDouble("frames", &in.frames, 0, 0, "%.0f");
-  ImGui::SameLine();
+  SameLineIfWide();
   changed |= ImGui::InputDouble("height", &in.height_px, 0, 0, "%.0f");
-  ImGui::SameLine();
+  SameLineIfWide();
   changed |= ImGui::InputDouble("width", &in.width_px, 0, 0, "%.0f");
   changed |= ImGui::InputDouble("VAE spatial", &in.vae_spatial, 0, 0, "%.0f");
-  ImGui::SameLine();
+  SameLineIfWide();
   changed |= ImGui::InputDouble("VAE temporal", &in.vae_temporal, 0, 0, "%.0f");
-  ImGui::SameLine();
+  SameLineIfWide();
   changed |= ImGui::InputDouble("patch", &in.patch, 0, 0, "%.0f");
-  ImGui::SameLine();
+  SameLineIfWide();
   changed |=
       ImGui::InputDouble("text tokens (0: no cross-attention)", &in.text_tokens, 0, 0, "%.0f");
   ImGui::PopItemWidth();
@@ -106,7 +107,7 @@ void DrawVideoInputs(Model& model, CostInputs& in) {
   const float field = ImGui::GetFontSize() * 6;
   OptionField(model, "sampling steps##cost", "sampling_steps",
               FormatFull(model.analysis.plan.demand.sampling_steps), field);
-  ImGui::SameLine();
+  SameLineIfWide();
   bool guidance = model.analysis.plan.demand.guidance;
   if (ImGui::Checkbox("classifier-free guidance##cost", &guidance))
     model.SetOption("guidance", guidance ? "true" : "false");
@@ -115,15 +116,15 @@ void DrawVideoInputs(Model& model, CostInputs& in) {
 void DrawShapeInputs(CostInputs& in) {
   int source = in.typed_shape ? 1 : 0;
   if (ImGui::RadioButton("models from the planner", &source, 0)) in.typed_shape = false;
-  ImGui::SameLine();
+  SameLineIfWide();
   if (ImGui::RadioButton("typed in", &source, 1)) in.typed_shape = true;
   if (in.typed_shape) {
-    ImGui::SameLine();
+    SameLineIfWide();
     ImGui::PushItemWidth(ImGui::GetFontSize() * 5);
     ImGui::InputDouble("width d", &in.width, 0, 0, "%.0f");
-    ImGui::SameLine();
+    SameLineIfWide();
     ImGui::InputDouble("depth", &in.depth, 0, 0, "%.0f");
-    ImGui::SameLine();
+    SameLineIfWide();
     ImGui::InputDouble("heads", &in.heads, 0, 0, "%.0f");
     ImGui::PopItemWidth();
   }
@@ -145,7 +146,7 @@ void MeasureCostRows(const Model& model) {
 void DrawCostPanel(Model& model) {
   CostInputs& in = TheCostInputs();
   CostMeasurement& measured = TheCostMeasurement();
-  ImGui::TextWrapped(
+  WrappedText(
       "Inference cost of the planned model: analytic FLOPs from its shape, and the time of one "
       "DiT block measured on this device with WebGPU, extrapolated to a whole video.");
   DrawShapeInputs(in);
@@ -162,7 +163,7 @@ void DrawCostPanel(Model& model) {
   ImGui::Separator();
   ImGui::TextUnformatted("WebGPU:");
   ImGui::SameLine();
-  ImGui::TextWrapped("%s", measured.device.empty() ? "not measured yet" : measured.device.c_str());
+  WrappedText("%s", measured.device.empty() ? "not measured yet" : measured.device.c_str());
   ImGui::BeginDisabled(measured.running);
   if (ImGui::Button(measured.running ? "Measuring..." : "Measure on this GPU")) {
     MeasureCostRows(model);
@@ -173,9 +174,10 @@ void DrawCostPanel(Model& model) {
   if (!measured.message.empty())
     ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", measured.message.c_str());
 
-  if (ImGui::BeginTable(
+  if (BeginWideTable(
           "cost", 9,
-          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) {
+          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit,
+          static_cast<int>(rows.size()))) {
     for (const char* name : {"model", "N", "d x depth (heads)", "GFLOP / block", "GFLOP / step",
                              "TFLOP / video", "measured ms / block", "GFLOP/s", "s / video"}) {
       ImGui::TableSetupColumn(name);

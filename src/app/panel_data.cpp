@@ -4,6 +4,7 @@
 
 #include "app/examples.h"
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/web_bridge.h"
 #include "app/widgets.h"
@@ -28,9 +29,10 @@ void DrawProblems(const char* title, const std::vector<InputProblem>& problems, 
 
 void DrawColumnMapping(Model& model) {
   const ReadResult& read = model.read;
-  if (!ImGui::BeginTable("mapping", 3,
-                         ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
+  if (!BeginWideTable("mapping", 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit,
+                      static_cast<int>(sizeof kRoles / sizeof kRoles[0]))) {
     return;
+  }
   ImGui::TableSetupColumn("role");
   ImGui::TableSetupColumn("column used");
   ImGui::TableSetupColumn("change");
@@ -66,13 +68,33 @@ void DrawColumnMapping(Model& model) {
   ImGui::EndTable();
 }
 
+TableText RunsText(const std::vector<Run>& runs) {
+  TableText text;
+  text.headers = {"use",     "row", "line",           "params N", "tokens T",
+                  "FLOPs C", "lr",  "batch (tokens)", "loss"};
+  for (const Run& run : runs) {
+    text.rows.push_back({run.excluded ? "no" : "yes", std::to_string(run.data_row),
+                         std::to_string(run.line), FormatFull(run.params), FormatFull(run.tokens),
+                         FormatFull(run.flops), FormatFull(run.lr), FormatFull(run.batch_tokens),
+                         FormatFull(run.loss)});
+  }
+  return text;
+}
+
 void DrawRunsTable(Model& model) {
   const std::vector<Run>& runs = model.read.table.runs;
+  ImGui::TextDisabled("Runs");
+  ImGui::SameLine();
+  TableCopyButtons(model, "runs", RunsText(runs));
   const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
                                 ImGuiTableFlags_BordersOuter | ImGuiTableFlags_BordersV |
                                 ImGuiTableFlags_Resizable;
-  if (!ImGui::BeginTable("runs", 9, flags, ImVec2(0, 0))) return;
-  ImGui::TableSetupScrollFreeze(0, 1);
+  // On phones at least a screenful of rows, however much the sections above take.
+  const ImVec2 size(0, IsPhone() ? std::max(ImGui::GetContentRegionAvail().y,
+                                            ImGui::GetTextLineHeightWithSpacing() * 14)
+                                 : 0);
+  if (!BeginWideTable("runs", 9, flags, -1, size)) return;
+  if (!IsPhone()) ImGui::TableSetupScrollFreeze(0, 1);
   for (const char* name :
        {"use", "row", "line", "params N", "tokens T", "FLOPs C", "lr", "batch (tokens)", "loss"}) {
     ImGui::TableSetupColumn(name);
@@ -113,7 +135,11 @@ void DrawRunsTable(Model& model) {
       ImGui::PopID();
     }
   }
+  // For tests and touch: where the table is, and how far it is scrolled (x, y: the scroll).
+  const ImVec2 scroll(ImGui::GetScrollX(), ImGui::GetScrollY());
   ImGui::EndTable();
+  RecordItemRect("table.runs");
+  RecordRect("scroll.runs", scroll, scroll);
 }
 
 }  // namespace
@@ -122,11 +148,12 @@ void DrawDataPanel(Model& model) {
   const ReadResult& read = model.read;
   const RunTable& table = read.table;
   ImGui::Text("%s", model.analysis.data_name.c_str());
-  ImGui::SameLine();
+  SameLineIfWide();
   ImGui::TextDisabled("%d runs, %d excluded%s", static_cast<int>(table.runs.size()),
                       static_cast<int>(table.runs.size()) - table.CountIncluded(),
                       table.HasSweep() ? ", with a learning-rate/batch sweep" : ", no sweep");
   if (ImGui::Button("Open CSV file...")) web::OpenFilePicker();
+  ShortcutTooltip("Or paste a table anywhere on the page (Ctrl+V)");
   ImGui::SameLine();
   if (ImGui::Button("Load example...")) ImGui::OpenPopup("examples");
   if (ImGui::BeginPopup("examples")) {
@@ -135,8 +162,9 @@ void DrawDataPanel(Model& model) {
     }
     ImGui::EndPopup();
   }
-  ImGui::SameLine();
-  ImGui::TextDisabled("or paste with Ctrl/Cmd+V, or drop a .csv file anywhere");
+  SameLineIfWide();
+  const ImVec4 dim = ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);
+  WrappedTextColored(dim, "or paste with Ctrl/Cmd+V, or drop a .csv file anywhere");
 
   if (!model.load_error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.35f, 0.1f, 0.1f, 0.6f));
@@ -146,7 +174,7 @@ void DrawDataPanel(Model& model) {
         "load_error",
         ImVec2(0, (static_cast<float>(lines) + 0.6f) * ImGui::GetTextLineHeightWithSpacing()),
         true);
-    ImGui::TextWrapped("%s", model.load_error.c_str());
+    WrappedText("%s", model.load_error.c_str());
     ImGui::EndChild();
     ImGui::PopStyleColor();
   }
@@ -155,9 +183,9 @@ void DrawDataPanel(Model& model) {
                               ImGuiTreeNodeFlags_DefaultOpen)) {
     int policy = model.analysis.bad_rows == BadRowPolicy::kSkip ? 1 : 0;
     ImGui::TextUnformatted("Bad rows:");
-    ImGui::SameLine();
+    SameLineIfWide();
     if (ImGui::RadioButton("reject the file", &policy, 0)) model.SetOption("bad_rows", "reject");
-    ImGui::SameLine();
+    SameLineIfWide();
     if (ImGui::RadioButton("skip them with a warning", &policy, 1))
       model.SetOption("bad_rows", "skip");
     OptionField(

@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/plot/plot.h"
+#include "app/widgets.h"
 #include "imgui.h"
 
 namespace scalecalc::app {
@@ -98,10 +100,11 @@ enum class Quantity { kLoss, kLr, kBatch };
 // Index into RunTable::runs of each point of the "runs" scatter (kept to avoid reallocating).
 std::vector<int> run_index;
 
-void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Quantity quantity,
+bool DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Quantity quantity,
                        ImVec2 size) {
   const FitSummary& fit = model.fit;
   plot::PlotSpec spec;
+  spec.compact = IsPhone();
   spec.hover_tooltip = false;
   spec.x = {"tokens T", plot::AxisScale::kLog};
   const char* id = "##loss_tokens";
@@ -117,7 +120,7 @@ void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Qua
     spec.y = {"batch (tokens)", plot::AxisScale::kLog};
     id = "##batch_tokens";
   }
-  if (!plot::BeginPlot(id, spec, size)) return;
+  if (!plot::BeginPlot(id, spec, size)) return false;
   double lo, hi;
   TokenRange(fit.cells, &lo, &hi);
   const std::vector<double> tokens = LogSpace(lo, hi, kCurvePoints);
@@ -163,18 +166,20 @@ void DrawAgainstTokens(const Model& model, const std::vector<Group>& groups, Qua
                       FormatCount(r.tokens).c_str(), FormatSci(r.lr, 4).c_str(),
                       FormatCount(r.batch_tokens).c_str(), FormatSci(r.loss, 6).c_str());
   }
+  return true;
 }
 
-void DrawIsoCompute(const Model& model, ImVec2 size) {
+bool DrawIsoCompute(const Model& model, ImVec2 size) {
   const Plan& plan = model.plan;
   const AnalysisState& a = model.analysis;
   plot::PlotSpec spec;
+  spec.compact = IsPhone();
   const std::string title =
       "Loss along the iso-compute line at " + FormatSci(a.plan.budget_flops, 3) + " FLOPs";
   spec.title = title.c_str();
   spec.x = {"model size N", plot::AxisScale::kLog};
   spec.y = {"predicted loss", plot::AxisScale::kLinear};
-  if (!plan.ok || !plot::BeginPlot("##isocompute", spec, size)) return;
+  if (!plan.ok || !plot::BeginPlot("##isocompute", spec, size)) return false;
   const std::vector<double> params =
       LogSpace(plan.optimum.params / 40, plan.optimum.params * 40, 160);
   std::vector<double> loss(params.size()), lo(params.size()), hi(params.size());
@@ -233,15 +238,17 @@ void DrawIsoCompute(const Model& model, ImVec2 size) {
                  plot::PaletteColor(2), plot::MarkerShape::kCircle, 5);
   }
   plot::EndPlot();
+  return true;
 }
 
-void DrawResiduals(const Model& model, const std::vector<Group>& groups, ImVec2 size) {
+bool DrawResiduals(const Model& model, const std::vector<Group>& groups, ImVec2 size) {
   plot::PlotSpec spec;
+  spec.compact = IsPhone();
   spec.title = "Residuals of the loss law: ln(observed / fitted), per cell";
   spec.x = {"tokens T", plot::AxisScale::kLog};
   spec.y = {"ln(L / L_hat)", plot::AxisScale::kLinear};
   spec.hover_tooltip = false;
-  if (!model.fit.laws.loss.IsSet() || !plot::BeginPlot("##residuals", spec, size)) return;
+  if (!model.fit.laws.loss.IsSet() || !plot::BeginPlot("##residuals", spec, size)) return false;
   plot::HorizontalLine("##zero", 0, IM_COL32(200, 200, 200, 120), true);
   for (int g = 0; g < static_cast<int>(groups.size()); ++g) {
     const Group& group = groups[g];
@@ -255,6 +262,16 @@ void DrawResiduals(const Model& model, const std::vector<Group>& groups, ImVec2 
   }
   plot::EndPlot();
   for (const Group& group : groups) CellTooltip(model.fit.cells, group);
+  return true;
+}
+
+// One cell of the plot grid: the plot, then its Save PNG / Save CSV buttons under it.
+template <typename Draw>
+void PlotCell(Model& model, const char* name, ImVec2 size, Draw draw) {
+  ImGui::BeginGroup();
+  const ImVec2 plot_size(size.x, size.y - ImGui::GetFrameHeightWithSpacing());
+  if (draw(plot_size)) PlotExportButtons(model, name);
+  ImGui::EndGroup();
 }
 
 }  // namespace
@@ -262,24 +279,27 @@ void DrawResiduals(const Model& model, const std::vector<Group>& groups, ImVec2 
 void DrawPlotsPanel(Model& model) {
   const FitSummary& fit = model.fit;
   if (!fit.ok) {
-    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "Nothing to plot: %s", fit.message.c_str());
+    WrappedTextColored(ImVec4(1, 0.45f, 0.4f, 1), "Nothing to plot: %s", fit.message.c_str());
     return;
   }
   const std::vector<Group> groups = GroupCells(fit.cells);
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float spacing = ImGui::GetStyle().ItemSpacing.x;
-  const ImVec2 half(
-      std::max(200.0f, (avail.x - spacing) / 2),
-      std::max(ImGui::GetFontSize() * 18, (avail.y - ImGui::GetStyle().ItemSpacing.y) / 2));
-  DrawAgainstTokens(model, groups, Quantity::kLoss, half);
-  ImGui::SameLine();
-  DrawIsoCompute(model, half);
+  const ImVec2 cell = PlotCellSize();
+  int drawn = 0;
+  PlotCell(model, "loss_tokens", cell,
+           [&](ImVec2 size) { return DrawAgainstTokens(model, groups, Quantity::kLoss, size); });
+  PlotGridNext(drawn++);
+  PlotCell(model, "isocompute", cell, [&](ImVec2 size) { return DrawIsoCompute(model, size); });
+  PlotGridNext(drawn++);
   if (fit.has_sweep) {
-    DrawAgainstTokens(model, groups, Quantity::kLr, half);
-    ImGui::SameLine();
-    DrawAgainstTokens(model, groups, Quantity::kBatch, half);
+    PlotCell(model, "lr_tokens", cell,
+             [&](ImVec2 size) { return DrawAgainstTokens(model, groups, Quantity::kLr, size); });
+    PlotGridNext(drawn++);
+    PlotCell(model, "batch_tokens", cell,
+             [&](ImVec2 size) { return DrawAgainstTokens(model, groups, Quantity::kBatch, size); });
+    PlotGridNext(drawn++);
   }
-  DrawResiduals(model, groups, half);
+  PlotCell(model, "residuals", cell,
+           [&](ImVec2 size) { return DrawResiduals(model, groups, size); });
 }
 
 }  // namespace scalecalc::app

@@ -69,9 +69,8 @@ std::vector<std::string> WrapWords(std::string_view text, float max_width,
   size_t begin = 0;
   while (true) {
     const size_t newline = text.find('\n', begin);
-    const std::string_view paragraph =
-        text.substr(begin, newline == std::string_view::npos ? std::string_view::npos
-                                                             : newline - begin);
+    const std::string_view paragraph = text.substr(
+        begin, newline == std::string_view::npos ? std::string_view::npos : newline - begin);
     WrapParagraph(paragraph, max_width, width_of, &lines);
     if (newline == std::string_view::npos) break;
     begin = newline + 1;
