@@ -11,6 +11,7 @@
 #include "app/share.h"
 #include "app/web_bridge.h"
 #include "app/widgets.h"
+#include "imgui_internal.h"
 
 namespace scalecalc::app {
 
@@ -208,6 +209,11 @@ void App::Frame() {
       if (ImGui::BeginTabItem(panel.title, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0)) {
         drawn = panel.id;
         ImGui::BeginChild(panel.id);
+        // Keyboard: Tab moves between the fields of the focused window, so the open panel takes
+        // the focus when it changes, and when Tab is pressed while the header has it.
+        if (shown_panel_ != panel.id || (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Tab)) &&
+                                         GImGui->NavWindow == GImGui->CurrentWindow->RootWindow))
+          ImGui::SetWindowFocus();
         const ImVec2 origin = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
         RecordRect("content", origin, ImVec2(origin.x + avail.x, origin.y + avail.y));
         panel.draw(model_);

@@ -21,6 +21,7 @@ struct LayoutState {
   LayoutMode mode = LayoutMode::kDesktop;
   float pixel_ratio = 1;
   std::vector<NamedRect> rects;
+  std::vector<std::pair<std::string, std::vector<double>>> values;
 };
 LayoutState& State() {
   static LayoutState state;
@@ -55,6 +56,7 @@ void BeginLayoutFrame(float pixel_ratio) {
   s.pixel_ratio = pixel_ratio > 0 ? pixel_ratio : 1;
   s.mode = LayoutModeForWidth(ImGui::GetMainViewport()->Size.x / s.pixel_ratio);
   s.rects.clear();
+  s.values.clear();
 }
 
 LayoutMode CurrentLayout() {
@@ -180,7 +182,21 @@ std::string LayoutRectsJson() {
     out += (i ? ", " : "") + std::string("{\"name\": \"") + JsonEscape(rect.name) + "\", " +
            number + "}";
   }
-  return out + "]}";
+  out += "], \"values\": {";
+  for (size_t i = 0; i < s.values.size(); ++i) {
+    out += (i ? ", \"" : "\"") + JsonEscape(s.values[i].first) + "\": [";
+    for (size_t k = 0; k < s.values[i].second.size(); ++k) {
+      const double v = s.values[i].second[k];
+      std::snprintf(number, sizeof number, "%.17g", v);
+      out += (k ? ", " : "") + std::string(std::isfinite(v) ? number : "null");
+    }
+    out += "]";
+  }
+  return out + "}}";
+}
+
+void RecordValues(const std::string& name, std::initializer_list<double> values) {
+  State().values.emplace_back(name, std::vector<double>(values));
 }
 
 bool PointInRect(const std::string& prefix, float x_css, float y_css) {

@@ -14,6 +14,7 @@
 // page's touch handling (which needs to know whether a finger is on a plot).
 #pragma once
 
+#include <initializer_list>
 #include <string>
 
 #include "app/text_layout.h"
@@ -63,8 +64,10 @@ void PlotGridNext(int index_drawn);
 // Rectangles of named widgets this frame, for tests and touch hit-testing.
 void RecordItemRect(const std::string& name);  // the last item
 void RecordRect(const std::string& name, ImVec2 min, ImVec2 max);
-// {"mode": "phone"|"desktop", "pixel_ratio": r, "content": {x, y, w, h}, "rects": [{"name",
-// "x", "y", "w", "h"}, ...]}, in CSS pixels. The content rectangle is the window's work area.
+// Numbers worth reading in a test (a table's scroll, a plot's view), this frame.
+void RecordValues(const std::string& name, std::initializer_list<double> values);
+// {"mode": "phone"|"desktop", "pixel_ratio": r, "rects": [{"name", "x", "y", "w", "h"}, ...],
+// "values": {"name": [...]}}, rectangles in CSS pixels. "content" is the open panel's area.
 std::string LayoutRectsJson();
 // Whether a point (CSS px) is inside a recorded rectangle whose name starts with `prefix`.
 bool PointInRect(const std::string& prefix, float x_css, float y_css);

@@ -135,11 +135,11 @@ void DrawRunsTable(Model& model) {
       ImGui::PopID();
     }
   }
-  // For tests and touch: where the table is, and how far it is scrolled (x, y: the scroll).
+  // For tests: where the table is, and how far it is scrolled (CSS px).
   const ImVec2 scroll(ImGui::GetScrollX(), ImGui::GetScrollY());
   ImGui::EndTable();
   RecordItemRect("table.runs");
-  RecordRect("scroll.runs", scroll, scroll);
+  RecordValues("scroll.runs", {scroll.x / PixelRatio(), scroll.y / PixelRatio()});
 }
 
 }  // namespace

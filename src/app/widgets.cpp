@@ -32,6 +32,7 @@ bool OptionField(Model& model, const char* label, const std::string& option,
   const bool entered = hint ? ImGui::InputTextWithHint(shown.c_str(), hint, &field.text, flags)
                             : ImGui::InputText(shown.c_str(), &field.text, flags);
   RecordItemRect("field." + option);
+  if (ImGui::IsItemActive()) RecordItemRect("active.field." + option);
   if (has_error) ImGui::PopStyleColor();
   field.editing = ImGui::IsItemActive();
   bool changed = false;
@@ -87,6 +88,7 @@ void PlotExportButtons(Model& model, const char* name) {
   const plot::PlotView& view = plot::LastPlotView();
   const std::string csv = plot::LastPlotCsv();
   RecordRect(std::string("plot.") + name, view.frame_min, view.frame_max);
+  RecordValues(std::string("view.") + name, {view.x.min, view.x.max, view.y.min, view.y.max});
   ImGui::PushID(name);
   if (ImGui::SmallButton("Save PNG")) {
     web::SaveCanvasPng(std::string("scalecalc-") + name + ".png", view.frame_min, view.frame_max);
