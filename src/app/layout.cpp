@@ -110,6 +110,15 @@ void WrappedTextColored(const ImVec4& color, const char* format, ...) {
   WrappedTextUnformatted(text, &color);
 }
 
+void WrappedTextDisabled(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  const std::string text = Format(format, args);
+  va_end(args);
+  const ImVec4 color = ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);
+  WrappedTextUnformatted(text, &color);
+}
+
 bool BeginWideTable(const char* id, int columns, ImGuiTableFlags flags, int rows, ImVec2 size) {
   if (!IsPhone()) return ImGui::BeginTable(id, columns, flags, size);
   flags |= ImGuiTableFlags_ScrollX | ImGuiTableFlags_BordersOuter;
@@ -118,7 +127,8 @@ bool BeginWideTable(const char* id, int columns, ImGuiTableFlags flags, int rows
   // size it to its rows (header included) plus the horizontal scrollbar.
   if (size.y <= 0 && rows >= 0) {
     const ImGuiStyle& style = ImGui::GetStyle();
-    const float row = ImGui::GetTextLineHeight() + 2 * style.CellPadding.y;
+    // Rows of widgets (combos) are a frame high, rows of text a line: allow for the taller.
+    const float row = ImGui::GetFrameHeight() + 2 * style.CellPadding.y;
     size.y = static_cast<float>(rows + 1) * row + style.ScrollbarSize + 4;
   }
   if (!ImGui::BeginTable(id, columns, flags, size)) return false;

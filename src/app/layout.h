@@ -41,6 +41,7 @@ std::string FieldLabel(const char* label, float desktop_width);
 // width instead (tooltips, which size themselves to their text).
 void WrappedText(const char* format, ...) IM_FMTARGS(1);
 void WrappedTextColored(const ImVec4& color, const char* format, ...) IM_FMTARGS(2);
+void WrappedTextDisabled(const char* format, ...) IM_FMTARGS(1);
 void WrappedTextUnformatted(const std::string& text, const ImVec4* color = nullptr,
                             float width = 0);
 

@@ -96,7 +96,7 @@ void DrawVideoInputs(Model& model, CostInputs& in) {
   if (!in.error.empty()) {
     ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", in.error.c_str());
   } else {
-    ImGui::TextDisabled(
+    WrappedTextDisabled(
         "%s latent tokens per video (%.0f latent frames of %.0f x %.0f, patch %.0f)",
         FormatCount(tokens).c_str(), in.LatentFrames(), in.height_px / in.vae_spatial,
         in.width_px / in.vae_spatial, in.patch);
@@ -170,7 +170,7 @@ void DrawCostPanel(Model& model) {
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::TextDisabled("(times one block per model; large shapes take long on a software adapter)");
+  WrappedTextDisabled("(times one block per model; large shapes take long on a software adapter)");
   if (!measured.message.empty())
     ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", measured.message.c_str());
 
@@ -241,7 +241,7 @@ void DrawCostPanel(Model& model) {
         FormatPercent(1 - tuned->block_ms * depth_tuned / (fixed->block_ms * depth_fixed), 1)
             .c_str());
   } else {
-    ImGui::TextDisabled(
+    WrappedTextDisabled(
         "The paper claims 40.1%% lower inference cost at 1e22 FLOPs (2.43B vs 4.04B parameters); "
         "measure to compare on this device.");
   }

@@ -149,7 +149,7 @@ void DrawDataPanel(Model& model) {
   const RunTable& table = read.table;
   ImGui::Text("%s", model.analysis.data_name.c_str());
   SameLineIfWide();
-  ImGui::TextDisabled("%d runs, %d excluded%s", static_cast<int>(table.runs.size()),
+  WrappedTextDisabled("%d runs, %d excluded%s", static_cast<int>(table.runs.size()),
                       static_cast<int>(table.runs.size()) - table.CountIncluded(),
                       table.HasSweep() ? ", with a learning-rate/batch sweep" : ", no sweep");
   if (ImGui::Button("Open CSV file...")) web::OpenFilePicker();
@@ -194,7 +194,7 @@ void DrawDataPanel(Model& model) {
         ImGui::GetFontSize() * 8, "tokens");
     DrawColumnMapping(model);
     if (!read.notes.empty() && ImGui::TreeNode("How the file was read")) {
-      for (const std::string& note : read.notes) ImGui::TextDisabled("%s", note.c_str());
+      for (const std::string& note : read.notes) WrappedTextDisabled("%s", note.c_str());
       ImGui::TreePop();
     }
   }

@@ -47,8 +47,8 @@ void ParameterTable(Model& model, const char* id, std::initializer_list<Paramete
 
 void DrawOptions(Model& model) {
   FitOptions& options = model.analysis.fit;
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
-  if (ImGui::BeginCombo("cell optimum", MethodLabel(options.optimum))) {
+  const std::string optimum_label = FieldLabel("cell optimum", ImGui::GetFontSize() * 14);
+  if (ImGui::BeginCombo(optimum_label.c_str(), MethodLabel(options.optimum))) {
     for (OptimumMethod method : kMethods) {
       if (ImGui::Selectable(MethodLabel(method), method == options.optimum))
         model.SetOption("optimum", ToString(method));
@@ -128,10 +128,10 @@ void DrawLaws(Model& model) {
                   {"alpha", loss.law.alpha, loss.alpha_ci},
                   {"B", loss.law.B, loss.B_ci},
                   {"beta", loss.law.beta, loss.beta_ci}});
-  ImGui::Text("objective (sum of Huber on log residuals): %s   points: %d",
+  WrappedText("objective (sum of Huber on log residuals): %s   points: %d",
               FormatSci(loss.objective, 8).c_str(), loss.points);
   if (std::isfinite(loss.holdout_rel_error)) {
-    ImGui::Text("extrapolation check: refit without N = %s predicts its loss within %s",
+    WrappedText("extrapolation check: refit without N = %s predicts its loss within %s",
                 FormatCount(loss.holdout_params).c_str(),
                 FormatPercent(loss.holdout_rel_error, 3).c_str());
   }
@@ -148,7 +148,7 @@ void DrawLaws(Model& model) {
           std::tuple{"Optimal batch size (tokens)", "B_opt", &fit.batch_law}}) {
       Heading(title);
       if (!law->law.IsSet()) {
-        ImGui::TextDisabled("not fitted (needs at least 3 distinct model sizes and token budgets)");
+        WrappedTextDisabled("not fitted (needs at least 3 distinct model sizes and token budgets)");
         continue;
       }
       const std::string text = PowerLawFormula(name, law->law);
@@ -169,7 +169,7 @@ void DrawLaws(Model& model) {
           "L / L_opt - 1 = %.4g u^2 + %.4g v^2 + %.4g u v,  u = ln(lr / lr_opt), v = ln(B / B_opt) "
           " (%d runs)",
           s.curv_lr, s.curv_batch, s.cross, s.points);
-      ImGui::TextDisabled(
+      WrappedTextDisabled(
           "Half or twice the optimal learning rate costs %s in loss; half or twice the batch, %s.",
           FormatPercent(s.RelativePenalty(2, 1), 3).c_str(),
           FormatPercent(s.RelativePenalty(1, 2), 3).c_str());

@@ -162,12 +162,7 @@ void DrawPlannerPanel(Model& model) {
   DrawTextTable(
       "plan", table,
       ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit);
-  TableCopyButtons(model, "plan", table);
-  SameLineIfWide();
-  if (ImGui::Button("Copy as Markdown")) {
-    web::CopyToClipboard(PlanMarkdown(model));
-    model.notice = "Plan copied as Markdown";
-  }
+  TableCopyButtons(model, "plan", table, [&] { return PlanMarkdown(model); });
   SameLineIfWide();
   if (ImGui::Button("Download JSON"))
     web::Download("scalecalc-results.json", "application/json", ResultsJson(model));

@@ -47,7 +47,7 @@ bool OptionField(Model& model, const char* label, const std::string& option,
 }
 
 void HelpMarker(const char* text) {
-  ImGui::SameLine();
+  SameLineIfWide();  // on phones the field before it is full width
   ImGui::TextDisabled("(?)");
   if (ImGui::IsItemHovered()) {
     ImGui::BeginTooltip();
@@ -67,7 +67,8 @@ void ShortcutTooltip(const char* text) {
   if (ImGui::IsItemHovered() || ImGui::IsItemFocused()) ImGui::SetTooltip("%s", text);
 }
 
-void TableCopyButtons(Model& model, const char* id, const TableText& table) {
+void TableCopyButtons(Model& model, const char* id, const TableText& table,
+                      const std::function<std::string()>& markdown) {
   ImGui::PushID(id);
   if (ImGui::SmallButton("Copy")) {
     web::CopyToClipboard(ToTsv(table));
@@ -77,7 +78,7 @@ void TableCopyButtons(Model& model, const char* id, const TableText& table) {
   ShortcutTooltip("Copy the table as tab-separated text, for a spreadsheet");
   ImGui::SameLine();
   if (ImGui::SmallButton("Copy Markdown")) {
-    web::CopyToClipboard(ToMarkdown(table));
+    web::CopyToClipboard(markdown ? markdown() : ToMarkdown(table));
     model.notice = "Table copied as Markdown";
   }
   ImGui::PopID();

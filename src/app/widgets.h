@@ -1,6 +1,7 @@
 // widgets.h: small ImGui building blocks shared by the panels.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "app/model.h"
@@ -22,7 +23,9 @@ void CopyButton(Model& model, const char* label, const std::string& text);
 // A tooltip (on hover or keyboard focus of the last item) that names its keyboard shortcut.
 void ShortcutTooltip(const char* text);
 // "Copy" (tab-separated, for spreadsheets) and "Copy Markdown" buttons for a table.
-void TableCopyButtons(Model& model, const char* id, const TableText& table);
+// `markdown`, when given, makes the Markdown copy (a table with its provenance line, say).
+void TableCopyButtons(Model& model, const char* id, const TableText& table,
+                      const std::function<std::string()>& markdown = {});
 // "Save PNG" (the plot as drawn, at the device's resolution) and "Save CSV" (its series) buttons
 // for the plot drawn last; `name` names the files and the plot's recorded rectangle.
 void PlotExportButtons(Model& model, const char* name);

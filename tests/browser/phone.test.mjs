@@ -36,7 +36,7 @@ async function layout(page) {
 }
 async function select(page, panel) {
   await page.evaluate((p) => window.scalecalc.app.selectPanel(p), panel);
-  await frames(page, 4);
+  await frames(page, 2);
 }
 const rect = (l, name) => l.rects.find((r) => r.name === name);
 const centre = (r) => ({ x: r.x + r.w / 2, y: r.y + r.h / 2 });
@@ -46,7 +46,8 @@ test('every panel at both sizes; the header does not overlap; phone plots take t
   for (const [name, { page }] of [['phone', phone], ['desktop', desktop]]) {
     for (const panel of ['data', 'fit', 'plots', 'planner', 'cost']) {
       await select(page, panel);
-      await page.screenshot({ path: screenshotPath(`${name}-${panel}`) });
+      // CSS-pixel screenshots: a third of the phone's pixels to encode, still readable.
+      await page.screenshot({ path: screenshotPath(`${name}-${panel}`), scale: 'css' });
       const l = await layout(page);
       assert.equal(l.mode, name, 'the layout follows the width');
       const header = l.rects.filter((r) => r.name.startsWith('header.'));
@@ -94,10 +95,10 @@ test('on the phone, a drag scrolls the Data table and a pinch zooms a plot', asy
   assert.equal(l.values['scroll.runs'][1], 0);
   const x = table.x + table.w / 2, y0 = table.y + table.h * 0.8;
   const drag = [['touchStart', [{ x, y: y0 }]]];
-  for (let i = 1; i <= 6; ++i) drag.push(['touchMove', [{ x, y: y0 - i * 30 }]]);
+  for (let i = 1; i <= 4; ++i) drag.push(['touchMove', [{ x, y: y0 - i * 45 }]]);
   drag.push(['touchEnd', []]);
   await touch(page, drag);
-  await frames(page, 10);  // momentum glides on
+  await frames(page, 3);
   l = await layout(page);
   // The finger moved 180 px up: the table scrolled down by at least that much.
   assert.ok(l.values['scroll.runs'][1] >= 150, `scrolled ${l.values['scroll.runs'][1]} px`);
@@ -108,8 +109,8 @@ test('on the phone, a drag scrolls the Data table and a pinch zooms a plot', asy
   const before = l.values['view.loss_tokens'];
   const c = centre(plot);
   const pinch = [['touchStart', [{ x: c.x - 30, y: c.y, id: 0 }, { x: c.x + 30, y: c.y, id: 1 }]]];
-  for (let i = 1; i <= 5; ++i) {
-    pinch.push(['touchMove', [{ x: c.x - 30 - i * 20, y: c.y, id: 0 }, { x: c.x + 30 + i * 20, y: c.y, id: 1 }]]);
+  for (let i = 1; i <= 4; ++i) {
+    pinch.push(['touchMove', [{ x: c.x - 30 - i * 25, y: c.y, id: 0 }, { x: c.x + 30 + i * 25, y: c.y, id: 1 }]]);
   }
   pinch.push(['touchEnd', []]);
   await touch(page, pinch);
@@ -119,7 +120,7 @@ test('on the phone, a drag scrolls the Data table and a pinch zooms a plot', asy
   const span = (v) => Math.log10(v[1]) - Math.log10(v[0]);
   const ratio = span(before) / span(afterView);
   assert.ok(ratio > 3 && ratio < 6, `x range ${before} -> ${afterView} (zoom ${ratio})`);
-  await page.screenshot({ path: screenshotPath('phone-plots-pinched') });
+  await page.screenshot({ path: screenshotPath('phone-plots-pinched'), scale: 'css' });
   assert.deepEqual(phone.problems, []);
 });
 
