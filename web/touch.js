@@ -117,13 +117,26 @@ export function installTouch(app, canvas, textInput) {
 
   // The on-screen keyboard: focus the hidden input while a text field wants text (touch only;
   // with a physical keyboard GLFW reads keys on the window whatever has the focus).
-  let lastKeypress = 0;
+  // The input holds one sentinel space, so that Backspace has something to delete (keyboards
+  // that send no key code for it report only the deletion).
+  const SENTINEL = ' ';
+  let lastKeypress = 0, lastBackspaceKey = 0;
   window.addEventListener('keypress', () => { lastKeypress = performance.now(); }, true);
-  textInput.addEventListener('input', () => {
-    // A physical key also fires keypress, which GLFW has already typed: do not type it twice.
-    if (performance.now() - lastKeypress > 50 && textInput.value) app.typeText(textInput.value);
-    textInput.value = '';
+  window.addEventListener('keydown', (event) => {
+    if (event.keyCode === 8) lastBackspaceKey = performance.now();  // GLFW has it already
+  }, true);
+  textInput.addEventListener('input', (event) => {
+    const recent = (t) => performance.now() - t < 50;
+    if (event.inputType === 'deleteContentBackward') {
+      if (!recent(lastBackspaceKey)) app.virtualBackspace();
+    } else {
+      // A physical key also fires keypress, which GLFW has already typed: not twice.
+      const typed = textInput.value.replace(SENTINEL, '');
+      if (!recent(lastKeypress) && typed) app.typeText(typed);
+    }
+    textInput.value = SENTINEL;
   });
+  textInput.value = SENTINEL;
   const poll = () => {
     const wants = usedTouch && app.wantsTextInput();
     if (wants && document.activeElement !== textInput) textInput.focus({ preventScroll: true });

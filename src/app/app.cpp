@@ -166,8 +166,20 @@ void App::OnPinch(float x_css, float y_css, double scale) {
 }
 
 void App::ApplyTouchInput() {
-  if (!touch_seen_) return;
   ImGuiIO& io = ImGui::GetIO();
+  // On-screen Backspace: down one frame, up the next (Dear ImGui 1.86 reads held keys).
+  const int backspace = io.KeyMap[ImGuiKey_Backspace];
+  if (backspace >= 0 && backspace < IM_ARRAYSIZE(io.KeysDown)) {
+    if (backspace_down_) {
+      io.KeysDown[backspace] = false;
+      backspace_down_ = false;
+    } else if (virtual_backspaces_ > 0) {
+      io.KeysDown[backspace] = true;
+      backspace_down_ = true;
+      --virtual_backspaces_;
+    }
+  }
+  if (!touch_seen_) return;
   // Moves pass at once; a press or a release ends this frame's share, so a tap shorter than a
   // frame is still one frame down and one up.
   while (!touch_events_.empty()) {

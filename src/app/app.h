@@ -31,6 +31,9 @@ class App {
   void OnTouchScroll(float x_css, float y_css, float dx_css, float dy_css);
   // A two-finger pinch: `scale` > 1 zooms the plot under the centre in.
   void OnPinch(float x_css, float y_css, double scale);
+  // A key of the on-screen keyboard that arrives without a usable key code (Backspace on
+  // Android's keyboards): pressed for one frame.
+  void OnVirtualBackspace() { virtual_backspaces_ += 1; }
   // Feeds queued touch input to Dear ImGui; main.cpp calls it after the backend's NewFrame,
   // so it overrides the backend's mouse once a touch has been seen.
   void ApplyTouchInput();
@@ -53,6 +56,8 @@ class App {
   bool touch_seen_ = false;
   TouchEvent touch_;                 // where the finger is (or was last), and whether it is down
   float wheel_x_ = 0, wheel_y_ = 0;  // touch scrolling not yet passed on, in wheel units
+  int virtual_backspaces_ = 0;       // on-screen Backspace presses not yet passed on
+  bool backspace_down_ = false;      // one of them is held this frame
 };
 
 App& TheApp();

@@ -134,6 +134,9 @@ bool WantsTextInput() {
 void TypeText(const std::string& text) {
   ImGui::GetIO().AddInputCharactersUTF8(text.c_str());
 }
+void VirtualBackspace() {
+  TheApp().OnVirtualBackspace();
+}
 // Test hook: where the header's widgets, the content area and each plot were drawn last frame.
 std::string LayoutRects() {
   return LayoutRectsJson();
@@ -168,5 +171,6 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("plotAt", &PlotAt);
   emscripten::function("wantsTextInput", &WantsTextInput);
   emscripten::function("typeText", &TypeText);
+  emscripten::function("virtualBackspace", &VirtualBackspace);
   emscripten::function("layoutRects", &LayoutRects);
 }

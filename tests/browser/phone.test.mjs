@@ -144,6 +144,30 @@ test('on the phone, Save PNG downloads the plot at the device resolution', async
   assert.deepEqual(phone.problems, []);
 });
 
+test('on the phone, a text field raises the on-screen keyboard and takes what is typed', async () => {
+  const { page } = phone;
+  await select(page, 'planner');
+  const field = rect(await layout(page), 'field.budget');
+  assert.ok(field, 'the budget field is drawn');
+  await page.touchscreen.tap(centre(field).x, centre(field).y);
+  await frames(page, 3);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'text-input',
+               'the hidden input holds the focus, so a phone raises its keyboard');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText('2e233');  // as a phone keyboard types: input events only
+  await page.evaluate(() => document.getElementById('text-input')
+    .dispatchEvent(new InputEvent('input', { inputType: 'deleteContentBackward' })));
+  await frames(page, 3);
+  await page.keyboard.press('Enter');
+  await frames(page, 3);
+  const r = JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
+  assert.equal(r.plan.flops, 2e23, 'typed 2e233, one Backspace: 2e23');
+  await frames(page, 2);
+  assert.notEqual(await page.evaluate(() => document.activeElement?.id), 'text-input',
+                  'the keyboard goes away with the field');
+  assert.deepEqual(phone.problems, []);
+});
+
 test('on the desktop, Tab reaches the budget field and typing a budget changes the plan', async () => {
   const { page } = desktop;
   await select(page, 'planner');
