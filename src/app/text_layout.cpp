@@ -7,33 +7,29 @@ namespace scalecalc::app {
 
 namespace {
 
+// Lines are runs of the paragraph itself, so spacing inside a line is kept as written.
 void WrapParagraph(std::string_view paragraph, float max_width, const TextWidthFn& width_of,
                    std::vector<std::string>* lines) {
-  std::string line;
+  const bool wraps = std::isfinite(max_width) && max_width > 0;
+  size_t line_begin = 0;  // leading spaces of the paragraph are kept (indentation)
+  size_t line_end = std::string_view::npos;  // end of the line's last word; npos: no word yet
   size_t i = 0;
-  bool any_word = false;
-  while (i < paragraph.size()) {
+  while (true) {
     const size_t start = paragraph.find_first_not_of(' ', i);
     if (start == std::string_view::npos) break;
     size_t end = paragraph.find(' ', start);
     if (end == std::string_view::npos) end = paragraph.size();
-    const std::string_view word = paragraph.substr(start, end - start);
-    if (!any_word) {
-      // Leading spaces of a paragraph are kept (indentation).
-      line.assign(paragraph.substr(0, end));
-      any_word = true;
-    } else {
-      const std::string candidate = line + " " + std::string(word);
-      if (std::isfinite(max_width) && max_width > 0 && width_of(candidate) > max_width) {
-        lines->push_back(line);
-        line.assign(word);
-      } else {
-        line = candidate;
-      }
+    if (wraps && line_end != std::string_view::npos &&
+        width_of(paragraph.substr(line_begin, end - line_begin)) > max_width) {
+      lines->emplace_back(paragraph.substr(line_begin, line_end - line_begin));
+      line_begin = start;
     }
+    line_end = end;
     i = end;
   }
-  lines->push_back(line);
+  lines->emplace_back(line_end == std::string_view::npos
+                          ? std::string_view()
+                          : paragraph.substr(line_begin, line_end - line_begin));
 }
 
 std::string Clean(const std::string& cell, bool escape_pipe) {

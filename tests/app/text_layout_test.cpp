@@ -61,6 +61,10 @@ TEST(WrapWords, NewlinesBreakAndOddWidthsDoNotWrap) {
   EXPECT_EQ(WrapWords("", 10, Chars), (std::vector<std::string>{""}));
   EXPECT_EQ(WrapWords("  indented text", 100, Chars),
             (std::vector<std::string>{"  indented text"}));
+  // Spacing inside a line stays as written ("objective: 1e-07   points: 20").
+  EXPECT_EQ(WrapWords("a   b  c", 100, Chars), (std::vector<std::string>{"a   b  c"}));
+  EXPECT_EQ(WrapWords("a   b  c", 5, Chars), (std::vector<std::string>{"a   b", "c"}));
+  EXPECT_EQ(WrapWords("   ", 5, Chars), (std::vector<std::string>{""}));
 }
 
 TEST(TableText, TabSeparatedPastesAsAGrid) {
