@@ -3,6 +3,7 @@
 // core (dit_flops.h), measured times from the WebGPU kernels (web/gpu/, via the page), which refuse
 // to time anything until they pass their check against the core's CPU reference.
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -174,53 +175,65 @@ void DrawCostPanel(Model& model) {
   if (!measured.message.empty())
     ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", measured.message.c_str());
 
+  // The table as text first: what is shown is what Copy copies.
+  TableText table;
+  table.headers = {"model",
+                   "N",
+                   "d x depth (heads)",
+                   "GFLOP / block",
+                   "GFLOP / step",
+                   "TFLOP / video",
+                   "measured ms / block",
+                   "GFLOP/s",
+                   "s / video"};
+  std::vector<const BlockTiming*> timings;
+  auto printed = [](const char* format, double value) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, format, value);
+    return std::string(buffer);
+  };
+  for (const CostRow& row : rows) {
+    const DitConfig config = ConfigFor(row, in, tokens);
+    const double block_flops = 2 * DitBlockMacs(config);
+    const double step_flops = DitForwardFlops(config);
+    const double video_flops = DitVideoFlops(config, model.analysis.plan.demand.sampling_steps,
+                                             model.analysis.plan.demand.guidance);
+    const BlockTiming* timing = measured.Find(row.label);
+    const bool ok = timing && timing->ok;
+    const double seconds = ok ? timing->block_ms * row.depth * passes / 1000 : NAN;
+    timings.push_back(timing);
+    table.rows.push_back(
+        {row.label, FormatCount(row.params),
+         printed("%.0f x ", row.width) + printed("%.0f", row.depth) + printed(" (%.0f)", row.heads),
+         FormatSci(block_flops / 1e9, 4), FormatSci(step_flops / 1e9, 4),
+         FormatSci(video_flops / 1e12, 4),
+         ok ? printed("%.3f", timing->block_ms) : (timing ? "refused" : ""),
+         ok ? printed("%.1f", timing->block_gflops) : "",
+         std::isfinite(seconds) ? printed("%.2f", seconds) : ""});
+  }
+  constexpr int kMeasuredColumn = 6;
   if (BeginWideTable(
-          "cost", 9,
+          "cost", static_cast<int>(table.headers.size()),
           ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit,
           static_cast<int>(rows.size()))) {
-    for (const char* name : {"model", "N", "d x depth (heads)", "GFLOP / block", "GFLOP / step",
-                             "TFLOP / video", "measured ms / block", "GFLOP/s", "s / video"}) {
-      ImGui::TableSetupColumn(name);
-    }
+    for (const std::string& name : table.headers) ImGui::TableSetupColumn(name.c_str());
     ImGui::TableHeadersRow();
-    double first_seconds = NAN;
-    for (const CostRow& row : rows) {
-      const DitConfig config = ConfigFor(row, in, tokens);
-      const double block_flops = 2 * DitBlockMacs(config);
-      const double step_flops = DitForwardFlops(config);
-      const double video_flops = DitVideoFlops(config, model.analysis.plan.demand.sampling_steps,
-                                               model.analysis.plan.demand.guidance);
-      const BlockTiming* timing = measured.Find(row.label);
-      const double seconds =
-          timing && timing->ok ? timing->block_ms * row.depth * passes / 1000 : NAN;
-      if (!std::isfinite(first_seconds)) first_seconds = seconds;
+    for (size_t r = 0; r < table.rows.size(); ++r) {
       ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(row.label.c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatCount(row.params).c_str());
-      ImGui::TableNextColumn();
-      ImGui::Text("%.0f x %.0f (%.0f)", row.width, row.depth, row.heads);
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatSci(block_flops / 1e9, 4).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatSci(step_flops / 1e9, 4).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatSci(video_flops / 1e12, 4).c_str());
-      ImGui::TableNextColumn();
-      if (timing && timing->ok)
-        ImGui::Text("%.3f", timing->block_ms);
-      else if (timing)
-        ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
-      if (timing && !timing->ok && ImGui::IsItemHovered())
-        ImGui::SetTooltip("%s", timing->message.c_str());
-      ImGui::TableNextColumn();
-      if (timing && timing->ok) ImGui::Text("%.1f", timing->block_gflops);
-      ImGui::TableNextColumn();
-      if (std::isfinite(seconds)) ImGui::Text("%.2f", seconds);
+      const BlockTiming* timing = timings[r];
+      for (int c = 0; c < static_cast<int>(table.rows[r].size()); ++c) {
+        ImGui::TableNextColumn();
+        if (c == kMeasuredColumn && timing && !timing->ok) {
+          ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
+          if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", timing->message.c_str());
+        } else {
+          ImGui::TextUnformatted(table.rows[r][c].c_str());
+        }
+      }
     }
     ImGui::EndTable();
   }
+  TableCopyButtons(model, "cost", table);
 
   // The saving the trade-off buys, measured, next to the paper's claim.
   const BlockTiming* optimum = rows.size() >= 2 ? measured.Find(rows[0].label) : nullptr;

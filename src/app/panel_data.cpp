@@ -33,6 +33,8 @@ void DrawColumnMapping(Model& model) {
                       static_cast<int>(sizeof kRoles / sizeof kRoles[0]))) {
     return;
   }
+  TableText mapping;  // for Copy: the roles and the columns they took
+  mapping.headers = {"role", "column used", "chosen"};
   ImGui::TableSetupColumn("role");
   ImGui::TableSetupColumn("column used");
   ImGui::TableSetupColumn("change");
@@ -64,8 +66,10 @@ void DrawColumnMapping(Model& model) {
       ImGui::EndCombo();
     }
     ImGui::PopID();
+    mapping.rows.push_back({ToString(role), used, current});
   }
   ImGui::EndTable();
+  TableCopyButtons(model, "mapping", mapping);
 }
 
 TableText RunsText(const std::vector<Run>& runs) {
