@@ -131,7 +131,13 @@ bool BeginWideTable(const char* id, int columns, ImGuiTableFlags flags, int rows
     const float row = ImGui::GetFrameHeight() + 2 * style.CellPadding.y;
     size.y = static_cast<float>(rows + 1) * row + style.ScrollbarSize + 4;
   }
-  if (!ImGui::BeginTable(id, columns, flags, size)) return false;
+  // Fingers cannot grab column borders; and a table of its own in this mode, so that widths
+  // sized for the desktop arrangement (the window starts wide) are not carried over.
+  flags &= ~ImGuiTableFlags_Resizable;
+  ImGui::PushID("phone");
+  const bool open = ImGui::BeginTable(id, columns, flags, size);
+  ImGui::PopID();
+  if (!open) return false;
   ImGui::TableSetupScrollFreeze(1, 1);
   return true;
 }
