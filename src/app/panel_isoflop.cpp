@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/plot/plot.h"
 #include "imgui.h"
@@ -84,7 +85,7 @@ void DrawIsoFlopPlots(Model& model, ImVec2 size) {
     }
     plot::EndPlot();
   }
-  ImGui::SameLine();
+  PlotGridNext(0);
   spec.title = "N*(C): Approach 2 vs the surface fit";
   spec.x = {"training FLOPs C", plot::AxisScale::kLog};
   spec.y = {"compute-optimal N", plot::AxisScale::kLog};
