@@ -12,6 +12,45 @@ const fileInput = document.getElementById('file-input');
 // Read before the app starts: its first frames write the fragment of their own state.
 const initialFragment = fragmentFromUrl(window.location.href);
 
+// --- Start-up: everything the first frame needs is requested at once -------------------------
+// The wasm (preloaded by index.html) compiles while it downloads, and the example downloads
+// beside it, instead of one after the other once the runtime is up.
+function startEarlyFetches() {
+  const compileApp = async () => {
+    const response = quietly(fetch('scalecalc_app.wasm', { credentials: 'same-origin' }));
+    if (WebAssembly.compileStreaming) {
+      try {
+        return { module: await WebAssembly.compileStreaming(response), streaming: true };
+      } catch {
+        // A host that serves .wasm with another MIME type: compile from the bytes instead.
+      }
+    }
+    const bytes = await (await fetch('scalecalc_app.wasm', { credentials: 'same-origin' })).arrayBuffer();
+    return { module: await WebAssembly.compile(bytes), streaming: false };
+  };
+  return {
+    wasm: typeof WebAssembly === 'object' ? quietly(compileApp()) : null,
+    // A link carries its own data: only a plain visit needs the example.
+    example: initialFragment ? null : quietly(fetchText('assets/example_sweep.csv')),
+  };
+}
+// A promise awaited later: a failure is reported where it is awaited, not as an unhandled one.
+function quietly(promise) {
+  promise.catch(() => {});
+  return promise;
+}
+const startupInfo = { wasmStreaming: null };  // how the wasm was compiled, for tests
+const early = startEarlyFetches();
+
+// Emscripten's hook for bringing its own module: instantiate the one compiled above.
+function instantiateEarlyWasm(imports, receiveInstance) {
+  early.wasm.then(async ({ module, streaming }) => {
+    startupInfo.wasmStreaming = streaming;
+    receiveInstance(await WebAssembly.instantiate(module, imports), module);
+  }).catch((error) => showStatus(`scalecalc could not start: ${error.message || error}`, true));
+  return {};  // the exports arrive through receiveInstance
+}
+
 function showStatus(message, isError = false) {
   statusText.textContent = message;  // textContent: nothing is ever injected as HTML
   statusBox.classList.toggle('error', isError);
@@ -218,9 +257,20 @@ async function loadInitialState() {
                            : `This link could not be opened: ${decoded.message}`;
     if (!linkError) return;
   }
-  app.onExampleText(0, await fetchText('assets/example_sweep.csv'));
+  app.onExampleText(0, await (early.example || fetchText('assets/example_sweep.csv')));
   // After the example, which clears load errors: the page falls back, and says why.
   if (linkError) app.reportLoadError(`${linkError} The example is shown instead.`);
+}
+
+// The test hook: the app module, how it started, and the CPU cost of recent frames
+// ({frames, median_ms, max_ms, last_ms}: ImGui's new frame to its draw data, GPU work excluded).
+function installStartupHooks() {
+  window.scalecalc = {
+    app,
+    startup: startupInfo,
+    frameStats: () => JSON.parse(app.frameStatsJson()),
+    resetFrameStats: () => app.resetFrameStats(),
+  };
 }
 
 async function start() {
@@ -230,12 +280,13 @@ async function start() {
     return;
   }
   try {
+    app.instantiateWasm = instantiateEarlyWasm;
     await createScalecalcApp(app);
   } catch (error) {
     showStatus(`scalecalc could not start: ${error.message || error}`, true);
     return;
   }
-  window.scalecalc = { app };
+  installStartupHooks();
   installInputHandlers();
   await loadInitialState();
   hideStatus();

@@ -97,6 +97,10 @@ void App::DrawStatusBar() {
     ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.6f, 1), "%s", model_.notice.c_str());
     ImGui::SameLine();
   }
+  if (fitting_frame_) {
+    ImGui::TextDisabled("fitting...");
+    return;
+  }
   const FitSummary& fit = model_.fit;
   ImGui::TextDisabled("%s: %d runs  |  %s", model_.analysis.data_name.c_str(),
                       static_cast<int>(model_.read.table.runs.size()),
@@ -112,7 +116,15 @@ void App::Update() {
 }
 
 void App::Frame() {
-  Update();
+  // New data (a load, a paste, a link, an example) first gets a frame that says "fitting...", and
+  // its fit runs in the next one: the page answers at once instead of after the fit. Other
+  // changes refit at once (a frame of "fitting..." on every edit would flicker).
+  fitting_frame_ = !fitting_frame_ && model_.stale == Stale::kRead &&
+                   model_.analysis.data_name != shown_data_name_;
+  if (!fitting_frame_) {
+    Update();
+    shown_data_name_ = model_.analysis.data_name;
+  }
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->Pos);
@@ -133,7 +145,10 @@ void App::Frame() {
       if (ImGui::BeginTabItem(panel.title, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0)) {
         drawn = panel.id;
         ImGui::BeginChild(panel.id);
-        panel.draw(model_);
+        if (fitting_frame_)
+          ImGui::TextDisabled("fitting...");
+        else
+          panel.draw(model_);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }

@@ -11,6 +11,7 @@
 #include "app/bootstrap_job.h"
 #include "app/cost_panel_state.h"
 #include "app/examples.h"
+#include "app/frame_stats.h"
 #include "app/panels.h"
 #include "app/plan_report.h"
 
@@ -113,6 +114,13 @@ void CancelBootstrapJs() {
 std::string SelectPanel(const std::string& panel) {
   return model().SetOption("panel", panel);
 }
+// Frame cost for benchmarks (frame_stats.h).
+std::string FrameStatsJson() {
+  return TheFrameStats().Json();
+}
+void ResetFrameStats() {
+  TheFrameStats().Reset();
+}
 
 }  // namespace
 }  // namespace scalecalc::app
@@ -137,4 +145,6 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("stateJson", &StateJsonJs);
   emscripten::function("cancelBootstrap", &CancelBootstrapJs);
   emscripten::function("selectPanel", &SelectPanel);
+  emscripten::function("frameStatsJson", &FrameStatsJson);
+  emscripten::function("resetFrameStats", &ResetFrameStats);
 }
