@@ -142,35 +142,24 @@ async function shareNow() {
 }
 
 // --- WebGPU cost measurement (loaded on demand: no WebGPU work unless asked) ---------------------
-// Times one DiT block per requested model. The kernels first check themselves against the core's
-// CPU reference (the app module carries the ditReference* bindings); no timing without a pass.
-async function measureBlocks(requests) {
+// Times one DiT block per requested model within the panel's time budget (web/gpu/cost_measure.js).
+// The kernels first check themselves against the core's CPU reference (the app module carries the
+// ditReference* bindings); no timing without a pass.
+let costRun = null;
+async function measureBlocks({ budgetSeconds, requests }) {
   let ditGpu;
+  let costMeasure;
   try {
-    ditGpu = await import('./gpu/dit_gpu.js');
+    [ditGpu, costMeasure] = await Promise.all([import('./gpu/dit_gpu.js'), import('./gpu/cost_measure.js')]);
   } catch (error) {
     return { device: 'WebGPU code could not be loaded', message: `${error.message || error}`, blocks: [] };
   }
-  const gpu = await ditGpu.initGpu();
-  if (!gpu.ok) return { device: gpu.message, message: gpu.message, blocks: [] };
-  const checks = await ditGpu.checkKernels(app);
-  const failed = checks.filter((check) => !check.ok);
-  if (failed.length > 0) {
-    const why = failed.map((check) => `${check.kernel}: ${check.message}`).join('; ');
-    return { device: gpu.adapterName, message: `kernel check failed, no timings reported (${why})`,
-             blocks: requests.map((r) => ({ label: r.label, ok: false, message: why })) };
-  }
-  const blocks = [];
-  let last = null;
-  for (const request of requests) {
-    const result = await ditGpu.measureBlock({ ...request, repeats: 3 });
-    blocks.push({ label: request.label, ok: result.ok, message: result.message || '',
-                  blockMs: result.blockMs || 0, blockGflops: result.blockGflops || 0 });
-    if (result.ok) last = result;
-  }
-  const refused = blocks.filter((b) => !b.ok).map((b) => `${b.label}: ${b.message}`).join('; ');
-  return { device: `${gpu.adapterName}, timed by ${last ? last.timing : 'nothing'}`, timing: last?.timing || '',
-           message: refused, blocks, kernels: last?.kernels || [] };
+  costRun = costMeasure.measureCost(ditGpu, app, requests, {
+    budgetSeconds, onProgress: (done, total, label) => app.onCostProgress(done, total, label),
+  });
+  const result = await costRun.result;
+  costRun = null;
+  return result;
 }
 
 // --- What the app asks of the page (web_bridge.h) ----------------------------------------------
@@ -206,6 +195,7 @@ app.bridge = {
     }
   },
   measureBlocks(json) { measureBlocks(JSON.parse(json)).then((result) => app.onCostResult(JSON.stringify(result))); },
+  cancelCostMeasurement() { costRun?.cancel(); },
   shareState(bytes, copy) {
     pendingShare = { bytes, copy: copy || pendingShare?.copy };
     clearTimeout(shareTimer);

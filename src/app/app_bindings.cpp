@@ -76,6 +76,22 @@ void OnBootstrapResult(int generation, bool ok, const std::string& message,
 void OnCostResultJs(const std::string& json) {
   OnCostResult(json);
 }
+void OnCostProgressJs(int done, int total, const std::string& step) {
+  OnCostProgress(done, total, step);
+}
+// Test hook: the cost panel's "time budget (s)" as a user types it; "" or why it is refused.
+std::string SetCostBudget(double seconds) {
+  TheCostMeasurement().budget_seconds = seconds;
+  return ValidateBudgetSeconds(seconds);
+}
+void CancelCostMeasurementJs() {
+  CancelCostMeasurement();
+}
+// Test hook: the cost panel's default models (planner + paper), as "Measure on this GPU" does.
+void MeasurePlannedModels() {
+  TheCostInputs().typed_shape = false;
+  MeasureCostRows(model());
+}
 
 // Test hook for the cost panel: a typed-in shape and a small video, then a measurement.
 void MeasureTypedShape(double width, double depth, double heads, double frames, double height_px,
@@ -137,6 +153,10 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("onBootstrapResult", &OnBootstrapResult);
   emscripten::function("setNotice", &SetNotice);
   emscripten::function("onCostResult", &OnCostResultJs);
+  emscripten::function("onCostProgress", &OnCostProgressJs);
+  emscripten::function("setCostBudget", &SetCostBudget);
+  emscripten::function("cancelCostMeasurement", &CancelCostMeasurementJs);
+  emscripten::function("measurePlannedModels", &MeasurePlannedModels);
   emscripten::function("measureTypedShape", &MeasureTypedShape);
   emscripten::function("getCostResult", &GetCostResult);
   emscripten::function("setOption", &SetOption);

@@ -129,6 +129,28 @@ void DrawShapeInputs(CostInputs& in) {
   }
 }
 
+// While measuring: progress and Cancel. Otherwise: the time budget.
+void DrawMeasureControls(CostMeasurement& m) {
+  if (m.running) {
+    const float fraction =
+        m.total > 0 ? static_cast<float>(m.done) / static_cast<float>(m.total) : 0;
+    ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 8, 0), "");
+    ImGui::SameLine();
+    ImGui::TextDisabled("%d / %d  %s", m.done, m.total, m.step.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Cancel##cost")) CancelCostMeasurement();
+    return;
+  }
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4);
+  ImGui::InputDouble("time budget (s)", &m.budget_seconds, 0, 0, "%.0f");
+  ImGui::SameLine();
+  const std::string error = ValidateBudgetSeconds(m.budget_seconds);
+  if (!error.empty())
+    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", error.c_str());
+  else
+    ImGui::TextDisabled("(one block per model; a software adapter times fewer tokens)");
+}
+
 }  // namespace
 
 void MeasureCostRows(const Model& model) {
@@ -169,7 +191,7 @@ void DrawCostPanel(Model& model) {
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::TextDisabled("(times one block per model; large shapes take long on a software adapter)");
+  DrawMeasureControls(measured);
   if (!measured.message.empty())
     ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", measured.message.c_str());
 
@@ -206,9 +228,12 @@ void DrawCostPanel(Model& model) {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(FormatSci(video_flops / 1e12, 4).c_str());
       ImGui::TableNextColumn();
-      if (timing && timing->ok)
-        ImGui::Text("%.3f", timing->block_ms);
-      else if (timing)
+      if (timing && timing->ok) {
+        ImGui::Text(timing->extrapolated ? "%.3f *" : "%.3f", timing->block_ms);
+        if (timing->extrapolated && ImGui::IsItemHovered())
+          ImGui::SetTooltip("timed at %.0f tokens: %.3f ms, x %.1f by the FLOP ratio",
+                            timing->measured_tokens, timing->measured_ms, timing->flop_ratio);
+      } else if (timing)
         ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
       if (timing && !timing->ok && ImGui::IsItemHovered())
         ImGui::SetTooltip("%s", timing->message.c_str());
@@ -218,6 +243,13 @@ void DrawCostPanel(Model& model) {
       if (std::isfinite(seconds)) ImGui::Text("%.2f", seconds);
     }
     ImGui::EndTable();
+  }
+  bool extrapolated = false;
+  for (const BlockTiming& b : measured.blocks) extrapolated |= b.ok && b.extrapolated;
+  if (extrapolated) {
+    ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1),
+                       "* a software adapter (no GPU): each block was timed at fewer tokens and "
+                       "scaled up by the FLOP ratio (hover a time): an estimate, not a timing.");
   }
 
   // The saving the trade-off buys, measured, next to the paper's claim.
