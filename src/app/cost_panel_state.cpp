@@ -211,8 +211,11 @@ std::string CostMeasurementJson() {
   }
   nlohmann::json requests = nlohmann::json::array();
   for (const MeasureRequest& r : m.requests)
-    requests.push_back(
-        {{"label", r.label}, {"tokens", r.tokens}, {"fallbackTokens", r.fallback_tokens}});
+    requests.push_back({{"label", r.label},
+                        {"tokens", r.tokens},
+                        {"fallbackTokens", r.fallback_tokens},
+                        {"width", r.width},
+                        {"textTokens", r.text_tokens}});
   return nlohmann::json{{"running", m.running},      {"done", m.done},
                         {"total", m.total},          {"budgetSeconds", m.budget_seconds},
                         {"fallback", m.fallback},    {"requests", requests},
