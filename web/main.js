@@ -146,7 +146,9 @@ async function shareNow() {
 // The kernels first check themselves against the core's CPU reference (the app module carries the
 // ditReference* bindings); no timing without a pass.
 let costRun = null;
+let costCancelled = false;  // a Cancel that came before the run had started
 async function measureBlocks({ budgetSeconds, requests }) {
+  costCancelled = false;
   let ditGpu;
   let costMeasure;
   try {
@@ -157,6 +159,7 @@ async function measureBlocks({ budgetSeconds, requests }) {
   costRun = costMeasure.measureCost(ditGpu, app, requests, {
     budgetSeconds, onProgress: (done, total, label) => app.onCostProgress(done, total, label),
   });
+  if (costCancelled) costRun.cancel();
   const result = await costRun.result;
   costRun = null;
   return result;
@@ -195,7 +198,10 @@ app.bridge = {
     }
   },
   measureBlocks(json) { measureBlocks(JSON.parse(json)).then((result) => app.onCostResult(JSON.stringify(result))); },
-  cancelCostMeasurement() { costRun?.cancel(); },
+  cancelCostMeasurement() {
+    costCancelled = true;
+    costRun?.cancel();
+  },
   shareState(bytes, copy) {
     pendingShare = { bytes, copy: copy || pendingShare?.copy };
     clearTimeout(shareTimer);

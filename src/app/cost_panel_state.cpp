@@ -161,7 +161,7 @@ static void ReadCostJson(const nlohmann::json& json, CostMeasurement* out) {
       timing.measured_tokens = b.value("measuredTokens", 0.0);
       // Timed at fewer tokens (a software adapter): scaled up by the core's FLOP ratio.
       for (const MeasureRequest& r : m.requests) {
-        if (r.label != timing.label || !(timing.measured_tokens > 0) ||
+        if (!timing.ok || r.label != timing.label || !(timing.measured_tokens > 0) ||
             timing.measured_tokens == r.tokens)
           continue;
         timing.extrapolated = true;

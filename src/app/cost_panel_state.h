@@ -31,9 +31,10 @@ struct MeasureRequest {
   double fallback_tokens = 0;
 };
 
-// Software adapters (SwiftShader, llvmpipe) time a block cut to at most this many FLOPs: a second
-// or two at their ~1-2 GFLOP/s, instead of minutes for a full-size block.
-constexpr double kFallbackBlockFlops = 2e9;
+// Software adapters (SwiftShader, llvmpipe) time a block cut to at most this many FLOPs: under a
+// second at their ~1 GFLOP/s on an idle machine (0.1 measured here under load), instead of
+// minutes for a full-size block.
+constexpr double kFallbackBlockFlops = 5e8;
 // Fewest tokens a cut block keeps (the kernels' tiles are 16 rows and more).
 constexpr double kFallbackMinTokens = 16;
 // The tokens, halved from the request's, at which one block costs at most kFallbackBlockFlops

@@ -97,3 +97,20 @@ test('no WebGPU: the reason, and no blocks', async () => {
   assert.match(result.message, /WebGPU unavailable/);
   assert.deepEqual(result.blocks, []);
 });
+
+test('a kernel check stopped by the budget is no verdict: blocks say why, and it runs again', async () => {
+  const clock = { t: 0 };
+  let checks = 0;
+  const gpu = fakeGpu({ clock });
+  gpu.checkKernels = async (core, { shouldStop }) => {
+    checks++;
+    clock.t += 20000;  // the check outlasts the 10 s budget
+    return [{ kernel: 'checks', ok: false, stopped: true, message: shouldStop() }];
+  };
+  const first = await measureCost(gpu, {}, REQUESTS, { budgetSeconds: 10, now: () => clock.t }).result;
+  assert.match(first.message, /kernel check did not finish: not measured: the time budget of 10 s ran out/);
+  assert.ok(first.blocks.every((b) => !b.ok && /time budget/.test(b.message)));
+  assert.equal(gpu.calls.length, 0);
+  await measureCost(gpu, {}, REQUESTS, { budgetSeconds: 10, now: () => clock.t }).result;
+  assert.equal(checks, 2, 'checked again');
+});

@@ -34,8 +34,15 @@ export function measureCost(ditGpu, core, requests, { budgetSeconds = 30, onProg
     if (!gpu.ok) return { device: gpu.message, message: gpu.message, fallback: false, blocks: [] };
     const fallback = isSoftwareAdapter(gpu);
     onProgress(0, requests.length, 'checking the kernels against the CPU reference');
-    if (!checked) checked = ditGpu.checkKernels(core);
+    // The check counts against the budget too (minutes on a loaded software adapter).
+    if (!checked) checked = ditGpu.checkKernels(core, { shouldStop: stopReason });
     const checks = await checked;
+    const stopped = checks.find((check) => check.stopped);
+    if (stopped) {
+      checked = null;  // not finished: check again next time
+      return { device: gpu.adapterName, fallback, message: `the kernel check did not finish: ${stopped.message}`,
+               blocks: requests.map((r) => ({ label: r.label, ok: false, message: stopped.message })) };
+    }
     const failed = checks.filter((check) => !check.ok);
     if (failed.length > 0) {
       checked = null;  // a lost device may come back: check again next time
@@ -54,9 +61,10 @@ export function measureCost(ditGpu, core, requests, { budgetSeconds = 30, onProg
       onProgress(i, requests.length, request.label);
       const tokens = fallback ? Math.min(request.tokens, request.fallbackTokens || request.tokens)
                               : request.tokens;
-      // A software adapter: one warm-up and one timed run (its timings barely vary between runs).
+      // A software adapter: one timed run, no warm-up (its timings barely vary between runs, and
+      // the timestamps leave out pipeline creation).
       const measured = await ditGpu.measureBlock({
-        ...request, tokens, repeats: fallback ? 1 : 3, warmup: 1, shouldStop: stopReason,
+        ...request, tokens, repeats: fallback ? 1 : 3, warmup: fallback ? 0 : 1, shouldStop: stopReason,
       });
       blocks.push({ label: request.label, ok: measured.ok, message: measured.message || '',
                     blockMs: measured.blockMs || 0, blockGflops: measured.blockGflops || 0,

@@ -67,11 +67,12 @@ export async function initGpu() {
 
 // Runs every kernel (and two blocks) against the core's double-precision reference.
 // [{kernel, ok, maxRelError, message}]; also remembered to gate the timings.
-export function checkKernels(core) {
-  return exclusive(() => checkUnlocked(core));
+// Options: shouldStop (() => '' or why to stop, between cases; a stopped check is not remembered).
+export function checkKernels(core, { shouldStop = null } = {}) {
+  return exclusive(() => checkUnlocked(core, shouldStop));
 }
 
-async function checkUnlocked(core) {
+async function checkUnlocked(core, shouldStop = null) {
   const { gpu, problem } = await usableGpu();
   if (!gpu) return [{ kernel: 'webgpu', ok: false, maxRelError: NaN, message: problem }];
   if (!core || typeof core.ditReferenceMatmul !== 'function') {
@@ -80,10 +81,11 @@ async function checkUnlocked(core) {
   }
   let results;
   try {
-    results = await runChecks(gpu, library, core);
+    results = await runChecks(gpu, library, core, shouldStop);
   } catch (error) {
     results = [{ kernel: 'checks', ok: false, maxRelError: NaN, message: describe(error) }];
   }
+  if (results.some((r) => r.stopped)) return results;  // not a verdict on the device
   checkState = { passed: results.every((r) => r.ok), results };
   return results;
 }
