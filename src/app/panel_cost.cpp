@@ -233,7 +233,10 @@ void DrawCostPanel(Model& model) {
         if (timing->extrapolated && ImGui::IsItemHovered())
           ImGui::SetTooltip("timed at %.0f tokens: %.3f ms, x %.1f by the FLOP ratio",
                             timing->measured_tokens, timing->measured_ms, timing->flop_ratio);
-      } else if (timing)
+      } else if (timing &&
+                 (timing->message == "cancelled" || timing->message.rfind("not measured", 0) == 0))
+        ImGui::TextDisabled("not measured");  // stopped by Cancel or the time budget
+      else if (timing)
         ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
       if (timing && !timing->ok && ImGui::IsItemHovered())
         ImGui::SetTooltip("%s", timing->message.c_str());
