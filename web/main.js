@@ -20,13 +20,17 @@ function startEarlyFetches() {
     const response = quietly(fetch('scalecalc_app.wasm', { credentials: 'same-origin' }));
     if (WebAssembly.compileStreaming) {
       try {
-        return { module: await WebAssembly.compileStreaming(response), streaming: true };
+        const module = await WebAssembly.compileStreaming(response);
+        performance.mark('scalecalc:wasm-compiled');
+        return { module, streaming: true };
       } catch {
         // A host that serves .wasm with another MIME type: compile from the bytes instead.
       }
     }
     const bytes = await (await fetch('scalecalc_app.wasm', { credentials: 'same-origin' })).arrayBuffer();
-    return { module: await WebAssembly.compile(bytes), streaming: false };
+    const module = await WebAssembly.compile(bytes);
+    performance.mark('scalecalc:wasm-compiled');
+    return { module, streaming: false };
   };
   return {
     wasm: typeof WebAssembly === 'object' ? quietly(compileApp()) : null,
@@ -278,6 +282,7 @@ async function start() {
   try {
     app.instantiateWasm = instantiateEarlyWasm;
     await createScalecalcApp(app);
+    performance.mark('scalecalc:runtime-ready');  // start-up marks: bench/app_bench.mjs reads them
   } catch (error) {
     showStatus(`scalecalc could not start: ${error.message || error}`, true);
     return;
@@ -285,6 +290,7 @@ async function start() {
   installStartupHooks();
   installInputHandlers();
   await loadInitialState();
+  performance.mark('scalecalc:data-loaded');
   hideStatus();
   app.canvas.focus();
   window.scalecalc.ready = true;
