@@ -65,9 +65,9 @@ struct BlockTiming {
 
 struct CostMeasurement {
   bool running = false;
-  double budget_seconds = 30;            // the panel's "time budget (s)"
-  int done = 0, total = 0;               // progress while running
-  std::string step;                      // what is being measured now
+  double budget_seconds = 60;  // the panel's "time budget (s)"; the kernel check counts too
+  int done = 0, total = 0;     // progress while running
+  std::string step;            // what is being measured now
   std::vector<MeasureRequest> requests;  // of the running or last measurement
   bool fallback = false;                 // the adapter was a software one
   std::string device;         // adapter name and timing method, or why there is no WebGPU
