@@ -128,6 +128,10 @@ void App::DrawStatusBar() {
     ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.6f, 1), "%s", model_.notice.c_str());
     ImGui::SameLine();
   }
+  if (fitting_frame_) {
+    ImGui::TextDisabled("fitting...");
+    return;
+  }
   const FitSummary& fit = model_.fit;
   if (IsPhone()) {  // one line of a narrow screen: the formula is on the Fit panel
     ImGui::TextDisabled("%d runs  |  %s", static_cast<int>(model_.read.table.runs.size()),
@@ -197,7 +201,15 @@ void App::ApplyTouchInput() {
 }
 
 void App::Frame() {
-  Update();
+  // New data (a load, a paste, a link, an example) first gets a frame that says "fitting...", and
+  // its fit runs in the next one: the page answers at once instead of after the fit. Other
+  // changes refit at once (a frame of "fitting..." on every edit would flicker).
+  fitting_frame_ = !fitting_frame_ && model_.stale == Stale::kRead &&
+                   model_.analysis.data_name != shown_data_name_;
+  if (!fitting_frame_) {
+    Update();
+    shown_data_name_ = model_.analysis.data_name;
+  }
   BeginLayoutFrame(pixel_ratio_);
   ImGuiIO& io = ImGui::GetIO();
   if (io.KeyCtrl && ImGui::IsKeyPressed('L', false)) CopyShareLink(model_);  // GLFW_KEY_L
@@ -228,7 +240,10 @@ void App::Frame() {
           ImGui::SetWindowFocus();
         const ImVec2 origin = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
         RecordRect("content", origin, ImVec2(origin.x + avail.x, origin.y + avail.y));
-        panel.draw(model_);
+        if (fitting_frame_)
+          ImGui::TextDisabled("fitting...");
+        else
+          panel.draw(model_);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }

@@ -50,7 +50,9 @@ class App {
   };
 
   Model model_;
-  std::string shown_panel_;  // the tab drawn in the last frame
+  std::string shown_panel_;      // the tab drawn in the last frame
+  bool fitting_frame_ = false;   // this frame shows "fitting..." and leaves the refit to the next
+  std::string shown_data_name_;  // the data the panels show (new data gets a "fitting..." frame)
   float pixel_ratio_ = 1;
   std::deque<TouchEvent> touch_events_;  // at most one press or release reaches each frame
   bool touch_seen_ = false;

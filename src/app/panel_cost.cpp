@@ -131,6 +131,33 @@ void DrawShapeInputs(CostInputs& in) {
   }
 }
 
+// A block stopped by Cancel or the time budget (not refused by the device).
+bool Stopped(const BlockTiming& timing) {
+  return timing.message == "cancelled" || timing.message.rfind("not measured", 0) == 0;
+}
+
+// While measuring: progress and Cancel. Otherwise: the time budget.
+void DrawMeasureControls(CostMeasurement& m) {
+  if (m.running) {
+    const float fraction =
+        m.total > 0 ? static_cast<float>(m.done) / static_cast<float>(m.total) : 0;
+    ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 8, 0), "");
+    ImGui::SameLine();
+    ImGui::TextDisabled("%d / %d  %s", m.done, m.total, m.step.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Cancel##cost")) CancelCostMeasurement();
+    return;
+  }
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4);
+  ImGui::InputDouble("time budget (s)", &m.budget_seconds, 0, 0, "%.0f");
+  ImGui::SameLine();
+  const std::string error = ValidateBudgetSeconds(m.budget_seconds);
+  if (!error.empty())
+    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", error.c_str());
+  else
+    WrappedTextDisabled("(one block per model; a software adapter times fewer tokens)");
+}
+
 }  // namespace
 
 void MeasureCostRows(const Model& model) {
@@ -171,7 +198,7 @@ void DrawCostPanel(Model& model) {
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
-  WrappedTextDisabled("(times one block per model; large shapes take long on a software adapter)");
+  DrawMeasureControls(measured);
   if (!measured.message.empty())
     ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", measured.message.c_str());
 
@@ -207,7 +234,8 @@ void DrawCostPanel(Model& model) {
          printed("%.0f x ", row.width) + printed("%.0f", row.depth) + printed(" (%.0f)", row.heads),
          FormatSci(block_flops / 1e9, 4), FormatSci(step_flops / 1e9, 4),
          FormatSci(video_flops / 1e12, 4),
-         ok ? printed("%.3f", timing->block_ms) : (timing ? "refused" : ""),
+         ok ? printed(timing->extrapolated ? "%.3f *" : "%.3f", timing->block_ms)
+            : (timing ? (Stopped(*timing) ? "not measured" : "refused") : ""),
          ok ? printed("%.1f", timing->block_gflops) : "",
          std::isfinite(seconds) ? printed("%.2f", seconds) : ""});
   }
@@ -224,14 +252,31 @@ void DrawCostPanel(Model& model) {
       for (int c = 0; c < static_cast<int>(table.rows[r].size()); ++c) {
         ImGui::TableNextColumn();
         if (c == kMeasuredColumn && timing && !timing->ok) {
-          ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
+          if (Stopped(*timing))
+            ImGui::TextDisabled("not measured");
+          else
+            ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
           if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", timing->message.c_str());
+        } else if (c == kMeasuredColumn && timing && timing->extrapolated) {
+          ImGui::TextUnformatted(table.rows[r][c].c_str());
+          if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("timed at %.0f tokens: %.3f ms, x %.1f by the FLOP ratio",
+                              timing->measured_tokens, timing->measured_ms, timing->flop_ratio);
         } else {
           ImGui::TextUnformatted(table.rows[r][c].c_str());
         }
       }
     }
     ImGui::EndTable();
+  }
+  bool extrapolated = false;
+  for (const BlockTiming& b : measured.blocks) extrapolated |= b.ok && b.extrapolated;
+  if (extrapolated) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.8f, 0.35f, 1));
+    ImGui::TextWrapped(
+        "* a software adapter (no GPU): each block was timed at fewer tokens and scaled up by the "
+        "FLOP ratio (hover a time): an estimate, not a timing.");
+    ImGui::PopStyleColor();
   }
   TableCopyButtons(model, "cost", table);
 
