@@ -97,7 +97,8 @@ void CompareWithCold(const DataSet& set, const RunTable& table, int samples) {
   }
   std::vector<BootstrapUnit> units;
   if (fit.has_sweep) {
-    for (const Cell& cell : fit.cells) units.push_back({{cell.params, cell.tokens, cell.loss, 1.0}, {}, {}});
+    for (const Cell& cell : fit.cells)
+      units.push_back({{cell.params, cell.tokens, cell.loss, 1.0}, {}, {}});
   } else {
     for (const Run& run : table.runs) {
       if (!run.excluded) units.push_back({{run.params, run.tokens, run.loss, 1.0}, {}, {}});
@@ -111,7 +112,8 @@ void CompareWithCold(const DataSet& set, const RunTable& table, int samples) {
   settings.start = fit.loss.law;
   std::map<BootstrapRefit, BootstrapResult> results;
   std::map<BootstrapRefit, double> seconds;
-  for (BootstrapRefit refit : {BootstrapRefit::kCold, BootstrapRefit::kLegacy, BootstrapRefit::kWarm}) {
+  for (BootstrapRefit refit :
+       {BootstrapRefit::kCold, BootstrapRefit::kLegacy, BootstrapRefit::kWarm}) {
     settings.refit = refit;
     const auto start = std::chrono::steady_clock::now();
     results[refit] = RunBootstrap(units, settings, {});
@@ -121,10 +123,11 @@ void CompareWithCold(const DataSet& set, const RunTable& table, int samples) {
   std::printf("\n%s: %zu resampling units, %d resamples; point fit on a bound: %s\n",
               set.name.c_str(), units.size(), samples,
               fit.loss.on_bound.empty() ? "none" : fit.loss.on_bound[0].c_str());
-  std::printf("  loss refits only, one thread: cold %.3f s, legacy %.3f s, warm %.3f s "
-              "(warm fell back to the cold search %d times)\n",
-              seconds[BootstrapRefit::kCold], seconds[BootstrapRefit::kLegacy],
-              seconds[BootstrapRefit::kWarm], results[BootstrapRefit::kWarm].cold_fallbacks);
+  std::printf(
+      "  loss refits only, one thread: cold %.3f s, legacy %.3f s, warm %.3f s "
+      "(warm fell back to the cold search %d times)\n",
+      seconds[BootstrapRefit::kCold], seconds[BootstrapRefit::kLegacy],
+      seconds[BootstrapRefit::kWarm], results[BootstrapRefit::kWarm].cold_fallbacks);
   std::printf("  %-6s %-29s %-29s %-29s %s\n", "", "cold 95% interval", "legacy - cold (/width)",
               "warm - cold (/width)", "");
   double worst_width_share[2] = {0, 0};
@@ -137,8 +140,8 @@ void CompareWithCold(const DataSet& set, const RunTable& table, int samples) {
       const Interval i = ParamInterval(results[refit].loss, j);
       share[m][0] = (i.lo - c.lo) / width;
       share[m][1] = (i.hi - c.hi) / width;
-      worst_width_share[m] = std::max(
-          worst_width_share[m], std::max(std::fabs(share[m][0]), std::fabs(share[m][1])));
+      worst_width_share[m] =
+          std::max(worst_width_share[m], std::max(std::fabs(share[m][0]), std::fabs(share[m][1])));
       ++m;
     }
     std::printf("  %-6s [%12.6g, %12.6g] [%+12.3e, %+12.3e] [%+12.3e, %+12.3e]\n", kNames[j], c.lo,
@@ -148,7 +151,8 @@ void CompareWithCold(const DataSet& set, const RunTable& table, int samples) {
   for (BootstrapRefit refit : {BootstrapRefit::kLegacy, BootstrapRefit::kWarm}) {
     const BootstrapResult& r = results[refit];
     std::map<int, double> cold_objective;
-    for (size_t i = 0; i < cold.resample.size(); ++i) cold_objective[cold.resample[i]] = cold.objective[i];
+    for (size_t i = 0; i < cold.resample.size(); ++i)
+      cold_objective[cold.resample[i]] = cold.objective[i];
     double worst = -INFINITY;
     int worst_k = -1, worse = 0, better = 0;
     for (size_t i = 0; i < r.resample.size(); ++i) {
@@ -221,9 +225,10 @@ int main(int argc, char** argv) {
               legacy_s / warm_s);
   std::printf("  warm refit, %d threads   %8.3f s   %.2fx  (samples identical to 1 thread: %s)\n",
               threads, threads_s, legacy_s / threads_s, identical ? "yes" : "NO");
-  std::printf("RESULT legacy_seconds %.6g\nRESULT warm_seconds %.6g\nRESULT threads %d\n"
-              "RESULT warm_threads_seconds %.6g\n",
-              legacy_s, warm_s, threads, threads_s);
+  std::printf(
+      "RESULT legacy_seconds %.6g\nRESULT warm_seconds %.6g\nRESULT threads %d\n"
+      "RESULT warm_threads_seconds %.6g\n",
+      legacy_s, warm_s, threads, threads_s);
 
   // Quality, per data set.
   for (const DataSet& set : sets) {

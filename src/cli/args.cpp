@@ -232,25 +232,17 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       return false;
     }
     // Flags with a value.
-    static const char* const kFitOnly[] = {"--column", "--optimum", "--bootstrap", "--seed",
-                                           "--exclude"};
-    static const char* const kKnown[] = {"--column",
-                                         "--tokens-per-sample",
-                                         "--compute",
-                                         "--width-per-depth",
-                                         "--optimum",
-                                         "--bootstrap",
-                                         "--seed",
-                                         "--exclude",
-                                         "--budget",
-                                         "--max-params",
-                                         "--max-tokens",
-                                         "--tolerance",
-                                         "--preset",
-                                         "--params",
-                                         "--videos",
-                                         "--sampling-steps",
-                                         "--tokens-per-video",
+    static const char* const kFitOnly[] = {"--column", "--optimum", "--bootstrap",
+                                           "--seed",   "--exclude", "--threads"};
+    static const char* const kKnown[] = {"--column",         "--tokens-per-sample",
+                                         "--compute",        "--width-per-depth",
+                                         "--optimum",        "--bootstrap",
+                                         "--seed",           "--threads",
+                                         "--exclude",        "--budget",
+                                         "--max-params",     "--max-tokens",
+                                         "--tolerance",      "--preset",
+                                         "--params",         "--videos",
+                                         "--sampling-steps", "--tokens-per-video",
                                          "--text-tokens"};
     if (std::find(std::begin(kKnown), std::end(kKnown), arg) == std::end(kKnown)) {
       *error = "unknown option " + Quote(arg) + " (see 'scalecalc --help')";
@@ -297,6 +289,14 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
         return false;
       }
       args->fit.seed = seed;
+    } else if (arg == "--threads") {
+      unsigned long long threads = 0;
+      if (!ParseUnsigned(value, kMaxThreads, &threads) || threads < 1) {
+        *error = "--threads: " + Quote(value) + " is not a whole number from 1 to " +
+                 std::to_string(kMaxThreads);
+        return false;
+      }
+      args->threads = static_cast<int>(threads);
     } else if (arg == "--exclude") {
       std::vector<int> rows;
       if (!ParseRowList(value, &rows, error)) return false;
@@ -413,6 +413,8 @@ fit options:
   --optimum METHOD         cell optimum: argmin (default), band[:PERCENT] (default 0.25), smooth
   --bootstrap K            bootstrap resamples for the intervals (default 1000; 0: none)
   --seed S                 bootstrap seed (default 1)
+  --threads N              threads the bootstrap runs on (default: every core); the results
+                           are identical for any N
   --exclude ROWS           leave data rows out, 1-based, e.g. 3,5-7
   --skip-bad-rows          skip malformed rows with a warning instead of refusing the file
 

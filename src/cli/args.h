@@ -30,7 +30,10 @@ struct CliArgs {
   PlanOptions plan;               // budget, caps, tolerance, demand, compute (same as read.compute)
   std::string preset;             // plan: --preset NAME
   bool json = false;
+  int threads = 0;  // fit: bootstrap threads (--threads), 0: every core. Not shared state.
 };
+
+constexpr int kMaxThreads = 1024;
 
 // argv[0] is the program; returns false with a message naming the bad flag or value.
 bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string* error);

@@ -7,6 +7,7 @@
 #include <exception>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/args.h"
@@ -105,7 +106,10 @@ int RunFit(const CliArgs& args) {
     return kExitBadInput;
   }
 
-  const FitSummary summary = Fit(table, args.fit);
+  BootstrapExecution execution;
+  execution.threads =
+      args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+  const FitSummary summary = Fit(table, args.fit, {}, execution);
   int status = 0;
   if (!summary.ok) {
     Error("fit failed: " + summary.message);

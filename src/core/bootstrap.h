@@ -1,7 +1,7 @@
 // bootstrap.h: deterministic resampling with replacement and the bootstrap of the fitted laws.
 //
-//   std::vector<int> counts = ResampleCounts(seed, k, n);  // resample k: how often each item is drawn
-//   BootstrapResult share = RunBootstrapRange(units, settings, first, last, progress);
+//   std::vector<int> counts = ResampleCounts(seed, k, n);  // resample k: how often each item is
+//   drawn BootstrapResult share = RunBootstrapRange(units, settings, first, last, progress);
 //   AppendBootstrap(std::move(share), &total);            // shares in order: the whole bootstrap
 //
 // Resample k draws from its own generator, SplitMix64 seeded by (seed, k), never from a stream
@@ -79,8 +79,8 @@ struct BootstrapSettings {
 struct BootstrapResult {
   std::vector<LossLaw> loss;
   std::vector<PowerLaw2> lr, batch;
-  std::vector<int> resample;       // the resample index k of each kept sample
-  std::vector<double> objective;   // the loss-law objective of each kept sample
+  std::vector<int> resample;      // the resample index k of each kept sample
+  std::vector<double> objective;  // the loss-law objective of each kept sample
   int attempted = 0;
   int skipped = 0;
   int cold_fallbacks = 0;  // warm refits that ran the cold search too (kWarm only)

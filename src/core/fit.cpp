@@ -165,7 +165,8 @@ void ExtrapolationCheck(const std::vector<LossPoint>& points, const FitOptions& 
 // true when cancelled.
 bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_lr, bool fit_batch,
                   const FitOptions& options, const BootstrapExecution& execution,
-                  const ProgressFn& progress, FitSummary* summary, std::vector<std::string>* notes) {
+                  const ProgressFn& progress, FitSummary* summary,
+                  std::vector<std::string>* notes) {
   BootstrapSettings settings;
   settings.samples = options.bootstrap_samples;
   settings.seed = options.seed;

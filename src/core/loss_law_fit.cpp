@@ -328,8 +328,8 @@ class Problem {
     // e fixed at 0 or 1 (the rest free, or fixed at 0), or e free with a or b at 0.
     const double e_values[2] = {0.0, hi0};
     for (int fixed_e = 0; fixed_e < 3; ++fixed_e) {  // 0, 1: e at that value; 2: e free
-      for (int mask = 0; mask < 4; ++mask) {          // bit k: coefficient k + 1 at 0
-        if (fixed_e == 2 && mask == 0) continue;      // the unconstrained case, done above
+      for (int mask = 0; mask < 4; ++mask) {         // bit k: coefficient k + 1 at 0
+        if (fixed_e == 2 && mask == 0) continue;     // the unconstrained case, done above
         int free_index[3], count = 0;
         Eigen::Vector3d th = Eigen::Vector3d::Zero();
         if (fixed_e < 2) {
@@ -753,8 +753,8 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
   }
   auto cold = [&](LossFitResult warm) {
     const LossFitResult search = FitLossLaw(points, huber_delta_);
-    LossFitResult result = search.ok && (!warm.ok || search.objective < warm.objective) ? search
-                                                                                         : warm;
+    LossFitResult result =
+        search.ok && (!warm.ok || search.objective < warm.objective) ? search : warm;
     result.cold_fallback = true;
     return result;
   };
