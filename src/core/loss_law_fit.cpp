@@ -36,8 +36,10 @@ constexpr int kRestarts = 8;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // Warm refits (LossRefitter): Newton iterations, and the step to the (alpha, beta) neighbours of
 // the start whose projected objective is compared with the warm result (one grid step).
-constexpr int kNewtonIterations = 100;
+constexpr int kNewtonIterations = 30;
 constexpr double kNeighbourStep = kGridStep;
+// Basins of the cheap screen re-ranked by the projected Huber objective before Newton.
+constexpr int kScreenedBasins = 8;
 
 using Vec5 = Eigen::Matrix<double, 5, 1>;
 using Mat5 = Eigen::Matrix<double, 5, 5>;
@@ -535,12 +537,14 @@ bool NewtonDirection(const Mat5& h, const Vec5& g, const bool free[5], Vec5* d) 
 
 // Bounded Newton from x (in place), for warm starts near the optimum: the exact Hessian where it
 // is positive definite (quadratic convergence once the points inside delta settle), else the IRLS
-// majoriser; projected backtracking on the true objective. Returns the objective.
+// majoriser; projected backtracking on the true objective. Not converged within
+// kNewtonIterations: L-BFGS-B (Refine) continues from there. Returns the objective.
 double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluations) {
-  Vec5 x = *x_io, g, step;
-  Mat5 exact, irls;
+  Vec5 x = *x_io, g, step, g_new;
+  Mat5 exact, irls, exact_new, irls_new;
   double f = problem.Derivatives(x, &g, &exact, &irls);
   ++*evaluations;
+  bool converged = false;
   const Vec5 lower = problem.lower(), upper = problem.upper();
   for (int iter = 0; iter < kNewtonIterations && std::isfinite(f); ++iter) {
     bool free[5];
@@ -556,20 +560,38 @@ double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluati
       double t = 1;
       for (int k = 0; k < 40 && !moved; ++k, t *= 0.5) {
         x_new = (x + t * step).cwiseMax(lower).cwiseMin(upper);
-        f_new = problem.Evaluate(x_new, nullptr);
+        // Derivatives at the trial point: most steps are taken whole, and then they are reused.
+        f_new = problem.Derivatives(x_new, &g_new, &exact_new, &irls_new);
         ++*evaluations;
         moved = f_new <= f + 1e-4 * g.dot(x_new - x) && f_new < f;
       }
       if (moved) break;
     }
-    if (!moved) break;
+    if (!moved) {
+      converged = true;  // no descent left along either curvature: a stationary point
+      break;
+    }
     const double gain = f - f_new;
     x = x_new;
-    f = problem.Derivatives(x, &g, &exact, &irls);
-    ++*evaluations;
-    if (gain <= 1e-15 * f) break;
+    f = f_new;
+    g = g_new;
+    exact = exact_new;
+    irls = irls_new;
+    if (gain <= 1e-15 * f) {
+      converged = true;
+      break;
+    }
   }
   *x_io = x;
+  if (!converged && std::isfinite(f)) {
+    // Slow here (residuals crossing delta make the Hessian jump): L-BFGS-B finishes from x.
+    Eigen::VectorXd polish = *x_io;
+    const double f_polish = Refine(problem, &polish, evaluations);
+    if (f_polish < f) {
+      *x_io = polish;
+      f = f_polish;
+    }
+  }
   return f;
 }
 
@@ -786,16 +808,31 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
   }
   std::stable_sort(basins.begin(), basins.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  int tried = 0;
+  // The screen's best few basins, re-ranked by the Huber objective projected as the cold search
+  // does (Project), then Newton from the best kStarts that are not the warm result's own basin.
+  struct Candidate {
+    double f;
+    double alpha, beta;
+    Eigen::Vector3d theta;
+  };
+  std::vector<Candidate> candidates;
   for (const auto& basin : basins) {
-    if (tried == kStarts) break;
-    const int i = basin.second / kGridSize, j = basin.second % kGridSize;
-    const double alpha = GridExponent(i), beta = GridExponent(j);
+    if (static_cast<int>(candidates.size()) == kScreenedBasins) break;
+    const double alpha = GridExponent(basin.second / kGridSize);
+    const double beta = GridExponent(basin.second % kGridSize);
     if (std::fabs(alpha - x(3)) < kNeighbourStep && std::fabs(beta - x(4)) < kNeighbourStep) {
-      continue;  // the warm start's basin
+      continue;  // the warm result's basin
     }
-    ++tried;
-    const Eigen::Vector3d& th = theta[basin.second];
+    Candidate c{0, alpha, beta, Eigen::Vector3d::Zero()};
+    c.f = problem.Project(alpha, beta, kProjectIterations, &c.theta);
+    if (std::isfinite(c.f)) candidates.push_back(c);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.f < b.f; });
+  if (static_cast<int>(candidates.size()) > kStarts) candidates.resize(kStarts);
+  for (const Candidate& c : candidates) {
+    const double alpha = c.alpha, beta = c.beta;
+    const Eigen::Vector3d& th = c.theta;
     Eigen::VectorXd y = problem.Pack(th(0), th(1), th(2), alpha, beta);
     const double f_y = NewtonRefine(problem, &y, &evaluations);
     if (f_y < f) {
