@@ -537,9 +537,10 @@ bool NewtonDirection(const Mat5& h, const Vec5& g, const bool free[5], Vec5* d) 
 
 // Bounded Newton from x (in place), for warm starts near the optimum: the exact Hessian where it
 // is positive definite (quadratic convergence once the points inside delta settle), else the IRLS
-// majoriser; projected backtracking on the true objective. Not converged within
-// kNewtonIterations: L-BFGS-B (Refine) continues from there. Returns the objective.
-double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluations) {
+// majoriser; projected backtracking on the true objective. Returns the objective; converged is
+// false after kNewtonIterations (residuals crossing delta can make the Hessian jump).
+double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluations,
+                    bool* converged_out) {
   Vec5 x = *x_io, g, step, g_new;
   Mat5 exact, irls, exact_new, irls_new;
   double f = problem.Derivatives(x, &g, &exact, &irls);
@@ -577,21 +578,13 @@ double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluati
     g = g_new;
     exact = exact_new;
     irls = irls_new;
-    if (gain <= 1e-15 * f) {
+    if (gain <= 1e-12 * f) {
       converged = true;
       break;
     }
   }
   *x_io = x;
-  if (!converged && std::isfinite(f)) {
-    // Slow here (residuals crossing delta make the Hessian jump): L-BFGS-B finishes from x.
-    Eigen::VectorXd polish = *x_io;
-    const double f_polish = Refine(problem, &polish, evaluations);
-    if (f_polish < f) {
-      *x_io = polish;
-      f = f_polish;
-    }
-  }
+  if (converged_out) *converged_out = converged;
   return f;
 }
 
@@ -784,7 +777,8 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
   const Problem problem(ln_params_, ln_tokens_, loss_, ln_loss_, weights, huber_delta_);
   int evaluations = 0;
   Eigen::VectorXd x = problem.FromLaw(start_);
-  double f = NewtonRefine(problem, &x, &evaluations);
+  bool converged = false;
+  double f = NewtonRefine(problem, &x, &evaluations, &converged);
   // Other basins: the local minima of the screened grid, best first; Newton from the best few
   // that are not the warm start's own (one grid step or more away from its exponents).
   std::vector<double> screen;
@@ -834,10 +828,21 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
     const double alpha = c.alpha, beta = c.beta;
     const Eigen::Vector3d& th = c.theta;
     Eigen::VectorXd y = problem.Pack(th(0), th(1), th(2), alpha, beta);
-    const double f_y = NewtonRefine(problem, &y, &evaluations);
+    bool y_converged = false;
+    const double f_y = NewtonRefine(problem, &y, &evaluations, &y_converged);
     if (f_y < f) {
       f = f_y;
       x = y;
+      converged = y_converged;
+    }
+  }
+  if (!converged && std::isfinite(f)) {
+    // The best start's Newton did not settle: L-BFGS-B finishes from there.
+    Eigen::VectorXd polish = x;
+    const double f_polish = Refine(problem, &polish, &evaluations);
+    if (f_polish < f) {
+      x = polish;
+      f = f_polish;
     }
   }
   LossFitResult result = Finish(problem, x, f, evaluations);
