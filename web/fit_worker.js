@@ -1,15 +1,18 @@
 // fit_worker.js: runs bootstrap fits off the main thread in its own instance of the core module
-// (scalecalc_core.js). Messages in: {type: 'job', generation, bytes} (an encoded state, as in share
-// links) and {type: 'cancel', generation} for a job that has not started. Messages out:
-// {type: 'started' | 'progress' | 'result', generation, ...}. Only the newest waiting job runs;
-// a job that has started is cancelled by terminating the worker (the page does that).
+// (scalecalc_core.js); one of a pool (web/bootstrap_pool.js), each computing a share of the
+// resamples. Messages in: {type: 'job', generation, bytes, first, last, refit} (an encoded state,
+// as in share links; resamples [first, last); refit 'warm' or 'legacy') and {type: 'cancel',
+// generation} for a job that has not started. Messages out: {type: 'ready'} once the module is
+// loaded, {type: 'started' | 'progress' | 'result', generation, ...}. Only the newest waiting job
+// runs; a job that has started is cancelled by terminating the worker (the page does that).
 importScripts('scalecalc_core.js');
 
 const corePromise = createScalecalcCore();
+corePromise.then(() => self.postMessage({ type: 'ready' }));
 let waiting = null;  // the newest job not yet started
 let running = false;
 
-function runJob(core, { generation, bytes }) {
+function runJob(core, { generation, bytes, first = 0, last = -1, refit = 'warm' }) {
   self.postMessage({ type: 'started', generation });
   let lastPost = 0;
   const progress = (done, total) => {
@@ -21,7 +24,7 @@ function runJob(core, { generation, bytes }) {
   };
   let result;
   try {
-    result = core.bootstrapFromState(bytes, progress);
+    result = core.bootstrapFromState(bytes, first, last, refit, progress);
   } catch (error) {
     result = { ok: false, message: `bootstrap failed: ${error.message || error}` };
   }

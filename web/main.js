@@ -3,6 +3,7 @@
 // worker, and report what is missing. Every number comes from the wasm core.
 import { decodeFragment, encodeFragment, fragmentFromUrl, LINK_HARD_LIMIT, urlWithFragment }
   from './share.js';
+import { createBootstrapPool } from './bootstrap_pool.js';
 import { installTouch } from './touch.js';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;  // the core's reader refuses more anyway
@@ -95,35 +96,11 @@ const app = {
   printErr: (text) => console.warn(text),
 };
 
-// --- Bootstrap worker -------------------------------------------------------------------------
-// One worker, kept between jobs. A job that has started can only be stopped by terminating the
-// worker; one still waiting (the worker may be loading its module) is withdrawn by a message.
-let worker = null;
-let startedGeneration = null;  // the job the worker is computing, if any
-let lastGeneration = null;
-function ensureWorker() {
-  if (worker) return worker;
-  worker = new Worker('fit_worker.js');
-  worker.onmessage = (event) => {
-    const message = event.data;
-    if (message.type === 'started') {
-      startedGeneration = message.generation;
-    } else if (message.type === 'progress') {
-      app.onBootstrapProgress(message.generation, message.done, message.total);
-    } else if (message.type === 'result') {
-      startedGeneration = null;
-      app.onBootstrapResult(message.generation, message.ok, message.message || '', message.samples);
-    }
-  };
-  worker.onerror = (event) => {
-    event.preventDefault();
-    app.onBootstrapResult(lastGeneration ?? -1, false, `the fitting worker failed: ${event.message}`,
-                          new Float64Array(0));
-    worker = null;
-    startedGeneration = null;
-  };
-  return worker;
-}
+// --- Bootstrap workers (web/bootstrap_pool.js) ------------------------------------------------
+const bootstrapPool = createBootstrapPool({
+  onProgress: (generation, done, total) => app.onBootstrapProgress(generation, done, total),
+  onResult: (generation, ok, message, samples) => app.onBootstrapResult(generation, ok, message, samples),
+});
 
 // --- Share links --------------------------------------------------------------------------------
 let shareTimer = null;
@@ -212,20 +189,8 @@ app.bridge = {
     fetchText(path).then((text) => app.onExampleText(index, text))
       .catch((error) => app.reportLoadError(`The example could not be loaded: ${error.message}`));
   },
-  startBootstrap(generation, bytes) {
-    lastGeneration = generation;
-    ensureWorker().postMessage({ type: 'job', generation, bytes }, [bytes.buffer]);
-  },
-  cancelBootstrap() {
-    if (!worker) return;
-    if (startedGeneration !== null) {
-      worker.terminate();  // computing: the only way to stop it
-      worker = null;
-      startedGeneration = null;
-    } else {
-      worker.postMessage({ type: 'cancel', generation: lastGeneration });
-    }
-  },
+  startBootstrap(generation, bytes, total) { bootstrapPool.start(generation, bytes, total); },
+  cancelBootstrap() { bootstrapPool.cancel(); },
   measureBlocks(json) { measureBlocks(JSON.parse(json)).then((result) => app.onCostResult(JSON.stringify(result))); },
   cancelCostMeasurement() {
     costCancelled = true;
@@ -297,6 +262,8 @@ async function loadInitialState() {
 function installStartupHooks() {
   window.scalecalc = {
     app,
+    // Test and benchmark hook of the worker pool (setSize, liveWorkers, lastSamples, setWorkerUrl).
+    bootstrapPool,
     startup: startupInfo,
     frameStats: () => JSON.parse(app.frameStatsJson()),
     resetFrameStats: () => app.resetFrameStats(),

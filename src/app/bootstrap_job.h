@@ -1,7 +1,8 @@
 // bootstrap_job.h: bootstrap intervals computed off the main thread. The state is encoded (the
-// same bytes as a share link) and handed to web/fit_worker.js, which runs the core's fit with
-// resampling in its own wasm instance and reports progress; the samples come back to
-// Model::AttachBootstrap. Cancelling terminates the worker.
+// same bytes as a share link) and handed to the page's pool of fitting workers
+// (web/bootstrap_pool.js, web/fit_worker.js), each running the core's fit for a share of the
+// resamples in its own wasm instance; progress is summed, and the shares' samples, concatenated
+// in order, come back to Model::AttachBootstrap. Cancelling terminates the workers.
 #pragma once
 
 #include "app/model.h"

@@ -213,7 +213,8 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       continue;
     }
     const Setting* row = FindFlag(arg);
-    const bool cli_only = arg == "--preset" || arg == "--batch-samples";
+    // Not settings of the analysis: --threads says how, not what (the output is the same).
+    const bool cli_only = arg == "--preset" || arg == "--batch-samples" || arg == "--threads";
     if (!row && !cli_only) {
       *error = "unknown option " + Quote(arg) + " (see 'scalecalc --help')";
       return false;
@@ -230,6 +231,10 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       *error = "--preset applies to 'plan' only";
       return false;
     }
+    if (arg == "--threads" && !fit) {
+      *error = "--threads applies to 'fit' only";
+      return false;
+    }
     if (row && row->switch_flag && arg == row->switch_flag) {
       if (reader.HasInlineValue()) {
         *error = arg + " takes no value";
@@ -244,6 +249,16 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       args->preset = value;
     } else if (arg == "--batch-samples") {
       batch_samples = value;
+    } else if (arg == "--threads") {
+      const bool digits = !value.empty() && value.size() <= 4 &&
+                          value.find_first_not_of("0123456789") == std::string::npos;
+      const int threads = digits ? std::stoi(value) : 0;
+      if (threads < 1 || threads > kMaxThreads) {
+        *error = "--threads: " + Quote(value) + " is not a whole number from 1 to " +
+                 std::to_string(kMaxThreads);
+        return false;
+      }
+      args->threads = threads;
     } else if (arg == "--optimum") {
       if (!ApplyOptimum(*row, value, &state, error)) return false;
     } else if (!ApplySetting(*row, row->key, value, Audience::kCli, &state, error,
@@ -318,6 +333,9 @@ usage:
 
 fit options:
 )" + FlagHelp(true) +
+         HelpLine("--threads N",
+                  "Threads the bootstrap runs on (default: every core); the output is the same "
+                  "for any N.") +
          R"(
 compute and plan options (fit with --budget, and plan):
 )" + FlagHelp(false) +

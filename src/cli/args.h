@@ -32,7 +32,10 @@ struct CliArgs {
   std::string preset;             // plan: --preset NAME
   bool json = false;
   AnalysisState state;  // every setting the flags set (the fields above are taken from it)
+  int threads = 0;      // fit: bootstrap threads (--threads), 0: every core. Not shared state.
 };
+
+constexpr int kMaxThreads = 1024;
 
 // argv[0] is the program; returns false with a message naming the bad flag or value.
 bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string* error);

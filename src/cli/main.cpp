@@ -1,12 +1,14 @@
 // scalecalc command-line tool: fit laws to a CSV of runs, plan from a preset, list presets.
 // See UsageText() in args.cpp for the interface; exit status 0 success, 1 the fit failed
 // numerically, 2 bad input (flag, value, file, CSV, or a plan that cannot be made).
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/args.h"
@@ -60,6 +62,14 @@ bool ReadInput(const std::string& path, size_t max_bytes, std::string* text, std
     return false;
   }
   return true;
+}
+
+// --threads N (default: every core): how the bootstrap is computed, never what.
+BootstrapExecution BootstrapThreads(const CliArgs& args) {
+  BootstrapExecution execution;
+  execution.threads =
+      args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+  return execution;
 }
 
 // --group-by: each group read, fitted, planned and put through Approach 2 on its own. Exit 0 when
@@ -149,7 +159,7 @@ int RunFit(const CliArgs& args) {
 
   if (!args.state.group_column.empty()) return RunGroupedFit(args, read, excluded, warnings, where);
 
-  const FitSummary summary = Fit(table, args.fit);
+  const FitSummary summary = Fit(table, args.fit, {}, BootstrapThreads(args));
   int status = 0;
   if (!summary.ok) {
     Error("fit failed: " + summary.message);

@@ -17,10 +17,10 @@ ReadResult ReadAnalysisRuns(const AnalysisState& state) {
 }
 
 FitSummary FitAnalysis(const AnalysisState& state, const RunTable& table, bool bootstrap,
-                       const ProgressFn& progress) {
+                       const ProgressFn& progress, const BootstrapExecution& execution) {
   FitOptions options = state.fit;
   if (!bootstrap) options.bootstrap_samples = 0;
-  return Fit(table, options, progress);
+  return Fit(table, options, progress, execution);
 }
 
 Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws) {

@@ -15,8 +15,9 @@ namespace scalecalc {
 // Reads state.csv_text with the state's reader settings and marks the excluded rows.
 ReadResult ReadAnalysisRuns(const AnalysisState& state);
 // Fits with the state's options; without `bootstrap` the resample count is 0 (a quick fit).
+// `execution`: a share of the resamples (a fitting worker's), threads.
 FitSummary FitAnalysis(const AnalysisState& state, const RunTable& table, bool bootstrap,
-                       const ProgressFn& progress = {});
+                       const ProgressFn& progress = {}, const BootstrapExecution& execution = {});
 // Plans the state's budget with `laws` and the state's (single) compute model.
 Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws);
 

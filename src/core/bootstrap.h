@@ -1,9 +1,12 @@
 // bootstrap.h: deterministic resampling with replacement and the bootstrap of the fitted laws.
 //
-//   Resampler resampler(seed);
-//   std::vector<int> counts = resampler.Counts(n);  // how often each of n items is drawn
+//   std::vector<int> counts = ResampleCounts(seed, k, n);  // resample k: how often each item is
+//   drawn BootstrapResult share = RunBootstrapRange(units, settings, first, last, progress);
+//   AppendBootstrap(std::move(share), &total);            // shares in order: the whole bootstrap
 //
-// Indices come from the raw 64-bit output of std::mt19937_64 through our own mapping (not
+// Resample k draws from its own generator, SplitMix64 seeded by (seed, k), never from a stream
+// shared with other resamples: any partition of [0, samples) into shares (threads, Web Workers)
+// gives the same samples. Indices come from the raw 64-bit output through our own mapping (not
 // std::uniform_int_distribution, whose algorithm differs between libstdc++ and libc++), so a seed
 // gives the same resamples natively and in WebAssembly. Internal to the fitting engine.
 #pragma once
@@ -19,17 +22,36 @@
 
 namespace scalecalc {
 
+// Uniform in [0, n) from a raw 64-bit draw: the high 64 bits of raw * n (bias below n / 2^64).
+uint64_t MapToIndex(uint64_t raw, uint64_t n);
+
+// A stream of draws from std::mt19937_64 (the generator of format-1 results; kept for its test).
 class Resampler {
  public:
   explicit Resampler(uint64_t seed) : engine_(seed) {}
-  // Uniform in [0, n): the high 64 bits of raw * n (bias below n / 2^64, negligible).
-  uint64_t Index(uint64_t n);
+  uint64_t Index(uint64_t n) { return MapToIndex(engine_(), n); }
   // counts[i] = how many of n draws picked item i.
   std::vector<int> Counts(int n);
 
  private:
   std::mt19937_64 engine_;
 };
+
+// SplitMix64 (Steele, Lea and Flood 2014; the seeder of xoshiro): state += golden gamma, then a
+// mix of the state. Fast, 64-bit, the same on every platform.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(uint64_t state) : state_(state) {}
+  uint64_t Next();
+
+ private:
+  uint64_t state_;
+};
+
+// The generator of resample k of a bootstrap seeded with `seed`.
+SplitMix64 ResampleGenerator(uint64_t seed, uint64_t k);
+// counts[i] = how many of n draws of resample k picked item i.
+std::vector<int> ResampleCounts(uint64_t seed, uint64_t k, int n);
 
 // One resampling unit: a cell (with a sweep) or a run (without).
 struct BootstrapUnit {
@@ -46,6 +68,10 @@ struct BootstrapSettings {
   bool fit_lr = false;
   bool fit_batch = false;
   LossLaw start;  // warm start of every loss refit (the full-data optimum)
+  BootstrapRefit refit = BootstrapRefit::kWarm;
+  // Threads RunBootstrap splits the resamples over (native builds; WebAssembly computes on the
+  // calling thread). The result is identical for any value.
+  int threads = 1;
 };
 
 // Kept samples are aligned: index k of loss, lr and batch comes from the same resample (lr or
@@ -53,12 +79,26 @@ struct BootstrapSettings {
 struct BootstrapResult {
   std::vector<LossLaw> loss;
   std::vector<PowerLaw2> lr, batch;
+  std::vector<int> resample;      // the resample index k of each kept sample
+  std::vector<double> objective;  // the loss-law objective of each kept sample
   int attempted = 0;
   int skipped = 0;
+  int cold_fallbacks = 0;  // warm refits that ran the cold search too (kWarm only)
   bool cancelled = false;
 };
 
+// Resamples [first, last) of the bootstrap (0 <= first <= last <= settings.samples), on the
+// calling thread; progress(done, last - first). What a thread or a Web Worker computes.
+BootstrapResult RunBootstrapRange(const std::vector<BootstrapUnit>& units,
+                                  const BootstrapSettings& settings, int first, int last,
+                                  const ProgressFn& progress);
+
+// All settings.samples resamples, split over settings.threads threads; progress is called on the
+// calling thread.
 BootstrapResult RunBootstrap(const std::vector<BootstrapUnit>& units,
                              const BootstrapSettings& settings, const ProgressFn& progress);
+
+// Appends a share computed after those already in `total` (shares in resample order).
+void AppendBootstrap(BootstrapResult share, BootstrapResult* total);
 
 }  // namespace scalecalc

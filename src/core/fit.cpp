@@ -140,7 +140,42 @@ void ExtrapolationCheck(const std::vector<LossPoint>& points, const FitOptions& 
   loss->holdout_rel_error = sum / held_out.size();
 }
 
-FitSummary FitImpl(const RunTable& table, const FitOptions& options, const ProgressFn& progress) {
+// Resamples execution's share of the bootstrap into summary (samples, intervals) and notes;
+// true when cancelled.
+bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_lr, bool fit_batch,
+                  const FitOptions& options, const BootstrapExecution& execution,
+                  const ProgressFn& progress, FitSummary* summary,
+                  std::vector<std::string>* notes) {
+  BootstrapSettings settings;
+  settings.samples = options.bootstrap_samples;
+  settings.seed = options.seed;
+  settings.huber_delta = options.huber_delta;
+  settings.distinct_tolerance = options.cell_tolerance;
+  settings.fit_lr = fit_lr;
+  settings.fit_batch = fit_batch;
+  settings.start = summary->loss.law;
+  settings.refit = execution.refit;
+  settings.threads = execution.threads;
+  const int last = execution.last < 0 ? settings.samples : execution.last;
+  BootstrapResult boot = execution.first == 0 && last >= settings.samples
+                             ? RunBootstrap(units, settings, progress)
+                             : RunBootstrapRange(units, settings, execution.first, last, progress);
+  summary->bootstrap_samples_done = static_cast<int>(boot.loss.size());
+  if (boot.skipped > 0) {
+    notes->push_back(std::to_string(boot.skipped) + " of " + std::to_string(boot.attempted) +
+                     " bootstrap resamples could not identify a law and were skipped");
+  }
+  SetLossIntervals(boot.loss, &summary->loss);
+  if (fit_lr) SetHyperIntervals(boot.lr, &summary->lr_law);
+  if (fit_batch) SetHyperIntervals(boot.batch, &summary->batch_law);
+  summary->laws.loss_samples = std::move(boot.loss);
+  summary->laws.lr_samples = std::move(boot.lr);
+  summary->laws.batch_samples = std::move(boot.batch);
+  return boot.cancelled;
+}
+
+FitSummary FitImpl(const RunTable& table, const FitOptions& options, const ProgressFn& progress,
+                   const BootstrapExecution& execution) {
   FitSummary summary;
   summary.laws.name = "fit";
   summary.options = options;
@@ -271,30 +306,9 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
   if (fit_batch) summary.laws.batch = summary.batch_law.law;
 
   // Bootstrap.
-  bool cancelled = false;
-  if (options.bootstrap_samples > 0) {
-    BootstrapSettings settings;
-    settings.samples = options.bootstrap_samples;
-    settings.seed = options.seed;
-    settings.huber_delta = options.huber_delta;
-    settings.distinct_tolerance = options.cell_tolerance;
-    settings.fit_lr = fit_lr;
-    settings.fit_batch = fit_batch;
-    settings.start = summary.loss.law;
-    BootstrapResult boot = RunBootstrap(units, settings, progress);
-    cancelled = boot.cancelled;
-    summary.bootstrap_samples_done = static_cast<int>(boot.loss.size());
-    if (boot.skipped > 0) {
-      notes.push_back(std::to_string(boot.skipped) + " of " + std::to_string(boot.attempted) +
-                      " bootstrap resamples could not identify a law and were skipped");
-    }
-    SetLossIntervals(boot.loss, &summary.loss);
-    if (fit_lr) SetHyperIntervals(boot.lr, &summary.lr_law);
-    if (fit_batch) SetHyperIntervals(boot.batch, &summary.batch_law);
-    summary.laws.loss_samples = std::move(boot.loss);
-    summary.laws.lr_samples = std::move(boot.lr);
-    summary.laws.batch_samples = std::move(boot.batch);
-  }
+  const bool cancelled =
+      options.bootstrap_samples > 0 &&
+      FitBootstrap(units, fit_lr, fit_batch, options, execution, progress, &summary, &notes);
   if (cancelled) {
     notes.insert(notes.begin(), "cancelled during the bootstrap after " +
                                     std::to_string(summary.bootstrap_samples_done) + " of " +
@@ -320,9 +334,10 @@ bool FitOptions::IsValid(std::string* error) const {
   return ok;
 }
 
-FitSummary Fit(const RunTable& table, const FitOptions& options, const ProgressFn& progress) {
+FitSummary Fit(const RunTable& table, const FitOptions& options, const ProgressFn& progress,
+               const BootstrapExecution& execution) {
   try {
-    return FitImpl(table, options, progress);
+    return FitImpl(table, options, progress, execution);
   } catch (const std::exception& e) {
     // Out of memory, or a throw from a progress callback: reported, never propagated.
     FitSummary summary;

@@ -50,7 +50,9 @@ struct FitSummary {
   std::string FullReport() const;
 };
 
-FitSummary Fit(const RunTable& table, const FitOptions& options, const ProgressFn& progress = {});
+// `execution` says how the bootstrap is computed (threads, a share of it), never what.
+FitSummary Fit(const RunTable& table, const FitOptions& options, const ProgressFn& progress = {},
+               const BootstrapExecution& execution = {});
 
 // Replaces the bootstrap samples of `summary` with `flat` (FlattenSamples' layout, e.g. computed
 // by the fitting worker with the same table and options) and recomputes every interval from them.

@@ -35,4 +35,22 @@ struct FitOptions {
 // Called with (done, total) during the bootstrap; return false to cancel.
 using ProgressFn = std::function<bool(int done, int total)>;
 
+// How each bootstrap resample's loss law is refitted. kWarm is the product; the others are the
+// references benchmarks time and compare against.
+enum class BootstrapRefit {
+  kWarm,    // LossRefitter: Newton from the full-data optimum and its neighbours, cold fallback
+  kLegacy,  // RefitLossLaw from the full-data optimum (L-BFGS-B only): the code before warm starts
+  kCold,    // FitLossLaw: the full grid search for every resample
+};
+
+// How the bootstrap is computed, not what: not part of the analysis (never shared). Resample k
+// draws from a generator seeded by (FitOptions::seed, k), so any split of the resamples over
+// threads or calls gives the samples of the whole bootstrap, in the same order.
+struct BootstrapExecution {
+  int first = 0;    // computes resamples [first, last) of FitOptions::bootstrap_samples
+  int last = -1;    // -1: up to FitOptions::bootstrap_samples
+  int threads = 1;  // native only (WebAssembly computes on the calling thread)
+  BootstrapRefit refit = BootstrapRefit::kWarm;
+};
+
 }  // namespace scalecalc

@@ -34,6 +34,15 @@ constexpr int kProjectIterations = 4;
 constexpr int kRestarts = 8;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+// Warm refits (LossRefitter): Newton iterations, and the step to the (alpha, beta) neighbours of
+// the start whose projected objective is compared with the warm result (one grid step).
+constexpr int kNewtonIterations = 30;
+constexpr double kNeighbourStep = kGridStep;
+// Basins of the cheap screen re-ranked by the projected Huber objective before Newton.
+constexpr int kScreenedBasins = 8;
+
+using Vec5 = Eigen::Matrix<double, 5, 1>;
+using Mat5 = Eigen::Matrix<double, 5, 5>;
 
 double GridExponent(int index) {
   return (index + 0.5) * kGridStep;
@@ -68,8 +77,38 @@ class Problem {
       log_y_.push_back(std::log(p.loss / loss_scale_));
       w_.push_back(p.weight);
     }
-    lower_ << 0.0, kLogCoefMin, kLogCoefMin, kExponentMin, kExponentMin;
-    upper_ << 1.0, kLogCoefMax, kLogCoefMax, kExponentMax, kExponentMax;
+    SetBounds();
+  }
+
+  // The same problem from logs computed once (LossRefitter): only the weights are new.
+  Problem(const std::vector<double>& ln_params, const std::vector<double>& ln_tokens,
+          const std::vector<double>& loss, const std::vector<double>& ln_loss,
+          const std::vector<double>& weights, double delta)
+      : delta_(delta) {
+    const size_t count = weights.size();
+    double sum_w = 0, sum_ln_n = 0, sum_ln_t = 0, ln_min = kInf;
+    loss_scale_ = kInf;
+    for (size_t i = 0; i < count; ++i) {
+      if (!(weights[i] > 0)) continue;
+      sum_w += weights[i];
+      sum_ln_n += weights[i] * ln_params[i];
+      sum_ln_t += weights[i] * ln_tokens[i];
+      if (loss[i] < loss_scale_) {
+        loss_scale_ = loss[i];
+        ln_min = ln_loss[i];
+      }
+    }
+    ln_params_scale_ = sum_ln_n / sum_w;
+    ln_tokens_scale_ = sum_ln_t / sum_w;
+    for (size_t i = 0; i < count; ++i) {
+      if (!(weights[i] > 0)) continue;
+      ln_n_.push_back(ln_params[i] - ln_params_scale_);
+      ln_t_.push_back(ln_tokens[i] - ln_tokens_scale_);
+      y_.push_back(loss[i] / loss_scale_);
+      log_y_.push_back(ln_loss[i] - ln_min);
+      w_.push_back(weights[i]);
+    }
+    SetBounds();
   }
 
   int size() const { return static_cast<int>(w_.size()); }
@@ -77,7 +116,7 @@ class Problem {
   const Eigen::Matrix<double, 5, 1>& upper() const { return upper_; }
 
   // x = (e, ln a, ln b, alpha, beta). Returns the objective; fills grad when given.
-  double Evaluate(const Eigen::VectorXd& x, Eigen::VectorXd* grad) const {
+  double Evaluate(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::VectorXd* grad) const {
     const double e = x(0), la = x(1), lb = x(2), alpha = x(3), beta = x(4);
     double f = 0, g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0;
     for (int i = 0; i < size(); ++i) {
@@ -100,6 +139,44 @@ class Problem {
     if (grad) {
       grad->resize(5);
       *grad << g0, g1, g2, g3, g4;
+    }
+    return f;
+  }
+
+  // The objective with its gradient and two curvatures: the exact Hessian (indefinite where
+  // residuals lie beyond delta) and the IRLS majoriser of the Huber loss, sum w min(1, delta/|r|)
+  // J J' with J = grad log s (positive semi-definite). NaN-free only where the model is positive.
+  double Derivatives(const Vec5& x, Vec5* grad, Mat5* exact, Mat5* irls) const {
+    const double e = x(0), la = x(1), lb = x(2), alpha = x(3), beta = x(4);
+    double f = 0;
+    grad->setZero();
+    exact->setZero();
+    irls->setZero();
+    for (int i = 0; i < size(); ++i) {
+      const double fn = std::exp(la - alpha * ln_n_[i]);
+      const double ft = std::exp(lb - beta * ln_t_[i]);
+      const double s = e + fn + ft;
+      const double r = log_y_[i] - std::log(s);
+      const double w = w_[i];
+      f += w * Huber(r, delta_);
+      const double psi = std::max(-delta_, std::min(delta_, r));
+      const bool inside = std::fabs(r) <= delta_;
+      Vec5 j;
+      j << 1.0 / s, fn / s, ft / s, -fn * ln_n_[i] / s, -ft * ln_t_[i] / s;
+      *grad -= w * psi * j;
+      const Mat5 jj = j * j.transpose();
+      exact->noalias() += w * ((inside ? 1.0 : 0.0) + psi) * jj;
+      // - psi * (d2 s) / s: s is linear in e, exponential in (ln a, alpha) and (ln b, beta).
+      const double kn = -w * psi * fn / s, kt = -w * psi * ft / s;
+      (*exact)(1, 1) += kn;
+      (*exact)(1, 3) -= kn * ln_n_[i];
+      (*exact)(3, 1) -= kn * ln_n_[i];
+      (*exact)(3, 3) += kn * ln_n_[i] * ln_n_[i];
+      (*exact)(2, 2) += kt;
+      (*exact)(2, 4) -= kt * ln_t_[i];
+      (*exact)(4, 2) -= kt * ln_t_[i];
+      (*exact)(4, 4) += kt * ln_t_[i] * ln_t_[i];
+      irls->noalias() += w * (inside ? 1.0 : delta_ / std::fabs(r)) * jj;
     }
     return f;
   }
@@ -172,6 +249,124 @@ class Problem {
     }
     *theta = th;
     return f;
+  }
+
+  // The search grid screened cheaply for warm refits: at each (alpha, beta) of the grid, the
+  // relative least-squares fit of (e, a, b) (Project's first step) and its weighted squared
+  // relative error, from sums precomputed per exponent (no logarithm, one exponential per point
+  // and exponent). Ranks the basins as Project's Huber objective does, roughly; Newton refines.
+  // screen[i * kGridSize + j] is grid point (alpha_i, beta_j), inf where no model was feasible.
+  void ScreenGrid(std::vector<double>* screen, std::vector<Eigen::Vector3d>* theta) const {
+    const int n = size();
+    std::vector<double> f1(kGridSize * n), f2(kGridSize * n), omega(n);
+    double s_w = 0, s_y = 0, s_yy = 0;
+    for (int p = 0; p < n; ++p) {
+      omega[p] = w_[p] / (y_[p] * y_[p]);
+      s_w += omega[p];
+      s_y += omega[p] * y_[p];
+      s_yy += omega[p] * y_[p] * y_[p];
+    }
+    // Per exponent: sum omega f, omega f^2, omega y f.
+    std::vector<double> n1(kGridSize), n11(kGridSize), ny1(kGridSize);
+    std::vector<double> t1(kGridSize), t11(kGridSize), ty1(kGridSize);
+    for (int g = 0; g < kGridSize; ++g) {
+      const double exponent = GridExponent(g);
+      n1[g] = n11[g] = ny1[g] = t1[g] = t11[g] = ty1[g] = 0;
+      for (int p = 0; p < n; ++p) {
+        const double a = f1[g * n + p] = std::exp(-exponent * ln_n_[p]);
+        const double b = f2[g * n + p] = std::exp(-exponent * ln_t_[p]);
+        n1[g] += omega[p] * a;
+        n11[g] += omega[p] * a * a;
+        ny1[g] += omega[p] * y_[p] * a;
+        t1[g] += omega[p] * b;
+        t11[g] += omega[p] * b * b;
+        ty1[g] += omega[p] * y_[p] * b;
+      }
+    }
+    screen->assign(kGridSize * kGridSize, kInf);
+    theta->assign(kGridSize * kGridSize, Eigen::Vector3d::Zero());
+    for (int i = 0; i < kGridSize; ++i) {
+      for (int j = 0; j < kGridSize; ++j) {
+        double cross = 0;
+        for (int p = 0; p < n; ++p) cross += omega[p] * f1[i * n + p] * f2[j * n + p];
+        Eigen::Matrix3d m;
+        m << s_w, n1[i], t1[j], n1[i], n11[i], cross, t1[j], cross, t11[j];
+        const Eigen::Vector3d v(s_y, ny1[i], ty1[j]);
+        const Eigen::Vector3d th = QuickBoxLeastSquares(m, v);
+        const double q = th.dot(m * th) - 2 * v.dot(th) + s_yy;
+        (*screen)[i * kGridSize + j] = std::isfinite(q) ? q : kInf;
+        (*theta)[i * kGridSize + j] = th;
+      }
+    }
+  }
+
+  // BoxLeastSquares for the screen: the same faces, solved by Cramer's rule (no factorisation
+  // objects), with the unconstrained minimum first (convex: when feasible it is the minimum).
+  static Eigen::Vector3d QuickBoxLeastSquares(const Eigen::Matrix3d& m, const Eigen::Vector3d& v) {
+    const double hi0 = 1;
+    Eigen::Vector3d best = Eigen::Vector3d::Zero();
+    double best_q = kInf;
+    const double scale = m.cwiseAbs().maxCoeff();
+    auto consider = [&](const Eigen::Vector3d& th) {
+      if (!(th(0) >= 0 && th(0) <= hi0 && th(1) >= 0 && th(2) >= 0)) return false;
+      const double q = th.dot(m * th) - 2 * v.dot(th);
+      if (q < best_q) {
+        best_q = q;
+        best = th;
+      }
+      return true;
+    };
+    // All three free.
+    {
+      const double c00 = m(1, 1) * m(2, 2) - m(1, 2) * m(2, 1);
+      const double c01 = m(1, 2) * m(2, 0) - m(1, 0) * m(2, 2);
+      const double c02 = m(1, 0) * m(2, 1) - m(1, 1) * m(2, 0);
+      const double det = m(0, 0) * c00 + m(0, 1) * c01 + m(0, 2) * c02;
+      if (std::fabs(det) > 1e-13 * scale * scale * scale) {
+        const Eigen::Matrix3d inverse = m.inverse();
+        if (consider(inverse * v)) return best;
+      }
+    }
+    // e fixed at 0 or 1 (the rest free, or fixed at 0), or e free with a or b at 0.
+    const double e_values[2] = {0.0, hi0};
+    for (int fixed_e = 0; fixed_e < 3; ++fixed_e) {  // 0, 1: e at that value; 2: e free
+      for (int mask = 0; mask < 4; ++mask) {         // bit k: coefficient k + 1 at 0
+        if (fixed_e == 2 && mask == 0) continue;     // the unconstrained case, done above
+        int free_index[3], count = 0;
+        Eigen::Vector3d th = Eigen::Vector3d::Zero();
+        if (fixed_e < 2) {
+          th(0) = e_values[fixed_e];
+        } else {
+          free_index[count++] = 0;
+        }
+        for (int k = 0; k < 2; ++k) {
+          if (!(mask & (1 << k))) free_index[count++] = k + 1;
+        }
+        // Solve the free block: m_ff th_f = v_f - m_f,fixed th_fixed.
+        double rhs[3];
+        for (int a = 0; a < count; ++a) {
+          rhs[a] = v(free_index[a]);
+          for (int j = 0; j < 3; ++j) {
+            bool is_free = false;
+            for (int b = 0; b < count; ++b) is_free = is_free || free_index[b] == j;
+            if (!is_free) rhs[a] -= m(free_index[a], j) * th(j);
+          }
+        }
+        if (count == 1) {
+          const double d = m(free_index[0], free_index[0]);
+          if (!(d > 1e-13 * scale)) continue;
+          th(free_index[0]) = rhs[0] / d;
+        } else if (count == 2) {
+          const int a = free_index[0], b = free_index[1];
+          const double det = m(a, a) * m(b, b) - m(a, b) * m(b, a);
+          if (!(det > 1e-13 * scale * scale)) continue;
+          th(a) = (rhs[0] * m(b, b) - m(a, b) * rhs[1]) / det;
+          th(b) = (m(a, a) * rhs[1] - m(b, a) * rhs[0]) / det;
+        }
+        consider(th);
+      }
+    }
+    return best;
   }
 
   // Minimise q(th) = th' M th - 2 v' th over e in [0, 1], a >= 0, b >= 0. Convex: the minimum is
@@ -258,6 +453,11 @@ class Problem {
   }
 
  private:
+  void SetBounds() {
+    lower_ << 0.0, kLogCoefMin, kLogCoefMin, kExponentMin, kExponentMin;
+    upper_ << 1.0, kLogCoefMax, kLogCoefMax, kExponentMax, kExponentMax;
+  }
+
   double delta_;
   double loss_scale_ = 1, ln_params_scale_ = 0, ln_tokens_scale_ = 0;
   std::vector<double> ln_n_, ln_t_, y_, log_y_, w_;
@@ -308,6 +508,84 @@ double Refine(const Problem& problem, Eigen::VectorXd* x, int* evaluations) {
   }
   *x = best;
   return best_f;
+}
+
+// Newton direction over the free variables (those the gradient does not press against a bound)
+// with curvature h; false when h is not positive definite there or the step does not descend.
+bool NewtonDirection(const Mat5& h, const Vec5& g, const bool free[5], Vec5* d) {
+  int index[5], count = 0;
+  for (int j = 0; j < 5; ++j) {
+    if (free[j]) index[count++] = j;
+  }
+  d->setZero();
+  if (count == 0) return false;
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 5, 5> hf(count, count);
+  Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 5, 1> gf(count);
+  for (int a = 0; a < count; ++a) {
+    gf(a) = g(index[a]);
+    for (int b = 0; b < count; ++b) hf(a, b) = h(index[a], index[b]);
+  }
+  Eigen::LDLT<decltype(hf)> ldlt(hf);
+  if (ldlt.info() != Eigen::Success) return false;
+  const auto diag = ldlt.vectorD();
+  if (!(diag.minCoeff() > 1e-14 * diag.cwiseAbs().maxCoeff())) return false;
+  const Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 5, 1> step = ldlt.solve(-gf);
+  if (!step.allFinite()) return false;
+  for (int a = 0; a < count; ++a) (*d)(index[a]) = step(a);
+  return g.dot(*d) < 0;
+}
+
+// Bounded Newton from x (in place), for warm starts near the optimum: the exact Hessian where it
+// is positive definite (quadratic convergence once the points inside delta settle), else the IRLS
+// majoriser; projected backtracking on the true objective. Returns the objective; converged is
+// false after kNewtonIterations (residuals crossing delta can make the Hessian jump).
+double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluations,
+                    bool* converged_out) {
+  Vec5 x = *x_io, g, step, g_new;
+  Mat5 exact, irls, exact_new, irls_new;
+  double f = problem.Derivatives(x, &g, &exact, &irls);
+  ++*evaluations;
+  bool converged = false;
+  const Vec5 lower = problem.lower(), upper = problem.upper();
+  for (int iter = 0; iter < kNewtonIterations && std::isfinite(f); ++iter) {
+    bool free[5];
+    for (int j = 0; j < 5; ++j) {
+      const double tol = 1e-12 * (upper(j) - lower(j));
+      free[j] = !((x(j) <= lower(j) + tol && g(j) > 0) || (x(j) >= upper(j) - tol && g(j) < 0));
+    }
+    bool moved = false;
+    double f_new = f;
+    Vec5 x_new = x;
+    for (const Mat5* h : {&exact, &irls}) {
+      if (!NewtonDirection(*h, g, free, &step)) continue;
+      double t = 1;
+      for (int k = 0; k < 40 && !moved; ++k, t *= 0.5) {
+        x_new = (x + t * step).cwiseMax(lower).cwiseMin(upper);
+        // Derivatives at the trial point: most steps are taken whole, and then they are reused.
+        f_new = problem.Derivatives(x_new, &g_new, &exact_new, &irls_new);
+        ++*evaluations;
+        moved = f_new <= f + 1e-4 * g.dot(x_new - x) && f_new < f;
+      }
+      if (moved) break;
+    }
+    if (!moved) {
+      converged = true;  // no descent left along either curvature: a stationary point
+      break;
+    }
+    const double gain = f - f_new;
+    x = x_new;
+    f = f_new;
+    g = g_new;
+    exact = exact_new;
+    irls = irls_new;
+    if (gain <= 1e-12 * f) {
+      converged = true;
+      break;
+    }
+  }
+  *x_io = x;
+  if (converged_out) *converged_out = converged;
+  return f;
 }
 
 std::vector<std::string> OnBound(const Problem& problem, const Eigen::VectorXd& x) {
@@ -455,6 +733,126 @@ LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_de
   int evaluations = 0;
   const double f = Refine(problem, &x, &evaluations);
   return Finish(problem, x, f, evaluations);
+}
+
+}  // namespace scalecalc
+
+namespace scalecalc {
+
+LossRefitter::LossRefitter(const std::vector<LossPoint>& points, double huber_delta,
+                           const LossLaw& start)
+    : points_(points), huber_delta_(huber_delta), start_(start) {
+  for (const LossPoint& p : points_) {
+    loss_.push_back(p.loss);
+    ln_params_.push_back(std::log(p.params));
+    ln_tokens_.push_back(std::log(p.tokens));
+    ln_loss_.push_back(std::log(p.loss));
+  }
+  start_usable_ = CheckLossPoints(points_, 0.0).empty() && start.IsSet() && start.A > 0 &&
+                  start.B > 0 && std::isfinite(start.alpha) && std::isfinite(start.beta);
+  if (start_usable_) {
+    const Problem problem(points_, huber_delta_);
+    start_on_bound_ = OnBound(problem, problem.FromLaw(start_));
+  }
+}
+
+LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
+  std::vector<LossPoint> points = points_;
+  for (size_t i = 0; i < points.size() && i < weights.size(); ++i) points[i].weight = weights[i];
+  const std::string problem_text =
+      weights.size() == points_.size() ? CheckLossPoints(points, 0.0) : "one weight per point";
+  if (!problem_text.empty()) {
+    LossFitResult result;
+    result.error = problem_text;
+    return result;
+  }
+  auto cold = [&](LossFitResult warm) {
+    const LossFitResult search = FitLossLaw(points, huber_delta_);
+    LossFitResult result =
+        search.ok && (!warm.ok || search.objective < warm.objective) ? search : warm;
+    result.cold_fallback = true;
+    return result;
+  };
+  if (!start_usable_) return cold(LossFitResult{});
+  const Problem problem(ln_params_, ln_tokens_, loss_, ln_loss_, weights, huber_delta_);
+  int evaluations = 0;
+  Eigen::VectorXd x = problem.FromLaw(start_);
+  bool converged = false;
+  double f = NewtonRefine(problem, &x, &evaluations, &converged);
+  // Other basins: the local minima of the screened grid, best first; Newton from the best few
+  // that are not the warm start's own (one grid step or more away from its exponents).
+  std::vector<double> screen;
+  std::vector<Eigen::Vector3d> theta;
+  problem.ScreenGrid(&screen, &theta);
+  std::vector<std::pair<double, int>> basins;
+  for (int i = 0; i < kGridSize; ++i) {
+    for (int j = 0; j < kGridSize; ++j) {
+      const double value = screen[i * kGridSize + j];
+      if (!std::isfinite(value)) continue;
+      bool minimum = true;
+      for (int di = -1; di <= 1 && minimum; ++di) {
+        for (int dj = -1; dj <= 1 && minimum; ++dj) {
+          const int a = i + di, b = j + dj;
+          if ((di == 0 && dj == 0) || a < 0 || b < 0 || a >= kGridSize || b >= kGridSize) continue;
+          minimum = !(screen[a * kGridSize + b] < value);
+        }
+      }
+      if (minimum) basins.push_back({value, i * kGridSize + j});
+    }
+  }
+  std::stable_sort(basins.begin(), basins.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // The screen's best few basins, re-ranked by the Huber objective projected as the cold search
+  // does (Project), then Newton from the best kStarts that are not the warm result's own basin.
+  struct Candidate {
+    double f;
+    double alpha, beta;
+    Eigen::Vector3d theta;
+  };
+  std::vector<Candidate> candidates;
+  for (const auto& basin : basins) {
+    if (static_cast<int>(candidates.size()) == kScreenedBasins) break;
+    const double alpha = GridExponent(basin.second / kGridSize);
+    const double beta = GridExponent(basin.second % kGridSize);
+    if (std::fabs(alpha - x(3)) < kNeighbourStep && std::fabs(beta - x(4)) < kNeighbourStep) {
+      continue;  // the warm result's basin
+    }
+    Candidate c{0, alpha, beta, Eigen::Vector3d::Zero()};
+    c.f = problem.Project(alpha, beta, kProjectIterations, &c.theta);
+    if (std::isfinite(c.f)) candidates.push_back(c);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.f < b.f; });
+  if (static_cast<int>(candidates.size()) > kStarts) candidates.resize(kStarts);
+  for (const Candidate& c : candidates) {
+    const double alpha = c.alpha, beta = c.beta;
+    const Eigen::Vector3d& th = c.theta;
+    Eigen::VectorXd y = problem.Pack(th(0), th(1), th(2), alpha, beta);
+    bool y_converged = false;
+    const double f_y = NewtonRefine(problem, &y, &evaluations, &y_converged);
+    if (f_y < f) {
+      f = f_y;
+      x = y;
+      converged = y_converged;
+    }
+  }
+  if (!converged && std::isfinite(f)) {
+    // The best start's Newton did not settle: L-BFGS-B finishes from there.
+    Eigen::VectorXd polish = x;
+    const double f_polish = Refine(problem, &polish, &evaluations);
+    if (f_polish < f) {
+      x = polish;
+      f = f_polish;
+    }
+  }
+  LossFitResult result = Finish(problem, x, f, evaluations);
+  bool new_bound = false;
+  for (const std::string& name : result.on_bound) {
+    if (std::find(start_on_bound_.begin(), start_on_bound_.end(), name) == start_on_bound_.end())
+      new_bound = true;
+  }
+  if (!result.ok || new_bound) return cold(result);
+  return result;
 }
 
 }  // namespace scalecalc

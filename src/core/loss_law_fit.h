@@ -3,7 +3,9 @@
 //
 //   std::vector<LossPoint> points = {{params, tokens, loss}, ...};
 //   LossFitResult fit = FitLossLaw(points, 1e-3);          // full search
-//   LossFitResult again = RefitLossLaw(resampled, 1e-3, fit.law);  // warm start (bootstrap)
+//   LossFitResult again = RefitLossLaw(resampled, 1e-3, fit.law);  // L-BFGS-B from fit.law
+//   LossRefitter refitter(points, 1e-3, fit.law);           // the bootstrap's warm refits
+//   LossFitResult resample = refitter.Refit(weights);
 //
 // Method: variable projection. For fixed (alpha, beta) the model is linear in (E, A, B); it is
 // solved by Gauss-Newton iteratively reweighted least squares for the Huber loss, with the box
@@ -45,6 +47,7 @@ struct LossFitResult {
   std::vector<std::string> on_bound;  // "E", "A", "alpha", "B", "beta"
   int iterations = 0;                 // L-BFGS-B iterations over all starts
   std::string error;                  // why not ok
+  bool cold_fallback = false;         // LossRefitter: the warm start needed the full search too
 };
 
 // Full fit: grid search in (alpha, beta), then L-BFGS-B from the best basins.
@@ -54,6 +57,28 @@ LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delt
 // result can be a different local optimum than FitLossLaw's when the start is far from it.
 LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_delta,
                            const LossLaw& start);
+
+// Bootstrap refits of one set of points, each with its own weights (multiplicities). The work no
+// resample changes (the logs of N, T and loss) is done once, by the constructor. Each Refit runs
+// a bounded Newton iteration (the Huber loss's IRLS curvature where its exact Hessian is not
+// positive definite) from `start`, the full-data optimum, and from whichever of the (alpha, beta)
+// neighbours of `start` one grid step away projects below that result. It falls back to the
+// cold search (FitLossLaw, the result with the lower objective kept, cold_fallback set) when the
+// warm result is not finite or ends on a bound that `start` is not on.
+class LossRefitter {
+ public:
+  LossRefitter(const std::vector<LossPoint>& points, double huber_delta, const LossLaw& start);
+  // weights[i] is the multiplicity of point i (size: the constructor's points).
+  LossFitResult Refit(const std::vector<double>& weights) const;
+
+ private:
+  std::vector<LossPoint> points_;
+  std::vector<double> loss_, ln_params_, ln_tokens_, ln_loss_;
+  double huber_delta_;
+  LossLaw start_;
+  bool start_usable_ = false;
+  std::vector<std::string> start_on_bound_;
+};
 
 // Sum over points of weight * Huber_delta(log loss - log law(N, T)). NaN if the law predicts a
 // non-positive loss anywhere.

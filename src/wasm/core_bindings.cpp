@@ -3,6 +3,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -22,19 +23,34 @@ val Result(bool ok, const std::string& message) {
   return result;
 }
 
-// Runs the bootstrap of the analysis a share-link encoding describes. `progress(done, total)` is
-// called as resamples finish. Returns {ok, message, samples: Float64Array (FlattenSamples)}.
-val BootstrapFromState(const val& state_bytes, const val& progress) {
+// Runs resamples [first, last) of the bootstrap of the analysis a share-link encoding describes
+// (last < 0: to the end), one share of a pool of fitting workers: resample k draws from its own
+// generator, so the shares concatenated in order are the whole bootstrap. `refit` is "warm" (the
+// product) or "legacy" (the refit before warm starts, for the page benchmark). progress(done,
+// total) is called as resamples finish. Returns {ok, message, samples: Float64Array
+// (FlattenSamples), attempted}.
+val BootstrapFromState(const val& state_bytes, int first, int last, const std::string& refit,
+                       const val& progress) {
   const std::vector<uint8_t> bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(state_bytes);
   const DecodeResult decoded = DecodeState(bytes.data(), bytes.size());
   if (!decoded.ok) return Result(false, decoded.message);
   const ReadResult read = ReadAnalysisRuns(decoded.state);
   if (!read.ok) return Result(false, "the data could not be read");
-  const FitSummary fit =
-      FitAnalysis(decoded.state, read.table, /*bootstrap=*/true, [&](int done, int total) {
+  BootstrapExecution execution;
+  execution.first = std::max(first, 0);
+  execution.last = last;
+  if (refit == "legacy") {
+    execution.refit = BootstrapRefit::kLegacy;
+  } else if (refit != "warm") {
+    return Result(false, "unknown refit '" + refit + "' (warm or legacy)");
+  }
+  const FitSummary fit = FitAnalysis(
+      decoded.state, read.table, /*bootstrap=*/true,
+      [&](int done, int total) {
         progress(done, total);
         return true;  // cancelling terminates the worker
-      });
+      },
+      execution);
   if (!fit.ok) return Result(false, fit.message);
   const std::vector<double> flat = FlattenSamples(fit.laws);
   val result = Result(true, "");

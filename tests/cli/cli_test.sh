@@ -171,6 +171,20 @@ run 2 fit "$tmp" && err_has "$tmp"
 run 2 fit "$example" --bootstrap many && err_has "--bootstrap" "many"
 run 2 fit "$example" --bootstrap -1 && err_has "--bootstrap"
 run 2 fit "$example" --seed x && err_has "--seed"
+# --threads: a whole number >= 1; the bootstrap's output is identical for any thread count.
+for bad in "" 0 -1 1.5 nan inf x 99999999999999999999 100000; do
+  run 2 fit "$example" --bootstrap 0 --threads "$bad" && err_has "--threads"
+done
+run 2 fit "$example" --threads && err_has "--threads"
+run 2 plan --preset paper --budget 1e21 --threads 2 && err_has "--threads"
+if run 0 fit "$example" --bootstrap 60 --seed 5 --threads 1 --json; then
+  cp "$tmp/out" "$tmp/threads1.json"
+  if run 0 fit "$example" --bootstrap 60 --seed 5 --threads 3 --json; then
+    cmp -s "$tmp/threads1.json" "$tmp/out" || fail "--threads 1 and --threads 3 differ (--json)"
+  fi
+  run 0 fit "$example" --bootstrap 60 --seed 5 --json &&
+    { cmp -s "$tmp/threads1.json" "$tmp/out" || fail "--threads default and 1 differ (--json)"; }
+fi
 run 2 fit "$example" --optimum best && err_has "--optimum" "best"
 run 2 fit "$example" --optimum smooth:5 && err_has "--optimum"
 run 2 fit "$example" --column size=params && err_has "--column" "size"

@@ -1,0 +1,82 @@
+// The bootstrap on a pool of fitting workers (web/bootstrap_pool.js): pool sizes 1, 2 and 3 give
+// identical samples (resample k has its own generator), cancelling mid-way with several workers
+// leaves none running and keeps the point fit, and a worker that cannot load is reported while
+// the point fit stays. One page load for all checks; 200 resamples of the example.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+
+let session;
+before(async () => { session = await launch(); });
+after(async () => { await session?.close(); });
+
+const results = async (page) => JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
+const setOption = (page, name, value) =>
+  page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]);
+const frames = (page, count = 3) => page.evaluate((n) => new Promise((resolve) => {
+  let left = n;
+  const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick));
+  requestAnimationFrame(tick);
+}), count);
+
+// Starts a fresh bootstrap of `samples` resamples (0 first, so the same count starts again).
+async function restartBootstrap(page, samples) {
+  assert.equal(await setOption(page, 'bootstrap', '0'), '');
+  await frames(page);
+  assert.equal(await setOption(page, 'bootstrap', String(samples)), '');
+  await frames(page);
+}
+
+test('pool sizes 1, 2, 3 give identical samples; cancel stops every worker; a failed worker is reported', async () => {
+  const { page, problems } = await openPage(session.browser, session.url);
+  await waitForApp(page);
+  const point = (await results(page)).loss_law;
+  assert.ok(point.alpha > 0, 'the example has a point fit');
+
+  const flats = [];
+  for (const size of [1, 2, 3]) {
+    assert.equal(await page.evaluate((n) => window.scalecalc.bootstrapPool.setSize(n), size), '');
+    await restartBootstrap(page, 200);
+    await page.waitForFunction(() => {
+      const r = JSON.parse(window.scalecalc.app.getResults());
+      return !r.bootstrap.running && r.bootstrap.samples === 200;
+    }, null, { timeout: 120000 });
+    const flat = await page.evaluate(() => Array.from(window.scalecalc.bootstrapPool.lastSamples()));
+    assert.equal(flat.length, 200 * 11, `pool of ${size}: 200 samples of 11 values`);
+    flats.push(JSON.stringify(flat));  // NaN (absent laws) as null, compared exactly
+    assert.equal(await page.evaluate(() => window.scalecalc.bootstrapPool.liveWorkers()), size,
+                 'the workers are kept for the next job');
+  }
+  assert.equal(flats[1], flats[0], 'pool of 2 = pool of 1');
+  assert.equal(flats[2], flats[0], 'pool of 3 = pool of 1');
+  const intervals = (await results(page)).loss_law.ci95;
+  assert.ok(intervals.alpha[0] < point.alpha && point.alpha < intervals.alpha[1], 'alpha in its interval');
+
+  // Cancel mid-way with three workers computing.
+  await restartBootstrap(page, 20000);
+  await page.waitForFunction(() => JSON.parse(window.scalecalc.app.getResults()).bootstrap.done > 0,
+                             null, { timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.scalecalc.bootstrapPool.busyWorkers()), 3);
+  await page.evaluate(() => window.scalecalc.app.cancelBootstrap());
+  await frames(page);
+  assert.equal(await page.evaluate(() => window.scalecalc.bootstrapPool.liveWorkers()), 0,
+               'no worker left running');
+  let r = await results(page);
+  assert.equal(r.bootstrap.running, false);
+  assert.match(r.bootstrap.message, /cancelled/);
+  assert.equal(r.loss_law.alpha, point.alpha, 'the point fit is intact');
+
+  // A worker that cannot load: reported, and the point fit stays.
+  await page.evaluate(() => window.scalecalc.bootstrapPool.setWorkerUrl('missing_fit_worker.js'));
+  await restartBootstrap(page, 200);
+  await page.waitForFunction(() => !JSON.parse(window.scalecalc.app.getResults()).bootstrap.running,
+                             null, { timeout: 60000 });
+  r = await results(page);
+  assert.match(r.bootstrap.message, /fitting worker failed/);
+  assert.equal(r.loss_law.alpha, point.alpha, 'the point fit is intact');
+  await page.evaluate(() => window.scalecalc.app.selectPanel('fit'));
+  await frames(page, 5);
+  await page.screenshot({ path: screenshotPath('bootstrap-worker-failed') });
+  const unexpected = problems.filter((p) => !p.includes('missing_fit_worker.js'));
+  assert.deepEqual(unexpected, []);
+});
