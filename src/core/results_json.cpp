@@ -39,7 +39,12 @@ json PointJson(const PlanPoint& p) {
           {"batch_samples", JsonNumber(p.batch_samples)},
           {"steps", JsonNumber(p.steps)},
           {"training_flops", JsonNumber(p.training_flops)},
-          {"shape", {{"width", JsonNumber(p.shape.width)}, {"depth", JsonNumber(p.shape.depth)}}}};
+          {"hyperparameter_penalty", JsonNumber(p.hyperparameter_penalty)},
+          {"shape",
+           {{"width", JsonNumber(p.shape.width)},
+            {"depth", JsonNumber(p.shape.depth)},
+            {"heads", p.shape.heads > 0 ? JsonNumber(p.shape.heads) : json(nullptr)},
+            {"head_dim", p.shape.heads > 0 ? JsonNumber(p.shape.head_dim) : json(nullptr)}}}};
 }
 
 }  // namespace
@@ -80,6 +85,23 @@ json PlanJson(const Plan& plan, const PlanOptions& options) {
   out["max_params"] = JsonNumber(options.max_params);
   out["max_tokens"] = JsonNumber(options.max_tokens);
   out["constrained"] = plan.constrained;
+  out["ideal"] = PointJson(plan.ideal);
+  json nearby = json::array();
+  for (const PlanPoint& p : plan.nearby) nearby.push_back(PointJson(p));
+  out["nearby_shapes"] = nearby;
+  out["head_dim"] = JsonNumber(options.head_dim);
+  out["width_multiple"] = JsonNumber(options.width_multiple);
+  out["batch_divisor"] = JsonNumber(options.batch_divisor);
+  out["block_params"] = JsonNumber(options.compute.block_params);
+  out["forced"] = {{"batch_tokens", JsonNumber(options.forced_batch_tokens)},
+                   {"lr", JsonNumber(options.forced_lr)},
+                   {"width", JsonNumber(options.forced_width)},
+                   {"depth", JsonNumber(options.forced_depth)}};
+  if (plan.forced) {
+    out["free_optimum"] = PointJson(plan.free_optimum);
+    out["constraint_loss_cost"] = JsonNumber(plan.constraint_loss_cost);
+    out["constraint_flops_cost"] = JsonNumber(plan.constraint_flops_cost);
+  }
   out["bootstrap_samples"] = plan.samples_used;
   out["ci95"] = {{"params", JsonInterval(plan.params_ci)},
                  {"tokens", JsonInterval(plan.tokens_ci)},

@@ -22,8 +22,10 @@ nlohmann::json JsonInterval(const Interval& interval);  // [lo, hi]
 nlohmann::json LossLawJson(const LossLawFit& fit);
 // {coef, exp_N, exp_T, points, r2, ci95: {coef, exp_N, exp_T}}
 nlohmann::json HyperLawJson(const HyperLawFit& fit);
-// A plan: the optimum's {flops, params, tokens, lr, batch_tokens, loss, ...}, intervals, the
-// smallest model within tolerance and the total-cost point.
+// A plan: the practical optimum's {flops, params, tokens, lr, batch_tokens, loss, shape: {width,
+// depth, heads, head_dim}, hyperparameter_penalty, ...}, the continuous `ideal`, `nearby_shapes`,
+// intervals, the smallest model within tolerance, the total-cost point, and with forced values
+// `free_optimum`, `constraint_loss_cost` and `constraint_flops_cost`.
 nlohmann::json PlanJson(const Plan& plan, const PlanOptions& options);
 
 // The whole `fit` output. `plan` may be null (no --budget).
