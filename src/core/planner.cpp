@@ -577,9 +577,7 @@ PlanPoint EvaluateShape(const LawSet& laws, const PlanOptions& o, double width, 
   const double per_token = FlopsPerTokenOfShape(m, width, depth);
   double tokens = o.budget_flops / per_token;
   if (std::isfinite(o.max_tokens)) tokens = std::min(tokens, o.max_tokens);
-  const double law_lr = laws.lr.IsSet() ? laws.lr.Eval(p.params, tokens) : NAN;
   const double law_batch = laws.batch.IsSet() ? laws.batch.Eval(p.params, tokens) : NAN;
-  p.lr = std::isnan(o.forced_lr) ? law_lr : o.forced_lr;
   const double target = std::isnan(o.forced_batch_tokens) ? law_batch : o.forced_batch_tokens;
   if (std::isfinite(target)) {
     const double samples =
@@ -592,6 +590,8 @@ PlanPoint EvaluateShape(const LawSet& laws, const PlanOptions& o, double width, 
     tokens = p.steps * p.batch_tokens;
   }
   p.tokens = tokens;
+  const double law_lr = laws.lr.IsSet() ? laws.lr.Eval(p.params, tokens) : NAN;
+  p.lr = std::isnan(o.forced_lr) ? law_lr : o.forced_lr;
   p.training_flops = per_token * tokens;
   p.shape.width = width;
   p.shape.depth = depth;
@@ -720,7 +720,10 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
   // A forced shape fixes N for the continuous stage.
   PlanOptions cont = o;
   const bool shape_fixed = !std::isnan(o.forced_width) && !std::isnan(o.forced_depth);
-  if (shape_fixed) cont.fixed_params = ParamsOfShape(o.compute, o.forced_width, o.forced_depth);
+  if (shape_fixed) {
+    cont.fixed_params = ParamsOfShape(o.compute, o.forced_width, o.forced_depth);
+    cont.forced_width = cont.forced_depth = NAN;
+  }
   Plan plan = MakeContinuousPlan(laws, cont);
   if (!plan.ok) return plan;
   plan.ideal = plan.optimum;
