@@ -188,16 +188,21 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
     args->command = Command::kPlan;
   } else if (command == "presets") {
     args->command = Command::kPresets;
+  } else if (command == "design") {
+    args->command = Command::kDesign;
   } else {
-    *error = "unknown command " + Quote(command) + " (commands: fit, plan, presets, --help)";
+    *error =
+        "unknown command " + Quote(command) + " (commands: fit, plan, design, presets, --help)";
     return false;
   }
   ArgReader reader(argv);
   reader.Next();  // the command
-  const bool fit = args->command == Command::kFit;
+  const bool design = args->command == Command::kDesign;
+  const bool fit = args->command == Command::kFit || design;  // design fits first
   const bool plan = args->command == Command::kPlan;
   bool has_budget = false;
   double tokens_per_sample = NAN;
+  double batch_samples = NAN;  // --batch-samples, converted once tokens per sample is known
   std::string value;
   while (!reader.Done()) {
     const std::string arg = reader.Next();
@@ -251,7 +256,17 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
                                          "--videos",
                                          "--sampling-steps",
                                          "--tokens-per-video",
-                                         "--text-tokens"};
+                                         "--text-tokens",
+                                         "--head-dim",
+                                         "--width-multiple",
+                                         "--batch-divisor",
+                                         "--block-params",
+                                         "--batch-tokens",
+                                         "--batch-samples",
+                                         "--lr",
+                                         "--width",
+                                         "--depth",
+                                         "--max-flops"};
     if (std::find(std::begin(kKnown), std::end(kKnown), arg) == std::end(kKnown)) {
       *error = "unknown option " + Quote(arg) + " (see 'scalecalc --help')";
       return false;
@@ -266,6 +281,10 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
     }
     if (arg == "--preset" && !plan) {
       *error = "--preset applies to 'plan' only";
+      return false;
+    }
+    if (arg == "--max-flops" && !design) {
+      *error = "--max-flops applies to 'design' only";
       return false;
     }
     if (!reader.Value(arg, &value, error)) return false;
@@ -322,6 +341,46 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       if (!Number(arg, value, &args->plan.demand.tokens_per_video, error)) return false;
     } else if (arg == "--text-tokens") {
       if (!Number(arg, value, &args->plan.demand.text_tokens, error)) return false;
+    } else if (arg == "--head-dim") {
+      if (!Number(arg, value, &args->plan.head_dim, error)) return false;
+    } else if (arg == "--width-multiple") {
+      if (!Number(arg, value, &args->plan.width_multiple, error)) return false;
+    } else if (arg == "--batch-divisor") {
+      if (!Number(arg, value, &args->plan.batch_divisor, error)) return false;
+    } else if (arg == "--block-params") {
+      if (!Number(arg, value, &args->plan.compute.block_params, error)) return false;
+    } else if (arg == "--batch-tokens" || arg == "--batch-samples") {
+      if (!std::isnan(args->plan.forced_batch_tokens) || !std::isnan(batch_samples)) {
+        *error = arg + ": give the batch once (--batch-tokens or --batch-samples)";
+        return false;
+      }
+      double v = NAN;
+      if (!Number(arg, value, &v, error)) return false;
+      if (std::isnan(v)) {
+        *error = arg + ": " + Quote(value) + " is not a batch size";
+        return false;
+      }
+      if (arg == "--batch-samples") {
+        if (!(std::isfinite(v) && v >= 1 && v == std::floor(v))) {
+          *error = "--batch-samples: " + Quote(value) + " must be a whole number of samples >= 1";
+          return false;
+        }
+        batch_samples = v;
+      } else {
+        args->plan.forced_batch_tokens = v;
+      }
+    } else if (arg == "--lr" || arg == "--width" || arg == "--depth") {
+      double v = NAN;
+      if (!Number(arg, value, &v, error)) return false;
+      if (std::isnan(v)) {
+        *error = arg + ": " + Quote(value) + " is not a number";
+        return false;
+      }
+      (arg == "--lr"      ? args->plan.forced_lr
+       : arg == "--width" ? args->plan.forced_width
+                          : args->plan.forced_depth) = v;
+    } else if (arg == "--max-flops") {
+      if (!Number(arg, value, &args->design.max_flops, error)) return false;
     }
   }
 
@@ -331,6 +390,9 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
     args->read.tokens_per_sample = tokens_per_sample;
     args->plan.compute.tokens_per_sample = tokens_per_sample;
   }
+  if (std::isfinite(batch_samples)) {
+    args->plan.forced_batch_tokens = batch_samples * args->plan.compute.tokens_per_sample;
+  }
   args->read.compute = args->plan.compute;
   args->has_budget = has_budget;
   std::sort(args->exclude_rows.begin(), args->exclude_rows.end());
@@ -338,8 +400,25 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
                            args->exclude_rows.end());
 
   if (fit && args->runs_path.empty()) {
-    *error = "fit needs a CSV file of runs (or - for stdin)";
+    *error = std::string(design ? "design" : "fit") + " needs a CSV file of runs (or - for stdin)";
     return false;
+  }
+  if (design) {
+    if (!has_budget) {
+      *error = "design needs --budget FLOPS (the budget the plan is for)";
+      return false;
+    }
+    if (std::isnan(args->design.max_flops)) {
+      *error = "design needs --max-flops FLOPS (what one candidate's runs may cost)";
+      return false;
+    }
+    args->design.budget_flops = args->plan.budget_flops;
+    args->design.compute = args->plan.compute;
+    std::string why;
+    if (!args->design.IsValid(&why)) {
+      *error = (why.rfind("max_flops", 0) == 0 ? "--max-flops: " : "--budget: ") + why;
+      return false;
+    }
   }
   if (plan) {
     if (args->preset.empty()) {
@@ -370,17 +449,28 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
     std::string why;
     if (!args->plan.IsValid(&why)) {
       // Name the flag the user typed, not only the field.
-      static const char* const kFlags[][2] = {{"budget_flops", "--budget"},
-                                              {"max_params", "--max-params"},
-                                              {"max_tokens", "--max-tokens"},
-                                              {"loss_tolerance", "--tolerance"},
-                                              {"fixed_params", "--params"},
-                                              {"demand.videos", "--videos"},
-                                              {"demand.sampling_steps", "--sampling-steps"},
-                                              {"demand.tokens_per_video", "--tokens-per-video"},
-                                              {"demand.text_tokens", "--text-tokens"},
-                                              {"tokens per sample", "--tokens-per-sample"},
-                                              {"width per depth", "--width-per-depth"}};
+      const char* batch_flag = std::isfinite(batch_samples) ? "--batch-samples" : "--batch-tokens";
+      const char* const kFlags[][2] = {{"fixed_params and a forced shape", "--params"},
+                                       {"forced_batch_tokens", batch_flag},
+                                       {"forced_lr", "--lr"},
+                                       {"forced_width", "--width"},
+                                       {"forced_depth", "--depth"},
+                                       {"fixed_params and a forced shape", "--params"},
+                                       {"head_dim", "--head-dim"},
+                                       {"width_multiple", "--width-multiple"},
+                                       {"batch_divisor", "--batch-divisor"},
+                                       {"block params", "--block-params"},
+                                       {"budget_flops", "--budget"},
+                                       {"max_params", "--max-params"},
+                                       {"max_tokens", "--max-tokens"},
+                                       {"loss_tolerance", "--tolerance"},
+                                       {"fixed_params", "--params"},
+                                       {"demand.videos", "--videos"},
+                                       {"demand.sampling_steps", "--sampling-steps"},
+                                       {"demand.tokens_per_video", "--tokens-per-video"},
+                                       {"demand.text_tokens", "--text-tokens"},
+                                       {"tokens per sample", "--tokens-per-sample"},
+                                       {"width per depth", "--width-per-depth"}};
       std::string flag = "invalid plan options";
       for (const auto& pair : kFlags) {
         if (why.find(pair[0]) != std::string::npos) {
@@ -402,6 +492,9 @@ usage:
   scalecalc fit RUNS.csv [options]     fit the laws to a sweep (RUNS.csv '-' reads stdin)
   scalecalc plan --preset NAME --budget FLOPS [options]
                                        plan a training run from a published law set
+  scalecalc design RUNS.csv --budget FLOPS --max-flops FLOPS [fit options]
+                                       rank the runs to add next: new (N, T) cells with their
+                                       lr x batch grids, by how much they narrow N_opt per FLOP
   scalecalc presets [--json]           list the published law sets
   scalecalc --help
 
@@ -430,6 +523,23 @@ compute and plan options (fit with --budget, and plan):
   --no-guidance            no classifier-free guidance (halves inference)
   --tokens-per-video K     latent tokens per generated video (default 1280)
   --text-tokens M          text tokens read by cross-attention (default 0)
+
+practical shapes and forced values (plan, and fit with --budget):
+  --head-dim H             width per attention head (default 64): width is whole heads
+  --width-multiple M       width is also a multiple of M (default 0: the head dim), e.g. 128
+  --batch-divisor K        batch in whole samples, a multiple of K (GPUs x micro-batch; default 1)
+  --block-params 16|12     N = K depth width^2: 16 the paper's DiT block (default; the only one
+                           the DiT count allows), 12 a standard transformer block (6N)
+  --batch-tokens B         force the batch (tokens, rounded to whole samples); or
+  --batch-samples S        force the batch in samples (x --tokens-per-sample)
+  --lr LR                  force the learning rate
+  --width W, --depth D     force the shape (either or both); W whole heads of --head-dim
+                           Forced values add the fit's sensitivity penalty to the loss (unknown
+                           for presets) and the plan says what they cost against the free one.
+
+design options (with the fit options):
+  --budget FLOPS           the budget of the plan the new runs should pin down
+  --max-flops F            the most one candidate cell's runs may cost together
   --json                   one JSON object on stdout, raw units, NaN as null
 
 Numbers may be written 1e22, 1.07B, 250M, 3k. Exit status: 0 success; 1 the fit failed

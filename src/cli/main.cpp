@@ -1,4 +1,5 @@
-// scalecalc command-line tool: fit laws to a CSV of runs, plan from a preset, list presets.
+// scalecalc command-line tool: fit laws to a CSV of runs, plan from a preset, design the next runs,
+// list presets.
 // See UsageText() in args.cpp for the interface; exit status 0 success, 1 the fit failed
 // numerically, 2 bad input (flag, value, file, CSV, or a plan that cannot be made).
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include "cli/args.h"
 #include "cli/report.h"
 #include "core/csv_reader.h"
+#include "core/designer.h"
 #include "core/fit.h"
 #include "core/planner.h"
 #include "core/presets.h"
@@ -60,15 +62,19 @@ bool ReadInput(const std::string& path, size_t max_bytes, std::string* text, std
   return true;
 }
 
-int RunFit(const CliArgs& args) {
+// Reads the runs file and applies --exclude; false with the exit status when it cannot.
+bool LoadRuns(const CliArgs& args, ReadResult* read_out, std::vector<int>* excluded_out,
+              std::vector<std::string>* warnings_out, int* status) {
+  *status = kExitBadInput;
   const std::string where = args.runs_path == "-" ? "stdin" : args.runs_path;
   std::string text, error;
   if (!ReadInput(args.runs_path, args.read.max_bytes, &text, &error)) {
     Error(error);
-    return kExitBadInput;
+    return false;
   }
-  ReadResult read = ReadRuns(text, args.read);
-  std::vector<std::string> warnings;
+  ReadResult& read = *read_out;
+  read = ReadRuns(text, args.read);
+  std::vector<std::string>& warnings = *warnings_out;
   for (const InputProblem& problem : read.warnings) {
     Error("warning: " + where + ": " + problem.ToString());
     warnings.push_back(problem.ToString());
@@ -76,12 +82,12 @@ int RunFit(const CliArgs& args) {
   if (!read.ok) {
     for (const InputProblem& problem : read.errors) Error(where + ": " + problem.ToString());
     if (read.errors.empty()) Error(where + ": no runs could be read");
-    return kExitBadInput;
+    return false;
   }
 
   // The user's outlier policy: rows left out by number, visible in the output.
   RunTable& table = read.table;
-  std::vector<int> excluded;
+  std::vector<int>& excluded = *excluded_out;
   for (int row : args.exclude_rows) {
     bool found = false;
     for (Run& run : table.runs) {
@@ -97,15 +103,26 @@ int RunFit(const CliArgs& args) {
     } else {
       Error("--exclude: there is no data row " + std::to_string(row) + " in " + where + " (" +
             std::to_string(table.runs.size()) + " data rows)");
-      return kExitBadInput;
+      return false;
     }
   }
   if (table.CountIncluded() == 0) {
     Error(where + ": every run is excluded: nothing to fit");
-    return kExitBadInput;
+    return false;
   }
 
-  const FitSummary summary = Fit(table, args.fit);
+  *status = 0;
+  return true;
+}
+
+int RunFit(const CliArgs& args) {
+  ReadResult read;
+  std::vector<int> excluded;
+  std::vector<std::string> warnings;
+  int load_status = 0;
+  if (!LoadRuns(args, &read, &excluded, &warnings, &load_status)) return load_status;
+  const std::string where = args.runs_path == "-" ? "stdin" : args.runs_path;
+  const FitSummary summary = Fit(read.table, args.fit);
   int status = 0;
   if (!summary.ok) {
     Error("fit failed: " + summary.message);
@@ -164,6 +181,34 @@ int RunPlan(const CliArgs& args) {
   return 0;
 }
 
+int RunDesign(const CliArgs& args) {
+  ReadResult read;
+  std::vector<int> excluded;
+  std::vector<std::string> warnings;
+  int load_status = 0;
+  if (!LoadRuns(args, &read, &excluded, &warnings, &load_status)) return load_status;
+  const FitSummary summary = Fit(read.table, args.fit);
+  const Design design = DesignNextRuns(read.table, summary, args.design);
+  if (args.json) {
+    nlohmann::json out = DesignJson(design, args.design, summary);
+    out["warnings"] = warnings;
+    std::cout << DumpJson(out) << "\n";
+  } else {
+    std::cout << DesignReport(design, args.design);
+  }
+  if (!summary.ok) {
+    Error("fit failed: " + summary.message);
+    return kExitFitFailed;
+  }
+  if (!design.ok) {
+    // An allowance too small is the user's input; a fit that cannot rank is numerical.
+    const bool input = design.message.rfind("max_flops", 0) == 0;
+    Error(input ? "--max-flops: " + design.message : "design: " + design.message);
+    return input ? kExitBadInput : kExitFitFailed;
+  }
+  return 0;
+}
+
 int RunPresets(const CliArgs& args) {
   if (args.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -193,6 +238,8 @@ int Main(int argc, char** argv) {
       return RunPlan(args);
     case Command::kPresets:
       return RunPresets(args);
+    case Command::kDesign:
+      return RunDesign(args);
   }
   return kExitBadInput;
 }

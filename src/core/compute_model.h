@@ -4,9 +4,9 @@
 // DiT, c(N) = (3/4) N (7 + n_ctx / d), where the width d follows from N through a shape rule:
 // N = 16 depth d^2 with a fixed width/depth ratio.
 //
-// Parameters of a shape (ParamsOfShape) follow the block rule N = block_params depth d^2: 16 for the
-// paper's DiT block (self-attention 4 d^2, cross-attention 4 d^2, MLP 8 d^2), which the DiT count
-// is derived for; with 6N a user may choose 12, a standard transformer block without
+// Parameters of a shape (ParamsOfShape) follow the block rule N = block_params depth d^2: 16 for
+// the paper's DiT block (self-attention 4 d^2, cross-attention 4 d^2, MLP 8 d^2), which the DiT
+// count is derived for; with 6N a user may choose 12, a standard transformer block without
 // cross-attention. Embeddings and the final layer are not counted (N is non-embedding).
 #pragma once
 

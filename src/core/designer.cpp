@@ -93,7 +93,8 @@ double SweepStep(const RunTable& table, const std::vector<Cell>& cells, bool lr)
   std::vector<double> steps;
   for (const Cell& cell : cells) {
     std::vector<double> values;
-    for (int i : cell.run_indices) values.push_back(lr ? table.runs[i].lr : table.runs[i].batch_tokens);
+    for (int i : cell.run_indices)
+      values.push_back(lr ? table.runs[i].lr : table.runs[i].batch_tokens);
     const std::vector<double> d = Distinct(values, 1e-6);
     if (d.size() >= 2) steps.push_back(GeometricStep(d));
   }

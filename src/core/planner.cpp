@@ -342,15 +342,17 @@ bool PlanOptions::IsValid(std::string* error) const {
       return false;
     }
   }
-  if (!std::isnan(forced_depth) && !(std::isfinite(forced_depth) && forced_depth >= 1 &&
-                                     forced_depth <= 1e5 && forced_depth == std::floor(forced_depth))) {
+  if (!std::isnan(forced_depth) &&
+      !(std::isfinite(forced_depth) && forced_depth >= 1 && forced_depth <= 1e5 &&
+        forced_depth == std::floor(forced_depth))) {
     *error = "forced_depth must be a whole number of blocks from 1 to 1e5 (got " +
              Num(forced_depth) + ")";
     return false;
   }
   if (!std::isnan(fixed_params) && !std::isnan(forced_width) && !std::isnan(forced_depth)) {
-    *error = "fixed_params and a forced shape (forced_width and forced_depth) both fix the model "
-             "size: give one";
+    *error =
+        "fixed_params and a forced shape (forced_width and forced_depth) both fix the model "
+        "size: give one";
     return false;
   }
   return demand.IsValid(error);
@@ -581,8 +583,7 @@ PlanPoint EvaluateShape(const LawSet& laws, const PlanOptions& o, double width, 
   const double target = std::isnan(o.forced_batch_tokens) ? law_batch : o.forced_batch_tokens;
   if (std::isfinite(target)) {
     const double samples =
-        std::max(1.0, std::round(target / m.tokens_per_sample / o.batch_divisor)) *
-        o.batch_divisor;
+        std::max(1.0, std::round(target / m.tokens_per_sample / o.batch_divisor)) * o.batch_divisor;
     p.batch_samples = samples;
     p.batch_tokens = samples * m.tokens_per_sample;
     // Whole steps; the relative slack keeps an exact quotient from gaining a step.
@@ -600,16 +601,14 @@ PlanPoint EvaluateShape(const LawSet& laws, const PlanOptions& o, double width, 
   // The penalty is measured against the laws at the final (N, T); a forced value counts as off,
   // a rounded batch too (it is off by the rounding).
   const bool lr_off = !std::isnan(o.forced_lr);
-  const bool batch_off = std::isfinite(p.batch_tokens) && std::isfinite(law_batch) &&
-                         p.batch_tokens != law_batch;
-  p.hyperparameter_penalty = Penalty(laws, p.params, tokens, lr_off ? p.lr : NAN,
-                                     batch_off || !std::isnan(o.forced_batch_tokens)
-                                         ? p.batch_tokens
-                                         : NAN);
+  const bool batch_off =
+      std::isfinite(p.batch_tokens) && std::isfinite(law_batch) && p.batch_tokens != law_batch;
+  p.hyperparameter_penalty =
+      Penalty(laws, p.params, tokens, lr_off ? p.lr : NAN,
+              batch_off || !std::isnan(o.forced_batch_tokens) ? p.batch_tokens : NAN);
   if (laws.loss.IsSet()) {
     const double base = laws.loss.Eval(p.params, tokens);
-    p.loss = std::isfinite(p.hyperparameter_penalty) ? base * (1 + p.hyperparameter_penalty)
-                                                      : base;
+    p.loss = std::isfinite(p.hyperparameter_penalty) ? base * (1 + p.hyperparameter_penalty) : base;
   }
   return p;
 }
@@ -732,8 +731,8 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
 
   const bool hyper_forced = !std::isnan(o.forced_lr) || !std::isnan(o.forced_batch_tokens);
   if (hyper_forced) {
-    const double penalty_here = Penalty(laws, plan.ideal.params, plan.ideal.tokens, o.forced_lr,
-                                        o.forced_batch_tokens);
+    const double penalty_here =
+        Penalty(laws, plan.ideal.params, plan.ideal.tokens, o.forced_lr, o.forced_batch_tokens);
     if (std::isnan(penalty_here)) {
       notes.push_back(
           "the penalty of the forced learning rate or batch is unknown (no sensitivity fit: a "
@@ -744,8 +743,7 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
       std::string ignored;
       if (SearchRange(cont, &range, &ignored)) {
         const double u = PenalisedLogParams(laws, cont, range);
-        FillPoint(laws, cont, std::exp(u), TokensOnLine(o.compute, o.budget_flops, u),
-                  &plan.ideal);
+        FillPoint(laws, cont, std::exp(u), TokensOnLine(o.compute, o.budget_flops, u), &plan.ideal);
       }
     }
     PlanPoint& ideal = plan.ideal;

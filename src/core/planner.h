@@ -113,14 +113,14 @@ struct Plan {
   bool ok = false;
   std::string message;  // why not ok, or notes (cap active, edge of range)
   double flops = NAN;
-  PlanPoint optimum;         // compute-optimal practical shape (under caps and forced values)
-  PlanPoint ideal;           // the continuous optimum before rounding (penalised when forced)
+  PlanPoint optimum;              // compute-optimal practical shape (under caps and forced values)
+  PlanPoint ideal;                // the continuous optimum before rounding (penalised when forced)
   std::vector<PlanPoint> nearby;  // the next practical shapes around the ideal, best loss first
   // Forced hyperparameters: what the constraint costs against the free practical optimum.
   bool forced = false;
-  PlanPoint free_optimum;               // the plan without the forced values
-  double constraint_loss_cost = NAN;    // optimum.loss / free_optimum.loss - 1 (NaN: unknown)
-  double constraint_flops_cost = NAN;   // 1 - C_same_loss / C: budget the constraint wastes
+  PlanPoint free_optimum;              // the plan without the forced values
+  double constraint_loss_cost = NAN;   // optimum.loss / free_optimum.loss - 1 (NaN: unknown)
+  double constraint_flops_cost = NAN;  // 1 - C_same_loss / C: budget the constraint wastes
   Interval params_ci, tokens_ci, loss_ci, lr_ci, batch_ci;  // batch_ci in tokens
   int samples_used = 0;                                     // bootstrap samples that gave a plan
   bool constrained = false;                                 // a cap on N or T is active

@@ -145,8 +145,8 @@ std::string Lower(std::string_view text) {
 }  // namespace
 
 const std::vector<PresetInfo>& Presets() {
-  static const std::vector<PresetInfo> presets = {Paper(), Chinchilla(), Epoch(), DeepSeek(),
-                                                  StepLaw(), Liang()};
+  static const std::vector<PresetInfo> presets = {Paper(),    Chinchilla(), Epoch(),
+                                                  DeepSeek(), StepLaw(),    Liang()};
   return presets;
 }
 

@@ -191,6 +191,44 @@ json PresetJson(const PresetInfo& preset) {
   return out;
 }
 
+json DesignJson(const Design& design, const DesignOptions& options, const FitSummary& fit) {
+  json out = {{"ok", design.ok},
+              {"message", design.message},
+              {"method", design.method},
+              {"budget_flops", JsonNumber(options.budget_flops)},
+              {"max_flops", JsonNumber(options.max_flops)},
+              {"compute", ToString(options.compute.kind)},
+              {"current",
+               {{"params", JsonNumber(design.params_opt)},
+                {"loss", JsonNumber(design.loss_opt)},
+                {"params_ci95", JsonInterval(design.current_params_ci)},
+                {"loss_ci95", JsonInterval(design.current_loss_ci)}}},
+              {"residual_scale", JsonNumber(design.residual_scale)}};
+  json cells = json::array();
+  for (const Cell& cell : fit.cells) {
+    cells.push_back({{"params", JsonNumber(cell.params)}, {"tokens", JsonNumber(cell.tokens)}});
+  }
+  out["cells"] = cells;
+  json candidates = json::array();
+  for (const DesignCandidate& c : design.candidates) {
+    json lrs = json::array(), batches = json::array();
+    for (double v : c.lr) lrs.push_back(JsonNumber(v));
+    for (double v : c.batch_tokens) batches.push_back(JsonNumber(v));
+    candidates.push_back({{"params", JsonNumber(c.params)},
+                          {"tokens", JsonNumber(c.tokens)},
+                          {"runs", c.runs},
+                          {"flops", JsonNumber(c.flops)},
+                          {"lr", lrs},
+                          {"batch_tokens", batches},
+                          {"expected_params_ci95", JsonInterval(c.expected_params_ci)},
+                          {"expected_loss_ci95", JsonInterval(c.expected_loss_ci)},
+                          {"narrowing", JsonNumber(c.narrowing)},
+                          {"value", JsonNumber(c.value)}});
+  }
+  out["candidates"] = candidates;
+  return out;
+}
+
 std::string DumpJson(const json& value) {
   return value.dump(2, ' ', false, json::error_handler_t::replace);
 }

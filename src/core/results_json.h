@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/csv_reader.h"
+#include "core/designer.h"
 #include "core/fit.h"
 #include "core/planner.h"
 #include "core/presets.h"
@@ -35,6 +36,13 @@ nlohmann::json FitJson(const FitSummary& summary, const ReadResult& read,
 // One preset: {name, title, source, notes, compute, loss_law, lr_law, batch_law,
 // published_optima}; the laws without intervals, absent when the source gives none.
 nlohmann::json PresetJson(const PresetInfo& preset);
+
+// The sweep designer: {ok, message, method, budget_flops, max_flops, current: {params,
+// loss, params_ci95, loss_ci95}, residual_scale, cells: [{params, tokens}] (the existing ones),
+// candidates: [{params, tokens, runs, flops, lr: [...], batch_tokens: [...],
+// expected_params_ci95, expected_loss_ci95, narrowing, value}] best first}.
+nlohmann::json DesignJson(const Design& design, const DesignOptions& options,
+                          const FitSummary& fit);
 
 // Pretty-printed, with invalid UTF-8 (from a CSV header) replaced rather than thrown on.
 std::string DumpJson(const nlohmann::json& json);

@@ -119,10 +119,12 @@ TEST(Designer, TopPickNarrowsNoptAsPredicted) {
   const double predicted_top = std::log(top.expected_params_ci.hi / top.expected_params_ci.lo);
   const double predicted_current =
       std::log(design.current_params_ci.hi / design.current_params_ci.lo);
-  std::printf("current %.4f/%.4f top %.4f/%.4f median %.4f/%.4f (predicted/realised) top N=%.3g T=%.3g %.3g FLOPs median N=%.3g T=%.3g %.3g FLOPs\n",
-              predicted_current, current_width, predicted_top, top_width,
-              std::log(median.expected_params_ci.hi / median.expected_params_ci.lo), median_width,
-              top.params, top.tokens, top.flops, median.params, median.tokens, median.flops);
+  std::printf(
+      "current %.4f/%.4f top %.4f/%.4f median %.4f/%.4f (predicted/realised) top N=%.3g T=%.3g "
+      "%.3g FLOPs median N=%.3g T=%.3g %.3g FLOPs\n",
+      predicted_current, current_width, predicted_top, top_width,
+      std::log(median.expected_params_ci.hi / median.expected_params_ci.lo), median_width,
+      top.params, top.tokens, top.flops, median.params, median.tokens, median.flops);
   // The rank is narrowing per FLOP: realised, the top pick buys at least as much as the median.
   EXPECT_GE((current_width - top_width) / top.flops, (current_width - median_width) / median.flops);
   EXPECT_LT(top_width, current_width);
