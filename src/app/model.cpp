@@ -52,16 +52,60 @@ std::string ParseRows(const std::string& text, std::vector<int>* rows) {
   return "";
 }
 
+// The planner's practical-shape and forced options: `label` is the page control's; "" (or
+// "free") clears a forced value. The plan options' own rules judge the value.
+std::string SetPlanOption(AnalysisState* a, const std::string& name, const std::string& label,
+                          const std::string& text) {
+  PlanOptions p = a->plan;
+  p.compute = a->compute;
+  const bool clear = text.empty() || text == "free";
+  double number = NAN;
+  if (!clear) {
+    std::string reason;
+    if (!ParseNumber(text, &number, &reason)) return label + ": " + reason;
+    if (std::isnan(number)) return label + ": \"" + text + "\" is not a number";
+  }
+  if (name == "head_dim" || name == "width_multiple" || name == "batch_divisor" ||
+      name == "block_params") {
+    if (clear) return label + " needs a value";
+    (name == "head_dim"         ? p.head_dim
+     : name == "width_multiple" ? p.width_multiple
+     : name == "batch_divisor"  ? p.batch_divisor
+                                : p.compute.block_params) = number;
+  } else if (name == "batch_samples") {
+    if (!clear && !(number >= 1 && number == std::floor(number) && std::isfinite(number)))
+      return label + " must be a whole number of samples >= 1 (got " + text + ")";
+    p.forced_batch_tokens = clear ? NAN : number * p.compute.tokens_per_sample;
+  } else {
+    (name == "batch_tokens" ? p.forced_batch_tokens
+     : name == "lr"         ? p.forced_lr
+     : name == "width"      ? p.forced_width
+                            : p.forced_depth) = clear ? NAN : number;
+  }
+  std::string error;
+  if (!p.IsValid(&error)) {
+    // The rule without the field's identifier, under the control's label.
+    const size_t must = error.find(" must ");
+    return label + (must == std::string::npos ? ": " + error : error.substr(must));
+  }
+  a->compute.block_params = p.compute.block_params;
+  p.compute = a->plan.compute;
+  a->plan = p;
+  return "";
+}
+
 }  // namespace
 
 const std::vector<std::string>& Model::OptionNames() {
   static const std::vector<std::string> names = {
-      "optimum",    "band_tolerance", "cell_tolerance", "bootstrap",         "seed",
-      "exclude",    "budget",         "budget_unit",    "gpu_flops",         "max_params",
-      "max_tokens", "tolerance",      "compute",        "tokens_per_sample", "width_per_depth",
-      "videos",     "sampling_steps", "guidance",       "video_tokens",      "compare",
-      "panel",      "bad_rows",       "column.params",  "column.tokens",     "column.flops",
-      "column.lr",  "column.batch",   "column.loss"};
+      "optimum",       "band_tolerance", "cell_tolerance",  "bootstrap",         "seed",
+      "exclude",       "budget",         "budget_unit",     "gpu_flops",         "max_params",
+      "max_tokens",    "tolerance",      "compute",         "tokens_per_sample", "width_per_depth",
+      "videos",        "sampling_steps", "guidance",        "video_tokens",      "compare",
+      "panel",         "bad_rows",       "column.params",   "column.tokens",     "column.flops",
+      "column.lr",     "column.batch",   "column.loss",     "head_dim",          "width_multiple",
+      "batch_divisor", "block_params",   "batch_samples",   "batch_tokens",      "lr",
+      "width",         "depth",          "design_max_flops"};
   return names;
 }
 
@@ -164,6 +208,35 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
     if (value != "true" && value != "false") return "guidance must be true or false";
     a.plan.demand.guidance = value == "true";
     Invalidate(Stale::kPlan);
+  } else if (name == "head_dim" || name == "width_multiple" || name == "batch_divisor" ||
+             name == "block_params" || name == "batch_samples" || name == "batch_tokens" ||
+             name == "lr" || name == "width" || name == "depth") {
+    static const std::pair<const char*, const char*> kLabels[] = {
+        {"head_dim", "head dim"},
+        {"width_multiple", "width multiple"},
+        {"batch_divisor", "batch divisor (samples)"},
+        {"block_params", "parameters per block (d^2)"},
+        {"batch_samples", "forced batch (samples)"},
+        {"batch_tokens", "forced batch (tokens)"},
+        {"lr", "forced learning rate"},
+        {"width", "forced width"},
+        {"depth", "forced depth"}};
+    std::string label = name;
+    for (const auto& [key, text] : kLabels) {
+      if (name == key) label = text;
+    }
+    if (!(error = SetPlanOption(&a, name, label, value)).empty()) return error;
+    Invalidate(name == "block_params" ? Stale::kRead : Stale::kPlan);
+  } else if (name == "design_max_flops") {
+    if (value.empty() || value == "auto") {
+      a.design_max_flops = NAN;
+    } else {
+      if (!(error = ParsePositive("allowance per candidate (FLOPs)", value, &number)).empty())
+        return error;
+      if (number > 1e35) return "allowance per candidate (FLOPs) must be at most 1e35";
+      a.design_max_flops = number;
+    }
+    Invalidate(Stale::kPlan);
   } else if (name == "compare") {
     if (!value.empty() && !FindPreset(value)) return "compare: no preset named \"" + value + "\"";
     a.compare_preset = value;
@@ -264,9 +337,24 @@ bool Model::Recompute() {
     refit = true;
   }
   plan = fit.ok ? PlanAnalysis(analysis, fit.laws) : Plan{};
+  design = Design{};
+  if (fit.ok) {
+    DesignOptions options;
+    options.budget_flops = analysis.plan.budget_flops;
+    options.compute = analysis.compute;
+    options.max_flops = analysis.design_max_flops;
+    if (std::isnan(options.max_flops)) {  // default: as much again as the sweep cost
+      options.max_flops = 0;
+      for (const Run& run : read.table.runs) {
+        if (!run.excluded)
+          options.max_flops += TrainingFlops(analysis.compute, run.params, run.tokens);
+      }
+    }
+    design = DesignNextRuns(read.table, fit, options);
+  }
   compare = analysis.compare_preset.empty() ? nullptr : FindPreset(analysis.compare_preset);
   compare_plan = Plan{};
-  if (compare && compare->laws.loss.IsSet()) {
+  if (compare && (compare->laws.loss.IsSet() || compare->laws.params_opt.IsSet())) {
     compare_plan = PlanAnalysis(analysis, compare->laws);
   } else if (compare && plan.ok) {
     // A preset with hyperparameter laws only: its lr and batch at our recommended model size.

@@ -11,6 +11,7 @@
 #include "core/analysis.h"
 #include "core/analysis_state.h"
 #include "core/csv_reader.h"
+#include "core/designer.h"
 #include "core/fit.h"
 #include "core/planner.h"
 #include "core/presets.h"
@@ -38,6 +39,7 @@ struct Model {
   Plan plan;
   const PresetInfo* compare = nullptr;  // preset to compare with, or null
   Plan compare_plan;
+  Design design;       // the next runs to add (sweep designer), for the plan's budget
   int generation = 0;  // bumped on every refit
 
   BootstrapJob bootstrap;

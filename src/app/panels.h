@@ -14,6 +14,8 @@ void DrawFitPanel(Model& model);
 void DrawPlotsPanel(Model& model);
 void DrawPlannerPanel(Model& model);
 void DrawCostPanel(Model& model);
+// The planner's "Next runs" section (panel_next_runs.cpp): the sweep designer's candidates.
+void DrawNextRunsSection(Model& model);
 
 // The cost panel's models (planner's or typed in) and their measurement on the page's GPU.
 std::vector<CostRow> CostRows(const Model& model, const CostInputs& in);

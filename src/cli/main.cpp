@@ -190,7 +190,7 @@ int RunDesign(const CliArgs& args) {
   const FitSummary summary = Fit(read.table, args.fit);
   const Design design = DesignNextRuns(read.table, summary, args.design);
   if (args.json) {
-    nlohmann::json out = DesignJson(design, args.design, summary);
+    nlohmann::json out = DesignJson(design, summary);
     out["warnings"] = warnings;
     std::cout << DumpJson(out) << "\n";
   } else {

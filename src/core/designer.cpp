@@ -142,6 +142,7 @@ bool DesignOptions::IsValid(std::string* error) const {
 
 Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const DesignOptions& o) {
   Design design;
+  design.options = o;
   design.budget_flops = o.budget_flops;
   std::string error;
   if (!o.IsValid(&error)) {

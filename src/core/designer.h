@@ -56,7 +56,8 @@ struct DesignCandidate {
 
 struct Design {
   bool ok = false;
-  std::string message;  // why not ok (why it cannot rank), or notes
+  DesignOptions options;  // the options it ran with
+  std::string message;    // why not ok (why it cannot rank), or notes
   std::string method = "linearised";
   double budget_flops = NAN;
   double params_opt = NAN, loss_opt = NAN;  // the current fit's optimum at the target budget

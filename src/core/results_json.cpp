@@ -191,7 +191,8 @@ json PresetJson(const PresetInfo& preset) {
   return out;
 }
 
-json DesignJson(const Design& design, const DesignOptions& options, const FitSummary& fit) {
+json DesignJson(const Design& design, const FitSummary& fit) {
+  const DesignOptions& options = design.options;
   json out = {{"ok", design.ok},
               {"message", design.message},
               {"method", design.method},

@@ -41,8 +41,7 @@ nlohmann::json PresetJson(const PresetInfo& preset);
 // loss, params_ci95, loss_ci95}, residual_scale, cells: [{params, tokens}] (the existing ones),
 // candidates: [{params, tokens, runs, flops, lr: [...], batch_tokens: [...],
 // expected_params_ci95, expected_loss_ci95, narrowing, value}] best first}.
-nlohmann::json DesignJson(const Design& design, const DesignOptions& options,
-                          const FitSummary& fit);
+nlohmann::json DesignJson(const Design& design, const FitSummary& fit);
 
 // Pretty-printed, with invalid UTF-8 (from a CSV header) replaced rather than thrown on.
 std::string DumpJson(const nlohmann::json& json);
