@@ -14,12 +14,14 @@
 #include "core/designer.h"
 #include "core/fit.h"
 #include "core/planner.h"
+#include "core/plot_series.h"
 #include "core/presets.h"
+#include "core/settings_schema.h"
 
 namespace scalecalc::app {
 
-// How far the derived results lag behind `analysis`; each stage implies the ones after it.
-enum class Stale { kNothing = 0, kPlan = 1, kFit = 2, kRead = 3 };
+// How far the derived results lag behind `analysis`: the schema's stages (settings_schema.h).
+using Stale = Stage;
 
 // A bootstrap running in the Web Worker for fit generation `generation`.
 struct BootstrapJob {
@@ -39,8 +41,10 @@ struct Model {
   Plan plan;
   const PresetInfo* compare = nullptr;  // preset to compare with, or null
   Plan compare_plan;
-  Design design;       // the next runs to add (sweep designer), for the plan's budget
-  int generation = 0;  // bumped on every refit
+  PlotSeries plots;              // what the Plots panel draws, for fit, plan and samples
+  IsoComputeSeries compare_iso;  // the compared preset's iso-compute line (no band)
+  Design design;                 // the next runs to add (sweep designer), for the plan's budget
+  int generation = 0;            // bumped on every refit
 
   BootstrapJob bootstrap;
   std::string load_error;  // why the last paste, drop, link or file was refused
@@ -64,14 +68,17 @@ struct Model {
   std::string LoadStateBytes(const std::vector<uint8_t>& bytes);
   std::string LoadStateJson(const std::string& text);
 
-  // Sets one option from text, as a user types it ("1e22", "1.07B", "smooth", "3,5-7").
-  // Returns "" or a message naming the option and what is wrong. Names: see model.cpp.
+  // Sets one option from text, as a user types it ("1e22", "1.07B", "smooth", "3,5-7"), by its
+  // schema key (settings_schema.cpp). Returns "" or a message naming the page's control.
   std::string SetOption(const std::string& name, const std::string& value);
-  static const std::vector<std::string>& OptionNames();
 
   // Excluding or including a data row (1-based) from the fits.
   void SetRowExcluded(int data_row, bool excluded);
   bool IsRowExcluded(int data_row) const;
+
+  // Recomputes `plots` and `compare_iso` from fit, plan and options (after every change of them:
+  // the panel only draws).
+  void UpdatePlotSeries();
 
   // Attaches the worker's bootstrap samples to the current fit (flat: per sample 5 loss-law
   // parameters, then 3 lr-law, then 3 batch-law values; NaN where a law is absent).

@@ -108,8 +108,13 @@ void DrawInputs(Model& model) {
       if (ImGui::RadioButton("12 d^2 (standard block)", &rule, 1))
         model.SetOption("block_params", "12");
     }
-    OptionField(model, "forced batch (samples)", "batch_samples",
-                free_or(p.forced_batch_tokens, a.compute.tokens_per_sample), field, "free");
+    OptionField(model, "forced batch (tokens)", "batch_tokens", free_or(p.forced_batch_tokens),
+                field, "free");
+    if (std::isfinite(p.forced_batch_tokens)) {
+      ImGui::SameLine();
+      ImGui::TextDisabled("= %s samples",
+                          FormatCount(p.forced_batch_tokens / a.compute.tokens_per_sample).c_str());
+    }
     ImGui::SameLine();
     OptionField(model, "forced learning rate", "lr", free_or(p.forced_lr), field, "free");
     OptionField(model, "forced width", "width", free_or(p.forced_width), field, "free");

@@ -23,7 +23,7 @@ struct ComputeModel {
   double tokens_per_sample = 1280;  // n_ctx: latent tokens per clip (17 frames at 256x256)
   double width_per_depth = 64;      // shape rule for the DiT count: d = width_per_depth * depth
   // Parameters per block in units of d^2: 16 (DiT block with cross-attention; the DiT count needs
-  // it) or 12 (a standard transformer block; 6N only).
+  // it) or 12 (a standard transformer block; 6N only). Only 12 and 16 are accepted.
   double block_params = 16;
 
   bool IsValid(std::string* error) const;

@@ -5,22 +5,18 @@
 #include <vector>
 
 #include "core/dit_flops.h"
+#include "core/settings_schema.h"
 
 namespace scalecalc {
 
 namespace {
 
-constexpr double kMaxBudgetFlops = 1e35;  // ~1e10 x today's largest runs: anything above is a typo
-constexpr int kScanPoints = 241;          // log-spaced scan that brackets the minimum
+constexpr int kScanPoints = 241;  // log-spaced scan that brackets the minimum
 
 std::string Num(double v) {
   char buffer[64];
   std::snprintf(buffer, sizeof(buffer), "%.6g", v);
   return buffer;
-}
-
-bool PositiveOrInf(double v) {
-  return !std::isnan(v) && v > 0;
 }
 
 bool UsableLossLaw(const LossLaw& law, std::string* error) {
@@ -254,108 +250,54 @@ double OptimalLogParams(const LossLaw& law, const PlanOptions& o, const Range& r
 }  // namespace
 
 bool ServingDemand::IsValid(std::string* error) const {
-  if (!(std::isfinite(videos) && videos >= 0)) {
-    *error = "demand.videos must be a finite number >= 0 (got " + Num(videos) + ")";
-    return false;
-  }
-  if (!(std::isfinite(sampling_steps) && sampling_steps >= 1)) {
-    *error = "demand.sampling_steps must be a finite number >= 1 (got " + Num(sampling_steps) + ")";
-    return false;
-  }
-  if (!(std::isfinite(tokens_per_video) && tokens_per_video >= 1)) {
-    *error =
-        "demand.tokens_per_video must be a finite number >= 1 (got " + Num(tokens_per_video) + ")";
-    return false;
-  }
-  if (!(std::isfinite(text_tokens) && text_tokens >= 0)) {
-    *error = "demand.text_tokens must be a finite number >= 0 (got " + Num(text_tokens) + ")";
-    return false;
-  }
-  return true;
+  AnalysisState state;  // the schema's rows address a whole state
+  state.plan.demand = *this;
+  return CheckSettings("plan.demand.", state, Audience::kProgram, error);
 }
 
 bool PlanOptions::IsValid(std::string* error) const {
-  if (!(std::isfinite(budget_flops) && budget_flops > 0)) {
-    *error =
-        "budget_flops must be a finite positive number of FLOPs (got " + Num(budget_flops) + ")";
+  AnalysisState state;
+  state.plan = *this;
+  state.compute = compute;
+  if (!CheckSettings("plan.", state, Audience::kProgram, error) ||
+      !CheckSettings("compute.", state, Audience::kProgram, error)) {
     return false;
   }
-  if (budget_flops > kMaxBudgetFlops) {
-    *error = "budget_flops = " + Num(budget_flops) + " is absurd (more than " +
-             Num(kMaxBudgetFlops) + " FLOPs); check the units";
+  return CheckShapeRules(Audience::kProgram, error);
+}
+
+bool PlanOptions::CheckShapeRules(Audience audience, std::string* error) const {
+  // The rows' own ranges are checked by the schema; these rules tie fields together.
+  const auto name = [&](const char* key) { return SettingName(*FindSetting(key), audience); };
+  if (compute.kind == ComputeKind::kDit && compute.block_params != 16) {
+    *error = name("block_params") +
+             " must be 16 with the DiT count (it is derived for 16 d^2 per block); 12 applies "
+             "to 6N only";
     return false;
   }
-  if (!compute.IsValid(error)) return false;
-  if (!PositiveOrInf(max_params)) {
-    *error = "max_params must be positive (got " + Num(max_params) + "; use infinity for no cap)";
-    return false;
-  }
-  if (!PositiveOrInf(max_tokens)) {
-    *error = "max_tokens must be positive (got " + Num(max_tokens) + "; use infinity for no cap)";
-    return false;
-  }
-  if (!(loss_tolerance > 0 && loss_tolerance < 0.5)) {
-    *error = "loss_tolerance must be in (0, 0.5) (relative; got " + Num(loss_tolerance) + ")";
-    return false;
-  }
-  if (!std::isnan(fixed_params) && !(std::isfinite(fixed_params) && fixed_params >= 1)) {
-    *error = "fixed_params must be a finite number >= 1, or NaN to optimise (got " +
-             Num(fixed_params) + ")";
-    return false;
-  }
-  if (!(std::isfinite(head_dim) && head_dim >= 1 && head_dim <= 1e5 &&
-        head_dim == std::floor(head_dim))) {
-    *error = "head_dim must be a whole number from 1 to 1e5 (got " + Num(head_dim) + ")";
-    return false;
-  }
-  if (!(std::isfinite(width_multiple) && width_multiple >= 0 && width_multiple <= 1e5 &&
-        width_multiple == std::floor(width_multiple))) {
-    *error = "width_multiple must be a whole number from 0 (= head_dim) to 1e5 (got " +
-             Num(width_multiple) + ")";
-    return false;
-  }
-  if (!(std::isfinite(batch_divisor) && batch_divisor >= 1 && batch_divisor <= 1e9 &&
-        batch_divisor == std::floor(batch_divisor))) {
-    *error = "batch_divisor must be a whole number of samples from 1 to 1e9 (got " +
-             Num(batch_divisor) + ")";
-    return false;
-  }
-  if (!std::isnan(forced_batch_tokens) &&
-      !(std::isfinite(forced_batch_tokens) && forced_batch_tokens >= compute.tokens_per_sample &&
-        forced_batch_tokens <= 1e15)) {
-    *error = "forced_batch_tokens must be at least one sample (" + Num(compute.tokens_per_sample) +
-             " tokens) and at most 1e15 (got " + Num(forced_batch_tokens) + ")";
-    return false;
-  }
-  if (!std::isnan(forced_lr) && !(std::isfinite(forced_lr) && forced_lr > 0 && forced_lr <= 100)) {
-    *error = "forced_lr must be a positive learning rate up to 100 (got " + Num(forced_lr) + ")";
+  if (!std::isnan(forced_batch_tokens) && forced_batch_tokens < compute.tokens_per_sample) {
+    *error = name("batch_tokens") + " must be at least one sample (" +
+             Num(compute.tokens_per_sample) + " tokens; got " + Num(forced_batch_tokens) + ")";
     return false;
   }
   if (!std::isnan(forced_width)) {
     const double step = WidthStep();
-    if (!(std::isfinite(forced_width) && forced_width >= step && forced_width <= 1e7 &&
-          std::fmod(forced_width, step) == 0)) {
-      *error = "forced_width must be a whole number of heads of head_dim " + Num(head_dim) +
-               (width_multiple > 0 ? " and a multiple of width_multiple " + Num(width_multiple)
-                                   : std::string()) +
-               " (a multiple of " + Num(step) + ", up to 1e7; got " + Num(forced_width) + ")";
+    if (!(forced_width >= step && std::fmod(forced_width, step) == 0)) {
+      *error = name("width") + " must be a whole number of heads of " + name("head_dim") + " " +
+               Num(head_dim) +
+               (width_multiple > 0
+                    ? " and a multiple of " + name("width_multiple") + " " + Num(width_multiple)
+                    : std::string()) +
+               " (a multiple of " + Num(step) + "; got " + Num(forced_width) + ")";
       return false;
     }
   }
-  if (!std::isnan(forced_depth) &&
-      !(std::isfinite(forced_depth) && forced_depth >= 1 && forced_depth <= 1e5 &&
-        forced_depth == std::floor(forced_depth))) {
-    *error = "forced_depth must be a whole number of blocks from 1 to 1e5 (got " +
-             Num(forced_depth) + ")";
-    return false;
-  }
   if (!std::isnan(fixed_params) && !std::isnan(forced_width) && !std::isnan(forced_depth)) {
-    *error =
-        "fixed_params and a forced shape (forced_width and forced_depth) both fix the model "
-        "size: give one";
+    *error = name("fixed_params") + " and a forced shape (" + name("width") + " and " +
+             name("depth") + ") both fix the model size: give one";
     return false;
   }
-  return demand.IsValid(error);
+  return true;
 }
 
 double PlanOptions::WidthStep() const {
@@ -375,7 +317,7 @@ double InferenceFlopsPerVideo(const ComputeModel& compute, double params,
   config.depth = shape.depth;
   config.width = shape.width;
   config.tokens = demand.tokens_per_video;
-  config.cross_attention = true;
+  config.cross_attention = demand.cross_attention;
   config.text_tokens = demand.text_tokens;
   return DitVideoFlops(config, demand.sampling_steps, demand.guidance);
 }

@@ -55,6 +55,8 @@
 
 namespace scalecalc {
 
+enum class Audience;  // settings_schema.h: who reads a message (page, CLI, program)
+
 // Inference demand, for the total-cost optimum (training + serving).
 struct ServingDemand {
   double videos = 0;               // videos to generate over the model's life (0: ignore)
@@ -64,6 +66,9 @@ struct ServingDemand {
   // Text tokens read by each block's cross-attention. 0 keeps only the cross-attention's q and o
   // projections, which is what the training count c(N) = (3/4) N (7 + n/d) includes.
   double text_tokens = 0;
+  // Whether each block has a cross-attention layer (text-conditioned video DiTs do; DiT-XL/2, a
+  // class-conditioned image model, does not). The planner and the cost panel both read it.
+  bool cross_attention = true;
 
   bool IsValid(std::string* error) const;
 };
@@ -95,6 +100,9 @@ struct PlanOptions {
   }
   // The width step of practical shapes: lcm(head_dim, width_multiple).
   double WidthStep() const;
+  // The rules that tie fields together (a forced width of whole heads, a forced batch of at least
+  // one sample, not both a fixed N and a forced shape), naming the fields for `audience`.
+  bool CheckShapeRules(Audience audience, std::string* error) const;
 
   // False with a message naming the field, its value and the rule it broke.
   bool IsValid(std::string* error) const;

@@ -151,13 +151,14 @@ run 0 fit "$example" --bootstrap 0 --budget 1e22 --batch-tokens "$batch4" --json
   json_check 'j["plan"]["hyperparameter_penalty"] > 0 and j["plan"]["loss"] > j["plan"]["free_optimum"]["loss"]' \
     '0 < j["plan"]["constraint_loss_cost"] and 0 < j["plan"]["constraint_flops_cost"] < 1'
 run 0 plan --preset paper --budget 1e22 --lr 1e-4 && out_has "free optimum" "constraint costs"
-for bad in 0 -1280 abc inf nan 1e30 ""; do
+# (empty, none and nan mean "not forced")
+for bad in 0 -1280 100 abc inf 1e30; do
   run 2 plan --preset paper --budget 1e22 --batch-tokens "$bad" && err_has "--batch-tokens"
 done
 for bad in 0 -4 2.5 abc; do
   run 2 plan --preset paper --budget 1e22 --batch-samples "$bad" && err_has "--batch-samples"
 done
-run 2 plan --preset paper --budget 1e22 --batch-samples 64 --batch-tokens 1e5 && err_has "once"
+run 2 plan --preset paper --budget 1e22 --batch-samples 64 --batch-tokens 1e5 && err_has "give one"
 run 2 plan --preset paper --budget 1e22 --width 1000 && err_has "--width" "64"
 run 2 plan --preset paper --budget 1e22 --width 192 --width-multiple 128 && err_has "--width" "128"
 run 2 plan --preset paper --budget 1e22 --head-dim 0 && err_has "--head-dim"
@@ -196,6 +197,45 @@ run 2 plan --preset paper --budget 1e22 --max-flops 1e20 && err_has "--max-flops
 # Data without a loss law (two model sizes): the designer says why it cannot rank.
 run_stdin 1 'params,tokens,loss\n1e8,2e9,0.61\n1e8,4e9,0.6\n1e8,8e9,0.59\n2e8,2e9,0.6\n2e8,4e9,0.59\n2e8,8e9,0.58\n' \
   design - --budget 1e22 --max-flops 1e20 --bootstrap 0 && err_has "loss law"
+
+# --- settings-schema flags: each refuses bad values naming itself --------------------------------
+run 0 plan --preset paper --budget 1e22 --cross-attention off --json &&
+  cp "$tmp/out" "$tmp/cross_off.json"
+run 0 plan --preset paper --budget 1e22 --cross-attention on --json &&
+  python3 -c "import json,sys; a=json.load(open(sys.argv[1]))['plan']; b=json.load(open(sys.argv[2]))['plan']; sys.exit(0 if a['inference_flops_per_video'] < b['inference_flops_per_video'] else 1)" \
+    "$tmp/cross_off.json" "$tmp/out" || fail "--cross-attention off does not lower the inference count"
+for bad in maybe "" 2; do
+  run 2 plan --preset paper --budget 1e22 --cross-attention "$bad" && err_has "--cross-attention"
+done
+for flag in --text-tokens --head-dim --batch-divisor --tokens-per-video --sampling-steps \
+            --width-per-depth; do
+  for bad in abc -1 nan -inf 1e300 1.2.3 ""; do
+    run 2 plan --preset paper --budget 1e22 "$flag" "$bad" && err_has "$flag"
+  done
+done
+# Forced values and --params take 'none' (or nothing, or NaN) for "not forced".
+for flag in --batch-tokens --lr --width --depth --params; do
+  for bad in abc -1 0 -inf inf 1e300 1.2.3; do
+    run 2 plan --preset paper --budget 1e22 "$flag" "$bad" && err_has "$flag"
+  done
+done
+run 2 plan --preset paper --budget 1e22 --text-tokens 1.5 && err_has "--text-tokens" "whole"
+run 2 plan --preset paper --budget 1e22 --batch-samples x && err_has "--batch-samples"
+run 2 plan --preset paper --budget 1e22 --batch-samples 8 --batch-tokens 1e6 && err_has "--batch-samples"
+run 0 plan --preset paper --budget 1e22 --lr none --width none --json
+run 2 plan --preset paper --budget 1e22 --keep-flagged && err_has "--keep-flagged" "fit"
+run 2 fit "$root/assets/example_sweep.csv" --keep-flagged=1 && err_has "--keep-flagged" "no value"
+run 2 fit "$root/assets/example_sweep.csv" --group-by "$(head -c 5000 /dev/zero | tr '\0' x)" &&
+  err_has "--group-by" "too large"
+run 2 fit "$root/assets/example_sweep.csv" --bootstrap 100001 && err_has "--bootstrap" "100000"
+run 2 fit "$root/assets/example_sweep.csv" --exclude 10000001 && err_has "--exclude"
+run 2 fit "$root/assets/example_sweep.csv" --optimum band:50 && err_has "--optimum" "percentage"
+# No message names a C++ identifier or a state-file path where a flag is meant.
+for args in "--tolerance 2" "--budget -1" "--max-params 0" "--bootstrap x" "--exclude 0" "--videos -5"; do
+  # shellcheck disable=SC2086
+  run 2 fit "$root/assets/example_sweep.csv" $args
+  if grep -qE '::|[a-z]+_[a-z_]+|plan\.|fit\.' "$tmp/err"; then fail "identifier in: $(cat "$tmp/err")"; fi
+done
 
 # --- fit: files and arguments ------------------------------------------------------------------
 run 2 fit && err_has "CSV"
