@@ -12,9 +12,9 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
   const AnalysisState before = analysis;
   if (!ApplySetting(*row, name, value, Audience::kPage, &analysis, &error)) return error;
   // Rules that tie plan fields together (a width of whole heads, a batch of whole samples).
-  PlanOptions plan = analysis.plan;
-  plan.compute = analysis.compute;
-  if (!plan.CheckShapeRules(Audience::kPage, &error) || !analysis.compute.IsValid(&error)) {
+  PlanOptions options = analysis.plan;
+  options.compute = analysis.compute;
+  if (!options.CheckShapeRules(Audience::kPage, &error) || !analysis.compute.IsValid(&error)) {
     analysis = before;
     return error;
   }

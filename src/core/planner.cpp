@@ -709,6 +709,11 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
 
   if (o.AnyForced()) {
     plan.forced = true;
+    // The bootstrap intervals were taken at the free optimum: they do not describe this plan.
+    plan.params_ci = plan.tokens_ci = plan.loss_ci = plan.lr_ci = plan.batch_ci = Interval{};
+    if (plan.samples_used > 0) {
+      notes.push_back("intervals are not shown for a plan with forced values");
+    }
     PlanOptions free = o;
     free.forced_batch_tokens = free.forced_lr = free.forced_width = free.forced_depth = NAN;
     Plan free_plan = MakeContinuousPlan(laws, free);
