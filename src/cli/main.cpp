@@ -1,5 +1,4 @@
-// scalecalc command-line tool: fit laws to a CSV of runs, plan from a preset, design the next runs,
-// list presets.
+// scalecalc command-line tool: fit laws to a CSV of runs, plan from a preset, list presets.
 // See UsageText() in args.cpp for the interface; exit status 0 success, 1 the fit failed
 // numerically, 2 bad input (flag, value, file, CSV, or a plan that cannot be made).
 #include <cerrno>
@@ -15,6 +14,8 @@
 #include "core/csv_reader.h"
 #include "core/designer.h"
 #include "core/fit.h"
+#include "core/groups.h"
+#include "core/isoflop.h"
 #include "core/planner.h"
 #include "core/presets.h"
 #include "core/results_json.h"
@@ -62,19 +63,80 @@ bool ReadInput(const std::string& path, size_t max_bytes, std::string* text, std
   return true;
 }
 
-// Reads the runs file and applies --exclude; false with the exit status when it cannot.
-bool LoadRuns(const CliArgs& args, ReadResult* read_out, std::vector<int>* excluded_out,
-              std::vector<std::string>* warnings_out, int* status) {
-  *status = kExitBadInput;
+// --group-by: each group read, fitted, planned and put through Approach 2 on its own. Exit 0 when
+// at least one group is fitted, 1 when none is.
+int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector<int>& excluded,
+                  const std::vector<std::string>& warnings, const std::string& where) {
+  const GroupSplit split = SplitByColumn(read.table, args.state.group_column);
+  if (!split.ok) {
+    Error(where + ": " + split.message);
+    return kExitBadInput;
+  }
+  const std::vector<GroupAnalysis> groups =
+      AnalyzeGroups(split, args.fit, args.read.compute, args.has_budget ? &args.plan : nullptr);
+  int fitted = 0;
+  for (const GroupAnalysis& g : groups) {
+    if (g.analysis.fit.ok) {
+      ++fitted;
+    } else {
+      Error("group " + g.name + ": fit failed: " + g.analysis.fit.message);
+    }
+    if (g.analysis.planned && !g.analysis.plan.ok) {
+      Error("group " + g.name + ": plan: " + g.analysis.plan.message);
+    }
+  }
+  if (args.json) {
+    std::cout << DumpJson(GroupsJson(split, groups, read, excluded, args.plan, warnings)) << "\n";
+  } else {
+    std::cout << "Input " << where << "\n";
+    for (const std::string& note : read.notes) std::cout << "  " << note << "\n";
+    std::cout << FlaggedReport(read.table) << "\n" << GroupComparisonReport(split.column, groups);
+    for (const GroupAnalysis& g : groups) {
+      std::cout << "\n=== " << split.column << " = " << g.name << " ===\n"
+                << g.analysis.fit.FullReport() << "\n";
+      if (g.analysis.planned) std::cout << "\n" << PlanReport(g.analysis.plan, args.plan);
+      if (g.analysis.isoflop.applicable) {
+        std::cout << "\n" << IsoFlopReport(g.analysis.isoflop, g.analysis.comparison);
+      }
+    }
+  }
+  return fitted > 0 ? 0 : kExitFitFailed;
+}
+
+// design: fit the runs, then rank the next cells to add (core/designer.h).
+int RunDesign(const CliArgs& args, const ReadResult& read,
+              const std::vector<std::string>& warnings) {
+  const FitSummary summary = Fit(read.table, args.fit);
+  const Design design = DesignNextRuns(read.table, summary, args.design);
+  if (args.json) {
+    nlohmann::json out = DesignJson(design, summary);
+    out["warnings"] = warnings;
+    std::cout << DumpJson(out) << "\n";
+  } else {
+    std::cout << DesignReport(design, args.design);
+  }
+  if (!summary.ok) {
+    Error("fit failed: " + summary.message);
+    return kExitFitFailed;
+  }
+  if (!design.ok) {
+    // An allowance too small is the user's input; a fit that cannot rank is numerical.
+    const bool input = design.message.rfind("max_flops", 0) == 0;
+    Error(input ? "--max-flops: " + design.message : "design: " + design.message);
+    return input ? kExitBadInput : kExitFitFailed;
+  }
+  return 0;
+}
+
+int RunFit(const CliArgs& args) {
   const std::string where = args.runs_path == "-" ? "stdin" : args.runs_path;
   std::string text, error;
   if (!ReadInput(args.runs_path, args.read.max_bytes, &text, &error)) {
     Error(error);
-    return false;
+    return kExitBadInput;
   }
-  ReadResult& read = *read_out;
-  read = ReadRuns(text, args.read);
-  std::vector<std::string>& warnings = *warnings_out;
+  ReadResult read = ReadRuns(text, args.read);
+  std::vector<std::string> warnings;
   for (const InputProblem& problem : read.warnings) {
     Error("warning: " + where + ": " + problem.ToString());
     warnings.push_back(problem.ToString());
@@ -82,12 +144,12 @@ bool LoadRuns(const CliArgs& args, ReadResult* read_out, std::vector<int>* exclu
   if (!read.ok) {
     for (const InputProblem& problem : read.errors) Error(where + ": " + problem.ToString());
     if (read.errors.empty()) Error(where + ": no runs could be read");
-    return false;
+    return kExitBadInput;
   }
 
   // The user's outlier policy: rows left out by number, visible in the output.
   RunTable& table = read.table;
-  std::vector<int>& excluded = *excluded_out;
+  std::vector<int> excluded;
   for (int row : args.exclude_rows) {
     bool found = false;
     for (Run& run : table.runs) {
@@ -103,26 +165,18 @@ bool LoadRuns(const CliArgs& args, ReadResult* read_out, std::vector<int>* exclu
     } else {
       Error("--exclude: there is no data row " + std::to_string(row) + " in " + where + " (" +
             std::to_string(table.runs.size()) + " data rows)");
-      return false;
+      return kExitBadInput;
     }
   }
   if (table.CountIncluded() == 0) {
     Error(where + ": every run is excluded: nothing to fit");
-    return false;
+    return kExitBadInput;
   }
 
-  *status = 0;
-  return true;
-}
+  if (args.command == Command::kDesign) return RunDesign(args, read, warnings);
+  if (!args.state.group_column.empty()) return RunGroupedFit(args, read, excluded, warnings, where);
 
-int RunFit(const CliArgs& args) {
-  ReadResult read;
-  std::vector<int> excluded;
-  std::vector<std::string> warnings;
-  int load_status = 0;
-  if (!LoadRuns(args, &read, &excluded, &warnings, &load_status)) return load_status;
-  const std::string where = args.runs_path == "-" ? "stdin" : args.runs_path;
-  const FitSummary summary = Fit(read.table, args.fit);
+  const FitSummary summary = Fit(table, args.fit);
   int status = 0;
   if (!summary.ok) {
     Error("fit failed: " + summary.message);
@@ -137,16 +191,24 @@ int RunFit(const CliArgs& args) {
       status = kExitBadInput;
     }
   }
+  // Approach 2 beside the surface fit, when the data holds IsoFLOP profiles.
+  const IsoFlopResult isoflop = FitIsoFlop(IsoFlopPointsOf(table, summary, args.read.compute),
+                                           args.read.compute, IsoFlopOptionsFor(args.fit));
+  const MethodComparison comparison =
+      CompareMethods(isoflop, summary, planned && plan.ok ? &plan : nullptr);
   if (args.json) {
-    std::cout << DumpJson(FitJson(summary, read, excluded, planned ? &plan : nullptr, args.plan,
-                                  warnings))
-              << "\n";
+    nlohmann::json out =
+        FitJson(summary, read, excluded, planned ? &plan : nullptr, args.plan, warnings);
+    if (isoflop.applicable) out["isoflop"] = IsoFlopJson(isoflop, comparison);
+    std::cout << DumpJson(out) << "\n";
   } else {
     // How the columns were guessed (an ambiguity resolved is said here, not refused).
     std::cout << "Input " << where << "\n";
     for (const std::string& note : read.notes) std::cout << "  " << note << "\n";
+    std::cout << FlaggedReport(read.table);
     std::cout << "\n" << summary.FullReport() << "\n";
     if (planned) std::cout << "\n" << PlanReport(plan, args.plan);
+    if (isoflop.applicable) std::cout << "\n" << IsoFlopReport(isoflop, comparison);
   }
   return status;
 }
@@ -181,34 +243,6 @@ int RunPlan(const CliArgs& args) {
   return 0;
 }
 
-int RunDesign(const CliArgs& args) {
-  ReadResult read;
-  std::vector<int> excluded;
-  std::vector<std::string> warnings;
-  int load_status = 0;
-  if (!LoadRuns(args, &read, &excluded, &warnings, &load_status)) return load_status;
-  const FitSummary summary = Fit(read.table, args.fit);
-  const Design design = DesignNextRuns(read.table, summary, args.design);
-  if (args.json) {
-    nlohmann::json out = DesignJson(design, summary);
-    out["warnings"] = warnings;
-    std::cout << DumpJson(out) << "\n";
-  } else {
-    std::cout << DesignReport(design, args.design);
-  }
-  if (!summary.ok) {
-    Error("fit failed: " + summary.message);
-    return kExitFitFailed;
-  }
-  if (!design.ok) {
-    // An allowance too small is the user's input; a fit that cannot rank is numerical.
-    const bool input = design.message.rfind("max_flops", 0) == 0;
-    Error(input ? "--max-flops: " + design.message : "design: " + design.message);
-    return input ? kExitBadInput : kExitFitFailed;
-  }
-  return 0;
-}
-
 int RunPresets(const CliArgs& args) {
   if (args.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -239,7 +273,7 @@ int Main(int argc, char** argv) {
     case Command::kPresets:
       return RunPresets(args);
     case Command::kDesign:
-      return RunDesign(args);
+      return RunFit(args);  // reads the runs, then RunDesign
   }
   return kExitBadInput;
 }
