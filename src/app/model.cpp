@@ -9,12 +9,20 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
   const Setting* row = FindSetting(name);
   if (!row) return "unknown option '" + name.substr(0, 64) + "'";
   std::string error;
+  const AnalysisState before = analysis;
   // The group column is checked against the data now, so that a typo is said where it was typed.
   if (name == "group_column" && !value.empty() && read.ok) {
     const GroupSplit split_check = SplitByColumn(read.table, value);
     if (!split_check.ok) return split_check.message;
   }
   if (!ApplySetting(*row, name, value, Audience::kPage, &analysis, &error)) return error;
+  // Rules that tie plan fields together (a width of whole heads, a batch of whole samples).
+  PlanOptions options = analysis.plan;
+  options.compute = analysis.compute;
+  if (!options.CheckShapeRules(Audience::kPage, &error) || !analysis.compute.IsValid(&error)) {
+    analysis = before;
+    return error;
+  }
   if (std::string_view(row->json).rfind("cost.", 0) == 0 && analysis.cost.Validate().empty()) {
     // The cost panel's video is the serving demand's: the planner counts the same tokens.
     const Setting* tokens = FindSetting("video_tokens");
@@ -94,11 +102,26 @@ bool Model::Recompute() {
     RecomputeGroups();
   }
   plan = fit.ok ? PlanAnalysis(analysis, fit.laws) : Plan{};
+  design = Design{};
+  if (fit.ok) {
+    DesignOptions options;
+    options.budget_flops = analysis.plan.budget_flops;
+    options.compute = analysis.compute;
+    options.max_flops = analysis.design_max_flops;
+    if (std::isnan(options.max_flops)) {  // default: as much again as the sweep cost
+      options.max_flops = 0;
+      for (const Run& run : read.table.runs) {
+        if (!run.excluded)
+          options.max_flops += TrainingFlops(analysis.compute, run.params, run.tokens);
+      }
+    }
+    design = DesignNextRuns(read.table, fit, options);
+  }
   ReplanGroups();
   RecomputeIsoFlop();
   compare = analysis.compare_preset.empty() ? nullptr : FindPreset(analysis.compare_preset);
   compare_plan = Plan{};
-  if (compare && compare->laws.loss.IsSet()) {
+  if (compare && (compare->laws.loss.IsSet() || compare->laws.params_opt.IsSet())) {
     compare_plan = PlanAnalysis(analysis, compare->laws);
   } else if (compare && plan.ok) {
     // A preset with hyperparameter laws only: its lr and batch at our recommended model size.
@@ -112,9 +135,9 @@ bool Model::Recompute() {
 
 void Model::UpdatePlotSeries() {
   const double budget = analysis.plan.budget_flops, tolerance = analysis.plan.loss_tolerance;
-  plots = MakePlotSeries(read.table, fit.cells, fit.laws, analysis.compute, budget,
-                         plan.ok ? plan.optimum.params : NAN, plan.ok ? plan.optimum.loss : NAN,
-                         tolerance);
+  plots =
+      MakePlotSeries(read.table, fit.cells, fit.laws, analysis.compute, budget,
+                     plan.ok ? plan.ideal.params : NAN, plan.ok ? plan.ideal.loss : NAN, tolerance);
   compare_iso = IsoComputeSeries{};
   if (compare && compare->laws.loss.IsSet()) {
     compare_iso = MakeIsoComputeSeries(compare->laws, analysis.compute, budget,

@@ -11,6 +11,7 @@
 #include "core/analysis.h"
 #include "core/analysis_state.h"
 #include "core/csv_reader.h"
+#include "core/designer.h"
 #include "core/fit.h"
 #include "core/groups.h"
 #include "core/isoflop.h"
@@ -53,6 +54,7 @@ struct Model {
   std::vector<bool> group_shown;  // legend toggles of the comparison (one per group)
   PlotSeries plots;               // what the Plots panel draws, for fit, plan and samples
   IsoComputeSeries compare_iso;   // the compared preset's iso-compute line (no band)
+  Design design;                  // the next runs to add (sweep designer), at the plan's budget
 
   BootstrapJob bootstrap;
   std::string load_error;  // why the last paste, drop, link or file was refused

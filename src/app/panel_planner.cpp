@@ -1,5 +1,6 @@
 // The Planner panel: a compute budget in, the recommended training configuration out, with its
 // intervals, the smaller-model trade-off, the total-cost optimum, and a second law beside it.
+#include <cmath>
 #include <string>
 
 #include "app/format.h"
@@ -86,6 +87,46 @@ void DrawInputs(Model& model) {
       model.SetOption("guidance", guidance ? "true" : "false");
     }
   }
+  if (ImGui::CollapsingHeader("Launch: shape, batch, forced values")) {
+    const PlanOptions& p = a.plan;
+    const auto free_or = [](double v, double scale = 1) {
+      return std::isfinite(v) ? FormatFull(v / scale) : std::string();
+    };
+    OptionField(model, "head dim", "head_dim", FormatFull(p.head_dim), field);
+    ImGui::SameLine();
+    OptionField(model, "width multiple", "width_multiple", FormatFull(p.width_multiple), field);
+    HelpMarker(
+        "Width is a whole number of heads of the head dim and a multiple of this (0: the "
+        "head dim), e.g. 128 for tensor cores.");
+    OptionField(model, "batch divisor (samples)", "batch_divisor", FormatFull(p.batch_divisor),
+                field);
+    HelpMarker(
+        "The batch is a whole number of samples and a multiple of this: GPUs x micro-batch.");
+    if (a.compute.kind == ComputeKind::kSixN) {
+      ImGui::SameLine();
+      int rule = a.compute.block_params == 12 ? 1 : 0;
+      if (ImGui::RadioButton("16 d^2 per block (DiT)", &rule, 0))
+        model.SetOption("block_params", "16");
+      ImGui::SameLine();
+      if (ImGui::RadioButton("12 d^2 (standard block)", &rule, 1))
+        model.SetOption("block_params", "12");
+    }
+    OptionField(model, "forced batch (tokens)", "batch_tokens", free_or(p.forced_batch_tokens),
+                field, "free");
+    if (std::isfinite(p.forced_batch_tokens)) {
+      ImGui::SameLine();
+      ImGui::TextDisabled("= %s samples",
+                          FormatCount(p.forced_batch_tokens / a.compute.tokens_per_sample).c_str());
+    }
+    ImGui::SameLine();
+    OptionField(model, "forced learning rate", "lr", free_or(p.forced_lr), field, "free");
+    OptionField(model, "forced width", "width", free_or(p.forced_width), field, "free");
+    ImGui::SameLine();
+    OptionField(model, "forced depth", "depth", free_or(p.forced_depth), field, "free");
+    HelpMarker(
+        "A forced value adds the fit's sensitivity penalty to the predicted loss (unknown "
+        "for a preset) and the planner re-optimises N and T around it. Empty: free.");
+  }
   const std::string compare_label = FieldLabel("compare with", 16 * ImGui::GetFontSize());
   const char* current = model.compare ? model.compare->title.c_str() : "none";
   if (ImGui::BeginCombo(compare_label.c_str(), current)) {
@@ -109,6 +150,56 @@ TableText PlanTable(const Model& model) {
     if (with_compare) table.rows.back().push_back(row.compare);
   }
   return table;
+}
+
+void DrawShapes(const Model& model) {
+  const Plan& plan = model.plan;
+  if (plan.forced) {
+    Heading("What the forced values cost");
+    if (std::isfinite(plan.constraint_loss_cost)) {
+      ImGui::TextWrapped(
+          "Against the free optimum (%s parameters, loss %s): %s higher loss, as much as losing "
+          "%s of the budget. Hyperparameter penalty %s.",
+          FormatCount(plan.free_optimum.params).c_str(),
+          FormatSci(plan.free_optimum.loss, 6).c_str(),
+          FormatPercent(plan.constraint_loss_cost, 3).c_str(),
+          FormatPercent(plan.constraint_flops_cost, 2).c_str(),
+          FormatPercent(plan.optimum.hyperparameter_penalty, 3).c_str());
+    } else {
+      ImGui::TextWrapped(
+          "Unknown: without a sensitivity fit (a preset, or data without an lr/batch sweep) the "
+          "penalty of a forced learning rate or batch cannot be predicted; the loss shown leaves "
+          "it out.");
+    }
+  }
+  if (plan.nearby.empty()) return;
+  Heading("Nearby practical shapes");
+  if (!ImGui::BeginTable(
+          "shapes", 5,
+          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
+    return;
+  for (const char* h : {"width x depth", "heads", "parameters", "predicted loss", "FLOPs"})
+    ImGui::TableSetupColumn(h);
+  ImGui::TableHeadersRow();
+  const auto row = [](const PlanPoint& p, bool chosen) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::Text("%s%.0f x %.0f", chosen ? "> " : "", p.shape.width, p.shape.depth);
+    ImGui::TableNextColumn();
+    ImGui::Text("%.0f x %.0f", p.shape.heads, p.shape.head_dim);
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(FormatCount(p.params).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(FormatSci(p.loss, 6).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(FormatSci(p.training_flops, 4).c_str());
+  };
+  row(plan.optimum, true);
+  for (const PlanPoint& p : plan.nearby) row(p, false);
+  ImGui::EndTable();
+  ImGui::TextDisabled("continuous optimum: %s parameters, width %.0f, depth %.2f",
+                      FormatCount(plan.ideal.params).c_str(), plan.ideal.shape.width,
+                      plan.ideal.shape.depth);
 }
 
 void DrawTradeOffs(const Model& model) {
@@ -155,6 +246,7 @@ void DrawPlannerPanel(Model& model) {
     ImGui::TextColored(
         ImVec4(1, 0.45f, 0.4f, 1), "%s",
         plan.message.empty() ? "No plan: fit the data first." : plan.message.c_str());
+    DrawNextRunsSection(model);
     return;
   }
   if (!plan.message.empty())
@@ -170,7 +262,9 @@ void DrawPlannerPanel(Model& model) {
   ImGui::SameLine();
   if (ImGui::Button("Download CSV"))
     web::Download("scalecalc-results.csv", "text/csv", PlanCsv(model));
+  DrawShapes(model);
   DrawTradeOffs(model);
+  DrawNextRunsSection(model);
 }
 
 }  // namespace scalecalc::app

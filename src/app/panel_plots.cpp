@@ -128,6 +128,10 @@ bool DrawIsoCompute(const Model& model, ImVec2 size) {
                    model.compare_plan.optimum.loss, plot::PaletteColor(1),
                    plot::MarkerShape::kSquare, 5);
     }
+  } else if (model.compare && model.compare->laws.params_opt.IsSet() && model.compare_plan.ok) {
+    // A preset without a loss law (Liang et al.): its published N_opt at this budget.
+    const std::string label = model.compare->title + ": published N_opt";
+    plot::VerticalLine(label.c_str(), model.compare_plan.ideal.params, plot::PaletteColor(1), true);
   }
   plot::Marker("optimum", plan.optimum.params, plan.optimum.loss, plot::PaletteColor(3),
                plot::MarkerShape::kDiamond, 7);

@@ -15,6 +15,8 @@ void DrawFitPanel(Model& model);
 void DrawPlotsPanel(Model& model);
 void DrawPlannerPanel(Model& model);
 void DrawCostPanel(Model& model);
+// The planner's "Next runs" section (panel_next_runs.cpp): the sweep designer's candidates.
+void DrawNextRunsSection(Model& model);
 
 // Experiments side by side (panel_groups.cpp) and IsoFLOP profiles (panel_isoflop.cpp), drawn
 // inside the panels above.

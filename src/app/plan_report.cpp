@@ -47,11 +47,18 @@ std::vector<PlanRow> PlanRows(const Model& model) {
       {"optimizer steps", Count(p.steps), "", compare(Count, q.steps)},
       {"predicted loss", Sci6(p.loss), Range(plan.loss_ci, Sci6), compare(Sci6, q.loss)},
   };
-  if (model.analysis.compute.kind == ComputeKind::kDit) {
-    rows.insert(
-        rows.begin() + 2,
-        {"shape: width d x depth",
-         Count(std::round(p.shape.width)) + " x " + Count(std::round(p.shape.depth)), "", ""});
+  const auto shape = [](const PlanPoint& x) {
+    return Count(x.shape.width) + " x " + Count(x.shape.depth) + " (" + Count(x.shape.heads) +
+           " heads of " + Count(x.shape.head_dim) + ")";
+  };
+  rows.insert(rows.begin() + 2,
+              {"shape: width d x depth", shape(p), "", has_compare ? shape(q) : std::string()});
+  rows.insert(rows.begin() + 3, {"continuous optimum N", Count(plan.ideal.params), "",
+                                 compare(Count, model.compare_plan.ideal.params)});
+  if (plan.forced) {
+    rows.push_back({"hyperparameter penalty", FormatPercent(p.hyperparameter_penalty, 3), "", ""});
+    rows.push_back(
+        {"forced values cost (loss)", FormatPercent(plan.constraint_loss_cost, 3), "", ""});
   }
   return rows;
 }
@@ -103,6 +110,11 @@ std::string PlanCsv(const Model& model) {
     row("plan", "lr", p.lr, plan.lr_ci);
     row("plan", "batch_tokens", p.batch_tokens, plan.batch_ci);
     row("plan", "batch_samples", p.batch_samples);
+    row("plan", "width", p.shape.width);
+    row("plan", "depth", p.shape.depth);
+    row("plan", "heads", p.shape.heads);
+    row("plan", "ideal_params", plan.ideal.params);
+    row("plan", "hyperparameter_penalty", p.hyperparameter_penalty);
     row("plan", "steps", p.steps);
     row("plan", "loss", p.loss, plan.loss_ci);
     row("plan", "smallest_params", plan.smallest.params);
@@ -142,6 +154,7 @@ std::string ResultsJson(const Model& model) {
                        {"total", model.bootstrap.total},
                        {"samples", model.fit.bootstrap_samples_done},
                        {"message", model.bootstrap.message}};
+  json["design"] = DesignJson(model.design, model.fit);
   if (model.compare) {
     json["compare"] = {{"preset", model.compare->name},
                        {"plan", model.compare_plan.ok ? PlanJson(model.compare_plan, plan_options)

@@ -58,10 +58,15 @@ class ArgReader {
   bool has_inline_ = false;
 };
 
+// The sweep designer's settings apply to 'design' only.
+bool DesignOnly(const Setting& row) {
+  return std::string_view(row.json).rfind("design.", 0) == 0;
+}
+
 // Settings of the data and the fit apply to 'fit' only; compute and plan settings to both.
 bool FitOnly(const Setting& row) {
   const std::string_view json = row.json;
-  return json.rfind("compute.", 0) != 0 && json.rfind("plan.", 0) != 0;
+  return json.rfind("compute.", 0) != 0 && json.rfind("plan.", 0) != 0 && !DesignOnly(row);
 }
 
 // --optimum band:PERCENT sets the band tolerance too, by its own row's rule.
@@ -145,7 +150,7 @@ std::string FlagHelp(bool fit_only) {
   const AnalysisState defaults;
   std::string out;
   for (const Setting& row : Settings()) {
-    if (FitOnly(row) != fit_only) continue;
+    if (FitOnly(row) != fit_only || DesignOnly(row)) continue;
     const std::string shown_default = FormatSetting(row, defaults);
     std::string help = row.help;
     if (row.flag && row.type != SettingType::kRows && row.type != SettingType::kColumns &&
@@ -179,13 +184,17 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
     args->command = Command::kPlan;
   } else if (command == "presets") {
     args->command = Command::kPresets;
+  } else if (command == "design") {
+    args->command = Command::kDesign;
   } else {
-    *error = "unknown command " + Quote(command) + " (commands: fit, plan, presets, --help)";
+    *error =
+        "unknown command " + Quote(command) + " (commands: fit, plan, design, presets, --help)";
     return false;
   }
   ArgReader reader(argv);
   reader.Next();  // the command
-  const bool fit = args->command == Command::kFit;
+  const bool design = args->command == Command::kDesign;
+  const bool fit = args->command == Command::kFit || design;  // design fits first
   const bool plan = args->command == Command::kPlan;
   AnalysisState& state = args->state;
   bool has_budget = false, has_tokens_per_sample = false;
@@ -221,6 +230,10 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
     }
     if (args->command == Command::kPresets) {
       *error = "'presets' takes no option but --json (got " + Quote(arg) + ")";
+      return false;
+    }
+    if (row && DesignOnly(*row) && !design) {
+      *error = arg + " applies to 'design' only";
       return false;
     }
     if (row && FitOnly(*row) && !fit) {
@@ -299,8 +312,23 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
   args->has_budget = has_budget;
 
   if (fit && args->runs_path.empty()) {
-    *error = "fit needs a CSV file of runs (or - for stdin)";
+    *error = std::string(design ? "design" : "fit") + " needs a CSV file of runs (or - for stdin)";
     return false;
+  }
+  // Rules that tie plan fields together, named by their flags.
+  if ((has_budget || plan) && !args->plan.CheckShapeRules(Audience::kCli, error)) return false;
+  if (design) {
+    if (!has_budget) {
+      *error = "design needs --budget FLOPS (the budget the plan is for)";
+      return false;
+    }
+    if (std::isnan(state.design_max_flops)) {
+      *error = "design needs --max-flops FLOPS (what one candidate cell's runs may cost)";
+      return false;
+    }
+    args->design.budget_flops = state.plan.budget_flops;
+    args->design.max_flops = state.design_max_flops;
+    args->design.compute = state.compute;
   }
   if (plan) {
     if (args->preset.empty()) {
@@ -328,6 +356,9 @@ usage:
   scalecalc fit RUNS.csv [options]     fit the laws to a sweep (RUNS.csv '-' reads stdin)
   scalecalc plan --preset NAME --budget FLOPS [options]
                                        plan a training run from a published law set
+  scalecalc design RUNS.csv --budget FLOPS --max-flops FLOPS [fit options]
+                                       rank the runs to add next: new (N, T) cells with their
+                                       lr x batch grids, by how much they narrow N_opt per FLOP
   scalecalc presets [--json]           list the published law sets
   scalecalc --help
 
@@ -344,6 +375,9 @@ compute and plan options (fit with --budget, and plan):
                   "--batch-tokens).") +
          HelpLine("--preset NAME", "plan: the published law set (see 'scalecalc presets').") +
          HelpLine("--json", "One JSON object on stdout, raw units, NaN as null.") + R"(
+design options (with the fit options; --budget is the plan's budget):
+)" + HelpLine("--max-flops F", FindFlag("--max-flops")->help) +
+         R"(
 Numbers may be written 1e22, 1.07B, 250M, 3k; caps and forced values take 'none'. Exit status:
 0 success; 1 the fit failed numerically; 2 bad input (flag, value, file, CSV, or a plan the laws
 or caps cannot make), with the reason on stderr (CSV problems by line and column).

@@ -14,22 +14,24 @@
 
 #include "core/analysis_state.h"
 #include "core/csv_reader.h"
+#include "core/designer.h"
 #include "core/fit.h"
 #include "core/planner.h"
 
 namespace scalecalc {
 
-enum class Command { kHelp, kFit, kPlan, kPresets };
+enum class Command { kHelp, kFit, kPlan, kPresets, kDesign };
 
 struct CliArgs {
   Command command = Command::kHelp;
-  std::string runs_path;  // fit: the CSV file, "-" for stdin
+  std::string runs_path;  // fit, design: the CSV file, "-" for stdin
   ReadOptions read;       // columns, tokens per sample, bad-row policy, compute model
   FitOptions fit;
   std::vector<int> exclude_rows;  // 1-based data rows, sorted, unique
   bool has_budget = false;        // fit: --budget given, so a plan is made
   PlanOptions plan;               // budget, caps, tolerance, demand, compute (same as read.compute)
   std::string preset;             // plan: --preset NAME
+  DesignOptions design;           // design: --budget, --max-flops, compute
   bool json = false;
   AnalysisState state;  // every setting the flags set (the fields above are taken from it)
   int threads = 0;      // fit: bootstrap threads (--threads), 0: every core. Not shared state.

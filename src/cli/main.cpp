@@ -14,6 +14,7 @@
 #include "cli/args.h"
 #include "cli/report.h"
 #include "core/csv_reader.h"
+#include "core/designer.h"
 #include "core/fit.h"
 #include "core/groups.h"
 #include "core/isoflop.h"
@@ -112,6 +113,31 @@ int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector
   return fitted > 0 ? 0 : kExitFitFailed;
 }
 
+// design: fit the runs, then rank the next cells to add (core/designer.h).
+int RunDesign(const CliArgs& args, const ReadResult& read,
+              const std::vector<std::string>& warnings) {
+  const FitSummary summary = Fit(read.table, args.fit);
+  const Design design = DesignNextRuns(read.table, summary, args.design);
+  if (args.json) {
+    nlohmann::json out = DesignJson(design, summary);
+    out["warnings"] = warnings;
+    std::cout << DumpJson(out) << "\n";
+  } else {
+    std::cout << DesignReport(design, args.design);
+  }
+  if (!summary.ok) {
+    Error("fit failed: " + summary.message);
+    return kExitFitFailed;
+  }
+  if (!design.ok) {
+    // An allowance too small is the user's input; a fit that cannot rank is numerical.
+    const bool input = design.message.rfind("max_flops", 0) == 0;
+    Error(input ? "--max-flops: " + design.message : "design: " + design.message);
+    return input ? kExitBadInput : kExitFitFailed;
+  }
+  return 0;
+}
+
 int RunFit(const CliArgs& args) {
   const std::string where = args.runs_path == "-" ? "stdin" : args.runs_path;
   std::string text, error;
@@ -157,6 +183,7 @@ int RunFit(const CliArgs& args) {
     return kExitBadInput;
   }
 
+  if (args.command == Command::kDesign) return RunDesign(args, read, warnings);
   if (!args.state.group_column.empty()) return RunGroupedFit(args, read, excluded, warnings, where);
 
   const FitSummary summary = Fit(table, args.fit, {}, BootstrapThreads(args));
@@ -255,6 +282,8 @@ int Main(int argc, char** argv) {
       return RunPlan(args);
     case Command::kPresets:
       return RunPresets(args);
+    case Command::kDesign:
+      return RunFit(args);  // reads the runs, then RunDesign
   }
   return kExitBadInput;
 }

@@ -33,13 +33,20 @@ std::string Line(const std::string& label, const std::string& value, const std::
   return buffer + value + tail + "\n";
 }
 
+std::string ShapeText(const DitShape& s) {
+  if (s.heads > 0) {
+    return "width " + Fmt("%.0f", s.width) + ", depth " + Fmt("%.0f", s.depth) + ", " +
+           Fmt("%.0f", s.heads) + " heads of " + Fmt("%.0f", s.head_dim);
+  }
+  return "width " + Fmt("%.0f", s.width) + ", depth " + Fmt("%.1f", s.depth);
+}
+
 std::string PointLines(const PlanPoint& p) {
   std::string out;
   out += Line("model size N", G(p.params));
   out += Line("tokens T", G(p.tokens));
   out += Line("predicted loss", Fmt("%.6f", p.loss));
-  out += Line("shape",
-              "width " + Fmt("%.0f", p.shape.width) + ", depth " + Fmt("%.1f", p.shape.depth));
+  out += Line("shape", ShapeText(p.shape));
   return out;
 }
 
@@ -79,9 +86,36 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o) {
                 Ci(plan.batch_ci));
     out += Line("steps", Fmt("%.0f", p.steps));
   }
-  out += Line("shape", "width " + Fmt("%.0f", p.shape.width) + ", depth " +
-                           Fmt("%.1f", p.shape.depth) + " (width/depth " +
-                           G(o.compute.width_per_depth) + ")");
+  out +=
+      Line("shape", ShapeText(p.shape) + " (N = " + G(o.compute.block_params) + " depth width^2)");
+  if (std::isfinite(p.hyperparameter_penalty) && p.hyperparameter_penalty != 0) {
+    out += Line("hyperparameter penalty", Fmt("%.4f%%", 100 * p.hyperparameter_penalty),
+                " of the loss (lr or batch off its law)");
+  } else if (plan.forced && std::isnan(p.hyperparameter_penalty)) {
+    out += Line("hyperparameter penalty", "unknown (no sensitivity fit)");
+  }
+  const PlanPoint& ideal = plan.ideal;
+  out +=
+      Line("continuous optimum",
+           "N " + G(ideal.params) + ", T " + G(ideal.tokens) +
+               (std::isfinite(ideal.loss) ? ", loss " + Fmt("%.6f", ideal.loss) : std::string()) +
+               ", " + ShapeText(ideal.shape));
+  for (const PlanPoint& q : plan.nearby) {
+    out += Line("  nearby shape",
+                ShapeText(q.shape) + ": N " + G(q.params) +
+                    (std::isfinite(q.loss) ? ", loss " + Fmt("%.6f", q.loss) : std::string()) +
+                    ", " + G(q.training_flops) + " FLOPs");
+  }
+  if (plan.forced) {
+    out += Line("free optimum", "N " + G(plan.free_optimum.params) + ", loss " +
+                                    Fmt("%.6f", plan.free_optimum.loss) + ", " +
+                                    ShapeText(plan.free_optimum.shape));
+    out += Line("constraint costs", std::isfinite(plan.constraint_loss_cost)
+                                        ? Fmt("%.4f%%", 100 * plan.constraint_loss_cost) +
+                                              " loss, like losing " +
+                                              Percent(plan.constraint_flops_cost) + " of the budget"
+                                        : "unknown");
+  }
   out += Line("inference per video", G(plan.inference_flops_per_video) + " FLOPs (" +
                                          G(o.demand.sampling_steps) + " steps" +
                                          (o.demand.guidance ? ", guidance, " : ", ") +
@@ -107,6 +141,32 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o) {
   return out;
 }
 
+std::string DesignReport(const Design& d, const DesignOptions& o) {
+  std::string out = "Next runs for a plan at " + G(o.budget_flops) + " FLOPs (allowance " +
+                    G(o.max_flops) + " FLOPs per candidate, " + d.method + " prediction)\n";
+  if (!d.ok) return out + "  cannot rank: " + d.message + "\n";
+  out += Line("current N_opt", G(d.params_opt), Ci(d.current_params_ci));
+  out += Line("current loss", Fmt("%.6f", d.loss_opt), Ci(d.current_loss_ci));
+  out += "  rank  params     tokens     runs  FLOPs      N_opt 95% CI once added   narrows\n";
+  int rank = 0;
+  for (const DesignCandidate& c : d.candidates) {
+    char buffer[160];
+    std::snprintf(buffer, sizeof(buffer), "  %-5d %-10s %-10s %-5d %-10s [%s, %s]%*s %s\n", ++rank,
+                  G(c.params).c_str(), G(c.tokens).c_str(), c.runs, G(c.flops).c_str(),
+                  G(c.expected_params_ci.lo).c_str(), G(c.expected_params_ci.hi).c_str(), 4, "",
+                  Percent(c.narrowing).c_str());
+    out += buffer;
+  }
+  if (!d.candidates.empty()) {
+    const DesignCandidate& top = d.candidates.front();
+    std::string lrs, batches;
+    for (double v : top.lr) lrs += (lrs.empty() ? "" : ", ") + G(v);
+    for (double v : top.batch_tokens) batches += (batches.empty() ? "" : ", ") + G(v);
+    out += "Top pick's mini grid: lr {" + lrs + "} x batch tokens {" + batches + "}\n";
+  }
+  return out;
+}
+
 std::string PresetListReport() {
   std::string out;
   for (const PresetInfo& p : Presets()) {
@@ -116,6 +176,7 @@ std::string PresetListReport() {
     if (p.laws.loss.IsSet()) laws += "loss";
     if (p.laws.lr.IsSet()) laws += std::string(laws.empty() ? "" : ", ") + "lr";
     if (p.laws.batch.IsSet()) laws += std::string(laws.empty() ? "" : ", ") + "batch";
+    if (p.laws.params_opt.IsSet()) laws += std::string(laws.empty() ? "" : ", ") + "N_opt(C)";
     out += buffer + p.title + " [" + laws + "]\n";
   }
   return out;

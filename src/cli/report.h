@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/designer.h"
 #include "core/groups.h"
 #include "core/isoflop.h"
 #include "core/planner.h"
@@ -14,6 +15,8 @@ namespace scalecalc {
 
 std::string PlanReport(const Plan& plan, const PlanOptions& options);
 std::string PresetListReport();
+// The sweep designer's candidates, best first.
+std::string DesignReport(const Design& design, const DesignOptions& options);
 // The rows a flag column marked, with the reason and whether they are kept; "" when none.
 std::string FlaggedReport(const RunTable& table);
 // Approach 2's budgets, vertices and power law, and its comparison with the surface fit.

@@ -72,6 +72,9 @@ struct AnalysisState {
   // dense peak).
   double gpu_flops_per_second = 4e14;
 
+  // The sweep designer's allowance per candidate cell, FLOPs; NaN: the current sweep's own cost.
+  double design_max_flops = NAN;
+
   std::string compare_preset;       // name of a preset law to compare against; "" for none
   std::string open_panel = "data";  // see IsKnownPanel
   CostInputs cost;                  // the Inference cost panel

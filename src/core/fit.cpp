@@ -302,6 +302,7 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
   }
 
   summary.laws.loss = summary.loss.law;
+  summary.laws.sensitivity = summary.sensitivity;
   if (fit_lr) summary.laws.lr = summary.lr_law.law;
   if (fit_batch) summary.laws.batch = summary.batch_law.law;
 

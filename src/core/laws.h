@@ -35,6 +35,25 @@ struct LossLaw {
   bool IsSet() const { return std::isfinite(E); }
 };
 
+// Loss penalty for off-optimal hyperparameters, fitted (sensitivity.h) on the runs of the sweep
+// cells within FitOptions::sensitivity_cap of their cell's optimum:
+//   L(lr, B) / L_opt - 1 = c_lr u^2 + c_batch v^2 + c_cross u v,
+//   u = ln(lr / lr_opt(N, T)), v = ln(B / B_opt(N, T)).
+struct Sensitivity {
+  bool ok = false;
+  double curv_lr = NAN, curv_batch = NAN, cross = NAN;
+  int points = 0;
+  double RelativePenalty(double lr_ratio, double batch_ratio) const;
+};
+
+// N_opt = coef * C^exponent (C in FLOPs): a source's published compute-optimal size, for sources
+// that publish no loss law (the planner plans at it directly).
+struct OptimumLaw {
+  double coef = NAN, exponent = NAN;
+  double Eval(double flops) const { return coef * std::pow(flops, exponent); }
+  bool IsSet() const { return std::isfinite(coef) && std::isfinite(exponent); }
+};
+
 struct LawSet {
   std::string name;  // "fit", "paper (Yin et al. 2025)", ...
   LossLaw loss;
@@ -43,6 +62,8 @@ struct LawSet {
   std::vector<LossLaw> loss_samples;  // bootstrap refits (empty: no intervals)
   std::vector<PowerLaw2> lr_samples;
   std::vector<PowerLaw2> batch_samples;
+  OptimumLaw params_opt;    // set only when there is no loss law
+  Sensitivity sensitivity;  // penalty of off-law lr and batch (not ok: unknown, e.g. presets)
 };
 
 // Bootstrap samples as one flat array, for moving them between wasm modules (the fitting worker

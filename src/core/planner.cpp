@@ -259,8 +259,55 @@ bool PlanOptions::IsValid(std::string* error) const {
   AnalysisState state;
   state.plan = *this;
   state.compute = compute;
-  return CheckSettings("plan.", state, Audience::kProgram, error) &&
-         CheckSettings("compute.", state, Audience::kProgram, error);
+  if (!CheckSettings("plan.", state, Audience::kProgram, error) ||
+      !CheckSettings("compute.", state, Audience::kProgram, error)) {
+    return false;
+  }
+  return CheckShapeRules(Audience::kProgram, error);
+}
+
+bool PlanOptions::CheckShapeRules(Audience audience, std::string* error) const {
+  // The rows' own ranges are checked by the schema; these rules tie fields together.
+  const auto name = [&](const char* key) { return SettingName(*FindSetting(key), audience); };
+  if (compute.kind == ComputeKind::kDit && compute.block_params != 16) {
+    *error = name("block_params") +
+             " must be 16 with the DiT count (it is derived for 16 d^2 per block); 12 applies "
+             "to 6N only";
+    return false;
+  }
+  if (!std::isnan(forced_batch_tokens) && forced_batch_tokens < compute.tokens_per_sample) {
+    *error = name("batch_tokens") + " must be at least one sample (" +
+             Num(compute.tokens_per_sample) + " tokens; got " + Num(forced_batch_tokens) + ")";
+    return false;
+  }
+  if (!std::isnan(forced_width)) {
+    const double step = WidthStep();
+    if (!(forced_width >= step && std::fmod(forced_width, step) == 0)) {
+      *error = name("width") + " must be a whole number of heads of " + name("head_dim") + " " +
+               Num(head_dim) +
+               (width_multiple > 0
+                    ? " and a multiple of " + name("width_multiple") + " " + Num(width_multiple)
+                    : std::string()) +
+               " (a multiple of " + Num(step) + "; got " + Num(forced_width) + ")";
+      return false;
+    }
+  }
+  if (!std::isnan(fixed_params) && !std::isnan(forced_width) && !std::isnan(forced_depth)) {
+    *error = name("fixed_params") + " and a forced shape (" + name("width") + " and " +
+             name("depth") + ") both fix the model size: give one";
+    return false;
+  }
+  return true;
+}
+
+double PlanOptions::WidthStep() const {
+  const double m = width_multiple > 0 ? width_multiple : head_dim;
+  double a = head_dim, b = m;  // lcm by Euclid on whole numbers held as doubles
+  while (b > 0) {
+    const double r = std::fmod(a, b);
+    a = b, b = r;
+  }
+  return head_dim / a * m;
 }
 
 double InferenceFlopsPerVideo(const ComputeModel& compute, double params,
@@ -295,7 +342,10 @@ double OptimalParams(const LossLaw& law, const ComputeModel& compute, double bud
   return std::exp(OptimalLogParams(law, o, range));
 }
 
-Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
+namespace {
+
+// The continuous plan: the optimum over real N (or at a fixed N), intervals and trade-offs.
+Plan MakeContinuousPlan(const LawSet& laws, const PlanOptions& o) {
   Plan plan;
   std::string error;
   if (!o.IsValid(&error)) {
@@ -306,6 +356,17 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
   const double c = o.budget_flops;
   const bool fixed = !std::isnan(o.fixed_params);
   const bool has_loss = UsableLossLaw(laws.loss, &error);
+  if (!has_loss && !fixed && laws.params_opt.IsSet()) {
+    // A source that publishes its N_opt(C) but no loss law: plan at that N.
+    PlanOptions at = o;
+    at.fixed_params = std::max(1.0, laws.params_opt.Eval(c));
+    Plan out = MakeContinuousPlan(laws, at);
+    const std::string note = "planned at the published N_opt = " + Num(laws.params_opt.coef) +
+                             " C^" + Num(laws.params_opt.exponent) +
+                             " directly (no loss law: no predicted loss)";
+    out.message = out.ok ? note : out.message;
+    return out;
+  }
   if (!has_loss && !fixed) {
     plan.message =
         error +
@@ -417,6 +478,273 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
     plan.message += (plan.message.empty() ? "" : "; ") + note;
   }
   plan.ok = true;
+  return plan;
+}
+
+}  // namespace
+
+// --- Forced hyperparameters and practical shapes (after the continuous plan) --------------------
+
+namespace {
+
+// Relative loss penalty of (lr, batch) at (N, T) against the laws; 0 when both are on their laws
+// or nothing is off; NaN when something is off and the sensitivity fit (or the law it is measured
+// against) is missing. A dimension the sensitivity fit did not sweep has curvature exactly 0.
+double Penalty(const LawSet& laws, double params, double tokens, double lr, double batch_tokens) {
+  const Sensitivity& s = laws.sensitivity;
+  double lr_ratio = 1, batch_ratio = 1;
+  bool unknown = false;
+  if (std::isfinite(lr)) {
+    if (laws.lr.IsSet() && s.ok && s.curv_lr != 0) {
+      lr_ratio = lr / laws.lr.Eval(params, tokens);
+    } else {
+      unknown = true;
+    }
+  }
+  if (std::isfinite(batch_tokens)) {
+    if (laws.batch.IsSet() && s.ok && s.curv_batch != 0) {
+      batch_ratio = batch_tokens / laws.batch.Eval(params, tokens);
+    } else {
+      unknown = true;
+    }
+  }
+  if (unknown) return NAN;
+  if (lr_ratio == 1 && batch_ratio == 1) return 0;
+  return s.RelativePenalty(lr_ratio, batch_ratio);
+}
+
+// One practical shape on the iso-compute line (see planner.h).
+PlanPoint EvaluateShape(const LawSet& laws, const PlanOptions& o, double width, double depth) {
+  PlanPoint p;
+  const ComputeModel& m = o.compute;
+  p.params = ParamsOfShape(m, width, depth);
+  const double per_token = FlopsPerTokenOfShape(m, width, depth);
+  double tokens = o.budget_flops / per_token;
+  if (std::isfinite(o.max_tokens)) tokens = std::min(tokens, o.max_tokens);
+  const double law_batch = laws.batch.IsSet() ? laws.batch.Eval(p.params, tokens) : NAN;
+  const double target = std::isnan(o.forced_batch_tokens) ? law_batch : o.forced_batch_tokens;
+  if (std::isfinite(target)) {
+    const double samples =
+        std::max(1.0, std::round(target / m.tokens_per_sample / o.batch_divisor)) * o.batch_divisor;
+    p.batch_samples = samples;
+    p.batch_tokens = samples * m.tokens_per_sample;
+    // Whole steps; the relative slack keeps an exact quotient from gaining a step.
+    p.steps = std::max(1.0, std::ceil(tokens / p.batch_tokens * (1 - 1e-12)));
+    tokens = p.steps * p.batch_tokens;
+  }
+  p.tokens = tokens;
+  const double law_lr = laws.lr.IsSet() ? laws.lr.Eval(p.params, tokens) : NAN;
+  p.lr = std::isnan(o.forced_lr) ? law_lr : o.forced_lr;
+  p.training_flops = per_token * tokens;
+  p.shape.width = width;
+  p.shape.depth = depth;
+  p.shape.head_dim = o.head_dim;
+  p.shape.heads = width / o.head_dim;
+  // The penalty is measured against the laws at the final (N, T); a forced value counts as off,
+  // a rounded batch too (it is off by the rounding).
+  const bool lr_off = !std::isnan(o.forced_lr);
+  const bool batch_off =
+      std::isfinite(p.batch_tokens) && std::isfinite(law_batch) && p.batch_tokens != law_batch;
+  p.hyperparameter_penalty =
+      Penalty(laws, p.params, tokens, lr_off ? p.lr : NAN,
+              batch_off || !std::isnan(o.forced_batch_tokens) ? p.batch_tokens : NAN);
+  if (laws.loss.IsSet()) {
+    const double base = laws.loss.Eval(p.params, tokens);
+    p.loss = std::isfinite(p.hyperparameter_penalty) ? base * (1 + p.hyperparameter_penalty) : base;
+  }
+  return p;
+}
+
+// Practical shapes around `ideal_params`: depths around the shape rule's (or the forced one),
+// widths the two multiples of the width step around N / (block_params depth) (or the forced one).
+std::vector<PlanPoint> ShapeCandidates(const LawSet& laws, const PlanOptions& o,
+                                       double ideal_params) {
+  const double step = o.WidthStep();
+  const ComputeModel& m = o.compute;
+  std::vector<double> depths;
+  if (!std::isnan(o.forced_depth)) {
+    depths = {o.forced_depth};
+  } else if (!std::isnan(o.forced_width)) {
+    const double d = ideal_params / (m.block_params * o.forced_width * o.forced_width);
+    depths = {std::floor(d) - 1, std::floor(d), std::ceil(d), std::ceil(d) + 1};
+  } else {
+    const double d = ShapeForParams(m, ideal_params).depth;
+    depths = {std::floor(d) - 1, std::floor(d), std::ceil(d), std::ceil(d) + 1};
+  }
+  std::vector<PlanPoint> out;
+  for (double depth : depths) {
+    if (depth < 1) continue;
+    std::vector<double> widths;
+    if (!std::isnan(o.forced_width)) {
+      widths = {o.forced_width};
+    } else {
+      const double w = std::sqrt(ideal_params / (m.block_params * depth)) / step;
+      widths = {std::max(1.0, std::floor(w)) * step, std::max(1.0, std::ceil(w)) * step};
+    }
+    for (double width : widths) {
+      bool seen = false;
+      for (const PlanPoint& p : out) seen |= p.shape.width == width && p.shape.depth == depth;
+      if (seen) continue;
+      const PlanPoint p = EvaluateShape(laws, o, width, depth);
+      if (p.params > o.max_params || !(p.tokens >= 1)) continue;
+      out.push_back(p);
+    }
+  }
+  // Best predicted loss first; without a loss law, nearest the ideal size.
+  const auto key = [&](const PlanPoint& p) {
+    return std::isfinite(p.loss) ? p.loss : std::fabs(std::log(p.params / ideal_params));
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const PlanPoint& a, const PlanPoint& b) { return key(a) < key(b); });
+  return out;
+}
+
+// The continuous optimum under a forced lr or batch: minimises L (1 + penalty) along the line.
+double PenalisedLogParams(const LawSet& laws, const PlanOptions& o, const Range& range) {
+  const double c = o.budget_flops;
+  const auto f = [&](double u) {
+    const double n = std::exp(u), t = TokensOnLine(o.compute, c, u);
+    const double p = Penalty(laws, n, t, o.forced_lr, o.forced_batch_tokens);
+    return laws.loss.Eval(n, t) * (1 + p);
+  };
+  const double step = (range.hi - range.lo) / (kScanPoints - 1);
+  int best = 0;
+  double best_value = INFINITY;
+  for (int i = 0; i < kScanPoints; ++i) {
+    const double value = f(range.lo + step * i);
+    if (value < best_value) best_value = value, best = i;
+  }
+  const double a = range.lo + step * std::max(best - 1, 0);
+  const double b = std::min(range.hi, range.lo + step * (best + 1));
+  const double u = GoldenSection(f, a, b);
+  return f(u) <= best_value ? u : range.lo + step * best;
+}
+
+// Budget at which the free continuous optimum reaches `loss` (NaN when it cannot be found).
+double BudgetForLoss(const LossLaw& law, const ComputeModel& compute, double loss, double budget) {
+  const auto optimal_loss = [&](double log_c) {
+    const double n = OptimalParams(law, compute, std::exp(log_c));
+    return std::isfinite(n) ? law.Eval(n, std::exp(log_c) / FlopsPerToken(compute, n)) : NAN;
+  };
+  double lo = std::log(budget) - 30, hi = std::log(budget) + 5;
+  if (!(optimal_loss(hi) < loss)) return NAN;
+  if (!(optimal_loss(lo) > loss)) return NAN;
+  for (int i = 0; i < 100 && hi - lo > 1e-12; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (optimal_loss(mid) > loss ? lo : hi) = mid;
+  }
+  return std::exp(0.5 * (lo + hi));
+}
+
+// Rounds the continuous plan to a practical shape and batch (planner.h).
+void PracticalStage(const LawSet& laws, const PlanOptions& o, Plan* plan) {
+  const std::vector<PlanPoint> shapes = ShapeCandidates(laws, o, plan->ideal.params);
+  if (shapes.empty()) {
+    plan->ok = false;
+    plan->message = "no practical shape (whole blocks, width a multiple of " + Num(o.WidthStep()) +
+                    ") fits the budget and the caps near N = " + Num(plan->ideal.params);
+    return;
+  }
+  plan->optimum = shapes.front();
+  plan->nearby.assign(shapes.begin() + 1, shapes.begin() + std::min<size_t>(shapes.size(), 4));
+}
+
+}  // namespace
+
+Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
+  std::string error;
+  if (!o.IsValid(&error)) {
+    Plan plan;
+    plan.message = error;
+    return plan;
+  }
+  // A forced shape fixes N for the continuous stage.
+  PlanOptions cont = o;
+  const bool shape_fixed = !std::isnan(o.forced_width) && !std::isnan(o.forced_depth);
+  if (shape_fixed) {
+    cont.fixed_params = ParamsOfShape(o.compute, o.forced_width, o.forced_depth);
+    cont.forced_width = cont.forced_depth = NAN;
+  }
+  Plan plan = MakeContinuousPlan(laws, cont);
+  if (!plan.ok) return plan;
+  plan.ideal = plan.optimum;
+  std::vector<std::string> notes;
+  if (!plan.message.empty()) notes.push_back(plan.message);
+
+  const bool hyper_forced = !std::isnan(o.forced_lr) || !std::isnan(o.forced_batch_tokens);
+  if (hyper_forced) {
+    const double penalty_here =
+        Penalty(laws, plan.ideal.params, plan.ideal.tokens, o.forced_lr, o.forced_batch_tokens);
+    if (std::isnan(penalty_here)) {
+      notes.push_back(
+          "the penalty of the forced learning rate or batch is unknown (no sensitivity fit: a "
+          "preset, or data without an lr/batch sweep); the predicted loss leaves it out and is a "
+          "lower bound");
+    } else if (laws.loss.IsSet() && std::isnan(cont.fixed_params)) {
+      Range range;
+      std::string ignored;
+      if (SearchRange(cont, &range, &ignored)) {
+        const double u = PenalisedLogParams(laws, cont, range);
+        FillPoint(laws, cont, std::exp(u), TokensOnLine(o.compute, o.budget_flops, u), &plan.ideal);
+      }
+    }
+    PlanPoint& ideal = plan.ideal;
+    if (!std::isnan(o.forced_lr)) ideal.lr = o.forced_lr;
+    if (!std::isnan(o.forced_batch_tokens)) {
+      ideal.batch_tokens = o.forced_batch_tokens;
+      ideal.batch_samples = ideal.batch_tokens / o.compute.tokens_per_sample;
+      ideal.steps = ideal.tokens / ideal.batch_tokens;
+    }
+    ideal.hyperparameter_penalty =
+        Penalty(laws, ideal.params, ideal.tokens, o.forced_lr, o.forced_batch_tokens);
+    if (std::isfinite(ideal.hyperparameter_penalty)) {
+      ideal.loss *= 1 + ideal.hyperparameter_penalty;
+    }
+  } else {
+    plan.ideal.hyperparameter_penalty = 0;
+  }
+
+  PracticalStage(laws, o, &plan);
+  if (!plan.ok) return plan;
+
+  if (o.AnyForced()) {
+    plan.forced = true;
+    // The bootstrap intervals were taken at the free optimum: they do not describe this plan.
+    plan.params_ci = plan.tokens_ci = plan.loss_ci = plan.lr_ci = plan.batch_ci = Interval{};
+    if (plan.samples_used > 0) {
+      notes.push_back("intervals are not shown for a plan with forced values");
+    }
+    PlanOptions free = o;
+    free.forced_batch_tokens = free.forced_lr = free.forced_width = free.forced_depth = NAN;
+    Plan free_plan = MakeContinuousPlan(laws, free);
+    if (free_plan.ok) {
+      free_plan.ideal = free_plan.optimum;
+      PracticalStage(laws, free, &free_plan);
+    }
+    if (free_plan.ok) {
+      plan.free_optimum = free_plan.optimum;
+      const bool known = std::isfinite(plan.optimum.loss) &&
+                         std::isfinite(free_plan.optimum.loss) &&
+                         !(hyper_forced && std::isnan(plan.optimum.hyperparameter_penalty));
+      if (known) {
+        plan.constraint_loss_cost = plan.optimum.loss / free_plan.optimum.loss - 1;
+        const double same = BudgetForLoss(laws.loss, o.compute, plan.optimum.loss, o.budget_flops);
+        plan.constraint_flops_cost = std::isfinite(same) ? 1 - same / o.budget_flops : NAN;
+        notes.push_back("the forced values cost " + Num(100 * plan.constraint_loss_cost) +
+                        "% in loss against the free optimum" +
+                        (std::isfinite(plan.constraint_flops_cost)
+                             ? ", as much as losing " + Num(100 * plan.constraint_flops_cost) +
+                                   "% of the budget"
+                             : std::string()));
+      } else {
+        notes.push_back("what the forced values cost against the free optimum is unknown");
+      }
+    }
+  }
+  plan.message.clear();
+  for (const std::string& note : notes) {
+    plan.message += (plan.message.empty() ? "" : "; ") + note;
+  }
   return plan;
 }
 

@@ -22,6 +22,24 @@
 //   budget does not (a smaller model trained longer spends more on training to save on serving).
 //   With videos = 0 this point is the compute-optimal plan itself.
 //
+// Practical shapes (what a team can launch): after the continuous optimum (kept as `ideal`), the
+// plan's model is a real architecture: whole blocks, width a whole number of heads of head_dim
+// and a multiple of width_multiple, N = block_params depth width^2 (compute_model.h). Candidate
+// shapes around the ideal depth and width are each re-evaluated on the iso-compute line (T =
+// C / c(shape)); the batch is rounded to whole samples, a multiple of batch_divisor, steps =
+// ceil(T / batch) and T = steps x batch, so the FLOPs may exceed the budget by less than one step.
+// The candidate with the lowest predicted loss is the optimum; the next ones are `nearby`.
+//
+// Forced hyperparameters (forced_batch_tokens, forced_lr, forced_width, forced_depth): the loss
+// of a point adds the sensitivity model's relative penalty (LawSet::sensitivity) for an lr or a
+// batch off its law, N and T are re-optimised under the constraint, and the plan says what the
+// constraint costs against the free practical optimum: in loss, and in compute (the budget at
+// which the free optimum reaches the same loss). Without a sensitivity fit (presets) the penalty
+// is unknown: NaN, said in the message, and the loss shown leaves it out (a lower bound).
+//
+// A law set without a loss law but with a published N_opt(C) (LawSet::params_opt) is planned at
+// that N directly, and the message says so.
+//
 // Inference FLOPs per video always use the DiT count of dit_flops.h with the compute model's
 // shape rule (d, depth from N), demand.tokens_per_video latent tokens, cross-attention to
 // demand.text_tokens, sampling steps and guidance. Never throws, never prints.
@@ -30,11 +48,14 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "core/compute_model.h"
 #include "core/laws.h"
 
 namespace scalecalc {
+
+enum class Audience;  // settings_schema.h: who reads a message (page, CLI, program)
 
 // Inference demand, for the total-cost optimum (training + serving).
 struct ServingDemand {
@@ -63,14 +84,25 @@ struct PlanOptions {
   // way to plan from a law set without a loss law (lr and batch laws alone, e.g. DeepSeek).
   double fixed_params = NAN;
 
-  // Practical shapes and forced hyperparameters (issue 11 gives them their behaviour).
-  double head_dim = 64;              // attention head width
-  double width_multiple = 0;         // the width is rounded to a multiple of this (0: head_dim)
-  double batch_divisor = 1;          // the batch in samples is rounded to a multiple of this
-  double forced_batch_tokens = NAN;  // NaN: the batch law's value
-  double forced_lr = NAN;            // NaN: the lr law's value
-  double forced_width = NAN;         // NaN: from the shape rule
-  double forced_depth = NAN;         // NaN: from the shape rule
+  // Practical shapes.
+  double head_dim = 64;       // width per attention head: width is a whole number of heads
+  double width_multiple = 0;  // width is also a multiple of this (0: head_dim), e.g. 128
+  double batch_divisor = 1;   // batch in whole samples, a multiple of this (GPUs x micro-batch)
+  // Forced hyperparameters; NaN: free (see the header comment).
+  double forced_batch_tokens = NAN;  // batch in tokens (whole samples)
+  double forced_lr = NAN;
+  double forced_width = NAN;  // a multiple of head_dim and width_multiple
+  double forced_depth = NAN;  // whole blocks
+
+  bool AnyForced() const {
+    return !std::isnan(forced_batch_tokens) || !std::isnan(forced_lr) ||
+           !std::isnan(forced_width) || !std::isnan(forced_depth);
+  }
+  // The width step of practical shapes: lcm(head_dim, width_multiple).
+  double WidthStep() const;
+  // The rules that tie fields together (a forced width of whole heads, a forced batch of at least
+  // one sample, not both a fixed N and a forced shape), naming the fields for `audience`.
+  bool CheckShapeRules(Audience audience, std::string* error) const;
 
   // False with a message naming the field, its value and the rule it broke.
   bool IsValid(std::string* error) const;
@@ -80,14 +112,23 @@ struct PlanPoint {
   double params = NAN, tokens = NAN, loss = NAN;
   double lr = NAN, batch_tokens = NAN, batch_samples = NAN, steps = NAN;
   double training_flops = NAN;  // c(N) T
-  DitShape shape;
+  DitShape shape;               // heads > 0: a practical shape
+  // Relative loss added by an lr or batch off its law (included in loss); NaN: unknown.
+  double hyperparameter_penalty = NAN;
 };
 
 struct Plan {
   bool ok = false;
   std::string message;  // why not ok, or notes (cap active, edge of range)
   double flops = NAN;
-  PlanPoint optimum;                                        // compute-optimal (under constraints)
+  PlanPoint optimum;              // compute-optimal practical shape (under caps and forced values)
+  PlanPoint ideal;                // the continuous optimum before rounding (penalised when forced)
+  std::vector<PlanPoint> nearby;  // the next practical shapes around the ideal, best loss first
+  // Forced hyperparameters: what the constraint costs against the free practical optimum.
+  bool forced = false;
+  PlanPoint free_optimum;              // the plan without the forced values
+  double constraint_loss_cost = NAN;   // optimum.loss / free_optimum.loss - 1 (NaN: unknown)
+  double constraint_flops_cost = NAN;  // 1 - C_same_loss / C: budget the constraint wastes
   Interval params_ci, tokens_ci, loss_ci, lr_ci, batch_ci;  // batch_ci in tokens
   int samples_used = 0;                                     // bootstrap samples that gave a plan
   bool constrained = false;                                 // a cap on N or T is active

@@ -118,6 +118,24 @@ PresetInfo StepLaw() {
   return p;
 }
 
+PresetInfo Liang() {
+  PresetInfo p;
+  p.name = "liang";
+  p.title = "Liang et al. 2024 (text-to-image DiT, N_opt)";
+  p.source =
+      "Liang et al., \"Scaling Laws For Diffusion Transformers\", 2024 (text-to-image, "
+      "arXiv 2410.08184)";
+  p.notes =
+      "Published as N_opt = 0.0009 C^0.5681 and D_opt = 186.85 C^0.4319 (C in FLOPs, N in "
+      "parameters, D in tokens). No loss law: the planner plans at the published N_opt(C) "
+      "directly, with T = C / c(N); with 6N that is within 0.9% of the published D_opt "
+      "(6 x 0.0009 x 186.85 = 1.009). No learning-rate or batch law. Text-to-image, not video.";
+  p.laws.name = "liang (Liang et al. 2024)";
+  p.laws.params_opt = {0.0009, 0.5681};
+  p.published_optima = {{"published N_opt (text-to-image DiT)", 0.0009, 0.5681}};
+  return p;
+}
+
 std::string Lower(std::string_view text) {
   std::string out(text);
   for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -127,8 +145,8 @@ std::string Lower(std::string_view text) {
 }  // namespace
 
 const std::vector<PresetInfo>& Presets() {
-  static const std::vector<PresetInfo> presets = {Paper(), Chinchilla(), Epoch(), DeepSeek(),
-                                                  StepLaw()};
+  static const std::vector<PresetInfo> presets = {Paper(),    Chinchilla(), Epoch(),
+                                                  DeepSeek(), StepLaw(),    Liang()};
   return presets;
 }
 
@@ -169,6 +187,12 @@ OptimumComparison CompareOptima(const PresetInfo& preset, const ComputeModel& co
   }
   if (!preset.laws.loss.IsSet()) {
     out.text = preset.title + " has no loss law: no compute-optimal model size to derive.";
+    for (size_t i = 0; i < out.published_params.size(); ++i) {
+      const PublishedOptimum& p = preset.published_optima[i];
+      out.text += " " + p.label + ": N_opt = " + Num(p.coef) + " C^" + Num(p.exponent) + " = " +
+                  Num(out.published_params[i]) + " at " + Num(budget_flops) +
+                  " FLOPs (the planner plans at it directly).";
+    }
     return out;
   }
   out.derived_params = OptimalParams(preset.laws.loss, compute, budget_flops);

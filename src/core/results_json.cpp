@@ -40,7 +40,12 @@ json PointJson(const PlanPoint& p) {
           {"batch_samples", JsonNumber(p.batch_samples)},
           {"steps", JsonNumber(p.steps)},
           {"training_flops", JsonNumber(p.training_flops)},
-          {"shape", {{"width", JsonNumber(p.shape.width)}, {"depth", JsonNumber(p.shape.depth)}}}};
+          {"hyperparameter_penalty", JsonNumber(p.hyperparameter_penalty)},
+          {"shape",
+           {{"width", JsonNumber(p.shape.width)},
+            {"depth", JsonNumber(p.shape.depth)},
+            {"heads", p.shape.heads > 0 ? JsonNumber(p.shape.heads) : json(nullptr)},
+            {"head_dim", p.shape.heads > 0 ? JsonNumber(p.shape.head_dim) : json(nullptr)}}}};
 }
 
 }  // namespace
@@ -81,6 +86,23 @@ json PlanJson(const Plan& plan, const PlanOptions& options) {
   out["max_params"] = JsonNumber(options.max_params);
   out["max_tokens"] = JsonNumber(options.max_tokens);
   out["constrained"] = plan.constrained;
+  out["ideal"] = PointJson(plan.ideal);
+  json nearby = json::array();
+  for (const PlanPoint& p : plan.nearby) nearby.push_back(PointJson(p));
+  out["nearby_shapes"] = nearby;
+  out["head_dim"] = JsonNumber(options.head_dim);
+  out["width_multiple"] = JsonNumber(options.width_multiple);
+  out["batch_divisor"] = JsonNumber(options.batch_divisor);
+  out["block_params"] = JsonNumber(options.compute.block_params);
+  out["forced"] = {{"batch_tokens", JsonNumber(options.forced_batch_tokens)},
+                   {"lr", JsonNumber(options.forced_lr)},
+                   {"width", JsonNumber(options.forced_width)},
+                   {"depth", JsonNumber(options.forced_depth)}};
+  if (plan.forced) {
+    out["free_optimum"] = PointJson(plan.free_optimum);
+    out["constraint_loss_cost"] = JsonNumber(plan.constraint_loss_cost);
+    out["constraint_flops_cost"] = JsonNumber(plan.constraint_flops_cost);
+  }
   out["bootstrap_samples"] = plan.samples_used;
   out["ci95"] = {{"params", JsonInterval(plan.params_ci)},
                  {"tokens", JsonInterval(plan.tokens_ci)},
@@ -182,6 +204,45 @@ json PresetJson(const PresetInfo& preset) {
         {{"label", p.label}, {"coef", JsonNumber(p.coef)}, {"exponent", JsonNumber(p.exponent)}});
   }
   out["published_optima"] = published;
+  return out;
+}
+
+json DesignJson(const Design& design, const FitSummary& fit) {
+  const DesignOptions& options = design.options;
+  json out = {{"ok", design.ok},
+              {"message", design.message},
+              {"method", design.method},
+              {"budget_flops", JsonNumber(options.budget_flops)},
+              {"max_flops", JsonNumber(options.max_flops)},
+              {"compute", ToString(options.compute.kind)},
+              {"current",
+               {{"params", JsonNumber(design.params_opt)},
+                {"loss", JsonNumber(design.loss_opt)},
+                {"params_ci95", JsonInterval(design.current_params_ci)},
+                {"loss_ci95", JsonInterval(design.current_loss_ci)}}},
+              {"residual_scale", JsonNumber(design.residual_scale)}};
+  json cells = json::array();
+  for (const Cell& cell : fit.cells) {
+    cells.push_back({{"params", JsonNumber(cell.params)}, {"tokens", JsonNumber(cell.tokens)}});
+  }
+  out["cells"] = cells;
+  json candidates = json::array();
+  for (const DesignCandidate& c : design.candidates) {
+    json lrs = json::array(), batches = json::array();
+    for (double v : c.lr) lrs.push_back(JsonNumber(v));
+    for (double v : c.batch_tokens) batches.push_back(JsonNumber(v));
+    candidates.push_back({{"params", JsonNumber(c.params)},
+                          {"tokens", JsonNumber(c.tokens)},
+                          {"runs", c.runs},
+                          {"flops", JsonNumber(c.flops)},
+                          {"lr", lrs},
+                          {"batch_tokens", batches},
+                          {"expected_params_ci95", JsonInterval(c.expected_params_ci)},
+                          {"expected_loss_ci95", JsonInterval(c.expected_loss_ci)},
+                          {"narrowing", JsonNumber(c.narrowing)},
+                          {"value", JsonNumber(c.value)}});
+  }
+  out["candidates"] = candidates;
   return out;
 }
 

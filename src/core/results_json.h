@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/csv_reader.h"
+#include "core/designer.h"
 #include "core/fit.h"
 #include "core/groups.h"
 #include "core/isoflop.h"
@@ -24,8 +25,10 @@ nlohmann::json JsonInterval(const Interval& interval);  // [lo, hi]
 nlohmann::json LossLawJson(const LossLawFit& fit);
 // {coef, exp_N, exp_T, points, r2, ci95: {coef, exp_N, exp_T}}
 nlohmann::json HyperLawJson(const HyperLawFit& fit);
-// A plan: the optimum's {flops, params, tokens, lr, batch_tokens, loss, ...}, intervals, the
-// smallest model within tolerance and the total-cost point.
+// A plan: the practical optimum's {flops, params, tokens, lr, batch_tokens, loss, shape: {width,
+// depth, heads, head_dim}, hyperparameter_penalty, ...}, the continuous `ideal`, `nearby_shapes`,
+// intervals, the smallest model within tolerance, the total-cost point, and with forced values
+// `free_optimum`, `constraint_loss_cost` and `constraint_flops_cost`.
 nlohmann::json PlanJson(const Plan& plan, const PlanOptions& options);
 
 // The whole `fit` output. `plan` may be null (no --budget).
@@ -36,6 +39,11 @@ nlohmann::json FitJson(const FitSummary& summary, const ReadResult& read,
 // published_optima}; the laws without intervals, absent when the source gives none.
 nlohmann::json PresetJson(const PresetInfo& preset);
 
+// The sweep designer: {ok, message, method, budget_flops, max_flops, current: {params,
+// loss, params_ci95, loss_ci95}, residual_scale, cells: [{params, tokens}] (the existing ones),
+// candidates: [{params, tokens, runs, flops, lr: [...], batch_tokens: [...],
+// expected_params_ci95, expected_loss_ci95, narrowing, value}] best first}.
+nlohmann::json DesignJson(const Design& design, const FitSummary& fit);
 // Approach 2: {applicable, ok, message, params_coef, params_exp, tokens_coef, tokens_exp,
 //  budgets: [{flops, points, sizes, params_opt, tokens_opt, loss_opt, flag}], ci95, comparison}.
 nlohmann::json IsoFlopJson(const IsoFlopResult& isoflop, const MethodComparison& comparison);

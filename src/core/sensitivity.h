@@ -18,17 +18,7 @@
 
 namespace scalecalc {
 
-// Loss penalty for off-optimal hyperparameters, fitted on the runs of the sweep cells within
-// FitOptions::sensitivity_cap of their cell's optimum:
-//   L(lr, B) / L_opt - 1 = c_lr u^2 + c_batch v^2 + c_cross u v,
-//   u = ln(lr / lr_opt(N, T)), v = ln(B / B_opt(N, T)).
-struct Sensitivity {
-  bool ok = false;
-  double curv_lr = NAN, curv_batch = NAN, cross = NAN;
-  int points = 0;
-  double RelativePenalty(double lr_ratio, double batch_ratio) const;
-};
-
+// struct Sensitivity (the fitted penalty) lives in laws.h: the planner reads it from a LawSet.
 Sensitivity FitSensitivity(const RunTable& table, const std::vector<Cell>& cells,
                            const SweptDims& swept, const PowerLaw2& lr_law,
                            const PowerLaw2& batch_law, double cap);

@@ -394,6 +394,25 @@ std::vector<Setting> MakeTable() {
           .Whole()
           .Label("heads", "Attention heads of the typed-in model.")
           .Since(2),
+      Number("block_params", "compute.block_params", [](S& s) { return &s.compute.block_params; })
+          .Flag("--block-params")
+          .Range(12, 16)
+          .Whole()
+          .Stale(Stage::kRead)
+          .Label("parameters per block (d^2)",
+                 "N = this x depth x width^2: 16 for the paper's DiT block (the DiT count needs "
+                 "it), 12 for a standard transformer block (6N only).")
+          .Since(2),
+      Number("design_max_flops", "design.max_flops", [](S& s) { return &s.design_max_flops; })
+          .Flag("--max-flops")
+          .Range(0, 1e35, kOpen)
+          .None("auto", NAN)
+          .Unit("FLOP")
+          .Stale(Stage::kPlan)
+          .Label("allowance per candidate (FLOPs)",
+                 "design: the most one candidate cell's runs may cost together (auto: what the "
+                 "current sweep cost).")
+          .Since(2),
   };
   for (Setting& row : t) {
     const std::string json = row.json;

@@ -91,26 +91,26 @@ run 2 plan --preset paper --budget && err_has "--budget" "needs a value"
 run 2 presets --budget 1e22 && err_has "presets"
 
 # --- presets -----------------------------------------------------------------------------------
-run 0 presets && out_has paper chinchilla epoch deepseek steplaw
+run 0 presets && out_has paper chinchilla epoch deepseek steplaw liang
 run 0 presets --json && json_check '{"paper","chinchilla","epoch","deepseek","steplaw"} <= {p["name"] for p in j["presets"]}'
 
 # --- plan from a preset ------------------------------------------------------------------------
 run 0 plan --preset paper --budget 1e22 --json &&
   json_check 'all(k in j["plan"] for k in ("flops","params","tokens","lr","batch_tokens","loss","smallest","inference_saving","inference_saving_flops"))' \
     'j["plan"]["flops"] == 1e22 and 1e9 < j["plan"]["params"] < 1e10 and j["plan"]["ok"]' \
-    'abs(j["plan"]["params"] * j["plan"]["tokens"] * 6 / 1e22 - 1) < 1e-9' \
+    'abs(j["plan"]["ideal"]["params"] * j["plan"]["ideal"]["tokens"] * 6 / 1e22 - 1) < 1e-9' \
     'abs(j["comparison"]["published_params"][0] / 2.43e9 - 1) < 0.01' \
     '"total_cost" not in j["plan"]'
 run 0 plan --preset PAPER --budget 5.85e20 && out_has "differ" "0.4294"
 run 0 plan --preset paper --budget 1e22 --videos 1e8 --json &&
   json_check 'j["plan"]["total_cost"]["params"] < j["plan"]["params"] and 0 < j["plan"]["total_cost_saving"] < 1'
 run 0 plan --preset paper --budget=1e22 --max-params 1B --json &&
-  json_check 'j["plan"]["constrained"] and j["plan"]["params"] == 1e9'
+  json_check 'j["plan"]["constrained"] and j["plan"]["ideal"]["params"] == 1e9 and j["plan"]["params"] <= 1e9'
 run 0 plan --preset paper --budget 1e22 --compute dit --tokens-per-sample 1280 --json &&
   json_check 'j["plan"]["compute"] == "dit"'
 run 2 plan --preset deepseek --budget 1e22 && err_has "no loss law" "--params"
 run 0 plan --preset deepseek --budget 1e22 --params 7B --json &&
-  json_check 'j["plan"]["loss"] is None and j["plan"]["lr"] > 0 and j["plan"]["params"] == 7e9'
+  json_check 'j["plan"]["loss"] is None and j["plan"]["lr"] > 0 and j["plan"]["ideal"]["params"] == 7e9'
 run 2 plan --budget 1e22 && err_has "--preset"
 run 2 plan --preset nosuch --budget 1e22 && err_has "nosuch"
 run 2 plan --preset paper && err_has "--budget"
@@ -124,6 +124,79 @@ run 2 plan --preset paper --budget 1e22 --videos -5 && err_has "--videos"
 run 2 plan --preset paper --budget 1e22 --compute 7n && err_has "--compute" "7n"
 run 2 plan --preset paper --budget 1e22 --max-params 1e8 --max-tokens 1e10 && err_has "caps"
 run 2 plan --preset paper --budget 1e22 --json --skip-bad-rows && err_has "--skip-bad-rows"
+
+# --- practical shapes and forced values ---------------------------------------------------------
+for compute in 6n dit; do
+  run 0 plan --preset paper --budget 1e22 --compute "$compute" --batch-divisor 16 --json &&
+    json_check 'all(s["depth"] == int(s["depth"]) and s["width"] % 64 == 0 and s["heads"] * 64 == s["width"] and s["head_dim"] == 64 for s in [j["plan"]["shape"]])' \
+      'all(p["params"] == 16 * p["shape"]["depth"] * p["shape"]["width"] ** 2 for p in [j["plan"]])' \
+      'all(p["batch_samples"] % 16 == 0 and p["steps"] == int(p["steps"]) and p["tokens"] == p["steps"] * p["batch_tokens"] for p in [j["plan"]])' \
+      '2 <= len(j["plan"]["nearby_shapes"]) <= 3 and all(q["loss"] >= j["plan"]["loss"] for q in j["plan"]["nearby_shapes"])' \
+      'abs(j["plan"]["ideal"]["params"] / j["plan"]["params"] - 1) < 0.1 and j["plan"]["ideal"]["shape"]["heads"] is None'
+done
+run 0 plan --preset paper --budget 1e22 --block-params 12 --width-multiple 128 --json &&
+  json_check 'all(p["params"] == 12 * p["shape"]["depth"] * p["shape"]["width"] ** 2 and p["shape"]["width"] % 128 == 0 for p in [j["plan"]])'
+run 2 plan --preset paper --budget 1e22 --compute dit --block-params 12 && err_has "--block-params"
+run 0 plan --preset paper --budget 1e22 --width 2048 --depth 24 --json &&
+  json_check 'j["plan"]["params"] == 16 * 24 * 2048 ** 2 and j["plan"]["shape"]["heads"] == 32' \
+    'j["plan"]["constraint_loss_cost"] >= 0 and "free_optimum" in j["plan"]'
+# A preset has no sensitivity fit: the penalty of a forced batch is unknown, not zero.
+run 0 plan --preset paper --budget 1e22 --batch-samples 4096 --json &&
+  json_check 'j["plan"]["batch_samples"] == 4096 and j["plan"]["hyperparameter_penalty"] is None' \
+    '"unknown" in j["plan"]["message"] and j["plan"]["constraint_loss_cost"] is None'
+# The example sweep has a sensitivity fit: 4x the optimal batch costs loss.
+run 0 fit "$example" --bootstrap 0 --budget 1e22 --json && cp "$tmp/out" "$tmp/free.json"
+batch4=$(python3 -c 'import json,sys; print(4 * json.load(open(sys.argv[1]))["plan"]["batch_tokens"])' "$tmp/free.json")
+run 0 fit "$example" --bootstrap 0 --budget 1e22 --batch-tokens "$batch4" --json &&
+  json_check 'j["plan"]["hyperparameter_penalty"] > 0 and j["plan"]["loss"] > j["plan"]["free_optimum"]["loss"]' \
+    '0 < j["plan"]["constraint_loss_cost"] and 0 < j["plan"]["constraint_flops_cost"] < 1'
+run 0 plan --preset paper --budget 1e22 --lr 1e-4 && out_has "free optimum" "constraint costs"
+# (empty, none and nan mean "not forced")
+for bad in 0 -1280 100 abc inf 1e30; do
+  run 2 plan --preset paper --budget 1e22 --batch-tokens "$bad" && err_has "--batch-tokens"
+done
+for bad in 0 -4 2.5 abc; do
+  run 2 plan --preset paper --budget 1e22 --batch-samples "$bad" && err_has "--batch-samples"
+done
+run 2 plan --preset paper --budget 1e22 --batch-samples 64 --batch-tokens 1e5 && err_has "give one"
+run 2 plan --preset paper --budget 1e22 --width 1000 && err_has "--width" "64"
+run 2 plan --preset paper --budget 1e22 --width 192 --width-multiple 128 && err_has "--width" "128"
+run 2 plan --preset paper --budget 1e22 --head-dim 0 && err_has "--head-dim"
+run 2 plan --preset paper --budget 1e22 --head-dim nan && err_has "--head-dim"
+run 2 plan --preset paper --budget 1e22 --depth 2.5 && err_has "--depth"
+run 2 plan --preset paper --budget 1e22 --lr -1 && err_has "--lr"
+run 2 plan --preset paper --budget 1e22 --lr 1e9 && err_has "--lr"
+run 2 plan --preset paper --budget 1e22 --batch-divisor 0 && err_has "--batch-divisor"
+run 2 plan --preset paper --budget 1e22 --batch-divisor 1.5 && err_has "--batch-divisor"
+run 2 plan --preset paper --budget 1e22 --width 2048 --depth 24 --params 1e9 && err_has "--params"
+# Liang et al. 2024: no loss law, planned at its published N_opt(C).
+for c in 1e21 1e23; do
+  run 0 plan --preset liang --budget "$c" --json &&
+    json_check "abs(j['plan']['ideal']['params'] / (0.0009 * $c ** 0.5681) - 1) < 1e-9" \
+      "abs(j['plan']['ideal']['tokens'] / (186.85 * $c ** 0.4319) - 1) < 0.01" \
+      'j["plan"]["loss"] is None and "published N_opt" in j["plan"]["message"]'
+done
+
+# --- design: the next runs ----------------------------------------------------------------------
+run 0 design "$example" --budget 1e22 --max-flops 1e20 --bootstrap 0 --json &&
+  json_check 'j["ok"] and len(j["current"]["params_ci95"]) == 2 and len(j["current"]["loss_ci95"]) == 2' \
+    'len(j["candidates"]) > 0 and all(k in c for c in j["candidates"] for k in ("params","tokens","runs","flops","lr","batch_tokens","expected_params_ci95","expected_loss_ci95"))' \
+    'all(c["flops"] <= 1e20 for c in j["candidates"])' \
+    'all(a["value"] >= b["value"] for a, b in zip(j["candidates"], j["candidates"][1:]))' \
+    'all(c["runs"] == len(c["lr"]) * len(c["batch_tokens"]) for c in j["candidates"])' \
+    'j["method"] == "linearised" and len(j["cells"]) > 0'
+run 0 design "$example" --budget 1e22 --max-flops 1e20 --bootstrap 0 && out_has "Next runs" "rank"
+run 2 design "$example" --budget 1e22 --max-flops 1e10 --bootstrap 0 && err_has "--max-flops" "one run"
+for bad in 0 -1 abc nan inf 1e40 ""; do
+  run 2 design "$example" --budget 1e22 --max-flops "$bad" --bootstrap 0 && err_has "--max-flops"
+done
+run 2 design "$example" --max-flops 1e20 && err_has "--budget"
+run 2 design "$example" --budget 1e22 && err_has "--max-flops"
+run 2 design --budget 1e22 --max-flops 1e20 && err_has "CSV"
+run 2 plan --preset paper --budget 1e22 --max-flops 1e20 && err_has "--max-flops" "design"
+# Data without a loss law (two model sizes): the designer says why it cannot rank.
+run_stdin 1 'params,tokens,loss\n1e8,2e9,0.61\n1e8,4e9,0.6\n1e8,8e9,0.59\n2e8,2e9,0.6\n2e8,4e9,0.59\n2e8,8e9,0.58\n' \
+  design - --budget 1e22 --max-flops 1e20 --bootstrap 0 && err_has "loss law"
 
 # --- settings-schema flags: each refuses bad values naming itself --------------------------------
 run 0 plan --preset paper --budget 1e22 --cross-attention off --json &&

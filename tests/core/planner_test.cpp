@@ -45,9 +45,9 @@ TEST(Planner, MatchesClosedFormOptimum) {
     const Plan plan = MakePlan(laws, options);
     ASSERT_TRUE(plan.ok) << plan.message;
     const double n = AnalyticNopt(laws.loss, flops);
-    EXPECT_NEAR(plan.optimum.params / n, 1.0, 1e-6) << flops;
-    EXPECT_NEAR(plan.optimum.tokens / (flops / (6 * n)), 1.0, 1e-6);
-    EXPECT_NEAR(plan.optimum.loss, laws.loss.Eval(n, flops / (6 * n)), 1e-12);
+    EXPECT_NEAR(plan.ideal.params / n, 1.0, 1e-6) << flops;
+    EXPECT_NEAR(plan.ideal.tokens / (flops / (6 * n)), 1.0, 1e-6);
+    EXPECT_NEAR(plan.ideal.loss, laws.loss.Eval(n, flops / (6 * n)), 1e-12);
     EXPECT_FALSE(plan.constrained);
     EXPECT_DOUBLE_EQ(plan.flops, flops);
   }
@@ -60,7 +60,7 @@ TEST(Planner, HyperparametersFollowTheLawsAtTheOptimum) {
   options.compute.tokens_per_sample = 2048;
   const Plan plan = MakePlan(laws, options);
   ASSERT_TRUE(plan.ok);
-  const PlanPoint& p = plan.optimum;
+  const PlanPoint& p = plan.ideal;
   EXPECT_NEAR(p.lr, 0.5 * std::pow(p.params, -0.2) * std::pow(p.tokens, -0.05), 1e-15);
   const double batch = 20.0 * std::pow(p.params, 0.2) * std::pow(p.tokens, 0.5);
   EXPECT_NEAR(p.batch_tokens / batch, 1.0, 1e-12);
@@ -80,9 +80,9 @@ TEST(Planner, DitCountOptimumIsStationary) {
   options.compute.kind = ComputeKind::kDit;
   const Plan plan = MakePlan(laws, options);
   ASSERT_TRUE(plan.ok) << plan.message;
-  const double n = plan.optimum.params;
+  const double n = plan.ideal.params;
   const double at = IsoComputeLoss(laws.loss, options.compute, 1e22, n);
-  EXPECT_DOUBLE_EQ(at, plan.optimum.loss);
+  EXPECT_DOUBLE_EQ(at, plan.ideal.loss);
   double best = INFINITY, best_n = 0;
   for (double u = std::log(n) - 1; u <= std::log(n) + 1; u += 1e-3) {
     const double value = IsoComputeLoss(laws.loss, options.compute, 1e22, std::exp(u));
@@ -90,7 +90,7 @@ TEST(Planner, DitCountOptimumIsStationary) {
   }
   EXPECT_LE(at, best + 1e-15);
   EXPECT_NEAR(best_n / n, 1.0, 2e-3);  // scan step 1e-3 in ln N
-  EXPECT_NEAR(plan.optimum.tokens * FlopsPerToken(options.compute, n) / 1e22, 1.0, 1e-12);
+  EXPECT_NEAR(plan.ideal.tokens * FlopsPerToken(options.compute, n) / 1e22, 1.0, 1e-12);
 }
 
 TEST(Planner, ParamsCapIsRespected) {
@@ -102,14 +102,14 @@ TEST(Planner, ParamsCapIsRespected) {
   const Plan plan = MakePlan(laws, options);
   ASSERT_TRUE(plan.ok);
   EXPECT_TRUE(plan.constrained);
-  EXPECT_NEAR(plan.optimum.params / (n / 2), 1.0, 1e-12);
-  EXPECT_NEAR(plan.optimum.tokens / (1e21 / (6 * n / 2)), 1.0, 1e-12);
+  EXPECT_NEAR(plan.ideal.params / (n / 2), 1.0, 1e-12);
+  EXPECT_NEAR(plan.ideal.tokens / (1e21 / (6 * n / 2)), 1.0, 1e-12);
   EXPECT_NE(plan.message.find("max_params"), std::string::npos);
   // A cap that does not bind changes nothing.
   options.max_params = 2 * n;
   const Plan loose = MakePlan(laws, options);
   EXPECT_FALSE(loose.constrained);
-  EXPECT_NEAR(loose.optimum.params / n, 1.0, 1e-6);
+  EXPECT_NEAR(loose.ideal.params / n, 1.0, 1e-6);
 }
 
 TEST(Planner, TokensCapIsRespected) {
@@ -122,9 +122,9 @@ TEST(Planner, TokensCapIsRespected) {
   const Plan plan = MakePlan(laws, options);
   ASSERT_TRUE(plan.ok);
   EXPECT_TRUE(plan.constrained);
-  EXPECT_LE(plan.optimum.tokens, t / 3 * (1 + 1e-12));
-  EXPECT_NEAR(plan.optimum.tokens / (t / 3), 1.0, 1e-9);
-  EXPECT_NEAR(plan.optimum.params / (3 * n), 1.0, 1e-9);
+  EXPECT_LE(plan.ideal.tokens, t / 3 * (1 + 1e-12));
+  EXPECT_NEAR(plan.ideal.tokens / (t / 3), 1.0, 1e-9);
+  EXPECT_NEAR(plan.ideal.params / (3 * n), 1.0, 1e-9);
   EXPECT_NE(plan.message.find("max_tokens"), std::string::npos);
   // The smallest model within tolerance cannot break the cap either.
   EXPECT_LE(plan.smallest.tokens, t / 3 * (1 + 1e-9));
@@ -147,13 +147,13 @@ TEST(Planner, SmallestModelWithinTolerance) {
   options.loss_tolerance = 0.001;
   const Plan plan = MakePlan(laws, options);
   ASSERT_TRUE(plan.ok);
-  const double target = plan.optimum.loss * 1.001;
-  EXPECT_LT(plan.smallest.params, plan.optimum.params);
+  const double target = plan.ideal.loss * 1.001;
+  EXPECT_LT(plan.smallest.params, plan.ideal.params);
   EXPECT_NEAR(plan.smallest.loss / target, 1.0, 1e-9);
   EXPECT_NEAR(plan.smallest.tokens * 6 * plan.smallest.params / 1e22, 1.0, 1e-12);
   // 1% smaller already breaks the tolerance.
   EXPECT_GT(IsoComputeLoss(laws.loss, options.compute, 1e22, plan.smallest.params * 0.99), target);
-  EXPECT_NEAR(plan.inference_saving, 1 - plan.smallest.params / plan.optimum.params, 1e-15);
+  EXPECT_NEAR(plan.inference_saving, 1 - plan.smallest.params / plan.ideal.params, 1e-15);
   EXPECT_GT(plan.inference_saving, 0);
   EXPECT_LT(plan.inference_saving, 1);
   // Attention scales like d ~ N^(1/3), so per-video FLOPs shrink less than N does.
@@ -192,7 +192,7 @@ TEST(Planner, TotalCostAtTheSameLoss) {
   options.demand.videos = 1;
   plan = MakePlan(laws, options);
   ASSERT_TRUE(plan.ok);
-  EXPECT_NEAR(plan.total_cost.params / plan.optimum.params, 1.0, 1e-4);
+  EXPECT_NEAR(plan.total_cost.params / plan.ideal.params, 1.0, 1e-4);
   EXPECT_NEAR(plan.total_cost.training_flops / 1e22, 1.0, 1e-6);
 
   // Heavy demand: a smaller model trained longer, same loss, lower total.
@@ -200,16 +200,16 @@ TEST(Planner, TotalCostAtTheSameLoss) {
   plan = MakePlan(laws, options);
   ASSERT_TRUE(plan.ok) << plan.message;
   const PlanPoint& tc = plan.total_cost;
-  EXPECT_LT(tc.params, plan.optimum.params);
-  EXPECT_GT(tc.tokens, plan.optimum.tokens);
-  EXPECT_NEAR(tc.loss, plan.optimum.loss, 1e-12);
+  EXPECT_LT(tc.params, plan.ideal.params);
+  EXPECT_GT(tc.tokens, plan.ideal.tokens);
+  EXPECT_NEAR(tc.loss, plan.ideal.loss, 1e-12);
   EXPECT_GT(tc.training_flops, 1e22);
   EXPECT_GT(plan.total_cost_saving, 0);
   EXPECT_NEAR(plan.total_cost_saving, 1 - plan.total_cost_flops / plan.optimum_total_flops, 1e-15);
   // Brute force along the constant-loss curve: nothing is cheaper.
   const LossLaw& l = laws.loss;
-  const double excess = plan.optimum.loss - l.E;
-  for (double u = std::log(tc.params) - 2; u < std::log(plan.optimum.params) + 1; u += 1e-3) {
+  const double excess = plan.ideal.loss - l.E;
+  for (double u = std::log(tc.params) - 2; u < std::log(plan.ideal.params) + 1; u += 1e-3) {
     const double n = std::exp(u), rest = excess - l.A * std::pow(n, -l.alpha);
     if (rest <= 0) continue;
     const double t = std::pow(l.B / rest, 1 / l.beta);
@@ -319,10 +319,10 @@ TEST(Planner, FixedParamsWithoutLossLaw) {
   options.fixed_params = 1e9;
   const Plan plan = MakePlan(laws, options);
   ASSERT_TRUE(plan.ok) << plan.message;
-  EXPECT_DOUBLE_EQ(plan.optimum.params, 1e9);
-  EXPECT_NEAR(plan.optimum.tokens, 1e21 / 6e9, 1e-3);
-  EXPECT_TRUE(std::isnan(plan.optimum.loss));
-  EXPECT_NEAR(plan.optimum.lr, laws.lr.Eval(1e9, 1e21 / 6e9), 1e-15);
+  EXPECT_DOUBLE_EQ(plan.ideal.params, 1e9);
+  EXPECT_NEAR(plan.ideal.tokens, 1e21 / 6e9, 1e-3);
+  EXPECT_TRUE(std::isnan(plan.ideal.loss));
+  EXPECT_NEAR(plan.ideal.lr, laws.lr.Eval(1e9, 1e21 / 6e9), 1e-15);
   EXPECT_TRUE(std::isnan(plan.smallest.params));
   // Out of what the budget allows (T < 1).
   options.fixed_params = 1e21;
@@ -335,7 +335,7 @@ TEST(Planner, ExtremeBudgetsDoNotBreak) {
   options.budget_flops = 1e35;
   Plan plan = MakePlan(laws, options);
   ASSERT_TRUE(plan.ok) << plan.message;
-  EXPECT_NEAR(plan.optimum.params / AnalyticNopt(laws.loss, 1e35), 1.0, 1e-6);
+  EXPECT_NEAR(plan.ideal.params / AnalyticNopt(laws.loss, 1e35), 1.0, 1e-6);
   options.budget_flops = 3;  // less than one token of the smallest model
   plan = MakePlan(laws, options);
   EXPECT_FALSE(plan.ok);
@@ -343,8 +343,8 @@ TEST(Planner, ExtremeBudgetsDoNotBreak) {
   options.budget_flops = 1e3;  // tiny: the optimum hits N >= 1 or T >= 1, reported, not hidden
   plan = MakePlan(laws, options);
   EXPECT_TRUE(plan.ok);
-  EXPECT_GE(plan.optimum.params, 1.0);
-  EXPECT_GE(plan.optimum.tokens, 1.0 - 1e-9);
+  EXPECT_GE(plan.ideal.params, 1.0);
+  EXPECT_GE(plan.ideal.tokens, 1.0 - 1e-9);
 }
 
 TEST(Planner, IsoComputeLoss) {

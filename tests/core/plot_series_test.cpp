@@ -40,12 +40,12 @@ TEST(PlotSeries, ToleranceBandEdgesSitOnTheToleranceAndMatchThePlanner) {
   const Plan plan = MakePlan(laws, options);
   ASSERT_TRUE(plan.ok) << plan.message;
   const IsoComputeSeries iso =
-      MakeIsoComputeSeries(laws, options.compute, options.budget_flops, plan.optimum.params,
-                           plan.optimum.loss, options.loss_tolerance);
+      MakeIsoComputeSeries(laws, options.compute, options.budget_flops, plan.ideal.params,
+                           plan.ideal.loss, options.loss_tolerance);
   ASSERT_TRUE(iso.ok);
-  const double limit = plan.optimum.loss * 1.001;
-  ASSERT_LT(iso.tolerance_params_lo, plan.optimum.params);
-  ASSERT_GT(iso.tolerance_params_hi, plan.optimum.params);
+  const double limit = plan.ideal.loss * 1.001;
+  ASSERT_LT(iso.tolerance_params_lo, plan.ideal.params);
+  ASSERT_GT(iso.tolerance_params_hi, plan.ideal.params);
   // On the edge the loss equals the limit (bisection to 1e-12 in ln N; the slope there is
   // ~1e-3 per e-fold, so the loss is within ~1e-14 relative).
   EXPECT_NEAR(LossOnLine(laws.loss, 1e22, iso.tolerance_params_lo) / limit, 1, 1e-11);

@@ -120,7 +120,7 @@ TEST(Presets, DeepSeekLawsAreFunctionsOfComputeOnly) {
   options.fixed_params = 7e9;
   const Plan plan = MakePlan(p->laws, options);
   ASSERT_TRUE(plan.ok) << plan.message;
-  EXPECT_NEAR(plan.optimum.lr / (0.3118 * std::pow(1e22, -0.125)), 1.0, 1e-12);
+  EXPECT_NEAR(plan.ideal.lr / (0.3118 * std::pow(1e22, -0.125)), 1.0, 1e-12);
   const OptimumComparison cmp = CompareOptima(*p, options.compute, 1e22);
   EXPECT_TRUE(std::isnan(cmp.derived_params));
   EXPECT_NE(cmp.text.find("no loss law"), std::string::npos);
@@ -146,7 +146,7 @@ TEST(Presets, ListAndLookup) {
     EXPECT_FALSE(p.title.empty());
     EXPECT_FALSE(p.source.empty());
     EXPECT_FALSE(p.notes.empty());
-    EXPECT_TRUE(p.laws.loss.IsSet() || p.laws.lr.IsSet()) << p.name;
+    EXPECT_TRUE(p.laws.loss.IsSet() || p.laws.lr.IsSet() || p.laws.params_opt.IsSet()) << p.name;
     EXPECT_TRUE(p.laws.loss_samples.empty());
   }
   EXPECT_EQ(FindPreset("PAPER"), &Paper());

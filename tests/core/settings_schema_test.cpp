@@ -213,6 +213,7 @@ TEST(StateVersion2, TailLayoutIsFrozen) {
   d(16), d(8), d(1);      // cost.vae_spatial, vae_temporal, patch
   u(1);                   // cost.typed_shape
   d(1536), d(20), d(12);  // cost.shape_width, shape_depth, shape_heads
+  d(16), d(NAN);          // compute.block_params, design.max_flops (defaults)
   const Bytes bytes = EncodeState(Version2State());
   ASSERT_GT(bytes.size(), tail.size());
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);

@@ -1,0 +1,47 @@
+// The planner's launchable plan and the Next runs section, driven through the test hook: practical
+// shape and batch options, a forced batch, a bad width refused with its label, and the sweep
+// designer's candidates in the results. One page load for every check.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+
+let session;
+before(async () => { session = await launch(); });
+after(async () => { await session?.close(); });
+
+const setOption = (page, name, value) =>
+  page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]);
+const results = async (page) => JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
+
+test('the planner proposes a launchable shape and batch, and ranks the next runs', async () => {
+  const { page, problems } = await openPage(session.browser, session.url, { height: 1400 });
+  await waitForApp(page);
+  await page.evaluate(() => window.scalecalc.app.selectPanel('planner'));
+  assert.equal(await setOption(page, 'width_multiple', '128'), '');
+  assert.equal(await setOption(page, 'batch_divisor', '64'), '');
+  let r = await results(page);
+  const plan = r.plan;
+  assert.equal(plan.shape.width % 128, 0);
+  assert.equal(plan.shape.heads * plan.shape.head_dim, plan.shape.width);
+  assert.equal(plan.shape.depth, Math.round(plan.shape.depth));
+  assert.equal(plan.params, 16 * plan.shape.depth * plan.shape.width ** 2);
+  assert.equal(plan.batch_samples % 64, 0);
+  assert.ok(plan.nearby_shapes.length >= 2);
+  // The designer ranks candidates for this budget, best first.
+  assert.ok(r.design.ok, r.design.message);
+  assert.ok(r.design.candidates.length > 0);
+  assert.ok(r.design.candidates.every((c, i, all) => i === 0 || all[i - 1].value >= c.value));
+
+  // 4x the batch costs loss (the example sweep has a sensitivity fit).
+  const forced = String(4 * plan.batch_tokens);
+  assert.equal(await setOption(page, 'batch_tokens', forced), '');
+  r = await results(page);
+  assert.ok(r.plan.hyperparameter_penalty > 0);
+  assert.ok(r.plan.loss > r.plan.free_optimum.loss);
+  // A width of no whole heads is refused, naming the control.
+  const message = await setOption(page, 'width', '1000');
+  assert.match(message, /forced width/);
+  assert.doesNotMatch(message, /forced_width|plan\./);
+  await page.screenshot({ path: screenshotPath('planner-launch') });
+  assert.deepEqual(problems, []);
+});
