@@ -120,11 +120,18 @@ void DrawBootstrapStatus(Model& model) {
 
 void DrawLaws(Model& model) {
   const FitSummary& fit = model.fit;
-  if (!fit.ok) {
+  if (fit.status == ResultStatus::kFailed) {
     ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s",
                        fit.message.empty() ? "No fit yet." : fit.message.c_str());
     return;
   }
+  // Everything but the cells' own warnings, which sit beside the cells table.
+  std::vector<Warning> law_warnings;
+  for (const Warning& w : fit.warnings) {
+    if (w.code.compare(0, 5, "cell_") != 0) law_warnings.push_back(w);
+  }
+  DrawTrustReport(fit.status, law_warnings);
+  if (!fit.loss.law.IsSet()) return;
   const LossLawFit& loss = fit.loss;
   Heading("Loss law (raw units: N parameters, T tokens)");
   const std::string formula = LossLawFormula(loss.law);
@@ -186,13 +193,7 @@ void DrawLaws(Model& model) {
 void DrawCells(const FitSummary& fit) {
   if (fit.cells.empty() || !ImGui::CollapsingHeader("Cells (per model size and token budget)"))
     return;
-  int edge = 0;
-  for (const Cell& c : fit.cells) edge += c.on_edge ? 1 : 0;
-  if (edge > 0)
-    ImGui::TextColored(
-        ImVec4(1, 0.8f, 0.35f, 1),
-        "%d cell(s) have their optimum on the edge of the sweep: the true optimum lies outside",
-        edge);
+  DrawWarnings(fit.warnings, "cell_");
   if (!ImGui::BeginTable(
           "cells", 7,
           ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY,
@@ -218,11 +219,12 @@ void DrawCells(const FitSummary& fit) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(FormatSci(c.loss, 6).c_str());
     ImGui::TableNextColumn();
-    if (c.on_edge) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "edge");
-    if (c.not_convex) {
-      ImGui::SameLine();
-      ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "flat");
-    }
+    std::string flags;
+    if (c.lr_edge != 0) flags += std::string("lr ") + (c.lr_edge < 0 ? "below " : "above ");
+    if (c.batch_edge != 0) flags += std::string("batch ") + (c.batch_edge < 0 ? "below " : "above ");
+    if (c.smooth == SmoothOutcome::kNotConvex) flags += "not convex ";
+    if (c.smooth == SmoothOutcome::kTooFewValues) flags += "too few values ";
+    if (!flags.empty()) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", flags.c_str());
   }
   ImGui::EndTable();
 }
@@ -236,7 +238,7 @@ void DrawFitPanel(Model& model) {
   ImGui::BeginChild("fit_results");
   DrawLaws(model);
   DrawCells(model.fit);
-  if (model.fit.ok && ImGui::CollapsingHeader("Full report")) {
+  if (model.fit.status != ResultStatus::kFailed && ImGui::CollapsingHeader("Full report")) {
     const std::string report = model.fit.FullReport();
     CopyButton(model, "Copy report", report);
     ImGui::TextUnformatted(report.c_str());

@@ -168,8 +168,8 @@ void DrawPlannerPanel(Model& model) {
         plan.message.empty() ? "No plan: fit the data first." : plan.message.c_str());
     return;
   }
-  if (!plan.message.empty())
-    ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", plan.message.c_str());
+  if (!plan.notes.empty()) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", plan.notes.c_str());
+  DrawTrustReport(plan.status, plan.warnings);
   DrawResultTable(model);
   if (ImGui::Button("Copy as Markdown")) {
     web::CopyToClipboard(PlanMarkdown(model));

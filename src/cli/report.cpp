@@ -37,8 +37,10 @@ std::string PointLines(const PlanPoint& p) {
   out += Line("model size N", G(p.params));
   out += Line("tokens T", G(p.tokens));
   out += Line("predicted loss", Fmt("%.6f", p.loss));
-  out += Line("shape",
-              "width " + Fmt("%.0f", p.shape.width) + ", depth " + Fmt("%.1f", p.shape.depth));
+  if (std::isfinite(p.shape.width)) {
+    out += Line("shape",
+                "width " + Fmt("%.0f", p.shape.width) + ", depth " + Fmt("%.1f", p.shape.depth));
+  }
   return out;
 }
 
@@ -63,9 +65,14 @@ std::string Wrap(const std::string& text, const std::string& indent) {
 
 }  // namespace
 
-std::string PlanReport(const Plan& plan, const PlanOptions& o) {
+std::string PlanReport(const Plan& plan, const PlanOptions& o, bool video_dit) {
   std::string out = "Plan at " + G(o.budget_flops) + " FLOPs (compute " + ToString(o.compute.kind) +
-                    ", " + G(o.compute.tokens_per_sample) + " tokens per sample)\n";
+                    (video_dit ? ", " + G(o.compute.tokens_per_sample) + " tokens per sample" : "") +
+                    ")\n";
+  out += Line("status", std::string(ToString(plan.status)) + " (" + ToString(plan.termination) + ")");
+  for (const Warning& w : plan.warnings) {
+    out += Wrap(std::string(ToString(w.severity)) + ": " + w.message + " [" + w.code + "]", "  ");
+  }
   if (!plan.ok) return out + "  no plan: " + plan.message + "\n";
   const PlanPoint& p = plan.optimum;
   out += Line(std::isnan(o.fixed_params) ? "model size N" : "model size N (fixed)", G(p.params),
@@ -74,25 +81,40 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o) {
   if (std::isfinite(p.loss)) out += Line("predicted loss", Fmt("%.6f", p.loss), Ci(plan.loss_ci));
   if (std::isfinite(p.lr)) out += Line("learning rate", G(p.lr), Ci(plan.lr_ci));
   if (std::isfinite(p.batch_tokens)) {
-    out += Line("batch", G(p.batch_tokens) + " tokens = " + G(p.batch_samples) + " samples",
+    out += Line("batch",
+                G(p.batch_tokens) + " tokens" +
+                    (std::isfinite(p.batch_samples) ? " = " + G(p.batch_samples) + " samples" : ""),
                 Ci(plan.batch_ci));
     out += Line("steps", Fmt("%.0f", p.steps));
   }
-  out += Line("shape", "width " + Fmt("%.0f", p.shape.width) + ", depth " +
-                           Fmt("%.1f", p.shape.depth) + " (width/depth " +
-                           G(o.compute.width_per_depth) + ")");
-  out += Line("inference per video", G(plan.inference_flops_per_video) + " FLOPs (" +
-                                         G(o.demand.sampling_steps) + " steps" +
-                                         (o.demand.guidance ? ", guidance, " : ", ") +
-                                         G(o.demand.tokens_per_video) + " tokens)");
+  if (!plan.intervals_withheld.empty()) out += Line("intervals", plan.intervals_withheld);
+  const Extrapolation& e = plan.extrapolation;
+  if (std::isfinite(e.params_factor) || std::isfinite(e.flops_factor)) {
+    out += Line("extrapolation", Fmt("%.3g", e.params_factor) + "x the largest fitted N, " +
+                                     Fmt("%.3g", e.flops_factor) +
+                                     "x the largest fitted run's FLOPs");
+  }
+  if (std::isfinite(p.shape.width)) {
+    out += Line("shape", "width " + Fmt("%.0f", p.shape.width) + ", depth " +
+                             Fmt("%.1f", p.shape.depth) + " (width/depth " +
+                             G(o.compute.width_per_depth) + ")");
+  }
+  if (std::isfinite(plan.inference_flops_per_video)) {
+    out += Line("inference per video", G(plan.inference_flops_per_video) + " FLOPs (" +
+                                           G(o.demand.sampling_steps) + " steps" +
+                                           (o.demand.guidance ? ", guidance, " : ", ") +
+                                           G(o.demand.tokens_per_video) + " tokens)");
+  }
   if (plan.constrained) out += "  constrained: a cap on N or T is active\n";
-  if (!plan.message.empty()) out += Wrap("note: " + plan.message, "  ");
+  if (!plan.notes.empty()) out += Wrap("note: " + plan.notes, "  ");
   if (std::isfinite(plan.smallest.params)) {
     out += "Smallest model within " + Percent(o.loss_tolerance) + " of the optimal loss:\n";
     out += PointLines(plan.smallest);
-    out += Line("inference saving", Percent(plan.inference_saving) + " per token, " +
-                                        Percent(plan.inference_saving_flops) +
-                                        " of DiT FLOPs per video");
+    out += Line("inference saving",
+                Percent(plan.inference_saving) + " per token" +
+                    (std::isfinite(plan.inference_saving_flops)
+                         ? ", " + Percent(plan.inference_saving_flops) + " of DiT FLOPs per video"
+                         : ""));
   }
   if (o.demand.videos > 0 && std::isfinite(plan.total_cost_flops)) {
     out +=

@@ -9,7 +9,8 @@
 
 namespace scalecalc {
 
-std::string PlanReport(const Plan& plan, const PlanOptions& options);
+// video_dit false (an LLM law set): no DiT shape, samples per batch or inference per video.
+std::string PlanReport(const Plan& plan, const PlanOptions& options, bool video_dit = true);
 std::string PresetListReport();
 // Title, source, notes and, when the preset publishes N_opt laws, the published-vs-derived
 // comparison at the plan's budget.

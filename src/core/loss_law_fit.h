@@ -29,6 +29,10 @@ struct LossLawFit {
   // Extrapolation check: refit without the largest model, predict its points.
   double holdout_params = NAN;
   double holdout_rel_error = NAN;  // mean |L_hat - L| / L on the held-out points
+  double holdout_signed_error = NAN;  // mean (L_hat - L) / L: > 0 the law over-predicts
+  int holdout_points = 0;             // points held out (those of the largest model)
+  bool converged = false;             // L-BFGS-B converged (see LossFitResult)
+  std::string convergence;
 };
 
 struct LossPoint {
@@ -45,15 +49,24 @@ struct LossFitResult {
   std::vector<std::string> on_bound;  // "E", "A", "alpha", "B", "beta"
   int iterations = 0;                 // L-BFGS-B iterations over all starts
   std::string error;                  // why not ok
+  // L-BFGS-B's own verdict on the start that gave the result: converged when it stopped on its
+  // gradient or objective-change test (or a stalled line search at a stationary point), not
+  // when it ran out of iterations. `convergence` says which.
+  bool converged = false;
+  std::string convergence;
 };
 
+// Iteration cap of each L-BFGS-B run (tests lower it to provoke non-convergence).
+constexpr int kLossFitMaxIterations = 400;
+
 // Full fit: grid search in (alpha, beta), then L-BFGS-B from the best basins.
-LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delta);
+LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delta,
+                         int max_iterations = kLossFitMaxIterations);
 
 // Refit from a starting law (for example the full-data optimum): L-BFGS-B only. Much faster; the
 // result can be a different local optimum than FitLossLaw's when the start is far from it.
 LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_delta,
-                           const LossLaw& start);
+                           const LossLaw& start, int max_iterations = kLossFitMaxIterations);
 
 // Sum over points of weight * Huber_delta(log loss - log law(N, T)). NaN if the law predicts a
 // non-positive loss anywhere.

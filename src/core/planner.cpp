@@ -251,6 +251,8 @@ double OptimalLogParams(const LossLaw& law, const PlanOptions& o, const Range& r
   return MinimiseOnLine(law, o.compute, o.budget_flops, range.lo, range.hi, &edge);
 }
 
+Plan MakePlanUnchecked(const LawSet& laws, const PlanOptions& o);
+
 }  // namespace
 
 bool ServingDemand::IsValid(std::string* error) const {
@@ -262,13 +264,20 @@ bool ServingDemand::IsValid(std::string* error) const {
     *error = "demand.sampling_steps must be a finite number >= 1 (got " + Num(sampling_steps) + ")";
     return false;
   }
-  if (!(std::isfinite(tokens_per_video) && tokens_per_video >= 1)) {
-    *error =
-        "demand.tokens_per_video must be a finite number >= 1 (got " + Num(tokens_per_video) + ")";
+  // Upper limits: past them the inference count overflows what a plan can mean (1e9 latent
+  // tokens is ~1000x today's longest videos).
+  if (!(std::isfinite(sampling_steps) && sampling_steps <= 1e6)) {
+    *error = "demand.sampling_steps must be at most 1e6 (got " + Num(sampling_steps) + ")";
     return false;
   }
-  if (!(std::isfinite(text_tokens) && text_tokens >= 0)) {
-    *error = "demand.text_tokens must be a finite number >= 0 (got " + Num(text_tokens) + ")";
+  if (!(std::isfinite(tokens_per_video) && tokens_per_video >= 1 && tokens_per_video <= 1e9)) {
+    *error = "demand.tokens_per_video must be a finite number from 1 to 1e9 (got " +
+             Num(tokens_per_video) + ")";
+    return false;
+  }
+  if (!(std::isfinite(text_tokens) && text_tokens >= 0 && text_tokens <= 1e9)) {
+    *error = "demand.text_tokens must be a finite number from 0 to 1e9 (got " + Num(text_tokens) +
+             ")";
     return false;
   }
   return true;
@@ -338,7 +347,39 @@ double OptimalParams(const LossLaw& law, const ComputeModel& compute, double bud
   return std::exp(OptimalLogParams(law, o, range));
 }
 
+const char* ToString(PlanTermination termination) {
+  switch (termination) {
+    case PlanTermination::kSuccess:
+      return "success";
+    case PlanTermination::kInvalidOptions:
+      return "invalid options";
+    case PlanTermination::kNoLossLaw:
+      return "no loss law";
+    case PlanTermination::kRefused:
+      return "refused";
+  }
+  return "unknown";
+}
+
 Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
+  Plan plan = MakePlanUnchecked(laws, o);
+  std::string error;
+  if (plan.ok) {
+    plan.termination = PlanTermination::kSuccess;
+  } else if (!o.IsValid(&error)) {
+    plan.termination = PlanTermination::kInvalidOptions;
+  } else if (!UsableLossLaw(laws.loss, &error) && std::isnan(o.fixed_params)) {
+    plan.termination = PlanTermination::kNoLossLaw;
+  } else {
+    plan.termination = PlanTermination::kRefused;
+  }
+  AssessPlan(laws, o, &plan);
+  return plan;
+}
+
+namespace {
+
+Plan MakePlanUnchecked(const LawSet& laws, const PlanOptions& o) {
   Plan plan;
   std::string error;
   if (!o.IsValid(&error)) {
@@ -462,5 +503,7 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
   plan.ok = true;
   return plan;
 }
+
+}  // namespace
 
 }  // namespace scalecalc
