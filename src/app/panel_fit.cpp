@@ -221,7 +221,8 @@ void DrawCells(const FitSummary& fit) {
     ImGui::TableNextColumn();
     std::string flags;
     if (c.lr_edge != 0) flags += std::string("lr ") + (c.lr_edge < 0 ? "below " : "above ");
-    if (c.batch_edge != 0) flags += std::string("batch ") + (c.batch_edge < 0 ? "below " : "above ");
+    if (c.batch_edge != 0)
+      flags += std::string("batch ") + (c.batch_edge < 0 ? "below " : "above ");
     if (c.smooth == SmoothOutcome::kNotConvex) flags += "not convex ";
     if (c.smooth == SmoothOutcome::kTooFewValues) flags += "too few values ";
     if (!flags.empty()) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", flags.c_str());

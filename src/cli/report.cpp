@@ -66,10 +66,11 @@ std::string Wrap(const std::string& text, const std::string& indent) {
 }  // namespace
 
 std::string PlanReport(const Plan& plan, const PlanOptions& o, bool video_dit) {
-  std::string out = "Plan at " + G(o.budget_flops) + " FLOPs (compute " + ToString(o.compute.kind) +
-                    (video_dit ? ", " + G(o.compute.tokens_per_sample) + " tokens per sample" : "") +
-                    ")\n";
-  out += Line("status", std::string(ToString(plan.status)) + " (" + ToString(plan.termination) + ")");
+  std::string out =
+      "Plan at " + G(o.budget_flops) + " FLOPs (compute " + ToString(o.compute.kind) +
+      (video_dit ? ", " + G(o.compute.tokens_per_sample) + " tokens per sample" : "") + ")\n";
+  out +=
+      Line("status", std::string(ToString(plan.status)) + " (" + ToString(plan.termination) + ")");
   for (const Warning& w : plan.warnings) {
     out += Wrap(std::string(ToString(w.severity)) + ": " + w.message + " [" + w.code + "]", "  ");
   }
@@ -90,9 +91,9 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o, bool video_dit) {
   if (!plan.intervals_withheld.empty()) out += Line("intervals", plan.intervals_withheld);
   const Extrapolation& e = plan.extrapolation;
   if (std::isfinite(e.params_factor) || std::isfinite(e.flops_factor)) {
-    out += Line("extrapolation", Fmt("%.3g", e.params_factor) + "x the largest fitted N, " +
-                                     Fmt("%.3g", e.flops_factor) +
-                                     "x the largest fitted run's FLOPs");
+    out +=
+        Line("extrapolation", Fmt("%.3g", e.params_factor) + "x the largest fitted N, " +
+                                  Fmt("%.3g", e.flops_factor) + "x the largest fitted run's FLOPs");
   }
   if (std::isfinite(p.shape.width)) {
     out += Line("shape", "width " + Fmt("%.0f", p.shape.width) + ", depth " +

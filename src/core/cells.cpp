@@ -128,8 +128,8 @@ SmoothOutcome SmoothOptimum(const RunTable& table, const Cell& cell, const Run& 
     // Smallest eigenvalue of the Hessian against the scale of slope and curvature.
     const double half_trace = 0.5 * (hxx + hyy);
     const double min_eigen = half_trace - std::sqrt(std::max(0.0, half_trace * half_trace - det));
-    const double scale = std::fabs(c(1)) + std::fabs(c(2)) + std::fabs(hxx) + std::fabs(hyy) +
-                         std::fabs(hxy);
+    const double scale =
+        std::fabs(c(1)) + std::fabs(c(2)) + std::fabs(hxx) + std::fabs(hyy) + std::fabs(hxy);
     if (!(hxx > 0 && det > 0 && min_eigen > kFlat * scale)) return SmoothOutcome::kNotConvex;
     // Solve H z = -g.
     opt[0] = (-c(1) * hyy + c(2) * hxy) / det;

@@ -30,12 +30,12 @@ const char* ToString(SmoothOutcome outcome);  // "not tried", "fitted", "too few
 struct Cell {
   double params = NAN;
   double tokens = NAN;
-  double lr = NAN;                // optimal learning rate (NaN without a sweep)
-  double batch_tokens = NAN;      // optimal batch size in tokens
-  double loss = NAN;              // loss at the optimum (smooth: the model's minimum)
-  int runs = 0;                   // included runs in the cell
-  bool on_edge = false;           // optimum on the border of the swept lr or batch range
-  bool not_convex = false;        // smooth model does not curve upwards (fell back to argmin)
+  double lr = NAN;            // optimal learning rate (NaN without a sweep)
+  double batch_tokens = NAN;  // optimal batch size in tokens
+  double loss = NAN;          // loss at the optimum (smooth: the model's minimum)
+  int runs = 0;               // included runs in the cell
+  bool on_edge = false;       // optimum on the border of the swept lr or batch range
+  bool not_convex = false;    // smooth model does not curve upwards (fell back to argmin)
   // Where the optimum sits against the swept range of each hyperparameter: -1 at (or, smooth,
   // below) the low end, +1 at (or above) the high end, 0 inside or not swept.
   int lr_edge = 0, batch_edge = 0;

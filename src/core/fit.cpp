@@ -249,8 +249,9 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
         fit->in_tokens = in_tokens;
         summary.warnings.push_back(
             {lr ? "lr_law_one_variable" : "batch_law_one_variable",
-             name + " law fitted in " + (in_tokens ? "T alone (one model size)" : "N alone (one token budget)") +
-                 ": " + why + "; it is reported but not used for plans",
+             name + " law fitted in " +
+                 (in_tokens ? "T alone (one model size)" : "N alone (one token budget)") + ": " +
+                 why + "; it is reported but not used for plans",
              Severity::kWarning});
         return false;
       }
@@ -269,8 +270,8 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
   summary.loss.points = static_cast<int>(points.size());
   const std::string loss_problem = CheckLossPoints(points, options.cell_tolerance);
   if (!loss_problem.empty()) {
-    summary.warnings.push_back({"loss_law_not_fitted", "loss law not fitted: " + loss_problem,
-                                Severity::kWarning});
+    summary.warnings.push_back(
+        {"loss_law_not_fitted", "loss law not fitted: " + loss_problem, Severity::kWarning});
     summary.termination = FitTermination::kTooFewPoints;
     summary.message = Join(notes);
     return summary;

@@ -48,12 +48,12 @@ struct FitSummary {
   HyperLawFit lr_law, batch_law;
   LossLawFit loss;
   Sensitivity sensitivity;
-  std::vector<int> excluded_rows;  // data rows left out by the user (1-based)
+  std::vector<int> excluded_rows;       // data rows left out by the user (1-based)
   int bootstrap_samples_done = 0;       // resamples that gave a fit (kept)
   int bootstrap_samples_attempted = 0;  // resamples drawn
   std::string intervals_withheld;       // why there are no intervals although resamples were drawn
-  LawSet laws;  // the fitted laws plus bootstrap samples, for the planner
-                // (sample k of loss, lr, batch: the same resample)
+  LawSet laws;                          // the fitted laws plus bootstrap samples, for the planner
+                                        // (sample k of loss, lr, batch: the same resample)
 
   std::string BriefReport() const;
   std::string FullReport() const;

@@ -26,9 +26,9 @@ const char* ToString(FitTermination termination) {
 }
 
 bool FromString(const std::string& text, FitTermination* termination) {
-  for (FitTermination t : {FitTermination::kSuccess, FitTermination::kNoData,
-                           FitTermination::kTooFewPoints, FitTermination::kFailed,
-                           FitTermination::kCancelled}) {
+  for (FitTermination t :
+       {FitTermination::kSuccess, FitTermination::kNoData, FitTermination::kTooFewPoints,
+        FitTermination::kFailed, FitTermination::kCancelled}) {
     if (text == ToString(t)) {
       *termination = t;
       return true;
@@ -73,9 +73,8 @@ std::string HyperSection(const char* title, const char* what, const HyperLawFit&
   if (!fit.law.IsSet()) return out + "    not fitted (see warnings)\n";
   out += "    " + HyperLine(what, fit) + "   (N parameters, T tokens)\n";
   if (!(fit.in_params && fit.in_tokens)) {
-    out += std::string("    fitted in ") + (fit.in_tokens ? "T" : "N") +
-           " alone (one " + (fit.in_tokens ? "model size" : "token budget") +
-           "): reported, not used for plans\n";
+    out += std::string("    fitted in ") + (fit.in_tokens ? "T" : "N") + " alone (one " +
+           (fit.in_tokens ? "model size" : "token budget") + "): reported, not used for plans\n";
   }
   out += Format("    points %d, r2 (log space) %.6g\n", fit.points, fit.r2);
   out += Param("coef", fit.law.coef, fit.coef_ci);

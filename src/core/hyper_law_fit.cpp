@@ -86,9 +86,10 @@ bool FitHyperLawOneVariable(const std::vector<HyperPoint>& points, double distin
   const int distinct_n = CountDistinct(params, distinct_tolerance);
   const int distinct_t = CountDistinct(tokens, distinct_tolerance);
   if (!((distinct_n == 1 && distinct_t >= 3) || (distinct_t == 1 && distinct_n >= 3))) {
-    *error = "a law in one variable needs one model size with at least 3 token counts, or one "
-             "token count with at least 3 model sizes (has " +
-             std::to_string(distinct_n) + " and " + std::to_string(distinct_t) + ")";
+    *error =
+        "a law in one variable needs one model size with at least 3 token counts, or one "
+        "token count with at least 3 model sizes (has " +
+        std::to_string(distinct_n) + " and " + std::to_string(distinct_t) + ")";
     return false;
   }
   *in_tokens = distinct_n == 1;

@@ -28,7 +28,7 @@ struct LossLawFit {
   int points = 0;                     // points fitted (cells, or runs without a sweep)
   // Extrapolation check: refit without the largest model, predict its points.
   double holdout_params = NAN;
-  double holdout_rel_error = NAN;  // mean |L_hat - L| / L on the held-out points
+  double holdout_rel_error = NAN;     // mean |L_hat - L| / L on the held-out points
   double holdout_signed_error = NAN;  // mean (L_hat - L) / L: > 0 the law over-predicts
   int holdout_points = 0;             // points held out (those of the largest model)
   bool converged = false;             // L-BFGS-B converged (see LossFitResult)

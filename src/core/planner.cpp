@@ -276,8 +276,8 @@ bool ServingDemand::IsValid(std::string* error) const {
     return false;
   }
   if (!(std::isfinite(text_tokens) && text_tokens >= 0 && text_tokens <= 1e9)) {
-    *error = "demand.text_tokens must be a finite number from 0 to 1e9 (got " + Num(text_tokens) +
-             ")";
+    *error =
+        "demand.text_tokens must be a finite number from 0 to 1e9 (got " + Num(text_tokens) + ")";
     return false;
   }
   return true;

@@ -116,8 +116,7 @@ void CellWarnings(const FitSummary& s, std::vector<Warning>* out) {
       if (!edge.empty()) {
         Add(out, "cell_on_edge", Severity::kWarning,
             "the optimal " + what + " is the " + end + " one swept (on the edge of the sweep) in " +
-                CellList(edge) +
-                " (the true optimum may lie " + where + " the sweep: extend it)");
+                CellList(edge) + " (the true optimum may lie " + where + " the sweep: extend it)");
       }
     }
   }
@@ -193,7 +192,9 @@ void LossLawWarnings(FitSummary* s) {
     Add(&s->warnings, "loss_law_degenerate", Severity::kError,
         "loss law not usable for plans: " + names +
             " ended on a bound, so the data does not show the loss falling with " +
-            (on("A") && on("B") ? "N or T" : on("A") ? "N" : "T") +
+            (on("A") && on("B") ? "N or T"
+             : on("A")          ? "N"
+                                : "T") +
             " (check the loss column and the runs)");
     s->laws.loss = LossLaw();
     s->laws.loss_samples.clear();
@@ -236,8 +237,10 @@ void AssessFit(const RunTable& table, FitSummary* s) {
   double max_params = NAN, max_flops = NAN;
   for (const Run& run : table.runs) {
     if (run.excluded) continue;
-    if (std::isfinite(run.params)) max_params = std::isnan(max_params) ? run.params : std::max(max_params, run.params);
-    if (std::isfinite(run.flops)) max_flops = std::isnan(max_flops) ? run.flops : std::max(max_flops, run.flops);
+    if (std::isfinite(run.params))
+      max_params = std::isnan(max_params) ? run.params : std::max(max_params, run.params);
+    if (std::isfinite(run.flops))
+      max_flops = std::isnan(max_flops) ? run.flops : std::max(max_flops, run.flops);
   }
   s->laws.fitted_max_params = max_params;
   s->laws.fitted_max_flops = max_flops;
@@ -266,15 +269,16 @@ void AssessFit(const RunTable& table, FitSummary* s) {
     s->status = ResultStatus::kFailed;
   } else {
     // A law the data was meant to give but did not.
-    const bool law_missing = std::any_of(s->warnings.begin(), s->warnings.end(), [](const Warning& w) {
-      const auto ends = [&](const std::string& tail) {
-        return w.code.size() >= tail.size() &&
-               w.code.compare(w.code.size() - tail.size(), tail.size(), tail) == 0;
-      };
-      return ends("_not_fitted") || ends("_one_variable") || ends("_withheld");
-    });
-    const bool complete = s->termination == FitTermination::kSuccess && s->ok &&
-                          s->laws.loss.IsSet() && !law_missing;
+    const bool law_missing =
+        std::any_of(s->warnings.begin(), s->warnings.end(), [](const Warning& w) {
+          const auto ends = [&](const std::string& tail) {
+            return w.code.size() >= tail.size() &&
+                   w.code.compare(w.code.size() - tail.size(), tail.size(), tail) == 0;
+          };
+          return ends("_not_fitted") || ends("_one_variable") || ends("_withheld");
+        });
+    const bool complete =
+        s->termination == FitTermination::kSuccess && s->ok && s->laws.loss.IsSet() && !law_missing;
     s->status = complete && !HasError(s->warnings) ? ResultStatus::kOk : ResultStatus::kPartial;
   }
   for (const Warning& w : s->warnings) {
