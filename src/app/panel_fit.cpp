@@ -131,30 +131,30 @@ void DrawLaws(Model& model) {
     if (w.code.compare(0, 5, "cell_") != 0) law_warnings.push_back(w);
   }
   DrawTrustReport(fit.status, law_warnings);
-  if (!fit.loss.law.IsSet()) return;
   const LossLawFit& loss = fit.loss;
   Heading("Loss law (raw units: N parameters, T tokens)");
-  const std::string formula = LossLawFormula(loss.law);
-  ImGui::TextWrapped("%s", formula.c_str());
-  CopyButton(model, "Copy formula##loss", formula);
-  ParameterTable("loss_params", {{"E", loss.law.E, loss.E_ci},
-                                 {"A", loss.law.A, loss.A_ci},
-                                 {"alpha", loss.law.alpha, loss.alpha_ci},
-                                 {"B", loss.law.B, loss.B_ci},
-                                 {"beta", loss.law.beta, loss.beta_ci}});
-  ImGui::Text("objective (sum of Huber on log residuals): %s   points: %d",
-              FormatSci(loss.objective, 8).c_str(), loss.points);
-  if (std::isfinite(loss.holdout_rel_error)) {
-    ImGui::Text("extrapolation check: refit without N = %s predicts its loss within %s",
-                FormatCount(loss.holdout_params).c_str(),
-                FormatPercent(loss.holdout_rel_error, 3).c_str());
-  }
-  if (!loss.on_bound.empty()) {
-    std::string names;
-    for (const std::string& n : loss.on_bound) names += (names.empty() ? "" : ", ") + n;
-    ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1),
-                       "on a bound: %s (the data does not pin them down)", names.c_str());
-  }
+  if (!loss.law.IsSet()) ImGui::TextDisabled("not fitted (see the warnings above)");
+  if (loss.law.IsSet()) {
+    const std::string formula = LossLawFormula(loss.law);
+    ImGui::TextWrapped("%s", formula.c_str());
+    CopyButton(model, "Copy formula##loss", formula);
+    ParameterTable("loss_params", {{"E", loss.law.E, loss.E_ci},
+                                   {"A", loss.law.A, loss.A_ci},
+                                   {"alpha", loss.law.alpha, loss.alpha_ci},
+                                   {"B", loss.law.B, loss.B_ci},
+                                   {"beta", loss.law.beta, loss.beta_ci}});
+    ImGui::Text("objective (sum of Huber on log residuals): %s   points: %d",
+                FormatSci(loss.objective, 8).c_str(), loss.points);
+    if (std::isfinite(loss.holdout_rel_error)) {
+      ImGui::Text(
+          "extrapolation check: refit without N = %s (%d points held out) predicts its loss with "
+          "mean error %s%s (mean |error| %s)",
+          FormatCount(loss.holdout_params).c_str(), loss.holdout_points,
+          loss.holdout_signed_error >= 0 ? "+" : "",
+          FormatPercent(loss.holdout_signed_error, 3).c_str(),
+          FormatPercent(loss.holdout_rel_error, 3).c_str());
+    }
+  }  // loss law fitted (bounds and convergence are in the warnings above)
 
   if (fit.has_sweep) {
     for (const auto& [title, name, law] :
@@ -162,7 +162,7 @@ void DrawLaws(Model& model) {
           std::tuple{"Optimal batch size (tokens)", "B_opt", &fit.batch_law}}) {
       Heading(title);
       if (!law->law.IsSet()) {
-        ImGui::TextDisabled("not fitted (needs at least 3 distinct model sizes and token budgets)");
+        ImGui::TextDisabled("not fitted or not usable (see the warnings above)");
         continue;
       }
       const std::string text = PowerLawFormula(name, law->law);
