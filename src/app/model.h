@@ -15,11 +15,12 @@
 #include "core/planner.h"
 #include "core/plot_series.h"
 #include "core/presets.h"
+#include "core/settings_schema.h"
 
 namespace scalecalc::app {
 
-// How far the derived results lag behind `analysis`; each stage implies the ones after it.
-enum class Stale { kNothing = 0, kPlan = 1, kFit = 2, kRead = 3 };
+// How far the derived results lag behind `analysis`: the schema's stages (settings_schema.h).
+using Stale = Stage;
 
 // A bootstrap running in the Web Worker for fit generation `generation`.
 struct BootstrapJob {
@@ -65,10 +66,9 @@ struct Model {
   std::string LoadStateBytes(const std::vector<uint8_t>& bytes);
   std::string LoadStateJson(const std::string& text);
 
-  // Sets one option from text, as a user types it ("1e22", "1.07B", "smooth", "3,5-7").
-  // Returns "" or a message naming the option and what is wrong. Names: see model.cpp.
+  // Sets one option from text, as a user types it ("1e22", "1.07B", "smooth", "3,5-7"), by its
+  // schema key (settings_schema.cpp). Returns "" or a message naming the page's control.
   std::string SetOption(const std::string& name, const std::string& value);
-  static const std::vector<std::string>& OptionNames();
 
   // Excluding or including a data row (1-based) from the fits.
   void SetRowExcluded(int data_row, bool excluded);

@@ -1,31 +1,16 @@
 #include "cli/args.h"
 
 #include <algorithm>
-#include <cerrno>
+#include <cctype>
 #include <cmath>
-#include <cstdlib>
+#include <sstream>
 
 #include "core/presets.h"
+#include "core/settings_schema.h"
 
 namespace scalecalc {
 
 namespace {
-
-constexpr int kMaxBootstrap = 100000;
-constexpr long kMaxRow = 100000000;
-
-// An unsigned decimal integer, digits only.
-bool ParseUnsigned(const std::string& text, unsigned long long max, unsigned long long* value) {
-  if (text.empty() || text.size() > 20 ||
-      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return false;
-  }
-  errno = 0;
-  const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
-  if (errno != 0 || v > max) return false;
-  *value = v;
-  return true;
-}
 
 std::string Quote(const std::string& text) {
   return "'" + text + "'";
@@ -73,103 +58,109 @@ class ArgReader {
   bool has_inline_ = false;
 };
 
-bool Number(const std::string& flag, const std::string& text, double* value, std::string* error) {
-  std::string reason;
-  if (!ParseNumber(text, value, &reason)) {
-    *error = flag + ": " + Quote(text) + " is not a number" +
-             (reason.empty() ? "" : " (" + reason + ")");
-    return false;
-  }
-  return true;
+// Settings of the data and the fit apply to 'fit' only; compute and plan settings to both.
+bool FitOnly(const Setting& row) {
+  const std::string_view json = row.json;
+  return json.rfind("compute.", 0) != 0 && json.rfind("plan.", 0) != 0;
 }
 
-bool PositiveNumber(const std::string& flag, const std::string& text, double* value,
-                    std::string* error) {
-  if (!Number(flag, text, value, error)) return false;
-  if (!(std::isfinite(*value) && *value > 0)) {
-    *error = flag + ": " + Quote(text) + " must be a finite positive number";
-    return false;
-  }
-  return true;
-}
-
-bool ParseColumn(const std::string& text, ReadOptions* read, std::string* error) {
-  const size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
-    *error = "--column: " + Quote(text) + " is not ROLE=HEADER (e.g. \"loss=smooth loss\")";
-    return false;
-  }
-  Role role;
-  const std::string role_text = text.substr(0, eq);
-  if (!FromString(role_text, &role)) {
-    *error = "--column: unknown role " + Quote(role_text) +
-             " (roles: params, tokens, flops, lr, batch, loss)";
-    return false;
-  }
-  for (const auto& mapped : read->columns) {
-    if (mapped.first == role) {
-      *error = "--column: role " + Quote(role_text) + " is given twice";
-      return false;
-    }
-  }
-  read->columns.emplace_back(role, text.substr(eq + 1));
-  return true;
-}
-
-bool ParseOptimum(const std::string& text, FitOptions* fit, std::string* error) {
+// --optimum band:PERCENT sets the band tolerance too, by its own row's rule.
+bool ApplyOptimum(const Setting& row, const std::string& text, AnalysisState* state,
+                  std::string* error) {
   const size_t colon = text.find(':');
-  const std::string method = text.substr(0, colon);
-  if (!FromString(method, &fit->optimum)) {
+  if (!ApplySetting(row, row.key, text.substr(0, colon), Audience::kCli, state, error)) {
     *error = "--optimum: " + Quote(text) + " is not argmin, band[:PERCENT] or smooth";
     return false;
   }
   if (colon == std::string::npos) return true;
-  if (fit->optimum != OptimumMethod::kBand) {
+  if (state->fit.optimum != OptimumMethod::kBand) {
     *error = "--optimum: only band takes a percentage (got " + Quote(text) + ")";
     return false;
   }
+  const Setting& band = *FindSetting("band_tolerance");
   double percent = NAN;
+  std::string reason;
   const std::string value = text.substr(colon + 1);
-  if (!Number("--optimum", value, &percent, error)) return false;
-  if (!(percent > 0 && percent < 50)) {
-    *error = "--optimum: band percentage must be in (0, 50) (got " + Quote(value) + ")";
+  std::string why;
+  if (!ParseNumber(value, &percent, &reason) ||
+      !ApplySetting(band, band.key, ShortNumber(percent / 100), Audience::kCli, state, &why)) {
+    *error = "--optimum: band percentage must be a number in [" + ShortNumber(band.min * 100) +
+             ", " + ShortNumber(band.max * 100) + ") (got " + Quote(value) + ")";
     return false;
   }
-  fit->band_tolerance = percent / 100.0;
   return true;
+}
+
+std::string Metavar(const Setting& row) {
+  switch (row.type) {
+    case SettingType::kEnum: {
+      std::string names;
+      for (int v = 0; v < row.names->count(); ++v)
+        names += std::string(v ? "|" : "") + row.names->Name(v);
+      return names;
+    }
+    case SettingType::kBool:
+      return "on|off";
+    case SettingType::kRows:
+      return "ROWS";
+    case SettingType::kColumns:
+      return "ROLE=HEADER";
+    case SettingType::kText:
+      return "NAME";
+    case SettingType::kInteger:
+    case SettingType::kSeed:
+      return "K";
+    case SettingType::kNumber:
+      break;
+  }
+  std::string unit = *row.unit ? row.unit : "x";
+  for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return unit;
+}
+
+// "  --flag META      help (default D)", wrapped at 99 columns under the help column.
+std::string HelpLine(const std::string& flag, const std::string& help) {
+  std::string out = "  " + flag;
+  const size_t column = 27;
+  out += out.size() + 1 < column ? std::string(column - out.size(), ' ')
+                                 : "\n" + std::string(column, ' ');
+  size_t width = column;
+  std::string word;
+  std::istringstream words(help);
+  bool first = true;
+  while (words >> word) {
+    if (!first && width + 1 + word.size() > 99) {
+      out += "\n" + std::string(column, ' ');
+      width = column;
+      first = true;
+    }
+    out += (first ? "" : " ") + word;
+    width += (first ? 0 : 1) + word.size();
+    first = false;
+  }
+  return out + "\n";
+}
+
+std::string FlagHelp(bool fit_only) {
+  const AnalysisState defaults;
+  std::string out;
+  for (const Setting& row : Settings()) {
+    if (FitOnly(row) != fit_only) continue;
+    const std::string shown_default = FormatSetting(row, defaults);
+    std::string help = row.help;
+    if (row.flag && row.type != SettingType::kRows && row.type != SettingType::kColumns &&
+        !shown_default.empty()) {
+      help += " (default " + shown_default + ")";
+    }
+    if (row.flag && std::string_view(row.flag) == "--optimum")
+      help += " band takes a percentage: band:0.25.";
+    if (row.flag) out += HelpLine(std::string(row.flag) + " " + Metavar(row), help);
+    if (row.switch_flag) out += HelpLine(row.switch_flag, row.switch_help);
+  }
+  return out;
 }
 
 }  // namespace
-
-bool ParseRowList(const std::string& text, std::vector<int>* rows, std::string* error) {
-  rows->clear();
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string item = text.substr(start, end - start);
-    const size_t dash = item.find('-');
-    unsigned long long lo = 0, hi = 0;
-    const bool ok = dash == std::string::npos
-                        ? ParseUnsigned(item, kMaxRow, &lo) && (hi = lo, true)
-                        : ParseUnsigned(item.substr(0, dash), kMaxRow, &lo) &&
-                              ParseUnsigned(item.substr(dash + 1), kMaxRow, &hi);
-    if (!ok || lo < 1 || hi < lo) {
-      *error = "--exclude: " + Quote(item) + " in " + Quote(text) +
-               " is not a data row number or range (1-based, e.g. 3,5-7)";
-      return false;
-    }
-    if (hi - lo > 1000000) {
-      *error = "--exclude: range " + Quote(item) + " is too long";
-      return false;
-    }
-    for (unsigned long long r = lo; r <= hi; ++r) rows->push_back(static_cast<int>(r));
-    start = end + 1;
-  }
-  std::sort(rows->begin(), rows->end());
-  rows->erase(std::unique(rows->begin(), rows->end()), rows->end());
-  return true;
-}
 
 bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string* error) {
   *args = CliArgs();
@@ -196,32 +187,14 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
   reader.Next();  // the command
   const bool fit = args->command == Command::kFit;
   const bool plan = args->command == Command::kPlan;
-  bool has_budget = false;
-  double tokens_per_sample = NAN;
-  std::string value;
+  AnalysisState& state = args->state;
+  bool has_budget = false, has_tokens_per_sample = false;
+  std::string batch_samples, value;
   while (!reader.Done()) {
     const std::string arg = reader.Next();
     if (arg == "--help" || arg == "-h") {
       args->command = Command::kHelp;
       return true;
-    }
-    // Flags without a value.
-    if (arg == "--json" || arg == "--skip-bad-rows" || arg == "--no-guidance") {
-      if (reader.HasInlineValue()) {
-        *error = arg + " takes no value";
-        return false;
-      }
-      if (arg == "--json") {
-        args->json = true;
-      } else if (arg == "--no-guidance") {
-        args->plan.demand.guidance = false;
-      } else if (fit) {
-        args->read.bad_rows = BadRowPolicy::kSkip;
-      } else {
-        *error = arg + " applies to 'fit' only";
-        return false;
-      }
-      continue;
     }
     if (arg.empty() || arg[0] != '-' || arg == "-") {
       if (fit && args->runs_path.empty()) {
@@ -231,111 +204,84 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       *error = "unexpected argument " + Quote(arg);
       return false;
     }
-    // Flags with a value.
-    static const char* const kFitOnly[] = {"--column", "--optimum", "--bootstrap", "--seed",
-                                           "--exclude"};
-    static const char* const kKnown[] = {"--column",
-                                         "--tokens-per-sample",
-                                         "--compute",
-                                         "--width-per-depth",
-                                         "--optimum",
-                                         "--bootstrap",
-                                         "--seed",
-                                         "--exclude",
-                                         "--budget",
-                                         "--max-params",
-                                         "--max-tokens",
-                                         "--tolerance",
-                                         "--preset",
-                                         "--params",
-                                         "--videos",
-                                         "--sampling-steps",
-                                         "--tokens-per-video",
-                                         "--text-tokens"};
-    if (std::find(std::begin(kKnown), std::end(kKnown), arg) == std::end(kKnown)) {
-      *error = "unknown option " + Quote(arg) + " (see 'scalecalc --help')";
-      return false;
+    if (arg == "--json") {
+      if (reader.HasInlineValue()) {
+        *error = arg + " takes no value";
+        return false;
+      }
+      args->json = true;
+      continue;
     }
-    if (!fit && std::find(std::begin(kFitOnly), std::end(kFitOnly), arg) != std::end(kFitOnly)) {
-      *error = arg + " applies to 'fit' only";
+    const Setting* row = FindFlag(arg);
+    const bool cli_only = arg == "--preset" || arg == "--batch-samples";
+    if (!row && !cli_only) {
+      *error = "unknown option " + Quote(arg) + " (see 'scalecalc --help')";
       return false;
     }
     if (args->command == Command::kPresets) {
       *error = "'presets' takes no option but --json (got " + Quote(arg) + ")";
       return false;
     }
+    if (row && FitOnly(*row) && !fit) {
+      *error = arg + " applies to 'fit' only";
+      return false;
+    }
     if (arg == "--preset" && !plan) {
       *error = "--preset applies to 'plan' only";
       return false;
     }
-    if (!reader.Value(arg, &value, error)) return false;
-    if (arg == "--column") {
-      if (!ParseColumn(value, &args->read, error)) return false;
-    } else if (arg == "--tokens-per-sample") {
-      if (!PositiveNumber(arg, value, &tokens_per_sample, error)) return false;
-    } else if (arg == "--compute") {
-      if (!FromString(value, &args->plan.compute.kind)) {
-        *error = "--compute: " + Quote(value) + " is not 6n or dit";
+    if (row && row->switch_flag && arg == row->switch_flag) {
+      if (reader.HasInlineValue()) {
+        *error = arg + " takes no value";
         return false;
       }
-    } else if (arg == "--width-per-depth") {
-      if (!PositiveNumber(arg, value, &args->plan.compute.width_per_depth, error)) return false;
-    } else if (arg == "--optimum") {
-      if (!ParseOptimum(value, &args->fit, error)) return false;
-    } else if (arg == "--bootstrap") {
-      unsigned long long k = 0;
-      if (!ParseUnsigned(value, kMaxBootstrap, &k)) {
-        *error = "--bootstrap: " + Quote(value) + " is not a whole number from 0 to " +
-                 std::to_string(kMaxBootstrap);
+      if (!ApplySetting(*row, row->key, row->switch_value, Audience::kCli, &state, error))
         return false;
-      }
-      args->fit.bootstrap_samples = static_cast<int>(k);
-    } else if (arg == "--seed") {
-      unsigned long long seed = 0;
-      if (!ParseUnsigned(value, UINT64_MAX, &seed)) {
-        *error = "--seed: " + Quote(value) + " is not a whole number >= 0";
-        return false;
-      }
-      args->fit.seed = seed;
-    } else if (arg == "--exclude") {
-      std::vector<int> rows;
-      if (!ParseRowList(value, &rows, error)) return false;
-      args->exclude_rows.insert(args->exclude_rows.end(), rows.begin(), rows.end());
-    } else if (arg == "--budget") {
-      if (!Number(arg, value, &args->plan.budget_flops, error)) return false;
-      has_budget = true;
-    } else if (arg == "--max-params") {
-      if (!Number(arg, value, &args->plan.max_params, error)) return false;
-    } else if (arg == "--max-tokens") {
-      if (!Number(arg, value, &args->plan.max_tokens, error)) return false;
-    } else if (arg == "--tolerance") {
-      if (!Number(arg, value, &args->plan.loss_tolerance, error)) return false;
-    } else if (arg == "--preset") {
-      args->preset = value;
-    } else if (arg == "--params") {
-      if (!Number(arg, value, &args->plan.fixed_params, error)) return false;
-    } else if (arg == "--videos") {
-      if (!Number(arg, value, &args->plan.demand.videos, error)) return false;
-    } else if (arg == "--sampling-steps") {
-      if (!Number(arg, value, &args->plan.demand.sampling_steps, error)) return false;
-    } else if (arg == "--tokens-per-video") {
-      if (!Number(arg, value, &args->plan.demand.tokens_per_video, error)) return false;
-    } else if (arg == "--text-tokens") {
-      if (!Number(arg, value, &args->plan.demand.text_tokens, error)) return false;
+      continue;
     }
+    if (!reader.Value(arg, &value, error)) return false;
+    if (arg == "--preset") {
+      args->preset = value;
+    } else if (arg == "--batch-samples") {
+      batch_samples = value;
+    } else if (arg == "--optimum") {
+      if (!ApplyOptimum(*row, value, &state, error)) return false;
+    } else if (!ApplySetting(*row, row->key, value, Audience::kCli, &state, error,
+                             /*accumulate=*/true)) {
+      return false;
+    }
+    has_budget = has_budget || arg == "--budget";
+    has_tokens_per_sample = has_tokens_per_sample || arg == "--tokens-per-sample";
   }
 
   // The data's tokens per sample: the batch column counts samples, and it is n_ctx for the DiT
   // count and for batch_samples in the plan.
-  if (std::isfinite(tokens_per_sample)) {
-    args->read.tokens_per_sample = tokens_per_sample;
-    args->plan.compute.tokens_per_sample = tokens_per_sample;
+  if (has_tokens_per_sample) state.tokens_per_sample = state.compute.tokens_per_sample;
+  if (!batch_samples.empty()) {
+    if (!std::isnan(state.plan.forced_batch_tokens)) {
+      *error = "--batch-samples and --batch-tokens both force the batch: give one";
+      return false;
+    }
+    double samples = NAN;
+    std::string reason;
+    if (!ParseNumber(batch_samples, &samples, &reason) || !(samples >= 1) ||
+        samples != std::floor(samples)) {
+      *error = "--batch-samples must be a whole number >= 1 (got " + Quote(batch_samples) + ")";
+      return false;
+    }
+    const std::string tokens = ShortNumber(samples * state.compute.tokens_per_sample);
+    if (!ApplySetting(*FindFlag("--batch-tokens"), "batch_tokens", tokens, Audience::kCli, &state,
+                      error)) {
+      *error = "--batch-samples: " + *error + " (samples x --tokens-per-sample)";
+      return false;
+    }
   }
-  args->read.compute = args->plan.compute;
+  state.plan.compute = state.compute;
+  args->read = state.MakeReadOptions();
+  args->fit = state.fit;
+  args->exclude_rows = state.excluded_rows;
+  args->plan = state.plan;
   args->has_budget = has_budget;
-  std::sort(args->exclude_rows.begin(), args->exclude_rows.end());
-  args->exclude_rows.erase(std::unique(args->exclude_rows.begin(), args->exclude_rows.end()),
-                           args->exclude_rows.end());
 
   if (fit && args->runs_path.empty()) {
     *error = "fit needs a CSV file of runs (or - for stdin)";
@@ -343,11 +289,9 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
   }
   if (plan) {
     if (args->preset.empty()) {
-      *error = "plan needs --preset NAME (one of: " + [] {
-        std::string names;
-        for (const std::string& n : PresetNames()) names += (names.empty() ? "" : ", ") + n;
-        return names;
-      }() + ")";
+      std::string names;
+      for (const std::string& n : PresetNames()) names += (names.empty() ? "" : ", ") + n;
+      *error = "plan needs --preset NAME (one of: " + names + ")";
       return false;
     }
     if (FindPreset(args->preset) == nullptr) {
@@ -356,39 +300,6 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
     }
     if (!has_budget) {
       *error = "plan needs --budget FLOPS";
-      return false;
-    }
-  }
-  if (fit) {
-    std::string why;
-    if (!args->fit.IsValid(&why)) {
-      *error = "invalid fit options: " + why;
-      return false;
-    }
-  }
-  if (has_budget || plan) {
-    std::string why;
-    if (!args->plan.IsValid(&why)) {
-      // Name the flag the user typed, not only the field.
-      static const char* const kFlags[][2] = {{"budget_flops", "--budget"},
-                                              {"max_params", "--max-params"},
-                                              {"max_tokens", "--max-tokens"},
-                                              {"loss_tolerance", "--tolerance"},
-                                              {"fixed_params", "--params"},
-                                              {"demand.videos", "--videos"},
-                                              {"demand.sampling_steps", "--sampling-steps"},
-                                              {"demand.tokens_per_video", "--tokens-per-video"},
-                                              {"demand.text_tokens", "--text-tokens"},
-                                              {"tokens per sample", "--tokens-per-sample"},
-                                              {"width per depth", "--width-per-depth"}};
-      std::string flag = "invalid plan options";
-      for (const auto& pair : kFlags) {
-        if (why.find(pair[0]) != std::string::npos) {
-          flag = pair[1];
-          break;
-        }
-      }
-      *error = flag + ": " + why;
       return false;
     }
   }
@@ -406,38 +317,22 @@ usage:
   scalecalc --help
 
 fit options:
-  --column ROLE=HEADER     use column HEADER for ROLE (params, tokens, flops, lr, batch, loss),
-                           e.g. --column "loss=smooth loss"; repeatable
-  --tokens-per-sample K    tokens per sample: the batch column counts samples (x K), and K is
-                           n_ctx for the DiT compute count (default 1280)
-  --optimum METHOD         cell optimum: argmin (default), band[:PERCENT] (default 0.25), smooth
-  --bootstrap K            bootstrap resamples for the intervals (default 1000; 0: none)
-  --seed S                 bootstrap seed (default 1)
-  --exclude ROWS           leave data rows out, 1-based, e.g. 3,5-7
-  --skip-bad-rows          skip malformed rows with a warning instead of refusing the file
-
+)" + FlagHelp(true) +
+         R"(
 compute and plan options (fit with --budget, and plan):
-  --compute 6n|dit         training FLOPs per token: 6N (default) or the paper's DiT count
-  --width-per-depth R      DiT shape rule d = R depth (default 64)
-  --budget FLOPS           compute budget, e.g. 1e22
-  --max-params N           cap on the model size, e.g. 3B
-  --max-tokens T           cap on the training tokens
-  --tolerance REL          "good enough" loss, relative to the optimum (default 0.001)
-  --params N               plan this model size instead of optimising it (needed for the
-                           presets without a loss law: deepseek, steplaw)
-  --videos V               videos served over the model's life: adds the total-cost optimum
-  --sampling-steps S       denoising steps per video (default 50)
-  --no-guidance            no classifier-free guidance (halves inference)
-  --tokens-per-video K     latent tokens per generated video (default 1280)
-  --text-tokens M          text tokens read by cross-attention (default 0)
-  --json                   one JSON object on stdout, raw units, NaN as null
-
-Numbers may be written 1e22, 1.07B, 250M, 3k. Every fit and plan carries a trust report: a
-status (ok, partial, failed), a termination and warnings [{code, message, severity}] in the JSON,
-and "warning:" lines on stderr. Exit status: 0 a result, full or partial (too few points for a
-law still reports the cells and what they support; "status" says which); 1 the fit failed
-numerically; 2 bad input (flag, value, file, CSV, no data, or a plan the budget or caps cannot
-make or that is not physical), with the reason on stderr (CSV problems by line and column).
+)" + FlagHelp(false) +
+         HelpLine("--batch-samples K",
+                  "Force the batch in samples: K x --tokens-per-sample tokens (instead of "
+                  "--batch-tokens).") +
+         HelpLine("--preset NAME", "plan: the published law set (see 'scalecalc presets').") +
+         HelpLine("--json", "One JSON object on stdout, raw units, NaN as null.") + R"(
+Numbers may be written 1e22, 1.07B, 250M, 3k; caps and forced values take 'none'. Every fit and
+plan carries a trust report: a status (ok, partial, failed), a termination and warnings
+[{code, message, severity}] in the JSON, and "warning:" lines on stderr. Exit status: 0 a result,
+full or partial (too few points for a law still reports the cells and what they support;
+"status" says which); 1 the fit failed numerically; 2 bad input (flag, value, file, CSV, no data,
+or a plan the budget or caps cannot make or that is not physical), with the reason on stderr
+(CSV problems by line and column).
 )";
 }
 

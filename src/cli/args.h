@@ -4,14 +4,15 @@
 //   std::string error;
 //   if (!ParseArgs(argc, argv, &args, &error)) { fprintf(stderr, "scalecalc: %s\n", ...); exit 2; }
 //
-// Every number goes through ParseNumber (1e22, 1.07B, 250M); every error names the flag and the
-// value. Options are validated here (FitOptions::IsValid, PlanOptions::IsValid), so that what
-// reaches main is runnable.
+// The flags are the settings schema's (core/settings_schema.h): each sets one row through
+// ApplySetting, which parses the value as people write it (1e22, 1.07B, 250M) and checks the row's
+// rule, so every error names the flag and the value, and what reaches main is runnable.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/analysis_state.h"
 #include "core/csv_reader.h"
 #include "core/fit.h"
 #include "core/planner.h"
@@ -30,13 +31,11 @@ struct CliArgs {
   PlanOptions plan;               // budget, caps, tolerance, demand, compute (same as read.compute)
   std::string preset;             // plan: --preset NAME
   bool json = false;
+  AnalysisState state;  // every setting the flags set (the fields above are taken from it)
 };
 
 // argv[0] is the program; returns false with a message naming the bad flag or value.
 bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string* error);
-
-// Parses "3,5-7,10" into {3, 5, 6, 7, 10} (1-based, sorted, unique).
-bool ParseRowList(const std::string& text, std::vector<int>* rows, std::string* error);
 
 std::string UsageText();
 

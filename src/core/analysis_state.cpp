@@ -9,155 +9,43 @@
 #include <new>
 #include <nlohmann/json.hpp>
 
+#include "core/settings_schema.h"
+
 namespace scalecalc {
 namespace {
 
-// Name tables of our own for enums whose ToString lives on other branches: the state file must
-// not change when those tables do. Index = enum value.
-constexpr const char* kRoleNames[] = {"params", "tokens",           "flops", "lr", "batch",
-                                      "loss",   "tokens_per_sample"};
-constexpr int kRoleCount = 7;
-constexpr const char* kBadRowNames[] = {"reject", "skip"};
-constexpr int kBadRowCount = 2;
-constexpr const char* kOptimumNames[] = {"argmin", "band", "smooth"};
-constexpr int kOptimumCount = 3;
-constexpr const char* kComputeNames[] = {"6n", "dit"};
-constexpr int kComputeCount = 2;
-constexpr const char* kBudgetUnitNames[] = {"flops", "pf_days", "gpu_hours"};
-constexpr int kBudgetUnitCount = 3;
-constexpr const char* kPanelNames[] = {"data", "fit", "plots", "planner", "cost"};
-
-std::string Num(double x) {
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%.17g", x);
-  return buffer;
-}
-
 // ---------------------------------------------------------------------------------------------
-// Validation shared by both decoders.
+// Validation shared by both decoders: the schema's rows.
 
 bool Fail(std::string* error, std::string message) {
   *error = std::move(message);
   return false;
 }
 
-// A finite number in [lo, hi].
-bool CheckRange(double x, double lo, double hi, const char* what, std::string* error) {
-  if (std::isfinite(x) && x >= lo && x <= hi) return true;
-  return Fail(error, std::string(what) + " must be a finite number in [" + Num(lo) + ", " +
-                         Num(hi) + "] (got " + Num(x) + ")");
+// Lengths, enums, rows and panel names could break the app; numbers only a computation.
+bool IsStructural(const Setting& row) {
+  return row.type == SettingType::kText || row.type == SettingType::kEnum ||
+         row.type == SettingType::kRows || row.type == SettingType::kColumns;
 }
 
-bool CheckPositive(double x, bool allow_infinity, const char* what, std::string* error) {
-  if (x > 0 && (allow_infinity || std::isfinite(x))) return true;  // false for NaN
-  return Fail(error, std::string(what) + " must be a " + (allow_infinity ? "" : "finite ") +
-                         "positive number (got " + Num(x) + ")");
-}
-
-bool CheckString(const std::string& s, size_t cap, const char* what, std::string* error) {
-  if (s.size() <= cap) return true;
-  return Fail(error, std::string(what) + " too large (" + std::to_string(s.size()) +
-                         " bytes; limit " + std::to_string(cap) + ")");
+// The binary format's field names (its messages): the state's member path.
+std::string BinaryName(const Setting& row) {
+  const std::string json = row.json;
+  for (const char* group : {"reader.", "display."}) {
+    if (json.rfind(group, 0) == 0) return json.substr(std::strlen(group));
+  }
+  return json;
 }
 
 }  // namespace
 
-const char* ToString(BudgetUnit unit) {
-  const int i = static_cast<int>(unit);
-  return i >= 0 && i < kBudgetUnitCount ? kBudgetUnitNames[i] : "?";
-}
-
-bool FromString(const std::string& text, BudgetUnit* unit) {
-  for (int i = 0; i < kBudgetUnitCount; ++i) {
-    if (text == kBudgetUnitNames[i]) {
-      *unit = static_cast<BudgetUnit>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
-bool IsKnownPanel(std::string_view panel) {
-  for (const char* name : kPanelNames) {
-    if (panel == name) return true;
-  }
-  return false;
-}
-
 bool ValidateState(const AnalysisState& s, const DecodeLimits& limits, std::string* error) {
-  // What could break the app: always checked.
-  if (!CheckString(s.csv_text, limits.max_csv_bytes, "csv text", error) ||
-      !CheckString(s.data_name, limits.max_string, "data name", error) ||
-      !CheckString(s.compare_preset, limits.max_string, "compare preset name", error) ||
-      !CheckString(s.open_panel, limits.max_string, "panel name", error)) {
-    return false;
-  }
-  if (s.columns.size() > limits.max_columns) {
-    return Fail(error, "too many column overrides (" + std::to_string(s.columns.size()) +
-                           "; limit " + std::to_string(limits.max_columns) + ")");
-  }
-  for (const auto& [role, header] : s.columns) {
-    const int r = static_cast<int>(role);
-    if (r < 0 || r >= kRoleCount) return Fail(error, "unknown column role " + std::to_string(r));
-    if (!CheckString(header, limits.max_string, "column header", error)) return false;
-  }
-  if (static_cast<int>(s.bad_rows) < 0 || static_cast<int>(s.bad_rows) >= kBadRowCount) {
-    return Fail(error, "unknown bad-row policy " + std::to_string(static_cast<int>(s.bad_rows)));
-  }
-  if (static_cast<int>(s.compute.kind) < 0 || static_cast<int>(s.compute.kind) >= kComputeCount) {
-    return Fail(error, "unknown compute model " + std::to_string(static_cast<int>(s.compute.kind)));
-  }
-  if (s.excluded_rows.size() > limits.max_excluded) {
-    return Fail(error, "too many excluded rows (" + std::to_string(s.excluded_rows.size()) +
-                           "; limit " + std::to_string(limits.max_excluded) + ")");
-  }
-  for (int row : s.excluded_rows) {
-    if (row < 1 || row > limits.max_row) {
-      return Fail(error, "excluded row " + std::to_string(row) + " is not a data row (1 to " +
-                             std::to_string(limits.max_row) + ")");
-    }
-  }
-  if (static_cast<int>(s.fit.optimum) < 0 || static_cast<int>(s.fit.optimum) >= kOptimumCount) {
-    return Fail(error, "unknown optimum method " + std::to_string(static_cast<int>(s.fit.optimum)));
-  }
-  if (static_cast<int>(s.budget_unit) < 0 || static_cast<int>(s.budget_unit) >= kBudgetUnitCount) {
-    return Fail(error, "unknown budget unit " + std::to_string(static_cast<int>(s.budget_unit)));
-  }
-  if (!IsKnownPanel(s.open_panel)) {
-    return Fail(error, "unknown panel '" + s.open_panel.substr(0, 64) + "'");
+  for (const Setting& row : Settings()) {
+    if (IsStructural(row) && !CheckSetting(row, s, limits, Audience::kPage, error)) return false;
   }
   if (!limits.check_values) return true;
-
-  // Values no computation accepts. Loose on purpose: the options' own IsValid stays the judge
-  // of what a fit or a plan accepts; these only keep NaN, negatives and absurd sizes out.
-  if (!CheckRange(s.tokens_per_sample, 0, 1e9, "tokens per sample", error)) return false;
-  // Our own checks first (compact messages), then the model's own rules.
-  if (!CheckRange(s.compute.tokens_per_sample, 1, 1e12, "compute model tokens per sample", error) ||
-      !CheckPositive(s.compute.width_per_depth, false, "compute model width per depth", error)) {
-    return false;
-  }
-  std::string compute_error;
-  if (!s.compute.IsValid(&compute_error)) return Fail(error, "compute model: " + compute_error);
-  const FitOptions& f = s.fit;
-  if (!CheckRange(f.band_tolerance, 0, 1, "fit band tolerance", error) ||
-      !CheckRange(f.cell_tolerance, 0, 1, "fit cell tolerance", error) ||
-      !CheckPositive(f.huber_delta, false, "fit Huber delta", error)) {
-    return false;
-  }
-  if (f.bootstrap_samples < 0 || f.bootstrap_samples > 1000000) {
-    return Fail(error, "bootstrap samples must be in [0, 1000000] (got " +
-                           std::to_string(f.bootstrap_samples) + ")");
-  }
-  const PlanOptions& p = s.plan;
-  if (!CheckPositive(p.budget_flops, false, "budget", error) ||
-      !CheckPositive(p.max_params, true, "largest model size", error) ||
-      !CheckPositive(p.max_tokens, true, "largest token count", error) ||
-      !CheckRange(p.loss_tolerance, 0, 1, "loss tolerance", error) ||
-      !CheckRange(p.demand.videos, 0, 1e30, "videos to generate", error) ||
-      !CheckPositive(p.demand.sampling_steps, false, "sampling steps", error) ||
-      !CheckPositive(p.demand.tokens_per_video, false, "tokens per video", error) ||
-      !CheckPositive(s.gpu_flops_per_second, false, "GPU throughput", error)) {
-    return false;
+  for (const Setting& row : Settings()) {
+    if (!IsStructural(row) && !CheckSetting(row, s, limits, Audience::kPage, error)) return false;
   }
   return true;
 }
@@ -259,14 +147,13 @@ class Reader {
     return true;
   }
 
-  template <typename Enum>
-  bool EnumValue(const char* field, int count, Enum* e) {
+  bool EnumIndex(const char* field, int count, int* e) {
     uint64_t v;
     if (!U64(field, &v)) return false;
     if (v >= static_cast<uint64_t>(count)) {
       return Damaged(field, "unknown value " + std::to_string(v));
     }
-    *e = static_cast<Enum>(v);
+    *e = static_cast<int>(v);
     return true;
   }
 
@@ -325,91 +212,98 @@ class Reader {
   std::string message_;
 };
 
-// The field order of every version. To add version 2: bump kStateVersion, append the new fields
-// at the end of both functions (the reader guarded by `if (version >= 2)`), give them defaults
-// in AnalysisState, and add a hand-built version-2 string to the tests beside version 1's.
-void WriteFields(const AnalysisState& s, Writer& w) {
-  // Version 1.
-  w.String(s.csv_text);
-  w.String(s.data_name);
-  w.U64(s.columns.size());
-  for (const auto& [role, header] : s.columns) {
-    w.U64(static_cast<uint64_t>(role));
-    w.String(header);
+// The fields of every version, in the schema's order (version 1's frozen, then each later
+// version's). A new field is a schema row with the current version; nothing here changes.
+void WriteFields(const AnalysisState& state, Writer& w) {
+  AnalysisState& s = const_cast<AnalysisState&>(state);  // the accessors only read here
+  for (const Setting& row : Settings()) {
+    switch (row.type) {
+      case SettingType::kNumber:
+        w.Double(*row.number(s));
+        break;
+      case SettingType::kInteger:
+        w.I64(*row.integer(s));
+        break;
+      case SettingType::kSeed:
+        w.U64(*row.seed(s));
+        break;
+      case SettingType::kBool:
+        w.Bool(*row.boolean(s));
+        break;
+      case SettingType::kEnum:
+        w.U64(static_cast<uint64_t>(row.get_enum(s)));
+        break;
+      case SettingType::kText:
+        w.String(*row.text(s));
+        break;
+      case SettingType::kRows:
+        w.U64(row.rows(s)->size());
+        for (int r : *row.rows(s)) w.I64(r);
+        break;
+      case SettingType::kColumns:
+        w.U64(row.columns(s)->size());
+        for (const auto& [role, header] : *row.columns(s)) {
+          w.U64(static_cast<uint64_t>(role));
+          w.String(header);
+        }
+        break;
+    }
   }
-  w.Double(s.tokens_per_sample);
-  w.U64(static_cast<uint64_t>(s.bad_rows));
-  w.U64(static_cast<uint64_t>(s.compute.kind));
-  w.Double(s.compute.tokens_per_sample);
-  w.Double(s.compute.width_per_depth);
-  w.U64(s.excluded_rows.size());
-  for (int row : s.excluded_rows) w.I64(row);
-  w.U64(static_cast<uint64_t>(s.fit.optimum));
-  w.Double(s.fit.band_tolerance);
-  w.Double(s.fit.cell_tolerance);
-  w.Double(s.fit.huber_delta);
-  w.I64(s.fit.bootstrap_samples);
-  w.U64(s.fit.seed);
-  w.Bool(s.fit.extrapolation_check);
-  w.Double(s.plan.budget_flops);
-  w.Double(s.plan.max_params);
-  w.Double(s.plan.max_tokens);
-  w.Double(s.plan.loss_tolerance);
-  w.Double(s.plan.demand.videos);
-  w.Double(s.plan.demand.sampling_steps);
-  w.Bool(s.plan.demand.guidance);
-  w.Double(s.plan.demand.tokens_per_video);
-  w.U64(static_cast<uint64_t>(s.budget_unit));
-  w.Double(s.gpu_flops_per_second);
-  w.String(s.compare_preset);
-  w.String(s.open_panel);
-  // Version 2 goes here.
 }
 
 bool ReadFields(Reader& r, int version, const DecodeLimits& limits, AnalysisState* s) {
-  // Version 1.
-  r.String("csv_text", limits.max_csv_bytes, "csv text", &s->csv_text);
-  r.String("data_name", limits.max_string, "data name", &s->data_name);
-  size_t columns = 0;
-  // An override is at least 2 bytes: role and an empty header's length.
-  if (r.Count("columns", limits.max_columns, "column overrides", 2, &columns)) {
-    s->columns.resize(columns);
-    for (auto& [role, header] : s->columns) {
-      r.EnumValue("columns.role", kRoleCount, &role);
-      r.String("columns.header", limits.max_string, "column header", &header);
+  for (const Setting& row : Settings()) {
+    if (row.version > version) break;  // rows come version by version
+    const std::string field = BinaryName(row);
+    const char* name = field.c_str();
+    switch (row.type) {
+      case SettingType::kNumber:
+        r.Double(name, row.number(*s));
+        break;
+      case SettingType::kInteger:
+        r.Int(name, row.integer(*s));
+        break;
+      case SettingType::kSeed:
+        r.U64(name, row.seed(*s));
+        break;
+      case SettingType::kBool:
+        r.Bool(name, row.boolean(*s));
+        break;
+      case SettingType::kEnum: {
+        int value = 0;
+        if (r.EnumIndex(name, row.names->count(), &value)) row.set_enum(*s, value);
+        break;
+      }
+      case SettingType::kText:
+        r.String(name, limits.*(row.cap), row.label, row.text(*s));
+        break;
+      case SettingType::kRows: {
+        size_t n = 0;
+        if (r.Count(name, limits.max_excluded, "excluded rows", 1, &n)) {
+          std::vector<int>& rows = *row.rows(*s);
+          rows.resize(n);
+          for (int& v : rows) r.Int(name, &v);
+        }
+        break;
+      }
+      case SettingType::kColumns: {
+        size_t n = 0;
+        // An override is at least 2 bytes: role and an empty header's length.
+        if (r.Count(name, limits.max_columns, "column overrides", 2, &n)) {
+          ColumnOverrides& columns = *row.columns(*s);
+          columns.resize(n);
+          const std::string role_field = field + ".role", header_field = field + ".header";
+          for (auto& [role, header] : columns) {
+            int value = 0;
+            if (r.EnumIndex(role_field.c_str(), EnumNamesOf<Role>().count(), &value))
+              role = static_cast<Role>(value);
+            r.String(header_field.c_str(), limits.max_string, "column header", &header);
+          }
+        }
+        break;
+      }
     }
-  }
-  r.Double("tokens_per_sample", &s->tokens_per_sample);
-  r.EnumValue("bad_rows", kBadRowCount, &s->bad_rows);
-  r.EnumValue("compute.kind", kComputeCount, &s->compute.kind);
-  r.Double("compute.tokens_per_sample", &s->compute.tokens_per_sample);
-  r.Double("compute.width_per_depth", &s->compute.width_per_depth);
-  size_t excluded = 0;
-  if (r.Count("excluded_rows", limits.max_excluded, "excluded rows", 1, &excluded)) {
-    s->excluded_rows.resize(excluded);
-    for (int& row : s->excluded_rows) r.Int("excluded_rows", &row);
-  }
-  r.EnumValue("fit.optimum", kOptimumCount, &s->fit.optimum);
-  r.Double("fit.band_tolerance", &s->fit.band_tolerance);
-  r.Double("fit.cell_tolerance", &s->fit.cell_tolerance);
-  r.Double("fit.huber_delta", &s->fit.huber_delta);
-  r.Int("fit.bootstrap_samples", &s->fit.bootstrap_samples);
-  r.U64("fit.seed", &s->fit.seed);
-  r.Bool("fit.extrapolation_check", &s->fit.extrapolation_check);
-  r.Double("plan.budget_flops", &s->plan.budget_flops);
-  r.Double("plan.max_params", &s->plan.max_params);
-  r.Double("plan.max_tokens", &s->plan.max_tokens);
-  r.Double("plan.loss_tolerance", &s->plan.loss_tolerance);
-  r.Double("plan.demand.videos", &s->plan.demand.videos);
-  r.Double("plan.demand.sampling_steps", &s->plan.demand.sampling_steps);
-  r.Bool("plan.demand.guidance", &s->plan.demand.guidance);
-  r.Double("plan.demand.tokens_per_video", &s->plan.demand.tokens_per_video);
-  r.EnumValue("budget_unit", kBudgetUnitCount, &s->budget_unit);
-  r.Double("gpu_flops_per_second", &s->gpu_flops_per_second);
-  r.String("compare_preset", limits.max_string, "compare preset name", &s->compare_preset);
-  r.String("open_panel", limits.max_string, "panel name", &s->open_panel);
-  if (version >= 2) {
-    // Version 2 fields go here.
+    if (r.failed()) return false;
   }
   s->plan.compute = s->compute;
   return !r.failed();
@@ -606,11 +500,9 @@ Json DoubleToJson(double x) {
   return x;
 }
 
-template <typename Enum, size_t N>
-Json EnumToJson(Enum e, const char* const (&names)[N]) {
-  const auto i = static_cast<size_t>(e);
-  if (i < N) return names[i];
-  return static_cast<int64_t>(e);  // out of range: keep it visible, the decoder will refuse it
+Json EnumToJson(const EnumNames& names, int value) {
+  if (names.Has(value)) return names.Name(value);
+  return value;  // out of range: keep it visible, the decoder will refuse it
 }
 
 // Thrown inside the JSON reader only, caught in StateFromJson.
@@ -627,135 +519,214 @@ const char* TypeName(const Json& j) {
   return j.type_name();
 }
 
-// Reads one JSON object's fields by name; unknown names are refused when done.
-class ObjectReader {
- public:
-  ObjectReader(const Json& object, std::string path) : object_(object), path_(std::move(path)) {
-    if (!object_.is_object()) {
-      Throw("state file field '" + (path_.empty() ? std::string("(top)") : path_) +
-            "' must be an object (got " + TypeName(object_) + ")");
-    }
-  }
+[[noreturn]] void WrongType(const std::string& path, const char* expected, const Json& got) {
+  Throw("state file field '" + path + "' must be " + expected + " (got " + TypeName(got) + ")");
+}
 
-  // The value at `key`, or nullptr if absent (the field keeps its default).
-  const Json* Get(const char* key) {
-    known_.push_back(key);
-    auto it = object_.find(key);
-    return it == object_.end() ? nullptr : &*it;
+double ReadDouble(const Json& j, const std::string& path) {
+  if (j.is_number()) return j.get<double>();
+  if (j.is_string()) {
+    const std::string& s = j.get_ref<const std::string&>();
+    if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
+    if (s == "Infinity") return std::numeric_limits<double>::infinity();
+    if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
   }
-  std::string Path(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+  WrongType(path, "a number (or \"NaN\", \"Infinity\", \"-Infinity\")", j);
+}
 
-  void Double(const char* key, double* x) {
-    const Json* j = Get(key);
-    if (j) *x = ReadDouble(*j, Path(key));
-  }
-  void Bool(const char* key, bool* b) {
-    const Json* j = Get(key);
-    if (!j) return;
-    if (!j->is_boolean()) WrongType(Path(key), "true or false", *j);
-    *b = j->get<bool>();
-  }
-  void Int(const char* key, int* v) {
-    const Json* j = Get(key);
-    if (j) *v = ReadInt(*j, Path(key));
-  }
-  void U64(const char* key, uint64_t* v) {
-    const Json* j = Get(key);
-    if (!j) return;
-    if (j->is_number_unsigned()) {
-      *v = j->get<uint64_t>();
-    } else if (j->is_number_integer() && j->get<int64_t>() >= 0) {
-      *v = static_cast<uint64_t>(j->get<int64_t>());
-    } else {
-      WrongType(Path(key), "an integer >= 0", *j);
+int ReadInt(const Json& j, const std::string& path) {
+  if (j.is_number_unsigned()) {
+    if (j.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int>::max())) {
+      return static_cast<int>(j.get<uint64_t>());
     }
+  } else if (j.is_number_integer()) {
+    const int64_t v = j.get<int64_t>();
+    if (v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max()) {
+      return static_cast<int>(v);
+    }
+  } else {
+    WrongType(path, "an integer", j);
   }
-  void String(const char* key, size_t cap, const char* what, std::string* s) {
-    const Json* j = Get(key);
-    if (j) ReadString(*j, Path(key), cap, what, s);
+  Throw("state file field '" + path + "' is out of range");
+}
+
+uint64_t ReadU64(const Json& j, const std::string& path) {
+  if (j.is_number_unsigned()) return j.get<uint64_t>();
+  if (j.is_number_integer() && j.get<int64_t>() >= 0)
+    return static_cast<uint64_t>(j.get<int64_t>());
+  WrongType(path, "an integer >= 0", j);
+}
+
+void ReadString(const Json& j, const std::string& path, size_t cap, const char* what,
+                std::string* s) {
+  if (j.is_string()) {
+    *s = j.get<std::string>();
+  } else if (j.is_object() && j.size() == 1 && j.contains("base64") && j["base64"].is_string()) {
+    if (!Base64Decode(j["base64"].get<std::string>(), s)) {
+      Throw("state file field '" + path + "' holds invalid base64");
+    }
+  } else {
+    WrongType(path, "a string", j);
   }
-  template <typename Enum, size_t N>
-  void EnumName(const char* key, const char* const (&names)[N], Enum* e) {
-    const Json* j = Get(key);
-    if (!j) return;
-    if (!j->is_string()) WrongType(Path(key), "a name", *j);
-    const std::string& name = j->get_ref<const std::string&>();
-    for (size_t i = 0; i < N; ++i) {
-      if (name == names[i]) {
-        *e = static_cast<Enum>(i);
-        return;
+  if (s->size() > cap) {
+    Throw(std::string(what) + " too large (" + std::to_string(s->size()) + " bytes; limit " +
+          std::to_string(cap) + ")");
+  }
+}
+
+int ReadEnum(const Json& j, const std::string& path, const EnumNames& names) {
+  if (!j.is_string()) WrongType(path, "a name", j);
+  const std::string& name = j.get_ref<const std::string&>();
+  int value = 0;
+  if (!names.FindExact(name, &value)) {
+    Throw("state file field '" + path + "' has unknown value '" + name.substr(0, 64) +
+          "' (expected one of " + names.List() + ")");
+  }
+  return value;
+}
+
+// The value at a dotted path, or nullptr when absent (the field keeps its default).
+const Json* Lookup(const Json& root, const std::string& path) {
+  const Json* node = &root;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = path.find('.', start);
+    const std::string key = path.substr(start, dot == std::string::npos ? dot : dot - start);
+    const auto it = node->find(key);
+    if (it == node->end()) return nullptr;
+    node = &*it;
+    if (dot == std::string::npos) return node;
+    if (!node->is_object()) WrongType(path.substr(0, dot), "an object", *node);
+    start = dot + 1;
+  }
+}
+
+// Where a value goes when writing, creating the objects on its path.
+Json& Slot(Json& root, const std::string& path) {
+  Json* node = &root;
+  size_t start = 0;
+  for (size_t dot; (dot = path.find('.', start)) != std::string::npos; start = dot + 1) {
+    node = &(*node)[path.substr(start, dot - start)];
+  }
+  return (*node)[path.substr(start)];
+}
+
+// Refuses names this version does not know (typos would otherwise pass silently).
+void RefuseUnknown(const Json& object, const std::string& path, int version) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (path.empty() && (it.key() == "format" || it.key() == "version")) continue;
+    const std::string full = path.empty() ? it.key() : path + "." + it.key();
+    bool leaf = false, inner = false;
+    for (const Setting& row : Settings()) {
+      if (row.version > version) break;
+      const std::string_view json = row.json;
+      leaf = leaf || json == full;
+      inner = inner || (json.size() > full.size() && json.substr(0, full.size()) == full &&
+                        json[full.size()] == '.');
+    }
+    if (leaf) continue;
+    if (inner && it->is_object()) {
+      RefuseUnknown(*it, full, version);
+      continue;
+    }
+    Throw("state file has unknown field '" + full.substr(0, 64) + "'");
+  }
+}
+
+void ReadColumns(const Json& columns, const std::string& path, const DecodeLimits& limits,
+                 ColumnOverrides* out) {
+  if (!columns.is_array()) WrongType(path, "an array", columns);
+  if (columns.size() > limits.max_columns) {
+    Throw("too many column overrides (" + std::to_string(columns.size()) + "; limit " +
+          std::to_string(limits.max_columns) + ")");
+  }
+  const std::string item = path + "[]";
+  for (const Json& column : columns) {
+    if (!column.is_object()) WrongType(item, "an object", column);
+    if (!column.contains("role") || !column.contains("header")) {
+      Throw("each of " + path + " needs a \"role\" and a \"header\"");
+    }
+    for (auto it = column.begin(); it != column.end(); ++it) {
+      if (it.key() != "role" && it.key() != "header")
+        Throw("state file has unknown field '" + item + "." + it.key().substr(0, 64) + "'");
+    }
+    std::pair<Role, std::string> entry{
+        static_cast<Role>(ReadEnum(column["role"], item + ".role", EnumNamesOf<Role>())), ""};
+    ReadString(column["header"], item + ".header", limits.max_string, "column header",
+               &entry.second);
+    out->push_back(std::move(entry));
+  }
+}
+
+void ReadRow(const Setting& row, const Json& j, const DecodeLimits& limits, AnalysisState* s) {
+  const std::string path = row.json;
+  switch (row.type) {
+    case SettingType::kNumber:
+      *row.number(*s) = ReadDouble(j, path);
+      break;
+    case SettingType::kInteger:
+      *row.integer(*s) = ReadInt(j, path);
+      break;
+    case SettingType::kSeed:
+      *row.seed(*s) = ReadU64(j, path);
+      break;
+    case SettingType::kBool:
+      if (!j.is_boolean()) WrongType(path, "true or false", j);
+      *row.boolean(*s) = j.get<bool>();
+      break;
+    case SettingType::kEnum:
+      row.set_enum(*s, ReadEnum(j, path, *row.names));
+      break;
+    case SettingType::kText:
+      ReadString(j, path, limits.*(row.cap), row.label, row.text(*s));
+      break;
+    case SettingType::kRows: {
+      if (!j.is_array()) WrongType(path, "an array", j);
+      if (j.size() > limits.max_excluded) {
+        Throw("too many excluded rows (" + std::to_string(j.size()) + "; limit " +
+              std::to_string(limits.max_excluded) + ")");
       }
+      std::vector<int>& rows = *row.rows(*s);
+      rows.clear();
+      rows.reserve(j.size());
+      for (const Json& r : j) rows.push_back(ReadInt(r, path + "[]"));
+      break;
     }
-    std::string list;
-    for (size_t i = 0; i < N; ++i) list += std::string(i ? ", " : "") + names[i];
-    Throw("state file field '" + Path(key) + "' has unknown value '" + name.substr(0, 64) +
-          "' (expected one of " + list + ")");
+    case SettingType::kColumns:
+      row.columns(*s)->clear();
+      ReadColumns(j, path, limits, row.columns(*s));
+      break;
   }
+}
 
-  // Refuses names this version does not know (typos would otherwise pass silently).
-  void Finish() const {
-    for (auto it = object_.begin(); it != object_.end(); ++it) {
-      bool known = false;
-      for (const char* k : known_) known = known || it.key() == k;
-      if (!known)
-        Throw("state file has unknown field '" + Path(it.key().substr(0, 64).c_str()) + "'");
-    }
-  }
-
-  [[noreturn]] static void WrongType(const std::string& path, const char* expected,
-                                     const Json& got) {
-    Throw("state file field '" + path + "' must be " + expected + " (got " + TypeName(got) + ")");
-  }
-
-  static double ReadDouble(const Json& j, const std::string& path) {
-    if (j.is_number()) return j.get<double>();
-    if (j.is_string()) {
-      const std::string& s = j.get_ref<const std::string&>();
-      if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
-      if (s == "Infinity") return std::numeric_limits<double>::infinity();
-      if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
-    }
-    WrongType(path, "a number (or \"NaN\", \"Infinity\", \"-Infinity\")", j);
-  }
-
-  static int ReadInt(const Json& j, const std::string& path) {
-    if (j.is_number_unsigned()) {
-      if (j.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int>::max())) {
-        return static_cast<int>(j.get<uint64_t>());
+Json RowToJson(const Setting& row, const AnalysisState& state) {
+  AnalysisState& s = const_cast<AnalysisState&>(state);  // the accessors only read here
+  switch (row.type) {
+    case SettingType::kNumber:
+      return DoubleToJson(*row.number(s));
+    case SettingType::kInteger:
+      return *row.integer(s);
+    case SettingType::kSeed:
+      return *row.seed(s);
+    case SettingType::kBool:
+      return *row.boolean(s);
+    case SettingType::kEnum:
+      return EnumToJson(*row.names, row.get_enum(s));
+    case SettingType::kText:
+      return StringToJson(*row.text(s));
+    case SettingType::kRows:
+      return *row.rows(s);
+    case SettingType::kColumns: {
+      Json columns = Json::array();
+      for (const auto& [role, header] : *row.columns(s)) {
+        columns.push_back({{"role", EnumToJson(EnumNamesOf<Role>(), static_cast<int>(role))},
+                           {"header", StringToJson(header)}});
       }
-    } else if (j.is_number_integer()) {
-      const int64_t v = j.get<int64_t>();
-      if (v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max()) {
-        return static_cast<int>(v);
-      }
-    } else {
-      WrongType(path, "an integer", j);
-    }
-    Throw("state file field '" + path + "' is out of range");
-  }
-
-  static void ReadString(const Json& j, const std::string& path, size_t cap, const char* what,
-                         std::string* s) {
-    if (j.is_string()) {
-      *s = j.get<std::string>();
-    } else if (j.is_object() && j.size() == 1 && j.contains("base64") && j["base64"].is_string()) {
-      if (!Base64Decode(j["base64"].get<std::string>(), s)) {
-        Throw("state file field '" + path + "' holds invalid base64");
-      }
-    } else {
-      WrongType(path, "a string", j);
-    }
-    if (s->size() > cap) {
-      Throw(std::string(what) + " too large (" + std::to_string(s->size()) + " bytes; limit " +
-            std::to_string(cap) + ")");
+      return columns;
     }
   }
-
- private:
-  const Json& object_;
-  std::string path_;
-  std::vector<const char*> known_;
-};
+  return nullptr;
+}
 
 // Before parsing: nesting depth and the number of values, so that a hostile file cannot make
 // the parser build a huge tree. A state has depth 4 and about max_excluded + 100 values.
@@ -794,48 +765,8 @@ bool PrescanJson(std::string_view text, size_t max_values, std::string* error) {
 
 std::string StateToJson(const AnalysisState& s) {
   try {
-    Json columns = Json::array();
-    for (const auto& [role, header] : s.columns) {
-      columns.push_back({{"role", EnumToJson(role, kRoleNames)}, {"header", StringToJson(header)}});
-    }
-    Json demand = {{"videos", DoubleToJson(s.plan.demand.videos)},
-                   {"sampling_steps", DoubleToJson(s.plan.demand.sampling_steps)},
-                   {"guidance", s.plan.demand.guidance},
-                   {"tokens_per_video", DoubleToJson(s.plan.demand.tokens_per_video)}};
-    Json j = {
-        {"format", "scalecalc-state"},
-        {"version", kStateVersion},
-        {"data_name", StringToJson(s.data_name)},
-        {"csv_text", StringToJson(s.csv_text)},
-        {"reader",
-         {{"columns", columns},
-          {"tokens_per_sample", DoubleToJson(s.tokens_per_sample)},
-          {"bad_rows", EnumToJson(s.bad_rows, kBadRowNames)}}},
-        {"compute",
-         {{"kind", EnumToJson(s.compute.kind, kComputeNames)},
-          {"tokens_per_sample", DoubleToJson(s.compute.tokens_per_sample)},
-          {"width_per_depth", DoubleToJson(s.compute.width_per_depth)}}},
-        {"excluded_rows", s.excluded_rows},
-        {"fit",
-         {{"optimum", EnumToJson(s.fit.optimum, kOptimumNames)},
-          {"band_tolerance", DoubleToJson(s.fit.band_tolerance)},
-          {"cell_tolerance", DoubleToJson(s.fit.cell_tolerance)},
-          {"huber_delta", DoubleToJson(s.fit.huber_delta)},
-          {"bootstrap_samples", s.fit.bootstrap_samples},
-          {"seed", s.fit.seed},
-          {"extrapolation_check", s.fit.extrapolation_check}}},
-        {"plan",
-         {{"budget_flops", DoubleToJson(s.plan.budget_flops)},
-          {"max_params", DoubleToJson(s.plan.max_params)},
-          {"max_tokens", DoubleToJson(s.plan.max_tokens)},
-          {"loss_tolerance", DoubleToJson(s.plan.loss_tolerance)},
-          {"demand", demand}}},
-        {"display",
-         {{"budget_unit", EnumToJson(s.budget_unit, kBudgetUnitNames)},
-          {"gpu_flops_per_second", DoubleToJson(s.gpu_flops_per_second)}}},
-        {"compare_preset", StringToJson(s.compare_preset)},
-        {"open_panel", StringToJson(s.open_panel)},
-    };
+    Json j = {{"format", "scalecalc-state"}, {"version", kStateVersion}};
+    for (const Setting& row : Settings()) Slot(j, row.json) = RowToJson(row, s);
     return j.dump(1) + "\n";
   } catch (const std::exception&) {  // out of memory (strings are valid UTF-8 by construction)
     return "";
@@ -897,89 +828,12 @@ DecodeResult StateFromJson(std::string_view text, const DecodeLimits& limits) {
     result.version = static_cast<int>(version);
 
     AnalysisState s;
-    ObjectReader top(j, "");
-    top.Get("format");
-    top.Get("version");
-    if (!top.Get("csv_text")) Throw("the state file has no \"csv_text\"");
-    top.String("csv_text", limits.max_csv_bytes, "csv text", &s.csv_text);
-    top.String("data_name", limits.max_string, "data name", &s.data_name);
-    if (const Json* reader = top.Get("reader")) {
-      ObjectReader r(*reader, "reader");
-      if (const Json* columns = r.Get("columns")) {
-        if (!columns->is_array()) ObjectReader::WrongType("reader.columns", "an array", *columns);
-        if (columns->size() > limits.max_columns) {
-          Throw("too many column overrides (" + std::to_string(columns->size()) + "; limit " +
-                std::to_string(limits.max_columns) + ")");
-        }
-        for (const Json& column : *columns) {
-          ObjectReader c(column, "reader.columns[]");
-          std::pair<Role, std::string> entry{Role::kParams, ""};
-          if (!c.Get("role") || !c.Get("header")) {
-            Throw("each of reader.columns needs a \"role\" and a \"header\"");
-          }
-          c.EnumName("role", kRoleNames, &entry.first);
-          c.String("header", limits.max_string, "column header", &entry.second);
-          c.Finish();
-          s.columns.push_back(std::move(entry));
-        }
-      }
-      r.Double("tokens_per_sample", &s.tokens_per_sample);
-      r.EnumName("bad_rows", kBadRowNames, &s.bad_rows);
-      r.Finish();
+    if (!j.contains("csv_text")) Throw("the state file has no \"csv_text\"");
+    for (const Setting& row : Settings()) {
+      if (row.version > result.version) break;  // rows come version by version
+      if (const Json* value = Lookup(j, row.json)) ReadRow(row, *value, limits, &s);
     }
-    if (const Json* compute = top.Get("compute")) {
-      ObjectReader c(*compute, "compute");
-      c.EnumName("kind", kComputeNames, &s.compute.kind);
-      c.Double("tokens_per_sample", &s.compute.tokens_per_sample);
-      c.Double("width_per_depth", &s.compute.width_per_depth);
-      c.Finish();
-    }
-    if (const Json* rows = top.Get("excluded_rows")) {
-      if (!rows->is_array()) ObjectReader::WrongType("excluded_rows", "an array", *rows);
-      if (rows->size() > limits.max_excluded) {
-        Throw("too many excluded rows (" + std::to_string(rows->size()) + "; limit " +
-              std::to_string(limits.max_excluded) + ")");
-      }
-      s.excluded_rows.reserve(rows->size());
-      for (const Json& row : *rows)
-        s.excluded_rows.push_back(ObjectReader::ReadInt(row, "excluded_rows[]"));
-    }
-    if (const Json* fit = top.Get("fit")) {
-      ObjectReader f(*fit, "fit");
-      f.EnumName("optimum", kOptimumNames, &s.fit.optimum);
-      f.Double("band_tolerance", &s.fit.band_tolerance);
-      f.Double("cell_tolerance", &s.fit.cell_tolerance);
-      f.Double("huber_delta", &s.fit.huber_delta);
-      f.Int("bootstrap_samples", &s.fit.bootstrap_samples);
-      f.U64("seed", &s.fit.seed);
-      f.Bool("extrapolation_check", &s.fit.extrapolation_check);
-      f.Finish();
-    }
-    if (const Json* plan = top.Get("plan")) {
-      ObjectReader p(*plan, "plan");
-      p.Double("budget_flops", &s.plan.budget_flops);
-      p.Double("max_params", &s.plan.max_params);
-      p.Double("max_tokens", &s.plan.max_tokens);
-      p.Double("loss_tolerance", &s.plan.loss_tolerance);
-      if (const Json* demand = p.Get("demand")) {
-        ObjectReader d(*demand, "plan.demand");
-        d.Double("videos", &s.plan.demand.videos);
-        d.Double("sampling_steps", &s.plan.demand.sampling_steps);
-        d.Bool("guidance", &s.plan.demand.guidance);
-        d.Double("tokens_per_video", &s.plan.demand.tokens_per_video);
-        d.Finish();
-      }
-      p.Finish();
-    }
-    if (const Json* display = top.Get("display")) {
-      ObjectReader d(*display, "display");
-      d.EnumName("budget_unit", kBudgetUnitNames, &s.budget_unit);
-      d.Double("gpu_flops_per_second", &s.gpu_flops_per_second);
-      d.Finish();
-    }
-    top.String("compare_preset", limits.max_string, "compare preset name", &s.compare_preset);
-    top.String("open_panel", limits.max_string, "panel name", &s.open_panel);
-    top.Finish();
+    RefuseUnknown(j, "", result.version);
     s.plan.compute = s.compute;
 
     std::string error;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/compute_model.h"
+#include "core/cost_inputs.h"
 #include "core/csv_reader.h"
 #include "core/fit.h"
 #include "core/planner.h"
@@ -57,6 +58,8 @@ struct AnalysisState {
   std::vector<std::pair<Role, std::string>> columns;  // role -> header name overrides
   double tokens_per_sample = 0;                       // 0: batch column is in tokens
   BadRowPolicy bad_rows = BadRowPolicy::kReject;
+  std::string group_column;   // fit each value of this column on its own ("": no grouping)
+  bool keep_flagged = false;  // keep runs a flag column marks as bad
 
   ComputeModel compute;            // one model for reading, fitting and planning
   std::vector<int> excluded_rows;  // 1-based data rows the user left out, in the user's order
@@ -71,6 +74,7 @@ struct AnalysisState {
 
   std::string compare_preset;       // name of a preset law to compare against; "" for none
   std::string open_panel = "data";  // see IsKnownPanel
+  CostInputs cost;                  // the Inference cost panel
 
   // The reader options these settings stand for (compute included).
   ReadOptions MakeReadOptions() const {
@@ -104,7 +108,7 @@ struct DecodeResult {
 };
 
 // The format version this build writes (and the newest it reads).
-constexpr int kStateVersion = 1;
+constexpr int kStateVersion = 2;
 
 // Never fails; an empty vector only if memory ran out.
 std::vector<uint8_t> EncodeState(const AnalysisState& state);

@@ -2,42 +2,14 @@
 
 #include <cmath>
 
+#include "core/settings_schema.h"
+
 namespace scalecalc {
 
-const char* ToString(ComputeKind kind) {
-  switch (kind) {
-    case ComputeKind::kSixN:
-      return "6n";
-    case ComputeKind::kDit:
-      return "dit";
-  }
-  return "?";
-}
-
-bool FromString(const std::string& text, ComputeKind* kind) {
-  if (text == "6n" || text == "6N") {
-    *kind = ComputeKind::kSixN;
-    return true;
-  }
-  if (text == "dit" || text == "DiT" || text == "DIT") {
-    *kind = ComputeKind::kDit;
-    return true;
-  }
-  return false;
-}
-
 bool ComputeModel::IsValid(std::string* error) const {
-  if (!(std::isfinite(tokens_per_sample) && tokens_per_sample >= 1)) {
-    *error = "tokens per sample must be a finite number >= 1 (got " +
-             std::to_string(tokens_per_sample) + ")";
-    return false;
-  }
-  if (!(std::isfinite(width_per_depth) && width_per_depth > 0)) {
-    *error = "width per depth must be a finite positive number (got " +
-             std::to_string(width_per_depth) + ")";
-    return false;
-  }
-  return true;
+  AnalysisState state;  // the schema's rows address a whole state
+  state.compute = *this;
+  return CheckSettings("compute.", state, Audience::kProgram, error);
 }
 
 DitShape ShapeForParams(const ComputeModel& model, double params) {

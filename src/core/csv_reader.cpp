@@ -342,36 +342,6 @@ std::string DelimiterName(char c) {
 
 }  // namespace
 
-const char* ToString(Role role) {
-  switch (role) {
-    case Role::kParams:
-      return "params";
-    case Role::kTokens:
-      return "tokens";
-    case Role::kFlops:
-      return "flops";
-    case Role::kLr:
-      return "lr";
-    case Role::kBatch:
-      return "batch";
-    case Role::kLoss:
-      return "loss";
-    case Role::kTokensPerSample:
-      return "tokens_per_sample";
-  }
-  return "?";
-}
-
-bool FromString(const std::string& text, Role* role) {
-  for (Role r : kRoles) {
-    if (text == ToString(r)) {
-      *role = r;
-      return true;
-    }
-  }
-  return false;
-}
-
 ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
   ReadResult result;
 

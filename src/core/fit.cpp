@@ -13,30 +13,9 @@
 #include "core/hyper_law_fit.h"
 #include "core/loss_law_fit.h"
 #include "core/sensitivity.h"
+#include "core/settings_schema.h"
 
 namespace scalecalc {
-
-const char* ToString(OptimumMethod method) {
-  switch (method) {
-    case OptimumMethod::kArgmin:
-      return "argmin";
-    case OptimumMethod::kBand:
-      return "band";
-    case OptimumMethod::kSmooth:
-      return "smooth";
-  }
-  return "unknown";
-}
-
-bool FromString(const std::string& text, OptimumMethod* method) {
-  for (OptimumMethod m : {OptimumMethod::kArgmin, OptimumMethod::kBand, OptimumMethod::kSmooth}) {
-    if (text == ToString(m)) {
-      *method = m;
-      return true;
-    }
-  }
-  return false;
-}
 
 namespace {
 
@@ -340,26 +319,12 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
 }  // namespace
 
 bool FitOptions::IsValid(std::string* error) const {
+  AnalysisState state;  // the schema's rows address a whole state
+  state.fit = *this;
   std::string problem;
-  auto fail = [&](const char* field, double value, const char* rule) {
-    problem = std::string(field) + " = " + Number(value) + ": " + rule;
-  };
-  const int method = static_cast<int>(optimum);
-  if (method < 0 || method > static_cast<int>(OptimumMethod::kSmooth)) {
-    fail("optimum", method, "must be argmin, band or smooth");
-  } else if (!(std::isfinite(band_tolerance) && band_tolerance >= 0 && band_tolerance < 1)) {
-    fail("band_tolerance", band_tolerance, "must be a relative tolerance in [0, 1)");
-  } else if (!(std::isfinite(cell_tolerance) && cell_tolerance >= 0 && cell_tolerance < 0.5)) {
-    fail("cell_tolerance", cell_tolerance, "must be a relative tolerance in [0, 0.5)");
-  } else if (!(std::isfinite(huber_delta) && huber_delta > 0 && huber_delta <= 1)) {
-    fail("huber_delta", huber_delta, "must be in (0, 1] (a threshold on log residuals)");
-  } else if (!(sensitivity_cap > 0)) {
-    fail("sensitivity_cap", sensitivity_cap, "must be > 0 (infinity: every run)");
-  } else if (bootstrap_samples < 0 || bootstrap_samples > 100000) {
-    fail("bootstrap_samples", bootstrap_samples, "must be between 0 and 100000");
-  }
+  const bool ok = CheckSettings("fit.", state, Audience::kProgram, &problem);
   if (error) *error = problem;
-  return problem.empty();
+  return ok;
 }
 
 FitSummary Fit(const RunTable& table, const FitOptions& options, const ProgressFn& progress) {

@@ -9,34 +9,6 @@
 
 namespace scalecalc {
 
-const char* ToString(FitTermination termination) {
-  switch (termination) {
-    case FitTermination::kSuccess:
-      return "success";
-    case FitTermination::kNoData:
-      return "no data";
-    case FitTermination::kTooFewPoints:
-      return "too few points";
-    case FitTermination::kFailed:
-      return "failed";
-    case FitTermination::kCancelled:
-      return "cancelled";
-  }
-  return "unknown";
-}
-
-bool FromString(const std::string& text, FitTermination* termination) {
-  for (FitTermination t :
-       {FitTermination::kSuccess, FitTermination::kNoData, FitTermination::kTooFewPoints,
-        FitTermination::kFailed, FitTermination::kCancelled}) {
-    if (text == ToString(t)) {
-      *termination = t;
-      return true;
-    }
-  }
-  return false;
-}
-
 namespace {
 
 std::string Format(const char* format, ...) {

@@ -5,22 +5,18 @@
 #include <vector>
 
 #include "core/dit_flops.h"
+#include "core/settings_schema.h"
 
 namespace scalecalc {
 
 namespace {
 
-constexpr double kMaxBudgetFlops = 1e35;  // ~1e10 x today's largest runs: anything above is a typo
-constexpr int kScanPoints = 241;          // log-spaced scan that brackets the minimum
+constexpr int kScanPoints = 241;  // log-spaced scan that brackets the minimum
 
 std::string Num(double v) {
   char buffer[64];
   std::snprintf(buffer, sizeof(buffer), "%.6g", v);
   return buffer;
-}
-
-bool PositiveOrInf(double v) {
-  return !std::isnan(v) && v > 0;
 }
 
 bool UsableLossLaw(const LossLaw& law, std::string* error) {
@@ -256,63 +252,17 @@ Plan MakePlanUnchecked(const LawSet& laws, const PlanOptions& o);
 }  // namespace
 
 bool ServingDemand::IsValid(std::string* error) const {
-  if (!(std::isfinite(videos) && videos >= 0)) {
-    *error = "demand.videos must be a finite number >= 0 (got " + Num(videos) + ")";
-    return false;
-  }
-  if (!(std::isfinite(sampling_steps) && sampling_steps >= 1)) {
-    *error = "demand.sampling_steps must be a finite number >= 1 (got " + Num(sampling_steps) + ")";
-    return false;
-  }
-  // Upper limits: past them the inference count overflows what a plan can mean (1e9 latent
-  // tokens is ~1000x today's longest videos).
-  if (!(std::isfinite(sampling_steps) && sampling_steps <= 1e6)) {
-    *error = "demand.sampling_steps must be at most 1e6 (got " + Num(sampling_steps) + ")";
-    return false;
-  }
-  if (!(std::isfinite(tokens_per_video) && tokens_per_video >= 1 && tokens_per_video <= 1e9)) {
-    *error = "demand.tokens_per_video must be a finite number from 1 to 1e9 (got " +
-             Num(tokens_per_video) + ")";
-    return false;
-  }
-  if (!(std::isfinite(text_tokens) && text_tokens >= 0 && text_tokens <= 1e9)) {
-    *error =
-        "demand.text_tokens must be a finite number from 0 to 1e9 (got " + Num(text_tokens) + ")";
-    return false;
-  }
-  return true;
+  AnalysisState state;  // the schema's rows address a whole state
+  state.plan.demand = *this;
+  return CheckSettings("plan.demand.", state, Audience::kProgram, error);
 }
 
 bool PlanOptions::IsValid(std::string* error) const {
-  if (!(std::isfinite(budget_flops) && budget_flops > 0)) {
-    *error =
-        "budget_flops must be a finite positive number of FLOPs (got " + Num(budget_flops) + ")";
-    return false;
-  }
-  if (budget_flops > kMaxBudgetFlops) {
-    *error = "budget_flops = " + Num(budget_flops) + " is absurd (more than " +
-             Num(kMaxBudgetFlops) + " FLOPs); check the units";
-    return false;
-  }
-  if (!compute.IsValid(error)) return false;
-  if (!PositiveOrInf(max_params)) {
-    *error = "max_params must be positive (got " + Num(max_params) + "; use infinity for no cap)";
-    return false;
-  }
-  if (!PositiveOrInf(max_tokens)) {
-    *error = "max_tokens must be positive (got " + Num(max_tokens) + "; use infinity for no cap)";
-    return false;
-  }
-  if (!(loss_tolerance > 0 && loss_tolerance < 0.5)) {
-    *error = "loss_tolerance must be in (0, 0.5) (relative; got " + Num(loss_tolerance) + ")";
-    return false;
-  }
-  if (!std::isnan(fixed_params) && !(std::isfinite(fixed_params) && fixed_params >= 1)) {
-    *error = "fixed_params must be a finite number >= 1, or NaN to optimise (got " +
-             Num(fixed_params) + ")";
-    return false;
-  }
-  return demand.IsValid(error);
+  AnalysisState state;
+  state.plan = *this;
+  state.compute = compute;
+  return CheckSettings("plan.", state, Audience::kProgram, error) &&
+         CheckSettings("compute.", state, Audience::kProgram, error);
 }
 
 double InferenceFlopsPerVideo(const ComputeModel& compute, double params,
@@ -322,7 +272,7 @@ double InferenceFlopsPerVideo(const ComputeModel& compute, double params,
   config.depth = shape.depth;
   config.width = shape.width;
   config.tokens = demand.tokens_per_video;
-  config.cross_attention = true;
+  config.cross_attention = demand.cross_attention;
   config.text_tokens = demand.text_tokens;
   return DitVideoFlops(config, demand.sampling_steps, demand.guidance);
 }

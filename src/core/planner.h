@@ -47,6 +47,9 @@ struct ServingDemand {
   // Text tokens read by each block's cross-attention. 0 keeps only the cross-attention's q and o
   // projections, which is what the training count c(N) = (3/4) N (7 + n/d) includes.
   double text_tokens = 0;
+  // Whether each block has a cross-attention layer (text-conditioned video DiTs do; DiT-XL/2, a
+  // class-conditioned image model, does not). The planner and the cost panel both read it.
+  bool cross_attention = true;
 
   bool IsValid(std::string* error) const;
 };
@@ -61,6 +64,15 @@ struct PlanOptions {
   // NaN: optimise N. A value: plan this model size at the budget instead (T = C / c(N)); the only
   // way to plan from a law set without a loss law (lr and batch laws alone, e.g. DeepSeek).
   double fixed_params = NAN;
+
+  // Practical shapes and forced hyperparameters (issue 11 gives them their behaviour).
+  double head_dim = 64;              // attention head width
+  double width_multiple = 0;         // the width is rounded to a multiple of this (0: head_dim)
+  double batch_divisor = 1;          // the batch in samples is rounded to a multiple of this
+  double forced_batch_tokens = NAN;  // NaN: the batch law's value
+  double forced_lr = NAN;            // NaN: the lr law's value
+  double forced_width = NAN;         // NaN: from the shape rule
+  double forced_depth = NAN;         // NaN: from the shape rule
 
   // False with a message naming the field, its value and the rule it broke.
   bool IsValid(std::string* error) const;

@@ -125,6 +125,45 @@ run 2 plan --preset paper --budget 1e22 --compute 7n && err_has "--compute" "7n"
 run 2 plan --preset paper --budget 1e22 --max-params 1e8 --max-tokens 1e10 && err_has "caps"
 run 2 plan --preset paper --budget 1e22 --json --skip-bad-rows && err_has "--skip-bad-rows"
 
+# --- settings-schema flags: each refuses bad values naming itself --------------------------------
+run 0 plan --preset paper --budget 1e22 --cross-attention off --json &&
+  cp "$tmp/out" "$tmp/cross_off.json"
+run 0 plan --preset paper --budget 1e22 --cross-attention on --json &&
+  python3 -c "import json,sys; a=json.load(open(sys.argv[1]))['plan']; b=json.load(open(sys.argv[2]))['plan']; sys.exit(0 if a['inference_flops_per_video'] < b['inference_flops_per_video'] else 1)" \
+    "$tmp/cross_off.json" "$tmp/out" || fail "--cross-attention off does not lower the inference count"
+for bad in maybe "" 2; do
+  run 2 plan --preset paper --budget 1e22 --cross-attention "$bad" && err_has "--cross-attention"
+done
+for flag in --text-tokens --head-dim --batch-divisor --tokens-per-video --sampling-steps \
+            --width-per-depth; do
+  for bad in abc -1 nan -inf 1e300 1.2.3 ""; do
+    run 2 plan --preset paper --budget 1e22 "$flag" "$bad" && err_has "$flag"
+  done
+done
+# Forced values and --params take 'none' (or nothing, or NaN) for "not forced".
+for flag in --batch-tokens --lr --width --depth --params; do
+  for bad in abc -1 0 -inf inf 1e300 1.2.3; do
+    run 2 plan --preset paper --budget 1e22 "$flag" "$bad" && err_has "$flag"
+  done
+done
+run 2 plan --preset paper --budget 1e22 --text-tokens 1.5 && err_has "--text-tokens" "whole"
+run 2 plan --preset paper --budget 1e22 --batch-samples x && err_has "--batch-samples"
+run 2 plan --preset paper --budget 1e22 --batch-samples 8 --batch-tokens 1e6 && err_has "--batch-samples"
+run 0 plan --preset paper --budget 1e22 --lr none --width none --json
+run 2 plan --preset paper --budget 1e22 --keep-flagged && err_has "--keep-flagged" "fit"
+run 2 fit "$root/assets/example_sweep.csv" --keep-flagged=1 && err_has "--keep-flagged" "no value"
+run 2 fit "$root/assets/example_sweep.csv" --group-by "$(head -c 5000 /dev/zero | tr '\0' x)" &&
+  err_has "--group-by" "too large"
+run 2 fit "$root/assets/example_sweep.csv" --bootstrap 100001 && err_has "--bootstrap" "100000"
+run 2 fit "$root/assets/example_sweep.csv" --exclude 10000001 && err_has "--exclude"
+run 2 fit "$root/assets/example_sweep.csv" --optimum band:50 && err_has "--optimum" "percentage"
+# No message names a C++ identifier or a state-file path where a flag is meant.
+for args in "--tolerance 2" "--budget -1" "--max-params 0" "--bootstrap x" "--exclude 0" "--videos -5"; do
+  # shellcheck disable=SC2086
+  run 2 fit "$root/assets/example_sweep.csv" $args
+  if grep -qE '::|[a-z]+_[a-z_]+|plan\.|fit\.' "$tmp/err"; then fail "identifier in: $(cat "$tmp/err")"; fi
+done
+
 # --- fit: files and arguments ------------------------------------------------------------------
 run 2 fit && err_has "CSV"
 run 2 fit "$tmp/does-not-exist.csv" && err_has "$tmp/does-not-exist.csv"

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -142,7 +143,7 @@ TEST(AnalysisState, DefaultStateIsValidAndRoundTrips) {
   EXPECT_TRUE(ValidateState(s, DecodeLimits(), &error)) << error;
   DecodeResult r = Decode(EncodeState(s));
   ASSERT_TRUE(r.ok) << r.message;
-  EXPECT_EQ(r.version, 1);
+  EXPECT_EQ(r.version, kStateVersion);
   ExpectSameState(s, r.state);
 }
 
@@ -239,8 +240,12 @@ TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
   EXPECT_EQ(s.plan.compute.kind, ComputeKind::kDit);
   EXPECT_EQ(s.plan.compute.tokens_per_sample, 2048);
 
-  // This build writes version 1 byte for byte as above.
-  EXPECT_EQ(EncodeState(s), h.b);
+  // This build writes version 2: version 1's fields byte for byte as above, then version 2's.
+  const Bytes written = EncodeState(s);
+  Bytes v1_fields = h.b;
+  v1_fields[2] = 2;
+  ASSERT_GT(written.size(), v1_fields.size());
+  EXPECT_EQ(Bytes(written.begin(), written.begin() + v1_fields.size()), v1_fields);
 }
 
 TEST(AnalysisState, EmptyInput) {
@@ -267,7 +272,7 @@ TEST(AnalysisState, UnknownVersions) {
   EXPECT_EQ(r.version, 3);
   EXPECT_EQ(r.message,
             "this link was made by a newer version (3) of scalecalc; this page reads versions up "
-            "to 1");
+            "to 2");
   b[2] = 255;
   EXPECT_NE(Decode(b).message.find("newer version (255)"), std::string::npos);
   b[2] = 0;
@@ -293,10 +298,15 @@ TEST(AnalysisState, TruncatedAtEveryOffset) {
   const Bytes cut(full.begin(), full.begin() + 20);
   EXPECT_EQ(Decode(cut).message,
             "the link is truncated (field 'csv_text' declares 40 bytes, only 16 remain)");
-  // A cut inside the last string names it.
-  const Bytes last(full.begin(), full.end() - 1);
-  EXPECT_EQ(Decode(last).message,
+  // A cut inside the last string of version 1 names it, and so does a cut in the last field.
+  const std::string panel = "\x07planner";
+  const auto at = std::search(full.begin(), full.end(), panel.begin(), panel.end());
+  ASSERT_NE(at, full.end());
+  const Bytes in_panel(full.begin(), at + 7);
+  EXPECT_EQ(Decode(in_panel).message,
             "the link is truncated (field 'open_panel' declares 7 bytes, only 6 remain)");
+  const Bytes last(full.begin(), full.end() - 1);
+  EXPECT_EQ(Decode(last).message, "the link is truncated (ended inside field 'cost.shape_heads')");
 }
 
 TEST(AnalysisState, EverySingleByteCorruptionIsCaughtOrCanonical) {
@@ -456,7 +466,7 @@ TEST(AnalysisStateJson, RoundTripIsExact) {
   EXPECT_NE(text.find("\"base64\""), std::string::npos);
   DecodeResult r = StateFromJson(text);
   ASSERT_TRUE(r.ok) << r.message;
-  EXPECT_EQ(r.version, 1);
+  EXPECT_EQ(r.version, kStateVersion);
   ExpectSameState(s, r.state);
 }
 
@@ -557,9 +567,9 @@ TEST(AnalysisStateJson, MalformedAndForeignFiles) {
             "the state file has no integer \"version\"");
   EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": \"1\"}"),
             "the state file has no integer \"version\"");
-  EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": 2, \"csv_text\": \"\"}"),
-            "this state file was made by a newer version (2) of scalecalc; this page reads "
-            "versions up to 1");
+  EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": 3, \"csv_text\": \"\"}"),
+            "this state file was made by a newer version (3) of scalecalc; this page reads "
+            "versions up to 2");
   EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": 0, \"csv_text\": \"\"}"),
             "the state file has an unknown version (0)");
   EXPECT_NE(message("{\"format\": \"scalecalc-state\", \"version\": 18446744073709551615}")
@@ -656,7 +666,9 @@ TEST(AnalysisStateJson, HostileShapesAreRefusedBeforeParsing) {
 TEST(AnalysisStateJson, TruncatedAtManyOffsets) {
   AnalysisState s = RichState(30);
   const std::string text = StateToJson(s);
-  for (size_t n = 0; n < text.size(); n += 3) {
+  // Up to the closing brace: without only the final newline the file is complete.
+  ASSERT_EQ(text.substr(text.size() - 2), "}\n");
+  for (size_t n = 0; n < text.size() - 1; n += 3) {
     DecodeResult r = StateFromJson(std::string_view(text).substr(0, n));
     EXPECT_FALSE(r.ok) << n;
     EXPECT_FALSE(r.message.empty());

@@ -368,5 +368,27 @@ TEST(Planner, OptimalParamsHelper) {
   EXPECT_TRUE(std::isnan(OptimalParams(law, ComputeModel(), -1)));
 }
 
+// science.md 4: DiT-XL/2 at 256x256 (depth 28, d 1152, 256 tokens, class-conditioned: no
+// cross-attention) is 118.6 GMACs per forward. Through the planner's own inference count, with
+// the shape rule d = (1152/28) depth picking exactly that shape from N = 16 depth d^2. 118.6 is
+// rounded to 4 digits and the count omits the embedders (< 0.02%): tolerance 0.1%.
+TEST(Planner, InferenceCountMatchesDitXl2) {
+  ComputeModel compute;
+  compute.width_per_depth = 1152.0 / 28.0;
+  const double params = 16.0 * 28 * 1152 * 1152;
+  ServingDemand demand;
+  demand.tokens_per_video = 256;
+  demand.sampling_steps = 1;
+  demand.guidance = false;
+  demand.cross_attention = false;
+  const double macs = InferenceFlopsPerVideo(compute, params, demand) / 2;
+  EXPECT_NEAR(macs / 118.6e9, 1.0, 1e-3);
+  // With cross-attention (the default, for text-conditioned video DiTs) its q and o projections
+  // add 2 n d^2 per block even without text tokens.
+  demand.cross_attention = true;
+  const double with_cross = InferenceFlopsPerVideo(compute, params, demand) / 2;
+  EXPECT_NEAR(with_cross - macs, 28 * 2.0 * 256 * 1152 * 1152, 1e-6 * macs);
+}
+
 }  // namespace
 }  // namespace scalecalc

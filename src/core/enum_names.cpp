@@ -1,0 +1,148 @@
+#include "core/enum_names.h"
+
+#include "core/analysis_state.h"
+#include "core/compute_model.h"
+#include "core/csv_reader.h"
+#include "core/fit.h"
+
+namespace scalecalc {
+
+namespace {
+
+bool SameIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// Index = enum value. Names are frozen: state files and links hold them.
+constexpr EnumValueName kRoles[] = {{"params", "model size N"},
+                                    {"tokens", "training tokens T"},
+                                    {"flops", "training FLOPs"},
+                                    {"lr", "learning rate"},
+                                    {"batch", "batch size"},
+                                    {"loss", "loss"},
+                                    {"tokens_per_sample", "tokens per sample"}};
+constexpr EnumValueName kBadRows[] = {{"reject", "reject the file"},
+                                      {"skip", "skip them with a warning"}};
+constexpr EnumValueName kComputeKinds[] = {{"6n", "6N"},
+                                           {"dit", "video DiT: (3/4) N (7 + n_ctx / d)"}};
+constexpr EnumValueName kOptimumMethods[] = {
+    {"argmin", "grid argmin"}, {"band", "near-optimal band"}, {"smooth", "smooth quadratic model"}};
+constexpr EnumValueName kTerminations[] = {{"success", "success"},
+                                           {"no data", "no data"},
+                                           {"too few points", "too few points"},
+                                           {"failed", "failed"},
+                                           {"cancelled", "cancelled"}};
+constexpr EnumValueName kBudgetUnits[] = {
+    {"flops", "FLOPs"}, {"pf_days", "PF-days"}, {"gpu_hours", "GPU-hours"}};
+constexpr EnumValueName kPanels[] = {{"data", "Data"},
+                                     {"fit", "Fit"},
+                                     {"plots", "Plots"},
+                                     {"planner", "Planner"},
+                                     {"cost", "Inference cost"}};
+
+}  // namespace
+
+bool EnumNames::FindExact(std::string_view name, int* value) const {
+  for (int i = 0; i < count_; ++i) {
+    if (name == values_[i].name) {
+      *value = i;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool EnumNames::Parse(std::string_view text, int* value) const {
+  if (FindExact(text, value)) return true;
+  for (int i = 0; i < count_; ++i) {
+    if (SameIgnoringCase(text, values_[i].name)) {
+      *value = i;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string EnumNames::List() const {
+  std::string list;
+  for (int i = 0; i < count_; ++i) list += std::string(i ? ", " : "") + values_[i].name;
+  return list;
+}
+
+template <>
+const EnumNames& EnumNamesOf<Role>() {
+  static constexpr EnumNames names("column role", kRoles);
+  return names;
+}
+template <>
+const EnumNames& EnumNamesOf<BadRowPolicy>() {
+  static constexpr EnumNames names("bad-row policy", kBadRows);
+  return names;
+}
+template <>
+const EnumNames& EnumNamesOf<ComputeKind>() {
+  static constexpr EnumNames names("compute model", kComputeKinds);
+  return names;
+}
+template <>
+const EnumNames& EnumNamesOf<OptimumMethod>() {
+  static constexpr EnumNames names("optimum method", kOptimumMethods);
+  return names;
+}
+template <>
+const EnumNames& EnumNamesOf<FitTermination>() {
+  static constexpr EnumNames names("fit termination", kTerminations);
+  return names;
+}
+template <>
+const EnumNames& EnumNamesOf<BudgetUnit>() {
+  static constexpr EnumNames names("budget unit", kBudgetUnits);
+  return names;
+}
+const EnumNames& PanelNames() {
+  static constexpr EnumNames names("panel", kPanels);
+  return names;
+}
+
+// The enums' ToString / FromString, declared beside each enum, all read the descriptors.
+const char* ToString(Role role) {
+  return EnumName(role);
+}
+bool FromString(const std::string& text, Role* role) {
+  return ParseEnum(text, role);
+}
+const char* ToString(ComputeKind kind) {
+  return EnumName(kind);
+}
+bool FromString(const std::string& text, ComputeKind* kind) {
+  return ParseEnum(text, kind);
+}
+const char* ToString(OptimumMethod method) {
+  return EnumName(method);
+}
+bool FromString(const std::string& text, OptimumMethod* method) {
+  return ParseEnum(text, method);
+}
+const char* ToString(FitTermination termination) {
+  return EnumName(termination);
+}
+bool FromString(const std::string& text, FitTermination* termination) {
+  return ParseEnum(text, termination);
+}
+const char* ToString(BudgetUnit unit) {
+  return EnumName(unit);
+}
+bool FromString(const std::string& text, BudgetUnit* unit) {
+  return ParseEnum(text, unit);
+}
+bool IsKnownPanel(std::string_view panel) {
+  int index = 0;
+  return PanelNames().FindExact(panel, &index);
+}
+
+}  // namespace scalecalc

@@ -1,0 +1,88 @@
+// enum_names.h: one descriptor per enum of the shareable state: each value's frozen name (state
+// files, links' JSON twin, the CLI, setOption) and its label (the page's combo boxes). Adding an
+// enum value is one line in enum_names.cpp plus its algorithm; the names never change once
+// released (state files hold them).
+//
+//   const EnumNames& names = EnumNamesOf<OptimumMethod>();
+//   names.Name(1);                  // "band"
+//   names.Label(1);                 // "near-optimal band"
+//   int v; names.Parse("Smooth", &v);   // true, v = 2 (case-insensitive; FindExact is not)
+//   names.List();                   // "argmin, band, smooth"
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace scalecalc {
+
+enum class Role;
+enum class BadRowPolicy;
+enum class ComputeKind;
+enum class OptimumMethod;
+enum class FitTermination;
+enum class BudgetUnit;
+
+struct EnumValueName {
+  const char* name;   // frozen
+  const char* label;  // for people
+};
+
+// Values are 0 .. count-1, in the order of their enum.
+class EnumNames {
+ public:
+  template <size_t N>
+  constexpr EnumNames(const char* what, const EnumValueName (&values)[N])
+      : what_(what), values_(values), count_(static_cast<int>(N)) {}
+
+  const char* what() const { return what_; }  // "optimum method"
+  int count() const { return count_; }
+  bool Has(int value) const { return value >= 0 && value < count_; }
+  const char* Name(int value) const { return Has(value) ? values_[value].name : "?"; }
+  const char* Label(int value) const { return Has(value) ? values_[value].label : "?"; }
+  bool FindExact(std::string_view name, int* value) const;  // state files: exact names only
+  bool Parse(std::string_view text, int* value) const;      // people: names, any case
+  std::string List() const;                                 // "argmin, band, smooth"
+
+ private:
+  const char* what_;
+  const EnumValueName* values_;
+  int count_;
+};
+
+template <typename Enum>
+const EnumNames& EnumNamesOf();
+template <>
+const EnumNames& EnumNamesOf<Role>();
+template <>
+const EnumNames& EnumNamesOf<BadRowPolicy>();
+template <>
+const EnumNames& EnumNamesOf<ComputeKind>();
+template <>
+const EnumNames& EnumNamesOf<OptimumMethod>();
+template <>
+const EnumNames& EnumNamesOf<FitTermination>();
+template <>
+const EnumNames& EnumNamesOf<BudgetUnit>();
+
+// The page's panels, by the name a link opens them with ("data", "fit", ...).
+const EnumNames& PanelNames();
+
+// The frozen name of any described enum value, and its inverse (names in any case).
+template <typename Enum>
+const char* EnumName(Enum value) {
+  return EnumNamesOf<Enum>().Name(static_cast<int>(value));
+}
+template <typename Enum>
+const char* EnumLabel(Enum value) {
+  return EnumNamesOf<Enum>().Label(static_cast<int>(value));
+}
+template <typename Enum>
+bool ParseEnum(std::string_view text, Enum* value) {
+  int v = 0;
+  if (!EnumNamesOf<Enum>().Parse(text, &v)) return false;
+  *value = static_cast<Enum>(v);
+  return true;
+}
+
+}  // namespace scalecalc

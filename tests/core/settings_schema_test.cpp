@@ -1,0 +1,427 @@
+// The settings schema: the table's invariants, the one rule per setting, every row refusing bad
+// input with a message that names what the user touches, and version-1 links and state files
+// (fixtures made by the code before version 2) still opening.
+#include "core/settings_schema.h"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/analysis.h"
+#include "core/compute_model.h"
+#include "core/csv_reader.h"
+#include "core/fit.h"
+#include "core/planner.h"
+
+namespace scalecalc {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string Fixture(const char* name) {
+  return ReadFile(std::string(SCALECALC_TESTS_DIR) + "/core/fixtures/" + name);
+}
+
+// base64url without padding, written here so the fixture is read independently of the page.
+Bytes FromBase64Url(const std::string& text) {
+  Bytes out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int d = -1;
+    if (c >= 'A' && c <= 'Z') d = c - 'A';
+    if (c >= 'a' && c <= 'z') d = c - 'a' + 26;
+    if (c >= '0' && c <= '9') d = c - '0' + 52;
+    if (c == '-') d = 62;
+    if (c == '_') d = 63;
+    if (d < 0) continue;  // the trailing newline
+    acc = acc << 6 | static_cast<uint32_t>(d);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<uint8_t>(acc >> bits));
+    }
+  }
+  return out;
+}
+
+// The values tests/core/fixtures/README.md's generator set: written out again by hand.
+void ExpectFixtureState(const AnalysisState& s) {
+  EXPECT_EQ(s.csv_text,
+            "N,D,lr,bs,val loss\n1e8,2e9,1e-4,128,0.61\n1e8,2e9,2e-4,128,0.6\n"
+            "2e8,4e9,1e-4,256,0.55\n2e8,4e9,2e-4,256,0.56\n");
+  EXPECT_EQ(s.data_name, "fixture_sweep.csv");
+  const ColumnOverrides columns = {
+      {Role::kParams, "N"}, {Role::kTokens, "D"}, {Role::kBatch, "bs"}, {Role::kLoss, "val loss"}};
+  EXPECT_EQ(s.columns, columns);
+  EXPECT_EQ(s.tokens_per_sample, 2048);
+  EXPECT_EQ(s.bad_rows, BadRowPolicy::kSkip);
+  EXPECT_EQ(s.compute.kind, ComputeKind::kDit);
+  EXPECT_EQ(s.compute.tokens_per_sample, 2048);
+  EXPECT_EQ(s.compute.width_per_depth, 48);
+  EXPECT_EQ(s.excluded_rows, (std::vector<int>{2, 4}));
+  EXPECT_EQ(s.fit.optimum, OptimumMethod::kBand);
+  EXPECT_EQ(s.fit.band_tolerance, 0.004);
+  EXPECT_EQ(s.fit.cell_tolerance, 0.02);
+  EXPECT_EQ(s.fit.huber_delta, 0.002);
+  EXPECT_EQ(s.fit.bootstrap_samples, 250);
+  EXPECT_EQ(s.fit.seed, 77u);
+  EXPECT_FALSE(s.fit.extrapolation_check);
+  EXPECT_EQ(s.plan.budget_flops, 3e21);
+  EXPECT_EQ(s.plan.max_params, 5e9);
+  EXPECT_EQ(s.plan.max_tokens, 1e12);
+  EXPECT_EQ(s.plan.loss_tolerance, 0.002);
+  EXPECT_EQ(s.plan.demand.videos, 1e7);
+  EXPECT_EQ(s.plan.demand.sampling_steps, 30);
+  EXPECT_FALSE(s.plan.demand.guidance);
+  EXPECT_EQ(s.plan.demand.tokens_per_video, 2560);
+  EXPECT_EQ(s.budget_unit, BudgetUnit::kPfDays);
+  EXPECT_EQ(s.gpu_flops_per_second, 3e14);
+  EXPECT_EQ(s.compare_preset, "paper");
+  EXPECT_EQ(s.open_panel, "planner");
+  EXPECT_EQ(s.plan.compute.kind, ComputeKind::kDit);
+  // Fields version 1 did not have keep their defaults.
+  const AnalysisState d;
+  EXPECT_EQ(s.plan.demand.text_tokens, d.plan.demand.text_tokens);
+  EXPECT_TRUE(s.plan.demand.cross_attention);
+  EXPECT_TRUE(std::isnan(s.plan.fixed_params));
+  EXPECT_EQ(s.group_column, "");
+  EXPECT_FALSE(s.keep_flagged);
+  EXPECT_EQ(s.plan.head_dim, 64);
+  EXPECT_TRUE(std::isnan(s.plan.forced_lr));
+  EXPECT_EQ(s.cost.frames, 17);
+  EXPECT_FALSE(s.cost.typed_shape);
+}
+
+TEST(StateFixtures, Version1LinkPayloadOpens) {
+  const Bytes bytes = FromBase64Url(Fixture("state_v1.link.txt"));
+  ASSERT_GT(bytes.size(), 3u);
+  EXPECT_EQ(bytes[2], 1);  // really a version-1 link
+  const DecodeResult r = DecodeState(bytes.data(), bytes.size());
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.version, 1);
+  ExpectFixtureState(r.state);
+}
+
+TEST(StateFixtures, Version1StateFileOpens) {
+  const std::string text = Fixture("state_v1.json");
+  ASSERT_NE(text.find("\"version\": 1,"), std::string::npos);
+  const DecodeResult r = StateFromJson(text);
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.version, 1);
+  ExpectFixtureState(r.state);
+}
+
+TEST(StateFixtures, Version1FileRefusesVersion2Fields) {
+  std::string text = Fixture("state_v1.json");
+  text.insert(text.rfind('}'), ", \"cost\": {\"frames\": 33}");
+  EXPECT_EQ(StateFromJson(text).message, "state file has unknown field 'cost'");
+}
+
+// A state with every version-2 field away from its default.
+AnalysisState Version2State() {
+  AnalysisState s;
+  s.plan.demand.text_tokens = 77;
+  s.plan.demand.cross_attention = false;
+  s.plan.fixed_params = 7e9;
+  s.fit.sensitivity_cap = 0.1;
+  s.group_column = "family";
+  s.keep_flagged = true;
+  s.plan.head_dim = 128;
+  s.plan.width_multiple = 256;
+  s.plan.batch_divisor = 8;
+  s.plan.forced_batch_tokens = 4e6;
+  s.plan.forced_lr = 3e-4;
+  s.plan.forced_width = 2048;
+  s.plan.forced_depth = 24;
+  s.cost = {33, 480, 848, 16, 8, 1, true, 1536, 20, 12};
+  return s;
+}
+
+void ExpectVersion2Fields(const AnalysisState& s) {
+  EXPECT_EQ(s.plan.demand.text_tokens, 77);
+  EXPECT_FALSE(s.plan.demand.cross_attention);
+  EXPECT_EQ(s.plan.fixed_params, 7e9);
+  EXPECT_EQ(s.fit.sensitivity_cap, 0.1);
+  EXPECT_EQ(s.group_column, "family");
+  EXPECT_TRUE(s.keep_flagged);
+  EXPECT_EQ(s.plan.head_dim, 128);
+  EXPECT_EQ(s.plan.width_multiple, 256);
+  EXPECT_EQ(s.plan.batch_divisor, 8);
+  EXPECT_EQ(s.plan.forced_batch_tokens, 4e6);
+  EXPECT_EQ(s.plan.forced_lr, 3e-4);
+  EXPECT_EQ(s.plan.forced_width, 2048);
+  EXPECT_EQ(s.plan.forced_depth, 24);
+  EXPECT_EQ(s.cost.frames, 33);
+  EXPECT_EQ(s.cost.height_px, 480);
+  EXPECT_EQ(s.cost.width_px, 848);
+  EXPECT_EQ(s.cost.vae_spatial, 16);
+  EXPECT_EQ(s.cost.vae_temporal, 8);
+  EXPECT_EQ(s.cost.patch, 1);
+  EXPECT_TRUE(s.cost.typed_shape);
+  EXPECT_EQ(s.cost.shape_width, 1536);
+  EXPECT_EQ(s.cost.shape_depth, 20);
+  EXPECT_EQ(s.cost.shape_heads, 12);
+}
+
+TEST(StateVersion2, NewFieldsRoundTripInBothFormats) {
+  const AnalysisState s = Version2State();
+  const Bytes bytes = EncodeState(s);
+  const DecodeResult binary = DecodeState(bytes.data(), bytes.size());
+  ASSERT_TRUE(binary.ok) << binary.message;
+  EXPECT_EQ(binary.version, 2);
+  ExpectVersion2Fields(binary.state);
+  const DecodeResult json = StateFromJson(StateToJson(s));
+  ASSERT_TRUE(json.ok) << json.message;
+  ExpectVersion2Fields(json.state);
+}
+
+TEST(StateVersion2, TailLayoutIsFrozen) {
+  // Version 2 appends, after version 1's fields, in this order (if this breaks, links broke):
+  Bytes tail;
+  auto d = [&](double x) {
+    uint64_t bits;
+    std::memcpy(&bits, &x, 8);
+    for (int i = 0; i < 8; ++i) tail.push_back(static_cast<uint8_t>(bits >> (8 * i)));
+  };
+  auto u = [&](uint8_t v) { tail.push_back(v); };
+  d(77);   // plan.demand.text_tokens
+  u(0);    // plan.demand.cross_attention
+  d(7e9);  // plan.fixed_params
+  d(0.1);  // fit.sensitivity_cap
+  u(6);    // group_column: length, bytes
+  for (char c : std::string("family")) u(static_cast<uint8_t>(c));
+  u(1);                   // keep_flagged
+  d(128), d(256), d(8);   // plan.head_dim, width_multiple, batch_divisor
+  d(4e6), d(3e-4);        // plan.forced_batch_tokens, forced_lr
+  d(2048), d(24);         // plan.forced_width, forced_depth
+  d(33), d(480), d(848);  // cost.frames, height_px, width_px
+  d(16), d(8), d(1);      // cost.vae_spatial, vae_temporal, patch
+  u(1);                   // cost.typed_shape
+  d(1536), d(20), d(12);  // cost.shape_width, shape_depth, shape_heads
+  const Bytes bytes = EncodeState(Version2State());
+  ASSERT_GT(bytes.size(), tail.size());
+  EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table.
+
+bool IsSnakeCase(const std::string& word) {
+  return word.find('_') != std::string::npos &&
+         std::all_of(word.begin(), word.end(), [](char c) { return std::islower(c) || c == '_'; });
+}
+
+TEST(SettingsSchema, TableInvariants) {
+  std::set<std::string> keys, paths, flags;
+  int version = 1;
+  const AnalysisState defaults;
+  for (const Setting& row : Settings()) {
+    SCOPED_TRACE(row.json);
+    EXPECT_TRUE(paths.insert(row.json).second) << "duplicate path";
+    if (*row.key) {
+      EXPECT_TRUE(keys.insert(row.key).second) << "duplicate key";
+    }
+    for (const char* flag : {row.flag, row.switch_flag}) {
+      if (!flag) continue;
+      EXPECT_EQ(std::string(flag).rfind("--", 0), 0u);
+      EXPECT_TRUE(flags.insert(flag).second) << "duplicate flag " << flag;
+    }
+    EXPECT_GE(row.version, version) << "rows come version by version";
+    version = row.version;
+    EXPECT_LE(row.version, kStateVersion);
+    EXPECT_GT(std::strlen(row.label), 0u);
+    EXPECT_GT(std::strlen(row.help), 0u);
+    EXPECT_LE(row.min, row.max);
+    // Defaults are valid, and what FormatSetting writes reads back to the same value.
+    std::string error;
+    EXPECT_TRUE(CheckSetting(row, defaults, DecodeLimits{}, Audience::kPage, &error)) << error;
+    if (*row.key && !row.in_display_unit && row.type != SettingType::kColumns) {
+      AnalysisState copy;
+      const std::string text = FormatSetting(row, copy);
+      EXPECT_TRUE(ApplySetting(row, row.key, text, Audience::kPage, &copy, &error))
+          << text << ": " << error;
+      EXPECT_EQ(FormatSetting(row, copy), text);
+    }
+  }
+  EXPECT_EQ(version, kStateVersion);
+  // Every key finds its row, every flag too.
+  for (const Setting& row : Settings()) {
+    if (*row.key) {
+      EXPECT_EQ(FindSetting(row.key), &row);
+    }
+    if (row.flag) {
+      EXPECT_EQ(FindFlag(row.flag), &row);
+    }
+  }
+  EXPECT_EQ(FindSetting("column.loss"), FindSetting("column"));
+  EXPECT_EQ(FindSetting("no_such_option"), nullptr);
+}
+
+// The rules the issue asked to unify: one each (bootstrap at most 100,000; band tolerance in
+// [0, 0.5); rows at most 10,000,000; loss tolerance in (0, 0.5)).
+TEST(SettingsSchema, OneRulePerSetting) {
+  auto accepts = [](const char* key, const char* value) {
+    AnalysisState s;
+    std::string error;
+    return ApplySetting(*FindSetting(key), key, value, Audience::kPage, &s, &error);
+  };
+  EXPECT_TRUE(accepts("bootstrap", "100000"));
+  EXPECT_FALSE(accepts("bootstrap", "100001"));
+  EXPECT_TRUE(accepts("band_tolerance", "0"));
+  EXPECT_TRUE(accepts("band_tolerance", "0.4999"));
+  EXPECT_FALSE(accepts("band_tolerance", "0.5"));
+  EXPECT_TRUE(accepts("exclude", "10000000"));
+  EXPECT_FALSE(accepts("exclude", "10000001"));
+  EXPECT_FALSE(accepts("tolerance", "0"));
+  EXPECT_FALSE(accepts("tolerance", "0.5"));
+  // The options' own checks use the same rows.
+  FitOptions fit;
+  fit.bootstrap_samples = 100001;
+  EXPECT_FALSE(fit.IsValid(nullptr));
+  fit.bootstrap_samples = 100000;
+  fit.band_tolerance = 0.5;
+  EXPECT_FALSE(fit.IsValid(nullptr));
+  AnalysisState s;
+  s.excluded_rows = {10000001};
+  std::string error;
+  EXPECT_FALSE(ValidateState(s, DecodeLimits{}, &error));
+}
+
+TEST(SettingsSchema, EveryTypedSettingRefusesBadInput) {
+  const char* const bad_for_all[] = {"1.2.3", "abc", "1e", "--5", "0x10", "1,5"};
+  for (const Setting& row : Settings()) {
+    if (!*row.key) continue;
+    SCOPED_TRACE(row.key);
+    const bool numeric = row.type == SettingType::kNumber || row.type == SettingType::kInteger;
+    std::vector<std::string> bad;
+    if (numeric || row.type == SettingType::kSeed) {
+      bad.assign(std::begin(bad_for_all), std::end(bad_for_all));
+      if (!row.allow_nan) bad.push_back("NaN");
+      if (!row.allow_infinity) bad.push_back("inf");
+      bad.push_back("-inf");
+      if (row.min >= 0) bad.push_back("-1");
+      if (row.max < 1e300) bad.push_back("1e300");
+      if (!row.none_word) bad.push_back("");
+    } else if (row.type == SettingType::kBool || row.type == SettingType::kEnum) {
+      bad = {"", "maybe", "2"};
+    } else if (row.type == SettingType::kRows) {
+      bad = {"0", "-3", "2-1", "a", "5-", "1-2000000", "1;2"};
+    } else if (row.type == SettingType::kText) {
+      bad = {std::string(5000, 'x')};
+    }
+    for (const std::string& value : bad) {
+      for (Audience audience : {Audience::kPage, Audience::kCli}) {
+        AnalysisState s;
+        const std::string before = StateToJson(s);
+        std::string error;
+        const std::string key = row.type == SettingType::kColumns ? "column.loss" : row.key;
+        EXPECT_FALSE(ApplySetting(row, key, value, audience, &s, &error)) << "'" << value << "'";
+        EXPECT_EQ(StateToJson(s), before) << "refused values change nothing";
+        // Named by what the user touches: the page's label or the CLI's flag...
+        const std::string name = SettingName(row, audience);
+        EXPECT_NE(error.find(name), std::string::npos) << error;
+        // ...and never by a C++ identifier or a state-file path.
+        EXPECT_EQ(error.find("::"), std::string::npos) << error;
+        EXPECT_EQ(error.find(row.json), std::string::npos) << error;
+        std::istringstream words(error);
+        for (std::string word; words >> word;) {
+          if (row.flag && audience == Audience::kCli) {
+            EXPECT_FALSE(IsSnakeCase(word)) << error;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(SettingsSchema, ValuesAsPeopleTypeThem) {
+  AnalysisState s;
+  std::string error;
+  auto set = [&](const char* key, const char* value) {
+    return ApplySetting(*FindSetting(key), key, value, Audience::kPage, &s, &error);
+  };
+  ASSERT_TRUE(set("max_params", "3B")) << error;
+  EXPECT_EQ(s.plan.max_params, 3e9);
+  ASSERT_TRUE(set("max_params", "")) << error;  // no cap
+  EXPECT_EQ(s.plan.max_params, HUGE_VAL);
+  ASSERT_TRUE(set("lr", "3e-4")) << error;
+  ASSERT_TRUE(set("lr", "none")) << error;
+  EXPECT_TRUE(std::isnan(s.plan.forced_lr));
+  ASSERT_TRUE(set("optimum", "Smooth")) << error;
+  EXPECT_EQ(s.fit.optimum, OptimumMethod::kSmooth);
+  ASSERT_TRUE(set("cross_attention", "off")) << error;
+  EXPECT_FALSE(s.plan.demand.cross_attention);
+  ASSERT_TRUE(set("column.loss", "val loss")) << error;
+  ASSERT_TRUE(set("column.loss", "ema loss")) << error;  // the page replaces
+  EXPECT_EQ(s.columns, (ColumnOverrides{{Role::kLoss, "ema loss"}}));
+  ASSERT_TRUE(set("column.loss", "")) << error;  // back to the guess
+  EXPECT_TRUE(s.columns.empty());
+  ASSERT_TRUE(set("seed", "18446744073709551615")) << error;
+  EXPECT_EQ(s.fit.seed, UINT64_MAX);
+  // The page types budgets in the unit it shows: 1 PF-day is 8.64e19 FLOPs.
+  ASSERT_TRUE(set("budget_unit", "pf_days")) << error;
+  ASSERT_TRUE(set("budget", "2")) << error;
+  EXPECT_DOUBLE_EQ(s.plan.budget_flops, 2 * 8.64e19);
+  EXPECT_FALSE(set("compare", "nosuch"));
+  EXPECT_NE(error.find("compare with"), std::string::npos) << error;
+  EXPECT_FALSE(set("panel", "settings"));
+  EXPECT_NE(error.find("data, fit, plots, planner, cost"), std::string::npos) << error;
+}
+
+TEST(SettingsSchema, RowListParser) {
+  std::vector<int> rows;
+  std::string error;
+  ASSERT_TRUE(ParseRowList("3,5-7", 100, &rows, &error)) << error;
+  EXPECT_EQ(rows, (std::vector<int>{3, 5, 6, 7}));
+  ASSERT_TRUE(ParseRowList(" 9 , 3,3, 1 - 2 ", 100, &rows, &error)) << error;
+  EXPECT_EQ(rows, (std::vector<int>{1, 2, 3, 9}));
+  ASSERT_TRUE(ParseRowList("", 100, &rows, &error));
+  EXPECT_TRUE(rows.empty());
+  for (const char* bad : {"0", "-5", "2-1", "x", "5-", "101", "3.5", "1e2"}) {
+    EXPECT_FALSE(ParseRowList(bad, 100, &rows, &error)) << bad;
+    EXPECT_NE(error.find("rows start at 1"), std::string::npos) << error;
+  }
+}
+
+TEST(SettingsSchema, EnumDescriptorsRoundTrip) {
+  for (const EnumNames* names :
+       {&EnumNamesOf<Role>(), &EnumNamesOf<BadRowPolicy>(), &EnumNamesOf<ComputeKind>(),
+        &EnumNamesOf<OptimumMethod>(), &EnumNamesOf<FitTermination>(), &EnumNamesOf<BudgetUnit>(),
+        &PanelNames()}) {
+    std::set<std::string> seen;
+    for (int v = 0; v < names->count(); ++v) {
+      int back = -1;
+      EXPECT_TRUE(names->FindExact(names->Name(v), &back));
+      EXPECT_EQ(back, v);
+      EXPECT_TRUE(seen.insert(names->Name(v)).second);
+      EXPECT_GT(std::strlen(names->Label(v)), 0u);
+    }
+  }
+  // The frozen names state files hold.
+  EXPECT_STREQ(ToString(OptimumMethod::kSmooth), "smooth");
+  EXPECT_STREQ(ToString(FitTermination::kNoData), "no data");
+  EXPECT_STREQ(ToString(ComputeKind::kSixN), "6n");
+  ComputeKind kind;
+  EXPECT_TRUE(FromString("DiT", &kind));
+  EXPECT_EQ(kind, ComputeKind::kDit);
+  EXPECT_EQ(EnumNamesOf<Role>().List(),
+            "params, tokens, flops, lr, batch, loss, tokens_per_sample");
+}
+
+}  // namespace
+}  // namespace scalecalc
