@@ -3,6 +3,7 @@
 // worker, and report what is missing. Every number comes from the wasm core.
 import { decodeFragment, encodeFragment, fragmentFromUrl, LINK_HARD_LIMIT, urlWithFragment }
   from './share.js';
+import { installTouch } from './touch.js';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;  // the core's reader refuses more anyway
 
@@ -15,6 +16,9 @@ const initialFragment = fragmentFromUrl(window.location.href);
 function showStatus(message, isError = false) {
   statusText.textContent = message;  // textContent: nothing is ever injected as HTML
   statusBox.classList.toggle('error', isError);
+  // An error interrupts a screen reader at once; progress waits its turn.
+  statusBox.setAttribute('role', isError ? 'alert' : 'status');
+  statusBox.setAttribute('aria-live', isError ? 'assertive' : 'polite');
   statusBox.classList.remove('hidden');
 }
 
@@ -134,18 +138,39 @@ async function measureBlocks(requests) {
            message: refused, blocks, kernels: last?.kernels || [] };
 }
 
+function downloadBlob(name, blob) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
 // --- What the app asks of the page (web_bridge.h) ----------------------------------------------
 app.bridge = {
   copyToClipboard(text) {
     navigator.clipboard?.writeText(text).catch(() => app.setNotice('The browser did not allow copying.'));
   },
   download(name, mime, content) {
-    const url = URL.createObjectURL(new Blob([content], { type: mime }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = name;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    downloadBlob(name, new Blob([content], { type: mime }));
+  },
+  // A region of the canvas read back right after its frame was drawn: RGBA rows bottom-up, at the
+  // device's resolution. Flipped into a 2D canvas and encoded as PNG.
+  savePng(name, rgba, width, height) {
+    const image = new ImageData(width, height);
+    const row = width * 4;
+    for (let y = 0; y < height; ++y) {
+      image.data.set(rgba.subarray((height - 1 - y) * row, (height - y) * row), y * row);
+    }
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    canvas.getContext('2d').putImageData(image, 0, 0);
+    canvas.toBlob((blob) => {
+      if (blob) downloadBlob(name, blob);
+      else app.setNotice('The browser could not encode the PNG.');
+    }, 'image/png');
   },
   openFilePicker() { fileInput.click(); },
   fetchExample(index, path) {
@@ -204,6 +229,11 @@ function installInputHandlers() {
     const file = event.dataTransfer?.files?.[0];
     if (file) openFile(file);
   });
+  // Ctrl+L is the app's "copy link" (shown in its tooltip), not the browser's address bar.
+  window.addEventListener('keydown', (event) => {
+    if ((event.ctrlKey || event.metaKey) && (event.key === 'l' || event.key === 'L')) event.preventDefault();
+  });
+  installTouch(app, app.canvas, document.getElementById('text-input'));
   fileInput.addEventListener('change', () => {
     if (fileInput.files[0]) openFile(fileInput.files[0]);
     fileInput.value = '';

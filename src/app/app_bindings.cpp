@@ -11,6 +11,7 @@
 #include "app/bootstrap_job.h"
 #include "app/cost_panel_state.h"
 #include "app/examples.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/plan_report.h"
 
@@ -114,6 +115,33 @@ std::string SelectPanel(const std::string& panel) {
   return model().SetOption("panel", panel);
 }
 
+// Touch and the on-screen keyboard (web/main.js reads touches; GLFW has no multi-touch).
+void TouchPointer(float x, float y, bool down) {
+  TheApp().OnTouchPointer(x, y, down);
+}
+void TouchScroll(float x, float y, float dx, float dy) {
+  TheApp().OnTouchScroll(x, y, dx, dy);
+}
+void TouchPinch(float x, float y, double scale) {
+  TheApp().OnPinch(x, y, scale);
+}
+bool PlotAt(float x, float y) {
+  return PointInRect("plot.", x, y);
+}
+bool WantsTextInput() {
+  return ImGui::GetIO().WantTextInput;
+}
+void TypeText(const std::string& text) {
+  ImGui::GetIO().AddInputCharactersUTF8(text.c_str());
+}
+void VirtualBackspace() {
+  TheApp().OnVirtualBackspace();
+}
+// Test hook: where the header's widgets, the content area and each plot were drawn last frame.
+std::string LayoutRects() {
+  return LayoutRectsJson();
+}
+
 }  // namespace
 }  // namespace scalecalc::app
 
@@ -137,4 +165,12 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("stateJson", &StateJsonJs);
   emscripten::function("cancelBootstrap", &CancelBootstrapJs);
   emscripten::function("selectPanel", &SelectPanel);
+  emscripten::function("touchPointer", &TouchPointer);
+  emscripten::function("touchScroll", &TouchScroll);
+  emscripten::function("touchPinch", &TouchPinch);
+  emscripten::function("plotAt", &PlotAt);
+  emscripten::function("wantsTextInput", &WantsTextInput);
+  emscripten::function("typeText", &TypeText);
+  emscripten::function("virtualBackspace", &VirtualBackspace);
+  emscripten::function("layoutRects", &LayoutRects);
 }

@@ -74,6 +74,7 @@ void Frame() {
   glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  scalecalc::app::TheApp().ApplyTouchInput();  // after the backend, which knows only the mouse
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize =
       ImVec2(static_cast<float>(platform.width_px), static_cast<float>(platform.height_px));
@@ -85,6 +86,7 @@ void Frame() {
   glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  scalecalc::app::web::CaptureRequestedPng(platform.height_px);  // a plot's "Save PNG"
 }
 
 }  // namespace
@@ -108,6 +110,7 @@ int main() {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // layout is part of the shared state, not of local storage
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;  // Tab, arrows, Enter, Space, Escape
   scalecalc::app::ApplyTheme(&platform.base_style);
   ImGui::GetStyle() = platform.base_style;
   ImGui_ImplGlfw_InitForOpenGL(platform.window, true);

@@ -3,12 +3,14 @@
 // core (dit_flops.h), measured times from the WebGPU kernels (web/gpu/, via the page), which refuse
 // to time anything until they pass their check against the core's CPU reference.
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "app/cost_panel_state.h"
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/widgets.h"
 #include "core/dit_flops.h"
@@ -77,16 +79,16 @@ void DrawVideoInputs(Model& model, CostInputs& in) {
   ImGui::PushItemWidth(w);
   bool changed = false;
   changed |= ImGui::InputDouble("frames", &in.frames, 0, 0, "%.0f");
-  ImGui::SameLine();
+  SameLineIfWide();
   changed |= ImGui::InputDouble("height", &in.height_px, 0, 0, "%.0f");
-  ImGui::SameLine();
+  SameLineIfWide();
   changed |= ImGui::InputDouble("width", &in.width_px, 0, 0, "%.0f");
   changed |= ImGui::InputDouble("VAE spatial", &in.vae_spatial, 0, 0, "%.0f");
-  ImGui::SameLine();
+  SameLineIfWide();
   changed |= ImGui::InputDouble("VAE temporal", &in.vae_temporal, 0, 0, "%.0f");
-  ImGui::SameLine();
+  SameLineIfWide();
   changed |= ImGui::InputDouble("patch", &in.patch, 0, 0, "%.0f");
-  ImGui::SameLine();
+  SameLineIfWide();
   changed |=
       ImGui::InputDouble("text tokens (0: no cross-attention)", &in.text_tokens, 0, 0, "%.0f");
   ImGui::PopItemWidth();
@@ -95,7 +97,7 @@ void DrawVideoInputs(Model& model, CostInputs& in) {
   if (!in.error.empty()) {
     ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", in.error.c_str());
   } else {
-    ImGui::TextDisabled(
+    WrappedTextDisabled(
         "%s latent tokens per video (%.0f latent frames of %.0f x %.0f, patch %.0f)",
         FormatCount(tokens).c_str(), in.LatentFrames(), in.height_px / in.vae_spatial,
         in.width_px / in.vae_spatial, in.patch);
@@ -106,7 +108,7 @@ void DrawVideoInputs(Model& model, CostInputs& in) {
   const float field = ImGui::GetFontSize() * 6;
   OptionField(model, "sampling steps##cost", "sampling_steps",
               FormatFull(model.analysis.plan.demand.sampling_steps), field);
-  ImGui::SameLine();
+  SameLineIfWide();
   bool guidance = model.analysis.plan.demand.guidance;
   if (ImGui::Checkbox("classifier-free guidance##cost", &guidance))
     model.SetOption("guidance", guidance ? "true" : "false");
@@ -115,15 +117,15 @@ void DrawVideoInputs(Model& model, CostInputs& in) {
 void DrawShapeInputs(CostInputs& in) {
   int source = in.typed_shape ? 1 : 0;
   if (ImGui::RadioButton("models from the planner", &source, 0)) in.typed_shape = false;
-  ImGui::SameLine();
+  SameLineIfWide();
   if (ImGui::RadioButton("typed in", &source, 1)) in.typed_shape = true;
   if (in.typed_shape) {
-    ImGui::SameLine();
+    SameLineIfWide();
     ImGui::PushItemWidth(ImGui::GetFontSize() * 5);
     ImGui::InputDouble("width d", &in.width, 0, 0, "%.0f");
-    ImGui::SameLine();
+    SameLineIfWide();
     ImGui::InputDouble("depth", &in.depth, 0, 0, "%.0f");
-    ImGui::SameLine();
+    SameLineIfWide();
     ImGui::InputDouble("heads", &in.heads, 0, 0, "%.0f");
     ImGui::PopItemWidth();
   }
@@ -145,7 +147,7 @@ void MeasureCostRows(const Model& model) {
 void DrawCostPanel(Model& model) {
   CostInputs& in = TheCostInputs();
   CostMeasurement& measured = TheCostMeasurement();
-  ImGui::TextWrapped(
+  WrappedText(
       "Inference cost of the planned model: analytic FLOPs from its shape, and the time of one "
       "DiT block measured on this device with WebGPU, extrapolated to a whole video.");
   DrawShapeInputs(in);
@@ -162,63 +164,76 @@ void DrawCostPanel(Model& model) {
   ImGui::Separator();
   ImGui::TextUnformatted("WebGPU:");
   ImGui::SameLine();
-  ImGui::TextWrapped("%s", measured.device.empty() ? "not measured yet" : measured.device.c_str());
+  WrappedText("%s", measured.device.empty() ? "not measured yet" : measured.device.c_str());
   ImGui::BeginDisabled(measured.running);
   if (ImGui::Button(measured.running ? "Measuring..." : "Measure on this GPU")) {
     MeasureCostRows(model);
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::TextDisabled("(times one block per model; large shapes take long on a software adapter)");
+  WrappedTextDisabled("(times one block per model; large shapes take long on a software adapter)");
   if (!measured.message.empty())
     ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", measured.message.c_str());
 
-  if (ImGui::BeginTable(
-          "cost", 9,
-          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) {
-    for (const char* name : {"model", "N", "d x depth (heads)", "GFLOP / block", "GFLOP / step",
-                             "TFLOP / video", "measured ms / block", "GFLOP/s", "s / video"}) {
-      ImGui::TableSetupColumn(name);
-    }
+  // The table as text first: what is shown is what Copy copies.
+  TableText table;
+  table.headers = {"model",
+                   "N",
+                   "d x depth (heads)",
+                   "GFLOP / block",
+                   "GFLOP / step",
+                   "TFLOP / video",
+                   "measured ms / block",
+                   "GFLOP/s",
+                   "s / video"};
+  std::vector<const BlockTiming*> timings;
+  auto printed = [](const char* format, double value) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, format, value);
+    return std::string(buffer);
+  };
+  for (const CostRow& row : rows) {
+    const DitConfig config = ConfigFor(row, in, tokens);
+    const double block_flops = 2 * DitBlockMacs(config);
+    const double step_flops = DitForwardFlops(config);
+    const double video_flops = DitVideoFlops(config, model.analysis.plan.demand.sampling_steps,
+                                             model.analysis.plan.demand.guidance);
+    const BlockTiming* timing = measured.Find(row.label);
+    const bool ok = timing && timing->ok;
+    const double seconds = ok ? timing->block_ms * row.depth * passes / 1000 : NAN;
+    timings.push_back(timing);
+    table.rows.push_back(
+        {row.label, FormatCount(row.params),
+         printed("%.0f x ", row.width) + printed("%.0f", row.depth) + printed(" (%.0f)", row.heads),
+         FormatSci(block_flops / 1e9, 4), FormatSci(step_flops / 1e9, 4),
+         FormatSci(video_flops / 1e12, 4),
+         ok ? printed("%.3f", timing->block_ms) : (timing ? "refused" : ""),
+         ok ? printed("%.1f", timing->block_gflops) : "",
+         std::isfinite(seconds) ? printed("%.2f", seconds) : ""});
+  }
+  constexpr int kMeasuredColumn = 6;
+  if (BeginWideTable(
+          "cost", static_cast<int>(table.headers.size()),
+          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit,
+          static_cast<int>(rows.size()))) {
+    for (const std::string& name : table.headers) ImGui::TableSetupColumn(name.c_str());
     ImGui::TableHeadersRow();
-    double first_seconds = NAN;
-    for (const CostRow& row : rows) {
-      const DitConfig config = ConfigFor(row, in, tokens);
-      const double block_flops = 2 * DitBlockMacs(config);
-      const double step_flops = DitForwardFlops(config);
-      const double video_flops = DitVideoFlops(config, model.analysis.plan.demand.sampling_steps,
-                                               model.analysis.plan.demand.guidance);
-      const BlockTiming* timing = measured.Find(row.label);
-      const double seconds =
-          timing && timing->ok ? timing->block_ms * row.depth * passes / 1000 : NAN;
-      if (!std::isfinite(first_seconds)) first_seconds = seconds;
+    for (size_t r = 0; r < table.rows.size(); ++r) {
       ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(row.label.c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatCount(row.params).c_str());
-      ImGui::TableNextColumn();
-      ImGui::Text("%.0f x %.0f (%.0f)", row.width, row.depth, row.heads);
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatSci(block_flops / 1e9, 4).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatSci(step_flops / 1e9, 4).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatSci(video_flops / 1e12, 4).c_str());
-      ImGui::TableNextColumn();
-      if (timing && timing->ok)
-        ImGui::Text("%.3f", timing->block_ms);
-      else if (timing)
-        ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
-      if (timing && !timing->ok && ImGui::IsItemHovered())
-        ImGui::SetTooltip("%s", timing->message.c_str());
-      ImGui::TableNextColumn();
-      if (timing && timing->ok) ImGui::Text("%.1f", timing->block_gflops);
-      ImGui::TableNextColumn();
-      if (std::isfinite(seconds)) ImGui::Text("%.2f", seconds);
+      const BlockTiming* timing = timings[r];
+      for (int c = 0; c < static_cast<int>(table.rows[r].size()); ++c) {
+        ImGui::TableNextColumn();
+        if (c == kMeasuredColumn && timing && !timing->ok) {
+          ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
+          if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", timing->message.c_str());
+        } else {
+          ImGui::TextUnformatted(table.rows[r][c].c_str());
+        }
+      }
     }
     ImGui::EndTable();
   }
+  TableCopyButtons(model, "cost", table);
 
   // The saving the trade-off buys, measured, next to the paper's claim.
   const BlockTiming* optimum = rows.size() >= 2 ? measured.Find(rows[0].label) : nullptr;
@@ -239,7 +254,7 @@ void DrawCostPanel(Model& model) {
         FormatPercent(1 - tuned->block_ms * depth_tuned / (fixed->block_ms * depth_fixed), 1)
             .c_str());
   } else {
-    ImGui::TextDisabled(
+    WrappedTextDisabled(
         "The paper claims 40.1%% lower inference cost at 1e22 FLOPs (2.43B vs 4.04B parameters); "
         "measure to compare on this device.");
   }

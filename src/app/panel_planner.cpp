@@ -3,6 +3,7 @@
 #include <string>
 
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/plan_report.h"
 #include "app/web_bridge.h"
@@ -29,17 +30,19 @@ const char* UnitLabel(BudgetUnit unit) {
 void DrawInputs(Model& model) {
   AnalysisState& a = model.analysis;
   const float field = ImGui::GetFontSize() * 8;
+  if (IsPhone()) ImGui::TextUnformatted("budget");
   OptionField(model, "##budget", "budget", FormatSci(BudgetInUnit(a), 6), field, "1e22");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-  if (ImGui::BeginCombo("budget", UnitLabel(a.budget_unit))) {
+  SameLineIfWide();
+  const std::string unit_label =
+      FieldLabel(IsPhone() ? "budget unit" : "budget", 7 * ImGui::GetFontSize());
+  if (ImGui::BeginCombo(unit_label.c_str(), UnitLabel(a.budget_unit))) {
     for (BudgetUnit unit : kUnits) {
       if (ImGui::Selectable(UnitLabel(unit), unit == a.budget_unit))
         model.SetOption("budget_unit", ToString(unit));
     }
     ImGui::EndCombo();
   }
-  ImGui::SameLine();
+  SameLineIfWide();
   ImGui::TextDisabled("= %s FLOPs", FormatSci(a.plan.budget_flops, 4).c_str());
   if (a.budget_unit == BudgetUnit::kGpuHours) {
     OptionField(model, "sustained FLOP/s per GPU", "gpu_flops",
@@ -48,15 +51,15 @@ void DrawInputs(Model& model) {
 
   int kind = a.compute.kind == ComputeKind::kDit ? 1 : 0;
   ImGui::TextUnformatted("Training FLOPs per token:");
-  ImGui::SameLine();
+  SameLineIfWide();
   if (ImGui::RadioButton("6N", &kind, 0)) model.SetOption("compute", "6n");
-  ImGui::SameLine();
+  SameLineIfWide();
   if (ImGui::RadioButton("video DiT: (3/4) N (7 + n_ctx / d)", &kind, 1))
     model.SetOption("compute", "dit");
   if (a.compute.kind == ComputeKind::kDit) {
     OptionField(model, "tokens per clip n_ctx", "tokens_per_sample",
                 FormatFull(a.compute.tokens_per_sample), field);
-    ImGui::SameLine();
+    SameLineIfWide();
     OptionField(model, "width / depth", "width_per_depth", FormatFull(a.compute.width_per_depth),
                 field);
   }
@@ -64,7 +67,7 @@ void DrawInputs(Model& model) {
     OptionField(model, "max model size", "max_params",
                 std::isfinite(a.plan.max_params) ? FormatSci(a.plan.max_params, 6) : "", field,
                 "none");
-    ImGui::SameLine();
+    SameLineIfWide();
     OptionField(model, "max tokens available", "max_tokens",
                 std::isfinite(a.plan.max_tokens) ? FormatSci(a.plan.max_tokens, 6) : "", field,
                 "none");
@@ -75,7 +78,7 @@ void DrawInputs(Model& model) {
         "same "
         "budget (0.001 is 0.1%).");
     OptionField(model, "videos to generate", "videos", FormatSci(a.plan.demand.videos, 6), field);
-    ImGui::SameLine();
+    SameLineIfWide();
     OptionField(model, "sampling steps", "sampling_steps", FormatFull(a.plan.demand.sampling_steps),
                 field);
     bool guidance = a.plan.demand.guidance;
@@ -83,9 +86,9 @@ void DrawInputs(Model& model) {
       model.SetOption("guidance", guidance ? "true" : "false");
     }
   }
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
+  const std::string compare_label = FieldLabel("compare with", 16 * ImGui::GetFontSize());
   const char* current = model.compare ? model.compare->title.c_str() : "none";
-  if (ImGui::BeginCombo("compare with", current)) {
+  if (ImGui::BeginCombo(compare_label.c_str(), current)) {
     if (ImGui::Selectable("none", !model.compare)) model.SetOption("compare", "");
     for (const PresetInfo& preset : Presets()) {
       if (ImGui::Selectable(preset.title.c_str(), model.compare == &preset))
@@ -95,39 +98,24 @@ void DrawInputs(Model& model) {
   }
 }
 
-void DrawResultTable(const Model& model) {
-  const std::vector<PlanRow> rows = PlanRows(model);
+// The plan as text: what the table shows is what Copy copies.
+TableText PlanTable(const Model& model) {
+  TableText table;
   const bool with_compare = model.compare != nullptr;
-  if (!ImGui::BeginTable(
-          "plan", with_compare ? 4 : 3,
-          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
-    return;
-  ImGui::TableSetupColumn("quantity");
-  ImGui::TableSetupColumn("recommended");
-  ImGui::TableSetupColumn("95% interval");
-  if (with_compare) ImGui::TableSetupColumn(model.compare->title.c_str());
-  ImGui::TableHeadersRow();
-  for (const PlanRow& row : rows) {
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(row.quantity.c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(row.value.c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(row.interval.c_str());
-    if (with_compare) {
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(row.compare.c_str());
-    }
+  table.headers = {"quantity", "recommended", "95% interval"};
+  if (with_compare) table.headers.push_back(model.compare->title);
+  for (const PlanRow& row : PlanRows(model)) {
+    table.rows.push_back({row.quantity, row.value, row.interval});
+    if (with_compare) table.rows.back().push_back(row.compare);
   }
-  ImGui::EndTable();
+  return table;
 }
 
 void DrawTradeOffs(const Model& model) {
   const Plan& plan = model.plan;
   Heading("Trade-off: a smaller model");
   if (std::isfinite(plan.smallest.params)) {
-    ImGui::TextWrapped(
+    WrappedText(
         "A %s-parameter model (%s tokens) is predicted within %s of the optimal loss at this "
         "budget "
         "(%s vs %s): %s fewer parameters, %s less inference compute per video.",
@@ -139,7 +127,7 @@ void DrawTradeOffs(const Model& model) {
   }
   if (model.analysis.plan.demand.videos > 0 && std::isfinite(plan.total_cost.params)) {
     Heading("Training + serving");
-    ImGui::TextWrapped(
+    WrappedText(
         "To serve %s videos, a %s model trained on %s tokens reaches the same loss for %s FLOPs in "
         "total, %s less than the compute-optimal model (%s).",
         FormatSci(model.analysis.plan.demand.videos, 3).c_str(),
@@ -152,7 +140,7 @@ void DrawTradeOffs(const Model& model) {
     const OptimumComparison comparison =
         CompareOptima(*model.compare, model.analysis.compute, model.analysis.plan.budget_flops);
     Heading("Published vs derived compute-optimal size");
-    ImGui::TextWrapped("%s", comparison.text.c_str());
+    WrappedText("%s", comparison.text.c_str());
   }
 }
 
@@ -160,6 +148,7 @@ void DrawTradeOffs(const Model& model) {
 
 void DrawPlannerPanel(Model& model) {
   DrawInputs(model);
+  DrawGroupPlannerCompare(model);
   ImGui::Separator();
   const Plan& plan = model.plan;
   if (!plan.ok) {
@@ -170,12 +159,12 @@ void DrawPlannerPanel(Model& model) {
   }
   if (!plan.notes.empty()) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", plan.notes.c_str());
   DrawTrustReport(plan.status, plan.warnings);
-  DrawResultTable(model);
-  if (ImGui::Button("Copy as Markdown")) {
-    web::CopyToClipboard(PlanMarkdown(model));
-    model.notice = "Plan copied as Markdown";
-  }
-  ImGui::SameLine();
+  const TableText table = PlanTable(model);
+  DrawTextTable(
+      "plan", table,
+      ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit);
+  TableCopyButtons(model, "plan", table, [&] { return PlanMarkdown(model); });
+  SameLineIfWide();
   if (ImGui::Button("Download JSON"))
     web::Download("scalecalc-results.json", "application/json", ResultsJson(model));
   ImGui::SameLine();

@@ -146,7 +146,7 @@ test('a state file restores the analysis by drop; a bad one is refused and chang
   for (const [name, text, pattern] of [
     ['truncated.json', file.slice(0, file.length / 2), /state file could not be opened/],
     ['wrong.json', file.replace('"scalecalc-state"', '"something-else"'), /state file could not be opened/],
-    ['newer.json', file.replace('"version": 1', '"version": 99'), /state file could not be opened/],
+    ['newer.json', file.replace(/"version": \d+/, '"version": 99'), /state file could not be opened/],
     ['nan.json', file.replace(/"budget_flops": [^,]+/, '"budget_flops": "NaN"'), /state file could not be opened/],
   ]) {
     await drop(name, text);
