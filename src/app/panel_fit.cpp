@@ -112,35 +112,42 @@ void DrawBootstrapStatus(Model& model) {
 
 void DrawLaws(Model& model) {
   const FitSummary& fit = model.fit;
-  if (!fit.ok) {
+  if (fit.status == ResultStatus::kFailed) {
     ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s",
                        fit.message.empty() ? "No fit yet." : fit.message.c_str());
     return;
   }
+  // Everything but the cells' own warnings, which sit beside the cells table.
+  std::vector<Warning> law_warnings;
+  for (const Warning& w : fit.warnings) {
+    if (w.code.compare(0, 5, "cell_") != 0) law_warnings.push_back(w);
+  }
+  DrawTrustReport(fit.status, law_warnings);
   const LossLawFit& loss = fit.loss;
   Heading("Loss law (raw units: N parameters, T tokens)");
-  const std::string formula = LossLawFormula(loss.law);
-  WrappedText("%s", formula.c_str());
-  CopyButton(model, "Copy formula##loss", formula);
-  ParameterTable(model, "loss_params",
-                 {{"E", loss.law.E, loss.E_ci},
-                  {"A", loss.law.A, loss.A_ci},
-                  {"alpha", loss.law.alpha, loss.alpha_ci},
-                  {"B", loss.law.B, loss.B_ci},
-                  {"beta", loss.law.beta, loss.beta_ci}});
-  WrappedText("objective (sum of Huber on log residuals): %s   points: %d",
-              FormatSci(loss.objective, 8).c_str(), loss.points);
-  if (std::isfinite(loss.holdout_rel_error)) {
-    WrappedText("extrapolation check: refit without N = %s predicts its loss within %s",
-                FormatCount(loss.holdout_params).c_str(),
-                FormatPercent(loss.holdout_rel_error, 3).c_str());
-  }
-  if (!loss.on_bound.empty()) {
-    std::string names;
-    for (const std::string& n : loss.on_bound) names += (names.empty() ? "" : ", ") + n;
-    ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1),
-                       "on a bound: %s (the data does not pin them down)", names.c_str());
-  }
+  if (!loss.law.IsSet()) WrappedTextDisabled("not fitted (see the warnings above)");
+  if (loss.law.IsSet()) {
+    const std::string formula = LossLawFormula(loss.law);
+    WrappedText("%s", formula.c_str());
+    CopyButton(model, "Copy formula##loss", formula);
+    ParameterTable(model, "loss_params",
+                   {{"E", loss.law.E, loss.E_ci},
+                    {"A", loss.law.A, loss.A_ci},
+                    {"alpha", loss.law.alpha, loss.alpha_ci},
+                    {"B", loss.law.B, loss.B_ci},
+                    {"beta", loss.law.beta, loss.beta_ci}});
+    WrappedText("objective (sum of Huber on log residuals): %s   points: %d",
+                FormatSci(loss.objective, 8).c_str(), loss.points);
+    if (std::isfinite(loss.holdout_rel_error)) {
+      WrappedText(
+          "extrapolation check: refit without N = %s (%d points held out) predicts its loss with "
+          "mean error %s%s (mean |error| %s)",
+          FormatCount(loss.holdout_params).c_str(), loss.holdout_points,
+          loss.holdout_signed_error >= 0 ? "+" : "",
+          FormatPercent(loss.holdout_signed_error, 3).c_str(),
+          FormatPercent(loss.holdout_rel_error, 3).c_str());
+    }
+  }  // loss law fitted (bounds and convergence are in the warnings above)
 
   if (fit.has_sweep) {
     for (const auto& [title, name, law] :
@@ -148,7 +155,7 @@ void DrawLaws(Model& model) {
           std::tuple{"Optimal batch size (tokens)", "B_opt", &fit.batch_law}}) {
       Heading(title);
       if (!law->law.IsSet()) {
-        WrappedTextDisabled("not fitted (needs at least 3 distinct model sizes and token budgets)");
+        WrappedTextDisabled("not fitted or not usable (see the warnings above)");
         continue;
       }
       const std::string text = PowerLawFormula(name, law->law);
@@ -181,19 +188,16 @@ void DrawCells(Model& model) {
   const FitSummary& fit = model.fit;
   if (fit.cells.empty() || !ImGui::CollapsingHeader("Cells (per model size and token budget)"))
     return;
-  int edge = 0;
-  for (const Cell& c : fit.cells) edge += c.on_edge ? 1 : 0;
-  if (edge > 0)
-    ImGui::TextColored(
-        ImVec4(1, 0.8f, 0.35f, 1),
-        "%d cell(s) have their optimum on the edge of the sweep: the true optimum lies outside",
-        edge);
+  DrawWarnings(fit.warnings, "cell_");
   TableText text;
   text.headers = {"params N", "tokens T", "runs", "lr_opt", "batch_opt (tokens)", "loss", "flags"};
   for (const Cell& c : fit.cells) {
-    text.rows.push_back({FormatCount(c.params), FormatCount(c.tokens), std::to_string(c.runs),
-                         FormatSci(c.lr, 4), FormatCount(c.batch_tokens), FormatSci(c.loss, 6),
-                         std::string(c.on_edge ? "edge " : "") + (c.not_convex ? "flat" : "")});
+    text.rows.push_back(
+        {FormatCount(c.params), FormatCount(c.tokens), std::to_string(c.runs), FormatSci(c.lr, 4),
+         FormatCount(c.batch_tokens), FormatSci(c.loss, 6),
+         std::string(c.lr_edge ? (c.lr_edge < 0 ? "lr below " : "lr above ") : "") +
+             (c.batch_edge ? (c.batch_edge < 0 ? "batch below " : "batch above ") : "") +
+             (c.not_convex ? "not convex" : "")});
   }
   TableCopyButtons(model, "cells", text);
   if (!BeginWideTable(
@@ -221,11 +225,13 @@ void DrawCells(Model& model) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(FormatSci(c.loss, 6).c_str());
     ImGui::TableNextColumn();
-    if (c.on_edge) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "edge");
-    if (c.not_convex) {
-      ImGui::SameLine();
-      ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "flat");
-    }
+    std::string flags;
+    if (c.lr_edge != 0) flags += std::string("lr ") + (c.lr_edge < 0 ? "below " : "above ");
+    if (c.batch_edge != 0)
+      flags += std::string("batch ") + (c.batch_edge < 0 ? "below " : "above ");
+    if (c.smooth == SmoothOutcome::kNotConvex) flags += "not convex ";
+    if (c.smooth == SmoothOutcome::kTooFewValues) flags += "too few values ";
+    if (!flags.empty()) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", flags.c_str());
   }
   ImGui::EndTable();
 }
@@ -240,7 +246,7 @@ void DrawFitPanel(Model& model) {
   DrawGroupComparison(model);
   DrawLaws(model);
   DrawCells(model);
-  if (model.fit.ok && ImGui::CollapsingHeader("Full report")) {
+  if (model.fit.status != ResultStatus::kFailed && ImGui::CollapsingHeader("Full report")) {
     const std::string report = model.fit.FullReport();
     CopyButton(model, "Copy report", report);
     WrappedTextUnformatted(report);

@@ -249,8 +249,8 @@ void DrawPlannerPanel(Model& model) {
     DrawNextRunsSection(model);
     return;
   }
-  if (!plan.message.empty())
-    ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", plan.message.c_str());
+  if (!plan.notes.empty()) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", plan.notes.c_str());
+  DrawTrustReport(plan.status, plan.warnings);
   const TableText table = PlanTable(model);
   DrawTextTable(
       "plan", table,

@@ -110,4 +110,38 @@ void Heading(const char* text) {
   ImGui::Separator();
 }
 
+namespace {
+ImVec4 SeverityColour(Severity severity) {
+  switch (severity) {
+    case Severity::kError:
+      return ImVec4(1, 0.45f, 0.4f, 1);
+    case Severity::kWarning:
+      return ImVec4(1, 0.8f, 0.35f, 1);
+    case Severity::kInfo:
+      break;
+  }
+  return ImVec4(0.65f, 0.65f, 0.65f, 1);
+}
+}  // namespace
+
+void DrawWarnings(const std::vector<Warning>& warnings, const char* only_prefix) {
+  const std::string prefix = only_prefix ? only_prefix : "";
+  for (const Warning& w : warnings) {
+    if (w.code.compare(0, prefix.size(), prefix) != 0) continue;
+    ImGui::PushStyleColor(ImGuiCol_Text, SeverityColour(w.severity));
+    ImGui::TextWrapped("%s: %s", ToString(w.severity), w.message.c_str());
+    ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("code: %s", w.code.c_str());
+  }
+}
+
+void DrawTrustReport(ResultStatus status, const std::vector<Warning>& warnings) {
+  if (status == ResultStatus::kOk && warnings.empty()) return;
+  const Severity worst = status == ResultStatus::kFailed    ? Severity::kError
+                         : status == ResultStatus::kPartial ? Severity::kWarning
+                                                            : Severity::kInfo;
+  ImGui::TextColored(SeverityColour(worst), "Status: %s", ToString(status));
+  DrawWarnings(warnings);
+}
+
 }  // namespace scalecalc::app

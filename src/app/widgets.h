@@ -3,9 +3,11 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "app/model.h"
 #include "app/text_layout.h"
+#include "core/warnings.h"
 
 namespace scalecalc::app {
 
@@ -31,5 +33,11 @@ void TableCopyButtons(Model& model, const char* id, const TableText& table,
 void PlotExportButtons(Model& model, const char* name);
 // Section heading with a separator.
 void Heading(const char* text);
+// The trust report of a fit or plan: a status line and each warning, coloured by severity (red
+// error, amber warning, grey info). `only_prefix` keeps the warnings whose code starts with it
+// ("cell_" beside the cells table), empty: all. Draws nothing when there is nothing to say.
+void DrawWarnings(const std::vector<Warning>& warnings, const char* only_prefix = "");
+// "Status: partial" coloured like DrawWarnings, then the warnings.
+void DrawTrustReport(ResultStatus status, const std::vector<Warning>& warnings);
 
 }  // namespace scalecalc::app

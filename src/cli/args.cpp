@@ -378,9 +378,13 @@ compute and plan options (fit with --budget, and plan):
 design options (with the fit options; --budget is the plan's budget):
 )" + HelpLine("--max-flops F", FindFlag("--max-flops")->help) +
          R"(
-Numbers may be written 1e22, 1.07B, 250M, 3k; caps and forced values take 'none'. Exit status:
-0 success; 1 the fit failed numerically; 2 bad input (flag, value, file, CSV, or a plan the laws
-or caps cannot make), with the reason on stderr (CSV problems by line and column).
+Numbers may be written 1e22, 1.07B, 250M, 3k; caps and forced values take 'none'. Every fit and
+plan carries a trust report: a status (ok, partial, failed), a termination and warnings
+[{code, message, severity}] in the JSON, and "warning:" lines on stderr. Exit status: 0 a result,
+full or partial (too few points for a law still reports the cells and what they support;
+"status" says which); 1 the fit failed numerically; 2 bad input (flag, value, file, CSV, no data,
+or a plan the budget or caps cannot make or that is not physical), with the reason on stderr
+(CSV problems by line and column).
 )";
 }
 

@@ -1,6 +1,7 @@
 // scalecalc command-line tool: fit laws to a CSV of runs, plan from a preset, list presets.
-// See UsageText() in args.cpp for the interface; exit status 0 success, 1 the fit failed
-// numerically, 2 bad input (flag, value, file, CSV, or a plan that cannot be made).
+// See UsageText() in args.cpp for the interface; exit status 0 a result (full or partial: the
+// JSON's "status" says which), 1 the fit failed numerically, 2 bad input (flag, value, file, CSV,
+// no data, or a plan the budget or caps cannot make).
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -188,17 +189,25 @@ int RunFit(const CliArgs& args) {
 
   const FitSummary summary = Fit(table, args.fit, {}, BootstrapThreads(args));
   int status = 0;
-  if (!summary.ok) {
+  if (summary.status == ResultStatus::kFailed) {
     Error("fit failed: " + summary.message);
-    status = kExitFitFailed;
+    status = summary.termination == FitTermination::kNoData ? kExitBadInput : kExitFitFailed;
+  } else if (summary.status == ResultStatus::kPartial) {
+    Error("warning: partial result: " + summary.message);
   }
   Plan plan;
-  const bool planned = args.has_budget && summary.ok;
+  // A partial fit without a usable loss law makes no plan, but is still a result (exit 0): the
+  // plan's entry says why.
+  const bool planned = args.has_budget && summary.status != ResultStatus::kFailed;
   if (planned) {
     plan = MakePlan(summary.laws, args.plan);
-    if (!plan.ok) {
+    if (!plan.ok && summary.ok) {
       Error("plan: " + plan.message);
       status = kExitBadInput;
+    } else if (!plan.ok) {
+      plan.message = "not planned: the fit is partial (" + plan.message + ")";
+    } else if (plan.status == ResultStatus::kPartial) {
+      Error("warning: plan: " + plan.message);
     }
   }
   // Approach 2 beside the surface fit, when the data holds IsoFLOP profiles.
@@ -217,7 +226,7 @@ int RunFit(const CliArgs& args) {
     for (const std::string& note : read.notes) std::cout << "  " << note << "\n";
     std::cout << FlaggedReport(read.table);
     std::cout << "\n" << summary.FullReport() << "\n";
-    if (planned) std::cout << "\n" << PlanReport(plan, args.plan);
+    if (planned) std::cout << "\n" << PlanReport(plan, args.plan, summary.laws.video_dit);
     if (isoflop.applicable) std::cout << "\n" << IsoFlopReport(isoflop, comparison);
   }
   return status;
@@ -241,15 +250,17 @@ int RunPlan(const CliArgs& args) {
                            {"published_params", published},
                            {"text", cmp.text}};
     }
-    out["warnings"] = nlohmann::json::array();
+    out["warnings"] = WarningsJson(plan.warnings);
     std::cout << DumpJson(out) << "\n";
   } else {
-    std::cout << PresetReport(*preset, args.plan) << "\n" << PlanReport(plan, args.plan);
+    std::cout << PresetReport(*preset, args.plan) << "\n"
+              << PlanReport(plan, args.plan, preset->laws.video_dit);
   }
   if (!plan.ok) {
     Error("plan: " + plan.message);
     return kExitBadInput;
   }
+  if (plan.status == ResultStatus::kPartial) Error("warning: plan: " + plan.message);
   return 0;
 }
 

@@ -46,7 +46,7 @@ std::string PointLines(const PlanPoint& p) {
   out += Line("model size N", G(p.params));
   out += Line("tokens T", G(p.tokens));
   out += Line("predicted loss", Fmt("%.6f", p.loss));
-  out += Line("shape", ShapeText(p.shape));
+  if (std::isfinite(p.shape.width)) out += Line("shape", ShapeText(p.shape));
   return out;
 }
 
@@ -71,9 +71,15 @@ std::string Wrap(const std::string& text, const std::string& indent) {
 
 }  // namespace
 
-std::string PlanReport(const Plan& plan, const PlanOptions& o) {
-  std::string out = "Plan at " + G(o.budget_flops) + " FLOPs (compute " + ToString(o.compute.kind) +
-                    ", " + G(o.compute.tokens_per_sample) + " tokens per sample)\n";
+std::string PlanReport(const Plan& plan, const PlanOptions& o, bool video_dit) {
+  std::string out =
+      "Plan at " + G(o.budget_flops) + " FLOPs (compute " + ToString(o.compute.kind) +
+      (video_dit ? ", " + G(o.compute.tokens_per_sample) + " tokens per sample" : "") + ")\n";
+  out +=
+      Line("status", std::string(ToString(plan.status)) + " (" + ToString(plan.termination) + ")");
+  for (const Warning& w : plan.warnings) {
+    out += Wrap(std::string(ToString(w.severity)) + ": " + w.message + " [" + w.code + "]", "  ");
+  }
   if (!plan.ok) return out + "  no plan: " + plan.message + "\n";
   const PlanPoint& p = plan.optimum;
   out += Line(std::isnan(o.fixed_params) ? "model size N" : "model size N (fixed)", G(p.params),
@@ -82,12 +88,24 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o) {
   if (std::isfinite(p.loss)) out += Line("predicted loss", Fmt("%.6f", p.loss), Ci(plan.loss_ci));
   if (std::isfinite(p.lr)) out += Line("learning rate", G(p.lr), Ci(plan.lr_ci));
   if (std::isfinite(p.batch_tokens)) {
-    out += Line("batch", G(p.batch_tokens) + " tokens = " + G(p.batch_samples) + " samples",
+    out += Line("batch",
+                G(p.batch_tokens) + " tokens" +
+                    (std::isfinite(p.batch_samples) ? " = " + G(p.batch_samples) + " samples" : ""),
                 Ci(plan.batch_ci));
     out += Line("steps", Fmt("%.0f", p.steps));
   }
-  out +=
-      Line("shape", ShapeText(p.shape) + " (N = " + G(o.compute.block_params) + " depth width^2)");
+  if (!plan.intervals_withheld.empty()) out += Line("intervals", plan.intervals_withheld);
+  const Extrapolation& e = plan.extrapolation;
+  if (std::isfinite(e.params_factor) || std::isfinite(e.flops_factor)) {
+    out +=
+        Line("extrapolation", Fmt("%.3g", e.params_factor) + "x the largest fitted N, " +
+                                  Fmt("%.3g", e.flops_factor) + "x the largest fitted run's FLOPs");
+  }
+  const bool shaped = std::isfinite(p.shape.width);  // LLM presets have no DiT shape
+  if (shaped) {
+    out += Line("shape",
+                ShapeText(p.shape) + " (N = " + G(o.compute.block_params) + " depth width^2)");
+  }
   if (std::isfinite(p.hyperparameter_penalty) && p.hyperparameter_penalty != 0) {
     out += Line("hyperparameter penalty", Fmt("%.4f%%", 100 * p.hyperparameter_penalty),
                 " of the loss (lr or batch off its law)");
@@ -99,7 +117,7 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o) {
       Line("continuous optimum",
            "N " + G(ideal.params) + ", T " + G(ideal.tokens) +
                (std::isfinite(ideal.loss) ? ", loss " + Fmt("%.6f", ideal.loss) : std::string()) +
-               ", " + ShapeText(ideal.shape));
+               (shaped ? ", " + ShapeText(ideal.shape) : std::string()));
   for (const PlanPoint& q : plan.nearby) {
     out += Line("  nearby shape",
                 ShapeText(q.shape) + ": N " + G(q.params) +
@@ -116,18 +134,22 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o) {
                                               Percent(plan.constraint_flops_cost) + " of the budget"
                                         : "unknown");
   }
-  out += Line("inference per video", G(plan.inference_flops_per_video) + " FLOPs (" +
-                                         G(o.demand.sampling_steps) + " steps" +
-                                         (o.demand.guidance ? ", guidance, " : ", ") +
-                                         G(o.demand.tokens_per_video) + " tokens)");
+  if (std::isfinite(plan.inference_flops_per_video)) {
+    out += Line("inference per video", G(plan.inference_flops_per_video) + " FLOPs (" +
+                                           G(o.demand.sampling_steps) + " steps" +
+                                           (o.demand.guidance ? ", guidance, " : ", ") +
+                                           G(o.demand.tokens_per_video) + " tokens)");
+  }
   if (plan.constrained) out += "  constrained: a cap on N or T is active\n";
-  if (!plan.message.empty()) out += Wrap("note: " + plan.message, "  ");
+  if (!plan.notes.empty()) out += Wrap("note: " + plan.notes, "  ");
   if (std::isfinite(plan.smallest.params)) {
     out += "Smallest model within " + Percent(o.loss_tolerance) + " of the optimal loss:\n";
     out += PointLines(plan.smallest);
-    out += Line("inference saving", Percent(plan.inference_saving) + " per token, " +
-                                        Percent(plan.inference_saving_flops) +
-                                        " of DiT FLOPs per video");
+    out += Line("inference saving",
+                Percent(plan.inference_saving) + " per token" +
+                    (std::isfinite(plan.inference_saving_flops)
+                         ? ", " + Percent(plan.inference_saving_flops) + " of DiT FLOPs per video"
+                         : ""));
   }
   if (o.demand.videos > 0 && std::isfinite(plan.total_cost_flops)) {
     out +=

@@ -13,7 +13,8 @@
 
 namespace scalecalc {
 
-std::string PlanReport(const Plan& plan, const PlanOptions& options);
+// video_dit false (an LLM law set): no DiT shape, samples per batch or inference per video.
+std::string PlanReport(const Plan& plan, const PlanOptions& options, bool video_dit = true);
 std::string PresetListReport();
 // The sweep designer's candidates, best first.
 std::string DesignReport(const Design& design, const DesignOptions& options);

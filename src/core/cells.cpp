@@ -53,12 +53,14 @@ struct Axis {
   double Coord(const Run& run) const { return (std::log(RunValue(run, lr)) - centre) / scale; }
 };
 
-// Quadratic model of the cell's relative loss around the argmin; false when it cannot be fitted,
-// does not curve upwards, or has its minimum outside the window it was fitted on.
-bool SmoothOptimum(const RunTable& table, const Cell& cell, const Run& argmin,
-                   const std::vector<bool>& dims_lr, double* lr, double* batch_tokens,
-                   double* loss) {
+// Quadratic model of the cell's relative loss around the argmin. kFitted sets lr, batch_tokens and
+// loss; kOutsideRange sets *edges (one per dimension: -1 below, +1 above the swept range, 0
+// inside). Curvature that is zero to rounding (a loss linear in log lr) counts as not convex.
+SmoothOutcome SmoothOptimum(const RunTable& table, const Cell& cell, const Run& argmin,
+                            const std::vector<bool>& dims_lr, double* lr, double* batch_tokens,
+                            double* loss, std::vector<int>* edges) {
   std::vector<Axis> axes;
+  std::vector<double> range_lo, range_hi;  // the whole swept range per axis, in model units
   for (bool is_lr : dims_lr) {
     std::vector<double> values;
     for (int index : cell.run_indices) values.push_back(RunValue(table.runs[index], is_lr));
@@ -66,7 +68,7 @@ bool SmoothOptimum(const RunTable& table, const Cell& cell, const Run& argmin,
     const int at = NearestIndex(grid, RunValue(argmin, is_lr));
     const int first = std::max(0, at - kSmoothHalfWindow);
     const int last = std::min(static_cast<int>(grid.size()) - 1, at + kSmoothHalfWindow);
-    if (last - first + 1 < 3) return false;  // a parabola needs three distinct values
+    if (last - first + 1 < 3) return SmoothOutcome::kTooFewValues;  // a parabola needs three
     Axis axis;
     axis.lr = is_lr;
     axis.centre = std::log(grid[at]);
@@ -74,6 +76,8 @@ bool SmoothOptimum(const RunTable& table, const Cell& cell, const Run& argmin,
     axis.lo = (std::log(grid[first]) - axis.centre) / axis.scale;
     axis.hi = (std::log(grid[last]) - axis.centre) / axis.scale;
     axes.push_back(axis);
+    range_lo.push_back((std::log(grid.front()) - axis.centre) / axis.scale);
+    range_hi.push_back((std::log(grid.back()) - axis.centre) / axis.scale);
   }
   const double tol = kHyperTolerance;
   std::vector<std::vector<double>> coords;
@@ -93,7 +97,7 @@ bool SmoothOptimum(const RunTable& table, const Cell& cell, const Run& argmin,
   }
   const int cols = axes.size() == 1 ? 3 : 6;
   const int rows = static_cast<int>(targets.size());
-  if (rows < cols) return false;
+  if (rows < cols) return SmoothOutcome::kTooFewValues;
   Eigen::MatrixXd design(rows, cols);
   Eigen::VectorXd rhs(rows);
   for (int r = 0; r < rows; ++r) {
@@ -107,37 +111,72 @@ bool SmoothOptimum(const RunTable& table, const Cell& cell, const Run& argmin,
     }
   }
   Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(design);
-  if (qr.rank() < cols) return false;
+  if (qr.rank() < cols) return SmoothOutcome::kTooFewValues;
   const Eigen::VectorXd c = qr.solve(rhs);
-  if (!c.allFinite()) return false;
+  if (!c.allFinite()) return SmoothOutcome::kNotConvex;
+  // Curvature below this, relative to the slope and curvature scale, is rounding noise.
+  constexpr double kFlat = 1e-9;
   std::vector<double> opt(axes.size());
   double q = 0;
   if (cols == 3) {
-    if (!(c(2) > 0)) return false;
+    if (!(c(2) > kFlat * (std::fabs(c(1)) + std::fabs(c(2))))) return SmoothOutcome::kNotConvex;
     opt[0] = -c(1) / (2 * c(2));
     q = c(0) + c(1) * opt[0] + c(2) * opt[0] * opt[0];
   } else {
     const double hxx = 2 * c(3), hyy = 2 * c(4), hxy = c(5);
     const double det = hxx * hyy - hxy * hxy;
-    if (!(hxx > 0 && det > 0)) return false;
+    // Smallest eigenvalue of the Hessian against the scale of slope and curvature.
+    const double half_trace = 0.5 * (hxx + hyy);
+    const double min_eigen = half_trace - std::sqrt(std::max(0.0, half_trace * half_trace - det));
+    const double scale =
+        std::fabs(c(1)) + std::fabs(c(2)) + std::fabs(hxx) + std::fabs(hyy) + std::fabs(hxy);
+    if (!(hxx > 0 && det > 0 && min_eigen > kFlat * scale)) return SmoothOutcome::kNotConvex;
     // Solve H z = -g.
     opt[0] = (-c(1) * hyy + c(2) * hxy) / det;
     opt[1] = (-c(2) * hxx + c(1) * hxy) / det;
     const double x = opt[0], y = opt[1];
     q = c(0) + c(1) * x + c(2) * y + c(3) * x * x + c(4) * y * y + c(5) * x * y;
   }
+  edges->assign(axes.size(), 0);
+  bool outside_range = false, outside_window = false;
   for (size_t i = 0; i < axes.size(); ++i) {
-    if (!std::isfinite(opt[i]) || opt[i] < axes[i].lo || opt[i] > axes[i].hi) return false;
+    if (std::isnan(opt[i])) return SmoothOutcome::kNotConvex;
+    if (opt[i] < range_lo[i] || opt[i] > range_hi[i]) {
+      (*edges)[i] = opt[i] < range_lo[i] ? -1 : 1;
+      outside_range = true;
+    } else if (opt[i] < axes[i].lo || opt[i] > axes[i].hi) {
+      outside_window = true;
+    }
   }
+  if (outside_range) return SmoothOutcome::kOutsideRange;
+  if (outside_window) return SmoothOutcome::kOutsideWindow;
   for (size_t i = 0; i < axes.size(); ++i) {
     const double value = std::exp(axes[i].centre + axes[i].scale * opt[i]);
     *(axes[i].lr ? lr : batch_tokens) = value;
   }
   *loss = argmin.loss * (1.0 + q);
-  return std::isfinite(*loss) && *loss > 0;
+  return std::isfinite(*loss) && *loss > 0 ? SmoothOutcome::kFitted : SmoothOutcome::kNotConvex;
 }
 
 }  // namespace
+
+const char* ToString(SmoothOutcome outcome) {
+  switch (outcome) {
+    case SmoothOutcome::kNotTried:
+      return "not tried";
+    case SmoothOutcome::kFitted:
+      return "fitted";
+    case SmoothOutcome::kTooFewValues:
+      return "too few values";
+    case SmoothOutcome::kNotConvex:
+      return "not convex";
+    case SmoothOutcome::kOutsideRange:
+      return "outside the range";
+    case SmoothOutcome::kOutsideWindow:
+      return "outside the window";
+  }
+  return "unknown";
+}
 
 std::vector<int> GroupValues(const std::vector<double>& values, double rel_tol, int* group_count) {
   std::vector<int> order(values.size());
@@ -221,6 +260,9 @@ void FindCellOptimum(const RunTable& table, const SweptDims& swept, const FitOpt
   cell->band_indices.clear();
   cell->on_edge = false;
   cell->not_convex = false;
+  cell->lr_edge = cell->batch_edge = 0;
+  cell->lr_beyond = cell->batch_beyond = false;
+  cell->smooth = SmoothOutcome::kNotTried;
   if (cell->run_indices.empty()) return;
   int best = cell->run_indices.front();
   for (int index : cell->run_indices) {
@@ -255,23 +297,32 @@ void FindCellOptimum(const RunTable& table, const SweptDims& swept, const FitOpt
     if (batch_grid.size() >= 2) dims.push_back(false);
     if (!dims.empty()) {
       double lr = cell->lr, batch = cell->batch_tokens, loss = cell->loss;
-      if (SmoothOptimum(table, *cell, argmin, dims, &lr, &batch, &loss)) {
+      std::vector<int> edges;
+      cell->smooth = SmoothOptimum(table, *cell, argmin, dims, &lr, &batch, &loss, &edges);
+      if (cell->smooth == SmoothOutcome::kFitted) {
         cell->lr = lr;
         cell->batch_tokens = batch;
         cell->loss = loss;
-      } else {
-        cell->not_convex = true;
+      } else if (cell->smooth == SmoothOutcome::kOutsideRange) {
+        for (size_t i = 0; i < dims.size(); ++i) {
+          (dims[i] ? cell->lr_edge : cell->batch_edge) = edges[i];
+          (dims[i] ? cell->lr_beyond : cell->batch_beyond) = edges[i] != 0;
+        }
       }
+      cell->not_convex = cell->smooth == SmoothOutcome::kNotConvex;
     }
   }
 
   // An optimum on the border of the sweep means the true optimum may lie outside it. Two
   // learning rates are too few to call either one an edge.
-  auto on_border = [](const std::vector<double>& grid, double v) {
-    return SameValue(v, grid.front()) || SameValue(v, grid.back());
+  auto border = [](const std::vector<double>& grid, double v) {
+    return SameValue(v, grid.front()) ? -1 : SameValue(v, grid.back()) ? 1 : 0;
   };
-  if (lr_grid.size() >= 3 && on_border(lr_grid, cell->lr)) cell->on_edge = true;
-  if (batch_grid.size() >= 2 && on_border(batch_grid, cell->batch_tokens)) cell->on_edge = true;
+  if (lr_grid.size() >= 3 && cell->lr_edge == 0) cell->lr_edge = border(lr_grid, cell->lr);
+  if (batch_grid.size() >= 2 && cell->batch_edge == 0) {
+    cell->batch_edge = border(batch_grid, cell->batch_tokens);
+  }
+  cell->on_edge = cell->lr_edge != 0 || cell->batch_edge != 0;
 }
 
 }  // namespace scalecalc

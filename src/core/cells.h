@@ -15,16 +15,34 @@
 
 namespace scalecalc {
 
+// How the smooth (quadratic) optimum of a cell came out.
+enum class SmoothOutcome {
+  kNotTried,       // argmin or band, or nothing swept
+  kFitted,         // a convex quadratic with its minimum inside the sweep: used
+  kTooFewValues,   // fewer than 3 distinct values of a swept hyperparameter: no quadratic
+  kNotConvex,      // the quadratic does not curve upwards (argmin used)
+  kOutsideRange,   // convex, but its minimum lies outside the swept range (argmin used)
+  kOutsideWindow,  // convex, minimum inside the sweep but outside the fitted window (argmin used)
+};
+const char* ToString(SmoothOutcome outcome);  // "not tried", "fitted", "too few values", ...
+
 // One (N, T) cell of a sweep with its optimum.
 struct Cell {
   double params = NAN;
   double tokens = NAN;
-  double lr = NAN;                // optimal learning rate (NaN without a sweep)
-  double batch_tokens = NAN;      // optimal batch size in tokens
-  double loss = NAN;              // loss at the optimum (smooth: the model's minimum)
-  int runs = 0;                   // included runs in the cell
-  bool on_edge = false;           // optimum on the border of the swept lr or batch range
-  bool not_convex = false;        // smooth model does not curve upwards (fell back to argmin)
+  double lr = NAN;            // optimal learning rate (NaN without a sweep)
+  double batch_tokens = NAN;  // optimal batch size in tokens
+  double loss = NAN;          // loss at the optimum (smooth: the model's minimum)
+  int runs = 0;               // included runs in the cell
+  bool on_edge = false;       // optimum on the border of the swept lr or batch range
+  bool not_convex = false;    // smooth model does not curve upwards (fell back to argmin)
+  // Where the optimum sits against the swept range of each hyperparameter: -1 at (or, smooth,
+  // below) the low end, +1 at (or above) the high end, 0 inside or not swept.
+  int lr_edge = 0, batch_edge = 0;
+  // The smooth model's minimum lies beyond that end of the sweep (kOutsideRange), as opposed to
+  // the grid's best run sitting on it.
+  bool lr_beyond = false, batch_beyond = false;
+  SmoothOutcome smooth = SmoothOutcome::kNotTried;
   std::vector<int> run_indices;   // indices into RunTable::runs
   std::vector<int> band_indices;  // runs within the band (kBand)
 };

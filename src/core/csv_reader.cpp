@@ -890,8 +890,7 @@ void RunsReader::Derive() {
     const std::string note =
         "tokens derived from flops as flops / FLOPs per token (compute model " +
         std::string(ToString(options.compute.kind)) + "), rows: " + std::to_string(tokens_derived);
-    result.notes.push_back(note);
-    warnings.Add(header_line.number, column[Index(Role::kFlops)] + 1, note);
+    result.notes.push_back(note);  // informational, like the flops note below: not a warning
   }
   if (flops_derived > 0) {
     const std::string note =

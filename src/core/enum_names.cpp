@@ -34,6 +34,7 @@ constexpr EnumValueName kOptimumMethods[] = {
     {"argmin", "grid argmin"}, {"band", "near-optimal band"}, {"smooth", "smooth quadratic model"}};
 constexpr EnumValueName kTerminations[] = {{"success", "success"},
                                            {"no data", "no data"},
+                                           {"too few points", "too few points"},
                                            {"failed", "failed"},
                                            {"cancelled", "cancelled"}};
 constexpr EnumValueName kBudgetUnits[] = {

@@ -116,6 +116,7 @@ void SetLossIntervals(const std::vector<LossLaw>& samples, LossLawFit* fit) {
 // Refit without the largest model and predict it: mean relative error on its points.
 void ExtrapolationCheck(const std::vector<LossPoint>& points, const FitOptions& options,
                         LossLawFit* loss, std::vector<std::string>* notes) {
+  loss->holdout_points = 0;
   double max_params = 0;
   for (const LossPoint& p : points) max_params = std::max(max_params, p.params);
   std::vector<LossPoint> train, held_out;
@@ -132,12 +133,16 @@ void ExtrapolationCheck(const std::vector<LossPoint>& points, const FitOptions& 
     notes->push_back("extrapolation check failed: " + fit.error);
     return;
   }
-  double sum = 0;
+  double sum = 0, signed_sum = 0;
   for (const LossPoint& p : held_out) {
-    sum += std::fabs(fit.law.Eval(p.params, p.tokens) - p.loss) / p.loss;
+    const double error = (fit.law.Eval(p.params, p.tokens) - p.loss) / p.loss;
+    sum += std::fabs(error);
+    signed_sum += error;
   }
   loss->holdout_params = max_params;
   loss->holdout_rel_error = sum / held_out.size();
+  loss->holdout_signed_error = signed_sum / held_out.size();
+  loss->holdout_points = static_cast<int>(held_out.size());
 }
 
 // Resamples execution's share of the bootstrap into summary (samples, intervals) and notes;
@@ -161,10 +166,8 @@ bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_lr, bool fit
                              ? RunBootstrap(units, settings, progress)
                              : RunBootstrapRange(units, settings, execution.first, last, progress);
   summary->bootstrap_samples_done = static_cast<int>(boot.loss.size());
-  if (boot.skipped > 0) {
-    notes->push_back(std::to_string(boot.skipped) + " of " + std::to_string(boot.attempted) +
-                     " bootstrap resamples could not identify a law and were skipped");
-  }
+  // Resamples lost: a warning, and no intervals below kMinBootstrapKept (AssessFit).
+  summary->bootstrap_samples_attempted = boot.attempted;
   SetLossIntervals(boot.loss, &summary->loss);
   if (fit_lr) SetHyperIntervals(boot.lr, &summary->lr_law);
   if (fit_batch) SetHyperIntervals(boot.batch, &summary->batch_law);
@@ -217,21 +220,7 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
   if (table.has_batch && !swept.batch) {
     notes.push_back("the batch size does not vary inside any (N, T) cell: no batch-size law");
   }
-  int edge_cells = 0, not_convex_cells = 0;
-  for (const Cell& cell : summary.cells) {
-    edge_cells += cell.on_edge ? 1 : 0;
-    not_convex_cells += cell.not_convex ? 1 : 0;
-  }
-  const std::string of_cells = " of " + std::to_string(summary.cells.size()) + " cells";
-  if (edge_cells > 0) {
-    notes.push_back(std::to_string(edge_cells) + of_cells +
-                    " have their optimum on the edge of the sweep (the true optimum may lie "
-                    "outside it)");
-  }
-  if (not_convex_cells > 0) {
-    notes.push_back(std::to_string(not_convex_cells) + of_cells +
-                    " have no upward-curving smooth optimum inside the sweep (argmin used)");
-  }
+  // Cells on the edge of their sweep, not convex or with too few values: warnings (AssessFit).
 
   // Resampling units: cells with a sweep, runs without.
   std::vector<BootstrapUnit> units;
@@ -260,9 +249,26 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
       points.insert(points.end(), from.begin(), from.end());
     }
     fit->points = static_cast<int>(points.size());
-    std::string why;
+    const std::string name = lr ? "learning-rate" : "batch-size";
+    std::string why, why_one;
     if (!FitHyperLaw(points, options.cell_tolerance, &fit->law, &fit->r2, &why)) {
-      notes.push_back(std::string(lr ? "learning-rate" : "batch-size") + " law not fitted: " + why);
+      // One model size (or one budget): the law in the variable that does vary, reported but
+      // not planned from.
+      bool in_tokens = true;
+      if (FitHyperLawOneVariable(points, options.cell_tolerance, &fit->law, &fit->r2, &in_tokens,
+                                 &why_one)) {
+        fit->in_params = !in_tokens;
+        fit->in_tokens = in_tokens;
+        summary.warnings.push_back(
+            {lr ? "lr_law_one_variable" : "batch_law_one_variable",
+             name + " law fitted in " +
+                 (in_tokens ? "T alone (one model size)" : "N alone (one token budget)") + ": " +
+                 why + "; it is reported but not used for plans",
+             Severity::kWarning});
+        return false;
+      }
+      summary.warnings.push_back({lr ? "lr_law_not_fitted" : "batch_law_not_fitted",
+                                  name + " law not fitted: " + why, Severity::kWarning});
       return false;
     }
     return true;
@@ -276,8 +282,9 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
   summary.loss.points = static_cast<int>(points.size());
   const std::string loss_problem = CheckLossPoints(points, options.cell_tolerance);
   if (!loss_problem.empty()) {
-    notes.insert(notes.begin(), "cannot fit the loss law: " + loss_problem);
-    summary.termination = FitTermination::kNoData;
+    summary.warnings.push_back(
+        {"loss_law_not_fitted", "loss law not fitted: " + loss_problem, Severity::kWarning});
+    summary.termination = FitTermination::kTooFewPoints;
     summary.message = Join(notes);
     return summary;
   }
@@ -291,9 +298,9 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
   summary.loss.law = loss_fit.law;
   summary.loss.objective = loss_fit.objective;
   summary.loss.on_bound = loss_fit.on_bound;
-  if (!loss_fit.on_bound.empty()) {
-    notes.push_back("loss-law parameters on a bound: " + Join(loss_fit.on_bound));
-  }
+  summary.loss.converged = loss_fit.converged;
+  summary.loss.convergence = loss_fit.convergence;
+  // Parameters on a bound: warnings (AssessFit).
 
   if (options.extrapolation_check) ExtrapolationCheck(points, options, &summary.loss, &notes);
   if (summary.has_sweep) {
@@ -338,7 +345,9 @@ bool FitOptions::IsValid(std::string* error) const {
 FitSummary Fit(const RunTable& table, const FitOptions& options, const ProgressFn& progress,
                const BootstrapExecution& execution) {
   try {
-    return FitImpl(table, options, progress, execution);
+    FitSummary summary = FitImpl(table, options, progress, execution);
+    AssessFit(table, &summary);
+    return summary;
   } catch (const std::exception& e) {
     // Out of memory, or a throw from a progress callback: reported, never propagated.
     FitSummary summary;
@@ -360,10 +369,13 @@ bool AttachBootstrapSamples(const std::vector<double>& flat, FitSummary* summary
   if (!UnflattenSamples(flat, &laws)) return false;
   summary->laws = std::move(laws);
   summary->bootstrap_samples_done = static_cast<int>(flat.size() / kFlatSampleWidth);
+  summary->bootstrap_samples_attempted =
+      std::max(summary->options.bootstrap_samples, summary->bootstrap_samples_done);
   SetLossIntervals(summary->laws.loss_samples, &summary->loss);
-  if (summary->lr_law.law.IsSet()) SetHyperIntervals(summary->laws.lr_samples, &summary->lr_law);
-  if (summary->batch_law.law.IsSet())
+  if (summary->laws.lr.IsSet()) SetHyperIntervals(summary->laws.lr_samples, &summary->lr_law);
+  if (summary->laws.batch.IsSet())
     SetHyperIntervals(summary->laws.batch_samples, &summary->batch_law);
+  WithholdWeakIntervals(summary);
   return true;
 }
 

@@ -23,17 +23,24 @@
 #include "core/loss_law_fit.h"
 #include "core/run_table.h"
 #include "core/sensitivity.h"
+#include "core/warnings.h"
 
 namespace scalecalc {
 
-enum class FitTermination { kSuccess, kNoData, kFailed, kCancelled };
-const char* ToString(FitTermination termination);  // "success", "no data", "failed", "cancelled"
+// kNoData only when no run is included; kTooFewPoints when the runs cannot identify the loss law
+// (the cells and whatever laws they support are still reported: a partial result).
+enum class FitTermination { kSuccess, kNoData, kTooFewPoints, kFailed, kCancelled };
+// "success", "no data", "too few points", "failed", "cancelled"
+const char* ToString(FitTermination termination);
 bool FromString(const std::string& text, FitTermination* termination);
 
 struct FitSummary {
-  bool ok = false;
+  bool ok = false;  // the loss law is fitted and usable: summary.laws can be planned from
   FitTermination termination = FitTermination::kNoData;
-  std::string message;              // why not ok, or notes
+  ResultStatus status = ResultStatus::kFailed;  // ok, partial (cells at least) or failed
+  std::vector<Warning> warnings;                // the trust report (warnings.h)
+  std::string message;              // why not ok, then the notes and every warning's message
+  std::string notes;                // the informational notes alone (no warnings)
   FitOptions options;               // the options this fit ran with
   int runs = 0, runs_included = 0;  // rows in the table, rows that entered the fit
   std::vector<Cell> cells;
@@ -41,10 +48,12 @@ struct FitSummary {
   HyperLawFit lr_law, batch_law;
   LossLawFit loss;
   Sensitivity sensitivity;
-  std::vector<int> excluded_rows;  // data rows left out by the user (1-based)
-  int bootstrap_samples_done = 0;
-  LawSet laws;  // the fitted laws plus bootstrap samples, for the planner
-                // (sample k of loss, lr, batch: the same resample)
+  std::vector<int> excluded_rows;       // data rows left out by the user (1-based)
+  int bootstrap_samples_done = 0;       // resamples that gave a fit (kept)
+  int bootstrap_samples_attempted = 0;  // resamples drawn
+  std::string intervals_withheld;       // why there are no intervals although resamples were drawn
+  LawSet laws;                          // the fitted laws plus bootstrap samples, for the planner
+                                        // (sample k of loss, lr, batch: the same resample)
 
   std::string BriefReport() const;
   std::string FullReport() const;

@@ -42,8 +42,12 @@ std::string HyperLine(const char* what, const HyperLawFit& fit) {
 
 std::string HyperSection(const char* title, const char* what, const HyperLawFit& fit) {
   std::string out = std::string(title) + "\n";
-  if (!fit.law.IsSet()) return out + "    not fitted (see notes)\n";
+  if (!fit.law.IsSet()) return out + "    not fitted (see warnings)\n";
   out += "    " + HyperLine(what, fit) + "   (N parameters, T tokens)\n";
+  if (!(fit.in_params && fit.in_tokens)) {
+    out += std::string("    fitted in ") + (fit.in_tokens ? "T" : "N") + " alone (one " +
+           (fit.in_tokens ? "model size" : "token budget") + "): reported, not used for plans\n";
+  }
   out += Format("    points %d, r2 (log space) %.6g\n", fit.points, fit.r2);
   out += Param("coef", fit.law.coef, fit.coef_ci);
   out += Param("exp N", fit.law.exp_params, fit.exp_params_ci);
@@ -54,7 +58,7 @@ std::string HyperSection(const char* title, const char* what, const HyperLawFit&
 }  // namespace
 
 std::string FitSummary::BriefReport() const {
-  std::string out = Format("fit %s", ToString(termination));
+  std::string out = Format("fit %s (%s)", ToString(termination), ToString(status));
   if (loss.law.IsSet()) {
     out +=
         Format(": L = %.8g + %.8g N^-%.8g + %.8g T^-%.8g (objective %.8g, %d points)", loss.law.E,
@@ -70,7 +74,11 @@ std::string FitSummary::BriefReport() const {
 std::string FitSummary::FullReport() const {
   std::string out = "Fit report\n";
   out += Format("  termination      %s\n", ToString(termination));
-  if (!message.empty()) out += "  notes            " + message + "\n";
+  out += Format("  status           %s\n", ToString(status));
+  if (!notes.empty()) out += "  notes            " + notes + "\n";
+  for (const Warning& w : warnings) {
+    out += Format("  %-16s ", ToString(w.severity)) + w.message + " [" + w.code + "]\n";
+  }
   out += Format("  runs             %d in the table, %d fitted, %d excluded\n", runs, runs_included,
                 static_cast<int>(excluded_rows.size()));
   if (!excluded_rows.empty()) {
@@ -96,8 +104,9 @@ std::string FitSummary::FullReport() const {
   } else {
     out += "  sweep            none: the loss law is fitted on every included run\n";
   }
-  out += Format("  bootstrap        %d of %d samples kept (seed %llu)\n", bootstrap_samples_done,
-                options.bootstrap_samples, static_cast<unsigned long long>(options.seed));
+  out += Format("  bootstrap        %d of %d samples kept (seed %llu)%s\n", bootstrap_samples_done,
+                bootstrap_samples_attempted, static_cast<unsigned long long>(options.seed),
+                intervals_withheld.empty() ? "" : ": intervals withheld");
 
   out += "\nLoss law  L(N, T) = E + A N^-alpha + B T^-beta   (N parameters, T tokens)\n";
   if (loss.law.IsSet()) {
@@ -112,14 +121,17 @@ std::string FitSummary::FullReport() const {
     std::string bounds;
     for (const std::string& name : loss.on_bound) bounds += (bounds.empty() ? "" : ", ") + name;
     out += "    on a bound: " + (bounds.empty() ? std::string("none") : bounds) + "\n";
+    out += "    optimiser: " + loss.convergence + "\n";
     if (std::isfinite(loss.holdout_rel_error)) {
       out += Format(
-          "    extrapolation: refit without N = %.6g predicts its loss with mean relative error "
-          "%.4g%%\n",
-          loss.holdout_params, 100 * loss.holdout_rel_error);
+          "    extrapolation: refit without N = %.6g (%d points held out) predicts its loss with "
+          "mean relative error %+.4g%% (mean |error| %.4g%%; + over-predicts)\n",
+          loss.holdout_params, loss.holdout_points, 100 * loss.holdout_signed_error,
+          100 * loss.holdout_rel_error);
     }
+    if (!laws.loss.IsSet()) out += "    not usable for plans (see warnings)\n";
   } else {
-    out += "    not fitted\n";
+    out += "    not fitted (see warnings)\n";
   }
 
   if (has_sweep) {
@@ -138,13 +150,21 @@ std::string FitSummary::FullReport() const {
 
   if (has_sweep && !cells.empty()) {
     out += "\nCells\n";
-    out += Format("    %-12s %-12s %5s %-12s %-12s %-12s %s\n", "N", "T", "runs", "lr_opt",
-                  "batch_opt", "loss", "flags");
+    out += Format("    %-12s %-12s %5s %-12s %-18s %-12s %s\n", "N", "T", "runs", "lr_opt",
+                  "batch_opt (tokens)", "loss", "flags");
     for (const Cell& cell : cells) {
       std::string flags;
-      if (cell.on_edge) flags += "edge ";
-      if (cell.not_convex) flags += "not-convex";
-      out += Format("    %-12.6g %-12.6g %5d %-12.6g %-12.6g %-12.8g %s\n", cell.params,
+      const auto edge_flag = [&](const char* what, int side, bool beyond) {
+        if (side == 0) return;
+        flags += std::string(what) + (side < 0 ? " below" : " above") +
+                 (beyond ? " (outside range) " : " (edge) ");
+      };
+      edge_flag("lr", cell.lr_edge, cell.lr_beyond);
+      edge_flag("batch", cell.batch_edge, cell.batch_beyond);
+      if (cell.smooth == SmoothOutcome::kNotConvex) flags += "not convex ";
+      if (cell.smooth == SmoothOutcome::kTooFewValues) flags += "too few values ";
+      if (cell.smooth == SmoothOutcome::kOutsideWindow) flags += "outside window ";
+      out += Format("    %-12.6g %-12.6g %5d %-12.6g %-18.6g %-12.8g %s\n", cell.params,
                     cell.tokens, cell.runs, cell.lr, cell.batch_tokens, cell.loss, flags.c_str());
     }
   }

@@ -7,6 +7,18 @@
 
 namespace scalecalc {
 
+namespace {
+
+// R^2 of centred values y against residuals; NaN when y is constant to rounding (every optimum
+// the same value: nothing to explain, whatever the method).
+double RSquared(const Eigen::VectorXd& residuals, const Eigen::VectorXd& y) {
+  const double spread = y.cwiseAbs().maxCoeff();
+  if (!(spread > 1e-12)) return NAN;
+  return 1.0 - residuals.squaredNorm() / y.squaredNorm();
+}
+
+}  // namespace
+
 bool FitHyperLaw(const std::vector<HyperPoint>& points, double distinct_tolerance, PowerLaw2* law,
                  double* r2, std::string* error) {
   std::vector<double> params, tokens;
@@ -55,9 +67,54 @@ bool FitHyperLaw(const std::vector<HyperPoint>& points, double distinct_toleranc
   law->exp_params = c(1);
   law->exp_tokens = c(2);
   law->coef = std::exp(c(0) + mean_y - c(1) * mean_n - c(2) * mean_t);
-  const double ss_res = (design * c - y).squaredNorm();
-  const double ss_tot = y.squaredNorm();
-  *r2 = ss_tot > 0 ? 1.0 - ss_res / ss_tot : NAN;
+  *r2 = RSquared(design * c - y, y);
+  return std::isfinite(law->coef);
+}
+
+bool FitHyperLawOneVariable(const std::vector<HyperPoint>& points, double distinct_tolerance,
+                            PowerLaw2* law, double* r2, bool* in_tokens, std::string* error) {
+  std::vector<double> params, tokens;
+  for (const HyperPoint& p : points) {
+    if (!(p.params > 0 && p.tokens > 0 && p.value > 0) || !std::isfinite(p.params) ||
+        !std::isfinite(p.tokens) || !std::isfinite(p.value)) {
+      *error = "a point has a non-positive or non-finite value";
+      return false;
+    }
+    params.push_back(p.params);
+    tokens.push_back(p.tokens);
+  }
+  const int distinct_n = CountDistinct(params, distinct_tolerance);
+  const int distinct_t = CountDistinct(tokens, distinct_tolerance);
+  if (!((distinct_n == 1 && distinct_t >= 3) || (distinct_t == 1 && distinct_n >= 3))) {
+    *error =
+        "a law in one variable needs one model size with at least 3 token counts, or one "
+        "token count with at least 3 model sizes (has " +
+        std::to_string(distinct_n) + " and " + std::to_string(distinct_t) + ")";
+    return false;
+  }
+  *in_tokens = distinct_n == 1;
+  const int rows = static_cast<int>(points.size());
+  double mean_x = 0, mean_y = 0;
+  for (const HyperPoint& p : points) {
+    mean_x += std::log(*in_tokens ? p.tokens : p.params) / rows;
+    mean_y += std::log(p.value) / rows;
+  }
+  Eigen::MatrixXd design(rows, 2);
+  Eigen::VectorXd y(rows);
+  for (int r = 0; r < rows; ++r) {
+    const HyperPoint& p = points[r];
+    design.row(r) << 1.0, std::log(*in_tokens ? p.tokens : p.params) - mean_x;
+    y(r) = std::log(p.value) - mean_y;
+  }
+  const Eigen::VectorXd c = design.colPivHouseholderQr().solve(y);
+  if (!c.allFinite()) {
+    *error = "the least-squares solution is not finite";
+    return false;
+  }
+  law->exp_params = *in_tokens ? 0.0 : c(1);
+  law->exp_tokens = *in_tokens ? c(1) : 0.0;
+  law->coef = std::exp(c(0) + mean_y - c(1) * mean_x);
+  *r2 = RSquared(design * c - y, y);
   return std::isfinite(law->coef);
 }
 

@@ -20,6 +20,10 @@ struct HyperLawFit {
   Interval coef_ci, exp_params_ci, exp_tokens_ci;
   int points = 0;   // points in the regression
   double r2 = NAN;  // in log space
+  // Which variables the law was fitted in: both, or one when the sweep has a single model size
+  // (a law in T alone, exp_params = 0) or a single token budget (in N alone). A one-variable law
+  // is reported but not used by the planner (it knows nothing of the other variable).
+  bool in_params = true, in_tokens = true;
 };
 
 struct HyperPoint {
@@ -33,5 +37,11 @@ struct HyperPoint {
 // when a value is not positive and finite. r2 is in log space (NaN when y is constant).
 bool FitHyperLaw(const std::vector<HyperPoint>& points, double distinct_tolerance, PowerLaw2* law,
                  double* r2, std::string* error);
+
+// The partial law of a sweep with one model size and >= 3 token budgets (y = coef T^b, *in_tokens
+// true) or one budget and >= 3 model sizes (y = coef N^g, *in_tokens false). False with a reason
+// for any other shape.
+bool FitHyperLawOneVariable(const std::vector<HyperPoint>& points, double distinct_tolerance,
+                            PowerLaw2* law, double* r2, bool* in_tokens, std::string* error);
 
 }  // namespace scalecalc

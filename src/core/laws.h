@@ -64,6 +64,14 @@ struct LawSet {
   std::vector<PowerLaw2> batch_samples;
   OptimumLaw params_opt;    // set only when there is no loss law
   Sensitivity sensitivity;  // penalty of off-law lr and batch (not ok: unknown, e.g. presets)
+  // Non-empty: the samples must not give intervals (too few resamples gave a fit); says why.
+  std::string intervals_withheld;
+  // What the laws were fitted on, for the plan's extrapolation distance (NaN: unknown).
+  double fitted_max_params = NAN;  // the largest model size fitted
+  double fitted_max_flops = NAN;   // the training FLOPs of the largest fitted run
+  // The laws describe a video DiT: shapes, samples per batch and inference per video apply.
+  // False for the LLM presets.
+  bool video_dit = true;
 };
 
 // Bootstrap samples as one flat array, for moving them between wasm modules (the fitting worker

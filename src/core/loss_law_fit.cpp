@@ -468,7 +468,13 @@ class Problem {
 // absolute tolerances mean the same for every data set. LBFGSpp throws when a line search fails
 // (the Huber loss has kinks; a first step can also overshoot badly): the best point evaluated is
 // kept, and the solver restarts from it with a fresh memory while that still gains.
-double Refine(const Problem& problem, Eigen::VectorXd* x, int* evaluations) {
+struct RefineOutcome {
+  bool converged = false;
+  std::string how;
+};
+
+double Refine(const Problem& problem, Eigen::VectorXd* x, int* evaluations, int max_iterations,
+              RefineOutcome* outcome) {
   const double f_start = problem.Evaluate(*x, nullptr);
   const double scale = f_start > 0 && std::isfinite(f_start) ? 1.0 / f_start : 1.0;
   Eigen::VectorXd best = *x;
@@ -489,24 +495,39 @@ double Refine(const Problem& problem, Eigen::VectorXd* x, int* evaluations) {
   param.epsilon_rel = 0;
   param.past = 3;
   param.delta = 1e-12;
-  param.max_iterations = 400;
+  param.max_iterations = max_iterations;
   param.max_linesearch = 40;
   const Eigen::VectorXd lower = problem.lower(), upper = problem.upper();
+  bool failed = false, gaining = false;
+  int used = 0;
   for (int attempt = 0; attempt < kRestarts; ++attempt) {
     const double f_before = best_f;
-    bool failed = false;
+    failed = false;
     try {
       LBFGSpp::LBFGSBSolver<double> solver(param);
       Eigen::VectorXd at = best;
       double fx = 0;
-      solver.minimize(functor, at, fx, lower, upper);
+      used = solver.minimize(functor, at, fx, lower, upper);
     } catch (const std::exception&) {
       failed = true;
     }
+    gaining = best_f < f_before * (1 - 1e-9);
     // Converged, or a failed attempt that no longer gains: done.
-    if (!failed || !(best_f < f_before * (1 - 1e-9))) break;
+    if (!failed || !gaining) break;
   }
   *x = best;
+  if (!failed) {
+    outcome->converged = used < max_iterations;
+    outcome->how = outcome->converged ? "converged" : "iteration limit reached";
+  } else if (!gaining) {
+    // A fresh start from the best point cannot lower the objective at all (the Huber kinks stop
+    // the line search): as converged as this objective allows.
+    outcome->converged = true;
+    outcome->how = "converged (no further decrease from a fresh start)";
+  } else {
+    outcome->converged = false;
+    outcome->how = "line search failed in every restart while the objective was still falling";
+  }
   return best_f;
 }
 
@@ -602,8 +623,10 @@ std::vector<std::string> OnBound(const Problem& problem, const Eigen::VectorXd& 
 }
 
 LossFitResult Finish(const Problem& problem, const Eigen::VectorXd& x, double objective,
-                     int evaluations) {
+                     int evaluations, const RefineOutcome& outcome) {
   LossFitResult result;
+  result.converged = outcome.converged;
+  result.convergence = outcome.how;
   result.law = problem.ToLaw(x);
   result.objective = objective;
   result.on_bound = OnBound(problem, x);
@@ -653,7 +676,8 @@ double LossObjective(const std::vector<LossPoint>& points, const LossLaw& law, d
   return f;
 }
 
-LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delta) {
+LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delta,
+                         int max_iterations) {
   const std::string problem_text = CheckLossPoints(points, 0.0);
   if (!problem_text.empty()) {
     LossFitResult result;
@@ -704,20 +728,23 @@ LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delt
   Eigen::VectorXd best_x;
   double best_f = kInf;
   int evaluations = 0;
+  RefineOutcome best_outcome;
   for (const GridPoint& g : basins) {
     Eigen::VectorXd x =
         problem.Pack(g.theta(0), g.theta(1), g.theta(2), GridExponent(g.i), GridExponent(g.j));
-    const double f = Refine(problem, &x, &evaluations);
+    RefineOutcome outcome;
+    const double f = Refine(problem, &x, &evaluations, max_iterations, &outcome);
     if (f < best_f) {
       best_f = f;
       best_x = x;
+      best_outcome = outcome;
     }
   }
-  return Finish(problem, best_x, best_f, evaluations);
+  return Finish(problem, best_x, best_f, evaluations, best_outcome);
 }
 
 LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_delta,
-                           const LossLaw& start) {
+                           const LossLaw& start, int max_iterations) {
   const std::string problem_text = CheckLossPoints(points, 0.0);
   if (!problem_text.empty()) {
     LossFitResult result;
@@ -726,13 +753,14 @@ LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_de
   }
   if (!(start.IsSet() && start.A > 0 && start.B > 0 && std::isfinite(start.alpha) &&
         std::isfinite(start.beta))) {
-    return FitLossLaw(points, huber_delta);
+    return FitLossLaw(points, huber_delta, max_iterations);
   }
   const Problem problem(points, huber_delta);
   Eigen::VectorXd x = problem.FromLaw(start);
   int evaluations = 0;
-  const double f = Refine(problem, &x, &evaluations);
-  return Finish(problem, x, f, evaluations);
+  RefineOutcome outcome;
+  const double f = Refine(problem, &x, &evaluations, max_iterations, &outcome);
+  return Finish(problem, x, f, evaluations, outcome);
 }
 
 }  // namespace scalecalc
@@ -836,16 +864,22 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
       converged = y_converged;
     }
   }
+  RefineOutcome outcome;
+  outcome.converged = converged;
+  outcome.how = converged ? "Newton's step fell below tolerance" : "Newton did not settle";
   if (!converged && std::isfinite(f)) {
     // The best start's Newton did not settle: L-BFGS-B finishes from there.
     Eigen::VectorXd polish = x;
-    const double f_polish = Refine(problem, &polish, &evaluations);
+    RefineOutcome polished;
+    const double f_polish =
+        Refine(problem, &polish, &evaluations, kLossFitMaxIterations, &polished);
     if (f_polish < f) {
       x = polish;
       f = f_polish;
+      outcome = polished;
     }
   }
-  LossFitResult result = Finish(problem, x, f, evaluations);
+  LossFitResult result = Finish(problem, x, f, evaluations, outcome);
   bool new_bound = false;
   for (const std::string& name : result.on_bound) {
     if (std::find(start_on_bound_.begin(), start_on_bound_.end(), name) == start_on_bound_.end())

@@ -30,7 +30,11 @@ struct LossLawFit {
   int points = 0;                     // points fitted (cells, or runs without a sweep)
   // Extrapolation check: refit without the largest model, predict its points.
   double holdout_params = NAN;
-  double holdout_rel_error = NAN;  // mean |L_hat - L| / L on the held-out points
+  double holdout_rel_error = NAN;     // mean |L_hat - L| / L on the held-out points
+  double holdout_signed_error = NAN;  // mean (L_hat - L) / L: > 0 the law over-predicts
+  int holdout_points = 0;             // points held out (those of the largest model)
+  bool converged = false;             // L-BFGS-B converged (see LossFitResult)
+  std::string convergence;
 };
 
 struct LossPoint {
@@ -48,15 +52,24 @@ struct LossFitResult {
   int iterations = 0;                 // L-BFGS-B iterations over all starts
   std::string error;                  // why not ok
   bool cold_fallback = false;         // LossRefitter: the warm start needed the full search too
+  // L-BFGS-B's own verdict on the start that gave the result: converged when it stopped on its
+  // gradient or objective-change test (or a stalled line search at a stationary point), not
+  // when it ran out of iterations. `convergence` says which.
+  bool converged = false;
+  std::string convergence;
 };
 
+// Iteration cap of each L-BFGS-B run (tests lower it to provoke non-convergence).
+constexpr int kLossFitMaxIterations = 400;
+
 // Full fit: grid search in (alpha, beta), then L-BFGS-B from the best basins.
-LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delta);
+LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delta,
+                         int max_iterations = kLossFitMaxIterations);
 
 // Refit from a starting law (for example the full-data optimum): L-BFGS-B only. Much faster; the
 // result can be a different local optimum than FitLossLaw's when the start is far from it.
 LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_delta,
-                           const LossLaw& start);
+                           const LossLaw& start, int max_iterations = kLossFitMaxIterations);
 
 // Bootstrap refits of one set of points, each with its own weights (multiplicities). The work no
 // resample changes (the logs of N, T and loss) is done once, by the constructor. Each Refit runs

@@ -247,6 +247,8 @@ double OptimalLogParams(const LossLaw& law, const PlanOptions& o, const Range& r
   return MinimiseOnLine(law, o.compute, o.budget_flops, range.lo, range.hi, &edge);
 }
 
+Plan MakePlanUnchecked(const LawSet& laws, const PlanOptions& o);
+
 }  // namespace
 
 bool ServingDemand::IsValid(std::string* error) const {
@@ -340,6 +342,36 @@ double OptimalParams(const LossLaw& law, const ComputeModel& compute, double bud
   Range range;
   if (!o.IsValid(&error) || !SearchRange(o, &range, &error)) return NAN;
   return std::exp(OptimalLogParams(law, o, range));
+}
+
+const char* ToString(PlanTermination termination) {
+  switch (termination) {
+    case PlanTermination::kSuccess:
+      return "success";
+    case PlanTermination::kInvalidOptions:
+      return "invalid options";
+    case PlanTermination::kNoLossLaw:
+      return "no loss law";
+    case PlanTermination::kRefused:
+      return "refused";
+  }
+  return "unknown";
+}
+
+Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
+  Plan plan = MakePlanUnchecked(laws, o);
+  std::string error;
+  if (plan.ok) {
+    plan.termination = PlanTermination::kSuccess;
+  } else if (!o.IsValid(&error)) {
+    plan.termination = PlanTermination::kInvalidOptions;
+  } else if (!UsableLossLaw(laws.loss, &error) && std::isnan(o.fixed_params)) {
+    plan.termination = PlanTermination::kNoLossLaw;
+  } else {
+    plan.termination = PlanTermination::kRefused;
+  }
+  AssessPlan(laws, o, &plan);
+  return plan;
 }
 
 namespace {
@@ -649,9 +681,8 @@ void PracticalStage(const LawSet& laws, const PlanOptions& o, Plan* plan) {
   plan->nearby.assign(shapes.begin() + 1, shapes.begin() + std::min<size_t>(shapes.size(), 4));
 }
 
-}  // namespace
-
-Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
+// The plan before its trust report: the continuous optimum, forced values, practical shape.
+Plan MakePlanUnchecked(const LawSet& laws, const PlanOptions& o) {
   std::string error;
   if (!o.IsValid(&error)) {
     Plan plan;
@@ -704,7 +735,9 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
     plan.ideal.hyperparameter_penalty = 0;
   }
 
-  PracticalStage(laws, o, &plan);
+  // An LLM law set plans the continuous optimum: a DiT block's shape and samples mean nothing
+  // there.
+  if (laws.video_dit) PracticalStage(laws, o, &plan);
   if (!plan.ok) return plan;
 
   if (o.AnyForced()) {
@@ -719,7 +752,7 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
     Plan free_plan = MakeContinuousPlan(laws, free);
     if (free_plan.ok) {
       free_plan.ideal = free_plan.optimum;
-      PracticalStage(laws, free, &free_plan);
+      if (laws.video_dit) PracticalStage(laws, free, &free_plan);
     }
     if (free_plan.ok) {
       plan.free_optimum = free_plan.optimum;
@@ -747,5 +780,7 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
   }
   return plan;
 }
+
+}  // namespace
 
 }  // namespace scalecalc

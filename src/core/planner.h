@@ -52,6 +52,7 @@
 
 #include "core/compute_model.h"
 #include "core/laws.h"
+#include "core/warnings.h"
 
 namespace scalecalc {
 
@@ -117,9 +118,26 @@ struct PlanPoint {
   double hyperparameter_penalty = NAN;
 };
 
+enum class PlanTermination { kSuccess, kInvalidOptions, kNoLossLaw, kRefused };
+// "success", "invalid options", "no loss law", "refused" (not physical: see warnings)
+const char* ToString(PlanTermination termination);
+
+// How far the plan reaches beyond the data the laws were fitted on (NaN when unknown: presets
+// without a documented range).
+struct Extrapolation {
+  double params_factor = NAN;  // N_opt / the largest fitted N
+  double flops_factor = NAN;   // budget / the largest fitted run's training FLOPs
+};
+
 struct Plan {
   bool ok = false;
-  std::string message;  // why not ok, or notes (cap active, edge of range)
+  PlanTermination termination = PlanTermination::kInvalidOptions;
+  ResultStatus status = ResultStatus::kFailed;
+  std::vector<Warning> warnings;  // the trust report (warnings.h)
+  Extrapolation extrapolation;
+  std::string intervals_withheld;  // why there are no intervals although samples exist
+  std::string message;  // why not ok, or notes (cap active, edge of range), then the warnings
+  std::string notes;    // the notes alone
   double flops = NAN;
   PlanPoint optimum;              // compute-optimal practical shape (under caps and forced values)
   PlanPoint ideal;                // the continuous optimum before rounding (penalised when forced)

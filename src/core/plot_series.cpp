@@ -131,7 +131,8 @@ IsoComputeSeries MakeIsoComputeSeries(const LawSet& laws, const ComputeModel& co
   for (size_t i = 0; i < iso.params.size(); ++i) {
     iso.loss[i] = IsoComputeLoss(laws.loss, compute, budget_flops, iso.params[i]);
   }
-  if (!laws.loss_samples.empty()) {
+  // No band from too few resamples (warnings.h: the same rule as the intervals).
+  if (!laws.loss_samples.empty() && laws.intervals_withheld.empty()) {
     iso.samples = static_cast<int>(laws.loss_samples.size());
     iso.loss_lo.resize(iso.params.size());
     iso.loss_hi.resize(iso.params.size());

@@ -52,6 +52,10 @@ PresetInfo Paper() {
   p.laws.lr.coef = 2e-4 * std::pow(kBillion, 0.0453 + 0.1619);
   p.published_optima = {{"published, from the fitted loss law", 0.8705, 0.4294},
                         {"published, empirical frontier", 1.5787, 0.4146}};
+  // Its fitted range, for the plan's extrapolation distance: the largest model (0.26B) trained
+  // on the largest budget (12B tokens) at 6NT.
+  p.laws.fitted_max_params = 0.26e9;
+  p.laws.fitted_max_flops = 6 * 0.26e9 * 12e9;
   return p;
 }
 
@@ -66,6 +70,7 @@ PresetInfo Chinchilla() {
       "Language models; N and D raw counts, C = 6ND. No learning-rate or batch law. "
       "Epoch AI found this fit biased by its optimiser (see the 'epoch' preset).";
   p.laws.name = "chinchilla (Hoffmann et al. 2022)";
+  p.laws.video_dit = false;  // an LLM law: no DiT shape, samples or videos
   p.laws.loss = {1.69, 406.4, 0.34, 410.7, 0.28};
   return p;
 }
@@ -79,6 +84,7 @@ PresetInfo Epoch() {
       "Refit of the Chinchilla points with a Huber loss summed in log space; N and D raw "
       "counts, C = 6ND. No learning-rate or batch law.";
   p.laws.name = "epoch (Chinchilla refit)";
+  p.laws.video_dit = false;  // an LLM law: no DiT shape, samples or videos
   p.laws.loss = {1.817, 482.0, 0.3478, 2085.4, 0.3658};
   return p;
 }
@@ -97,6 +103,7 @@ PresetInfo DeepSeek() {
       "counts compute as M D with M the non-embedding FLOPs per token including attention, which "
       "is close to but not exactly 6N. No loss law: plan with a fixed model size.";
   p.laws.name = "deepseek (DeepSeek LLM 2024)";
+  p.laws.video_dit = false;  // an LLM law: no DiT shape, samples or videos
   p.laws.lr = {0.3118 * std::pow(6.0, -0.125), -0.125, -0.125};
   p.laws.batch = {0.2920 * std::pow(6.0, 0.3271), 0.3271, 0.3271};
   return p;
@@ -113,6 +120,7 @@ PresetInfo StepLaw() {
       "eta = 1.79 N^-0.713 D^0.307, B = 0.58 D^0.571 (B in tokens; N, D raw counts). "
       "No loss law: plan with a fixed model size.";
   p.laws.name = "steplaw (StepFun 2025)";
+  p.laws.video_dit = false;  // an LLM law: no DiT shape, samples or videos
   p.laws.lr = {1.79, -0.713, 0.307};
   p.laws.batch = {0.58, 0.0, 0.571};
   return p;
@@ -196,6 +204,12 @@ OptimumComparison CompareOptima(const PresetInfo& preset, const ComputeModel& co
     return out;
   }
   out.derived_params = OptimalParams(preset.laws.loss, compute, budget_flops);
+  if (!std::isfinite(out.derived_params)) {
+    // A NaN would pass any "agree within" test: say there is nothing to compare.
+    out.text = "At " + Num(budget_flops) + " FLOPs the loss law gives no compute-optimal model " +
+               "size (the budget is too small to train one token): nothing to compare.";
+    return out;
+  }
   // Local exponent from budgets a factor e^0.5 either side.
   out.derived_exponent = DerivedOptimumExponent(
       preset.laws.loss, compute, budget_flops * std::exp(-0.5), budget_flops * std::exp(0.5), 3);

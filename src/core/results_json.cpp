@@ -50,6 +50,14 @@ json PointJson(const PlanPoint& p) {
 
 }  // namespace
 
+json WarningsJson(const std::vector<Warning>& warnings) {
+  json out = json::array();
+  for (const Warning& w : warnings) {
+    out.push_back({{"code", w.code}, {"message", w.message}, {"severity", ToString(w.severity)}});
+  }
+  return out;
+}
+
 json LossLawJson(const LossLawFit& fit) {
   json out = LossLawValues(fit.law);
   out["objective"] = JsonNumber(fit.objective);
@@ -57,6 +65,10 @@ json LossLawJson(const LossLawFit& fit) {
   out["on_bound"] = fit.on_bound;
   out["holdout_params"] = JsonNumber(fit.holdout_params);
   out["holdout_rel_error"] = JsonNumber(fit.holdout_rel_error);
+  out["holdout_signed_error"] = JsonNumber(fit.holdout_signed_error);
+  out["holdout_points"] = fit.holdout_points;
+  out["converged"] = fit.converged;
+  out["convergence"] = fit.convergence;
   out["ci95"] = {{"E", JsonInterval(fit.E_ci)},
                  {"A", JsonInterval(fit.A_ci)},
                  {"alpha", JsonInterval(fit.alpha_ci)},
@@ -69,6 +81,10 @@ json HyperLawJson(const HyperLawFit& fit) {
   json out = PowerLawValues(fit.law);
   out["points"] = fit.points;
   out["r2"] = JsonNumber(fit.r2);
+  json variables = json::array();
+  if (fit.law.IsSet() && fit.in_params) variables.push_back("N");
+  if (fit.law.IsSet() && fit.in_tokens) variables.push_back("T");
+  out["variables"] = variables;  // [] when not fitted
   out["ci95"] = {{"coef", JsonInterval(fit.coef_ci)},
                  {"exp_N", JsonInterval(fit.exp_params_ci)},
                  {"exp_T", JsonInterval(fit.exp_tokens_ci)}};
@@ -78,7 +94,12 @@ json HyperLawJson(const HyperLawFit& fit) {
 json PlanJson(const Plan& plan, const PlanOptions& options) {
   json out = PointJson(plan.optimum);
   out["ok"] = plan.ok;
+  out["status"] = ToString(plan.status);
+  out["termination"] = ToString(plan.termination);
+  out["warnings"] = WarningsJson(plan.warnings);
   out["message"] = plan.message;
+  out["extrapolation"] = {{"params_factor", JsonNumber(plan.extrapolation.params_factor)},
+                          {"flops_factor", JsonNumber(plan.extrapolation.flops_factor)}};
   out["flops"] = JsonNumber(plan.flops);
   out["compute"] = ToString(options.compute.kind);
   out["tokens_per_sample"] = JsonNumber(options.compute.tokens_per_sample);
@@ -104,6 +125,8 @@ json PlanJson(const Plan& plan, const PlanOptions& options) {
     out["constraint_flops_cost"] = JsonNumber(plan.constraint_flops_cost);
   }
   out["bootstrap_samples"] = plan.samples_used;
+  out["intervals_withheld"] =
+      plan.intervals_withheld.empty() ? json(nullptr) : json(plan.intervals_withheld);
   out["ci95"] = {{"params", JsonInterval(plan.params_ci)},
                  {"tokens", JsonInterval(plan.tokens_ci)},
                  {"loss", JsonInterval(plan.loss_ci)},
@@ -133,11 +156,16 @@ json FitJson(const FitSummary& summary, const ReadResult& read,
              const PlanOptions& plan_options, const std::vector<std::string>& warnings) {
   json out;
   out["ok"] = summary.ok;
+  out["status"] = ToString(summary.status);
+  out["termination"] = ToString(summary.termination);
   out["message"] = summary.message;
   out["loss_law"] = LossLawJson(summary.loss);
+  out["loss_law"]["usable"] = summary.laws.loss.IsSet();  // false: not fitted or degenerate
   if (summary.has_sweep) {
     out["lr_law"] = HyperLawJson(summary.lr_law);
+    out["lr_law"]["usable"] = summary.laws.lr.IsSet();  // planned from
     out["batch_law"] = HyperLawJson(summary.batch_law);
+    out["batch_law"]["usable"] = summary.laws.batch.IsSet();
   }
   json cells = json::array();
   for (const Cell& cell : summary.cells) {
@@ -148,10 +176,17 @@ json FitJson(const FitSummary& summary, const ReadResult& read,
                      {"loss", JsonNumber(cell.loss)},
                      {"runs", cell.runs},
                      {"on_edge", cell.on_edge},
+                     {"lr_edge", cell.lr_edge},
+                     {"batch_edge", cell.batch_edge},
+                     {"outside_range", cell.lr_beyond || cell.batch_beyond},
+                     {"smooth", ToString(cell.smooth)},
                      {"not_convex", cell.not_convex}});
   }
   out["cells"] = cells;
   out["bootstrap_samples"] = summary.bootstrap_samples_done;
+  out["bootstrap_attempted"] = summary.bootstrap_samples_attempted;
+  out["intervals_withheld"] =
+      summary.intervals_withheld.empty() ? json(nullptr) : json(summary.intervals_withheld);
   if (summary.sensitivity.ok) {
     out["sensitivity"] = {{"curv_lr", JsonNumber(summary.sensitivity.curv_lr)},
                           {"curv_batch", JsonNumber(summary.sensitivity.curv_batch)},
@@ -185,7 +220,13 @@ json FitJson(const FitSummary& summary, const ReadResult& read,
                                {"reason", "flagged by column " + read.table.flag_column},
                                {"kept", kept}};
   }
-  out["warnings"] = warnings;
+  // The reader's warnings (code "input"), then the fit's trust report.
+  json all = json::array();
+  for (const std::string& text : warnings) {
+    all.push_back({{"code", "input"}, {"message", text}, {"severity", "warning"}});
+  }
+  for (const json& w : WarningsJson(summary.warnings)) all.push_back(w);
+  out["warnings"] = all;
   return out;
 }
 

@@ -19,6 +19,8 @@ namespace scalecalc {
 
 nlohmann::json JsonNumber(double value);                // null unless finite
 nlohmann::json JsonInterval(const Interval& interval);  // [lo, hi]
+// [{code, message, severity}]
+nlohmann::json WarningsJson(const std::vector<Warning>& warnings);
 
 // {E, A, alpha, B, beta, objective, points, on_bound, holdout_params, holdout_rel_error,
 //  ci95: {E: [lo, hi], ...}}

@@ -310,6 +310,78 @@ else
   echo "note: $external missing, real-data checks skipped"
 fi
 
+# --- trust report and partial results (issue 13, issue 10) -------------------------------------
+edge="$external/../edge"
+if [[ -d "$edge" ]]; then
+  # Too few points for the loss law: a partial result, exit 0 with its JSON (not "no data", 1).
+  run 0 fit "$edge/one_n.csv" --bootstrap 0 --json &&
+    json_check 'j["status"] == "partial" and j["termination"] == "too few points"' \
+      'len(j["cells"]) == 5 and j["loss_law"]["usable"] is False' \
+      'any(w["code"] == "loss_law_not_fitted" and w["severity"] in ("warning", "error") for w in j["warnings"])'
+  run 0 fit "$edge/one_n.csv" --bootstrap 0 && out_has "too few points" "partial" && err_has "partial"
+  run 0 fit "$edge/one_n.csv" --bootstrap 0 --budget 1e22 --json &&
+    json_check 'j["plan"]["status"] == "failed" and "not planned" in j["plan"]["message"]'
+  # Constant loss: degenerate law, no plan, no interval, no "N = 1".
+  run 0 fit "$edge/const.csv" --bootstrap 50 --budget 1e22 --json &&
+    json_check 'j["status"] == "partial"' \
+      'any(w["code"] == "loss_law_degenerate" and w["severity"] == "error" for w in j["warnings"])' \
+      'j["plan"]["ok"] is False and j["plan"]["ci95"]["params"] == [None, None]' \
+      'j["plan"]["smallest"]["params"] is None'
+  # 2 of 20 resamples: no intervals, the count and the reason.
+  run 0 fit "$edge/units.csv" --bootstrap 20 --json &&
+    json_check 'j["loss_law"]["ci95"]["E"] == [None, None] and j["bootstrap_attempted"] == 20' \
+      '"of 20" in j["intervals_withheld"] and j["status"] == "partial"'
+  run 0 fit "$edge/units.csv" --bootstrap 20 && grep -q "95% \[" "$tmp/out" &&
+    fail "units.csv: a 95% interval was printed from 2 of 20 resamples"
+  # Every optimum on one corner: no lr law, R^2 not 1.
+  run 0 fit "$edge/alledge.csv" --bootstrap 0 --json &&
+    json_check 'j["lr_law"]["usable"] is False and j["lr_law"]["coef"] is None and j["lr_law"]["r2"] is None' \
+      'any(w["code"] == "lr_law_degenerate" for w in j["warnings"]) and j["status"] == "partial"'
+  run 0 fit "$edge/twolr.csv" --optimum smooth --bootstrap 0 --json &&
+    json_check 'all(c["smooth"] == "too few values" and not c["not_convex"] for c in j["cells"])'
+else
+  echo "note: $edge missing, edge-case checks skipped"
+fi
+# Defect 1: outside the swept range, with its direction, is not "not convex".
+run 0 fit "$example" --optimum smooth --bootstrap 0 --json &&
+  json_check 'sum(c["outside_range"] for c in j["cells"]) == 2 and not any(c["not_convex"] for c in j["cells"])' \
+    'all(c["batch_edge"] == -1 for c in j["cells"] if c["outside_range"])' \
+    'j["status"] == "ok" and j["termination"] == "success" and j["loss_law"]["converged"]' \
+    'any(w["code"] == "cell_outside_range" and "below" in w["message"] for w in j["warnings"])'
+run 0 fit "$example" --bootstrap 0 && out_has "batch_opt (tokens)" "points held out"
+# Defect 2: a NaN optimum never "agrees".
+run 2 plan --preset paper --budget 1 && out_has "nothing to compare" && grep -q "agree" "$tmp/out" &&
+  fail "plan at 1 FLOP says the optima agree"
+# Defect 6-8: refusals, extrapolation, no negative saving.
+run 2 plan --preset paper --budget 7 --json &&
+  json_check 'j["plan"]["status"] == "failed" and j["plan"]["termination"] == "refused"' \
+    '{"tokens_below_sample", "batch_below_sample"} <= {w["code"] for w in j["plan"]["warnings"]}'
+run 0 plan --preset paper --budget 1e35 --json &&
+  json_check 'j["plan"]["extrapolation"]["params_factor"] > 4 and any(w["code"] == "params_extrapolation" for w in j["plan"]["warnings"])' \
+    'abs(j["plan"]["extrapolation"]["params_factor"] * 0.26e9 / j["plan"]["params"] - 1) < 1e-9'
+run 0 plan --preset paper --budget 5.85e20 --json &&
+  json_check 'j["plan"]["extrapolation"]["params_factor"] < 4 and j["plan"]["status"] == "ok"'
+run 2 plan --preset paper --budget 1e22 --tokens-per-video 1e300 --videos 1e9 && err_has "--tokens-per-video"
+run 2 plan --preset paper --budget 1e22 --sampling-steps 1e9 && err_has "--sampling-steps"
+run 2 plan --preset paper --budget 1e22 --text-tokens 1e12 && err_has "--text-tokens"
+run 0 plan --preset paper --budget 1e22 --videos 1e30 --json &&
+  json_check 'j["plan"]["status"] == "partial" and "total_cost_out_of_range" in {w["code"] for w in j["plan"]["warnings"]}' \
+    'j["plan"]["total_cost_flops"] is None'
+run 0 plan --preset paper --budget 1e22 --videos 1 && grep -q -- "-0.0%" "$tmp/out" &&
+  fail "--videos 1 reports a negative saving"
+# Defect 10: the LLM presets print no DiT shape, no inference per video, no samples.
+for llm in chinchilla epoch; do
+  run 0 plan --preset "$llm" --budget 1e22 &&
+    { grep -qE "inference per video|shape|samples|tokens per sample" "$tmp/out" &&
+      fail "$llm prints DiT quantities"; }
+done
+run 0 plan --preset deepseek --budget 1e22 --params 7B &&
+  { grep -qE "inference per video|shape|samples" "$tmp/out" && fail "deepseek prints DiT quantities"; }
+# Plans carry status, termination, warnings and extrapolation.
+run 0 plan --preset paper --budget 1e22 --json &&
+  json_check 'all(k in j["plan"] for k in ("status", "termination", "warnings", "extrapolation"))' \
+    'isinstance(j["warnings"], list)'
+
 check_json_all || failures=$((failures + 1))
 echo "$checks runs ($json_count with JSON checks), $failures failures"
 [[ $failures -eq 0 ]]

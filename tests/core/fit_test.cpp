@@ -210,7 +210,9 @@ TEST(Fit, SingleCellCannotGiveLaws) {
   AddCell(&table, 1e8, 2e9, Geometric(1e-4, 2, 6), Geometric(32768, 2, 4), 5e-4, 1e5);
   const FitSummary s = Fit(table, FitOptions());
   EXPECT_FALSE(s.ok);
-  EXPECT_EQ(s.termination, FitTermination::kNoData);
+  // Too few points, not "no data" (issue 13): a partial result with its cell.
+  EXPECT_EQ(s.termination, FitTermination::kTooFewPoints);
+  EXPECT_EQ(s.status, scalecalc::ResultStatus::kPartial);
   EXPECT_NE(s.message.find("3 distinct"), std::string::npos) << s.message;
   EXPECT_FALSE(s.lr_law.law.IsSet());
   EXPECT_FALSE(s.loss.law.IsSet());

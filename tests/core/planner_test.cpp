@@ -340,9 +340,13 @@ TEST(Planner, ExtremeBudgetsDoNotBreak) {
   plan = MakePlan(laws, options);
   EXPECT_FALSE(plan.ok);
   EXPECT_NE(plan.message.find("too small"), std::string::npos);
-  options.budget_flops = 1e3;  // tiny: the optimum hits N >= 1 or T >= 1, reported, not hidden
+  // Tiny: the optimum trains fewer tokens than one sample. Refused as not physical (issue 13,
+  // defect 7), with the reason as a warning.
+  options.budget_flops = 1e3;
   plan = MakePlan(laws, options);
-  EXPECT_TRUE(plan.ok);
+  EXPECT_FALSE(plan.ok);
+  EXPECT_EQ(plan.termination, scalecalc::PlanTermination::kRefused);
+  EXPECT_EQ(plan.status, scalecalc::ResultStatus::kFailed);
   EXPECT_GE(plan.ideal.params, 1.0);
   EXPECT_GE(plan.ideal.tokens, 1.0 - 1e-9);
 }

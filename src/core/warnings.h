@@ -1,0 +1,65 @@
+// warnings.h: how far a fit or a plan can be trusted (the "trust report"). Every FitSummary and
+// Plan carries a status (ok / partial / failed) and warnings [{code, message, severity}] next to
+// its numbers; the checks that produce them live here, apart from the fitting and planning code.
+//
+//   FitSummary summary = Fit(table, options);   // calls AssessFit before returning
+//   for (const Warning& w : summary.warnings) ... // w.code is stable, w.message is for people
+//
+// Codes are frozen strings (scripts match on them); messages say what the user can change.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace scalecalc {
+
+enum class Severity { kInfo, kWarning, kError };
+const char* ToString(Severity severity);  // "info", "warning", "error"
+bool FromString(const std::string& text, Severity* severity);
+
+// ok: everything the options asked for was computed and nothing is flagged as an error.
+// partial: a result (cells at least) but a law is missing or must not be used.
+// failed: nothing usable (bad options, numerical failure, no data).
+enum class ResultStatus { kOk, kPartial, kFailed };
+const char* ToString(ResultStatus status);  // "ok", "partial", "failed"
+bool FromString(const std::string& text, ResultStatus* status);
+
+struct Warning {
+  std::string code;     // "cell_outside_range", "params_extrapolation", ... (see warnings.cpp)
+  std::string message;  // one sentence for people
+  Severity severity = Severity::kWarning;
+};
+
+// Thresholds of the checks, in one place (the README quotes them).
+// The paper validated its laws ~3-4x beyond its largest fitted model: past 4x is extrapolation.
+constexpr double kParamsExtrapolationWarn = 4.0;
+// A budget more than this many times the largest fitted run's FLOPs (4x in N is ~25x in C for
+// N ~ C^0.43).
+constexpr double kFlopsExtrapolationWarn = 25.0;
+// Intervals are reported only when at least this fraction of the bootstrap resamples gave a fit.
+constexpr double kMinBootstrapKept = 0.9;
+// Training or inference FLOPs past this are outside what the tool plans (the budget limit too).
+constexpr double kMaxPlanFlops = 1e35;
+
+struct FitSummary;
+struct Plan;
+struct PlanOptions;
+struct LawSet;
+struct RunTable;
+
+// Adds the fit's warnings, withholds what must not be used (a degenerate law is unset in
+// summary->laws, intervals from too few resamples are cleared) and sets summary->status.
+void AssessFit(const RunTable& table, FitSummary* summary);
+
+// Clears every interval of the fit when fewer than kMinBootstrapKept of the requested resamples
+// gave a fit (also after AttachBootstrapSamples). True when intervals were withheld.
+bool WithholdWeakIntervals(FitSummary* summary);
+
+// Adds the plan's extrapolation distance and warnings, refuses (plan->ok = false) a plan that is
+// not physical, withholds weak intervals and sets plan->status.
+void AssessPlan(const LawSet& laws, const PlanOptions& options, Plan* plan);
+
+// The worst severity present, as a status: error -> partial (a result with a flaw), otherwise ok.
+bool HasError(const std::vector<Warning>& warnings);
+
+}  // namespace scalecalc
