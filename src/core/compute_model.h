@@ -28,6 +28,10 @@ struct DitShape {
 
 // Shape with N = 16 depth d^2 and d = width_per_depth * depth.
 DitShape ShapeForParams(const ComputeModel& model, double params);
+// Parameters of a DiT of that shape: N = 16 depth d^2 (the inverse of ShapeForParams).
+inline double DitParams(double width, double depth) {
+  return 16 * depth * width * width;
+}
 // Training FLOPs per token for a model of `params` parameters.
 double FlopsPerToken(const ComputeModel& model, double params);
 inline double TrainingFlops(const ComputeModel& m, double params, double tokens) {

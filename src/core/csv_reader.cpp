@@ -350,7 +350,7 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
   if (text.size() > max_bytes) {
     return Fail(std::move(result), 0, 0,
                 "the text is " + std::to_string(text.size()) + " bytes, over the limit of " +
-                    std::to_string(max_bytes) + " (ReadOptions::max_bytes)");
+                    std::to_string(max_bytes) + " bytes");
   }
   std::string option_error;
   if (!options.compute.IsValid(&option_error)) {
@@ -358,12 +358,13 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
   }
   if (!(std::isfinite(options.tokens_per_sample) && options.tokens_per_sample >= 0)) {
     return Fail(std::move(result), 0, 0,
-                "ReadOptions::tokens_per_sample must be 0 (none) or a positive number, got " +
+                "tokens per sample (--tokens-per-sample, or the Data panel's tokens per sample) "
+                "must be 0 (none) or a positive number, got " +
                     FormatCount(options.tokens_per_sample));
   }
   if (!(options.duplicate_tolerance >= 0 && options.duplicate_tolerance < 1)) {
     return Fail(std::move(result), 0, 0,
-                "ReadOptions::duplicate_tolerance must be in [0, 1), got " +
+                "the duplicate tolerance must be in [0, 1), got " +
                     FormatCount(options.duplicate_tolerance));
   }
 
@@ -417,7 +418,9 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
   for (const auto& [role, name] : options.columns) {
     const size_t r = Index(role);
     if (r >= kRoleCount) {
-      errors.Add(0, 0, "ReadOptions::columns names an unknown role");
+      errors.Add(0, 0,
+                 "a column mapping (--column ROLE=HEADER, or the Data panel's column mapping) "
+                 "names an unknown role");
       continue;
     }
     // The exact header first, then the same name up to case, spaces, underscores and dashes.
@@ -492,9 +495,10 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
       for (const auto& [rank, i] : candidates) {
         if (i != chosen && rank == candidates[best].first) why = "same name: the first is used";
       }
-      const std::string note = std::string(ToString(role)) + ": used " + Quote(headers[chosen]) +
-                               " (column " + std::to_string(chosen + 1) + ") over " + others +
-                               ": " + why + "; ReadOptions::columns picks another";
+      const std::string note =
+          std::string(ToString(role)) + ": used " + Quote(headers[chosen]) + " (column " +
+          std::to_string(chosen + 1) + ") over " + others + ": " + why +
+          "; map another (--column ROLE=HEADER, or the Data panel's column mapping)";
       result.notes.push_back(note);
       warnings.Add(header_line.number, static_cast<int>(chosen) + 1, note);
     }
@@ -512,14 +516,14 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
     errors.Add(header_line.number, 0,
                std::string("missing required column for ") + ToString(role) + ": found " + found +
                    "; accepted names: " + JoinNames(role) +
-                   " (or map one with ReadOptions::columns)");
+                   " (or map one: --column ROLE=HEADER, or the Data panel's column mapping)");
   }
   if (!has(Role::kTokens) && !has(Role::kFlops)) {
     errors.Add(header_line.number, 0,
                "missing required column for tokens or flops (one of them is needed): found " +
                    found + "; accepted names for tokens: " + JoinNames(Role::kTokens) +
                    "; for flops: " + JoinNames(Role::kFlops) +
-                   " (or map one with ReadOptions::columns)");
+                   " (or map one: --column ROLE=HEADER, or the Data panel's column mapping)");
   }
   if (errors.total() > 0) return stop();
   for (Role role : kRoles) {
@@ -531,7 +535,7 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
   const bool tps_given = tps_column || options.tokens_per_sample > 0;
   const std::string tps_source =
       tps_column ? "column " + Quote(headers[column[Index(Role::kTokensPerSample)]])
-                 : FormatCount(options.tokens_per_sample) + " (ReadOptions::tokens_per_sample)";
+                 : FormatCount(options.tokens_per_sample) + " (tokens per sample)";
   bool batch_in_samples = false;
   if (has(Role::kBatch)) {
     const std::string& batch_header = headers[column[Index(Role::kBatch)]];
@@ -540,7 +544,9 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
       errors.Add(header_line.number, batch_column,
                  "batch column " + Quote(batch_header) +
                      " counts samples: give tokens per sample, as a column (" +
-                     JoinNames(Role::kTokensPerSample) + ") or ReadOptions::tokens_per_sample");
+                     JoinNames(Role::kTokensPerSample) +
+                     ") or tokens per sample (--tokens-per-sample, or the Data panel's tokens per "
+                     "sample)");
       return stop();
     }
     if (batch_unit == BatchUnit::kTokens) {
@@ -561,7 +567,7 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
                            ") not used: there is no batch column");
   }
   if (tps_column && options.tokens_per_sample > 0 && batch_in_samples) {
-    result.notes.push_back("ReadOptions::tokens_per_sample is used only where the column " +
+    result.notes.push_back("Tokens per sample is used only where the column " +
                            Quote(headers[column[Index(Role::kTokensPerSample)]]) + " is empty");
   }
 
@@ -599,9 +605,9 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
       }
     }
     if (static_cast<size_t>(data_rows) >= options.max_rows) {
-      return Fail(std::move(result), line.number, 0,
-                  "more than " + std::to_string(options.max_rows) +
-                      " data rows (ReadOptions::max_rows); refused at this line");
+      return Fail(
+          std::move(result), line.number, 0,
+          "more than " + std::to_string(options.max_rows) + " data rows; refused at this line");
     }
     ++data_rows;
     Run run;
@@ -777,7 +783,8 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
         "batch: every value of " + Quote(batch_header) + " is below " +
         FormatCount(kSamplesLikeBatch) +
         ", which looks like a count of samples (sequences), not tokens; it is read as tokens. "
-        "If it counts samples, give tokens per sample (ReadOptions::tokens_per_sample or a "
+        "If it counts samples, give tokens per sample (--tokens-per-sample, or the Data panel's "
+        "tokens per sample, or a "
         "column " +
         JoinNames(Role::kTokensPerSample) + ")";
     result.notes.push_back(note);
