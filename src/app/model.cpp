@@ -97,13 +97,27 @@ bool Model::Recompute() {
     at_our_size.plan.fixed_params = plan.optimum.params;
     compare_plan = PlanAnalysis(at_our_size, compare->laws);
   }
+  UpdatePlotSeries();
   return refit;
+}
+
+void Model::UpdatePlotSeries() {
+  const double budget = analysis.plan.budget_flops, tolerance = analysis.plan.loss_tolerance;
+  plots = MakePlotSeries(read.table, fit.cells, fit.laws, analysis.compute, budget,
+                         plan.ok ? plan.optimum.params : NAN, plan.ok ? plan.optimum.loss : NAN,
+                         tolerance);
+  compare_iso = IsoComputeSeries{};
+  if (compare && compare->laws.loss.IsSet()) {
+    compare_iso = MakeIsoComputeSeries(compare->laws, analysis.compute, budget,
+                                       plan.ok ? plan.optimum.params : NAN, NAN, tolerance);
+  }
 }
 
 void Model::AttachBootstrap(int job_generation, const std::vector<double>& flat_samples) {
   if (job_generation != generation || !fit.ok) return;  // a result for an older fit
   if (!AttachBootstrapSamples(flat_samples, &fit)) return;
   plan = PlanAnalysis(analysis, fit.laws);
+  UpdatePlotSeries();
 }
 
 }  // namespace scalecalc::app

@@ -13,6 +13,7 @@
 #include "core/csv_reader.h"
 #include "core/fit.h"
 #include "core/planner.h"
+#include "core/plot_series.h"
 #include "core/presets.h"
 #include "core/settings_schema.h"
 
@@ -39,7 +40,9 @@ struct Model {
   Plan plan;
   const PresetInfo* compare = nullptr;  // preset to compare with, or null
   Plan compare_plan;
-  int generation = 0;  // bumped on every refit
+  PlotSeries plots;              // what the Plots panel draws, for fit, plan and samples
+  IsoComputeSeries compare_iso;  // the compared preset's iso-compute line (no band)
+  int generation = 0;            // bumped on every refit
 
   BootstrapJob bootstrap;
   std::string load_error;  // why the last paste, drop, link or file was refused
@@ -70,6 +73,10 @@ struct Model {
   // Excluding or including a data row (1-based) from the fits.
   void SetRowExcluded(int data_row, bool excluded);
   bool IsRowExcluded(int data_row) const;
+
+  // Recomputes `plots` and `compare_iso` from fit, plan and options (after every change of them:
+  // the panel only draws).
+  void UpdatePlotSeries();
 
   // Attaches the worker's bootstrap samples to the current fit (flat: per sample 5 loss-law
   // parameters, then 3 lr-law, then 3 batch-law values; NaN where a law is absent).
