@@ -357,14 +357,14 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
     return Fail(std::move(result), 0, 0, "compute model: " + option_error);
   }
   if (!(std::isfinite(options.tokens_per_sample) && options.tokens_per_sample >= 0)) {
-    return Fail(std::move(result), 0, 0,
-                "tokens per sample (--tokens-per-sample, or the Data panel's tokens per sample) "
-                "must be 0 (none) or a positive number, got " +
-                    FormatCount(options.tokens_per_sample));
+    return Fail(
+        std::move(result), 0, 0,
+        "tokens per sample (reader.tokens_per_sample) must be 0 (none) or a positive number, got " +
+            FormatCount(options.tokens_per_sample));
   }
   if (!(options.duplicate_tolerance >= 0 && options.duplicate_tolerance < 1)) {
     return Fail(std::move(result), 0, 0,
-                "the duplicate tolerance must be in [0, 1), got " +
+                "the reader's duplicate_tolerance must be in [0, 1), got " +
                     FormatCount(options.duplicate_tolerance));
   }
 
