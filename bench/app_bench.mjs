@@ -1,72 +1,192 @@
-// app_bench.mjs: the page's size and speed, printed side by side.
-//   node bench/app_bench.mjs            (after `bash scripts/build.sh wasm`)
-// - wasm + js size of the app and worker modules, raw and gzip;
-// - load to first frame (navigation start -> app ready and one frame drawn);
-// - frame time: the example on the Data panel (reference) vs the Step Law data (1,911 runs) with the
-//   Plots panel open, in one browser session, as a ratio.
-// Headless Chromium draws through SwiftShader (a CPU rasteriser): absolute frame times are far
-// above a real GPU's; the ratio is what carries over.
-import { readFileSync, statSync } from 'node:fs';
+// app_bench.mjs: the page's weight and speed, printed side by side with a reference site.
+//   node bench/app_bench.mjs                         (after `bash scripts/build.sh wasm`)
+//   node bench/app_bench.mjs --reference DIR         a site built from an older commit
+//   node bench/app_bench.mjs --reference-commit REV  builds that commit's site first (minutes;
+//                                                    kept in build/bench-reference/REV)
+// Default reference: the commit before the page-load work (REFERENCE_COMMIT below).
+// - download of the app (js + wasm) and of the fitting worker, raw and gzip -9;
+// - load to first frame: navigation start -> app ready and one frame drawn, headless, localhost,
+//   median of 3 fresh browser contexts, the two sites alternating so both see the same load;
+// - frame time with the Step Law data (1,911 runs) on the Plots panel with 1,000 bootstrap
+//   samples attached: the frame's CPU time from the app's hook (scalecalc.frameStats: ImGui's
+//   new frame to its draw data, GPU work excluded; the reference has no hook) and the interval
+//   between animation frames (SwiftShader, a CPU rasteriser, dominates it here).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { launch, openPage, siteDir, waitForApp } from '../tests/browser/harness.mjs';
+import { chromium } from 'playwright-core';
+import { startServer } from '../scripts/serve.mjs';
+import { siteDir } from '../tests/browser/harness.mjs';
 
-function sizes(files) {
+const REFERENCE_COMMIT = '0338bf9';  // main before issue 12's page work
+const TARGETS = { appGzipKiB: 500, loadRatio: 0.5, frameCpuMedianMs: 4 };
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+function argument(name) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+// A site built from `commit` in a worktree of its own (third_party and node_modules shared).
+function referenceSite(commit) {
+  const dir = path.join(root, 'build', 'bench-reference', commit);
+  const site = path.join(dir, 'build', 'wasm', 'site');
+  if (existsSync(path.join(site, 'scalecalc_app.wasm'))) return site;
+  if (!existsSync(dir)) {
+    mkdirSync(path.dirname(dir), { recursive: true });
+    execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', dir, commit], { stdio: 'inherit' });
+    for (const link of ['third_party', 'node_modules']) symlinkSync(path.join(root, link), path.join(dir, link));
+  }
+  console.log(`building the reference site at ${commit} in ${dir} ...`);
+  execFileSync('bash', ['scripts/build.sh', 'wasm'], {
+    cwd: dir, stdio: 'inherit', env: { ...process.env, NODE_PATH: '/usr/share/nodejs' },
+  });
+  return site;
+}
+
+function sizes(dir, files) {
   let raw = 0;
   let gzip = 0;
   for (const file of files) {
-    const full = path.join(siteDir, file);
+    const full = path.join(dir, file);
     raw += statSync(full).size;
     gzip += gzipSync(readFileSync(full), { level: 9 }).length;
   }
   return { raw, gzip };
 }
 
-const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
+const kib = (bytes) => bytes / 1024;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const row = (label, a, b, unit = '', digits = 0) =>
+  console.log(`${label.padEnd(40)} ${fmt(a, digits).padStart(10)} ${fmt(b, digits).padStart(10)}  ${unit}`);
 
-async function frameTimes(page, count) {
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic',
+  '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+];
+
+async function waitReady(page, frames = 1) {
+  await page.waitForFunction(() => window.scalecalc && window.scalecalc.ready === true, null,
+                             { timeout: 120000 });
+  return page.evaluate((count) => new Promise((resolve) => {
+    let left = count;
+    const tick = () => (--left <= 0 ? resolve(performance.now()) : requestAnimationFrame(tick));
+    requestAnimationFrame(tick);
+  }), frames);
+}
+
+async function loadToFirstFrame(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    const firstFrame = await waitReady(page);
+    // Where the time went (our start-up marks, web/main.js; the reference has none).
+    const marks = await page.evaluate(() => Object.fromEntries([
+      ...performance.getEntriesByType('mark').filter((m) => m.name.startsWith('scalecalc:'))
+        .map((m) => [m.name.slice(10), m.startTime]),
+      ...performance.getEntriesByType('resource').filter((r) => r.name.endsWith('scalecalc_app.wasm'))
+        .map((r) => ['wasm-downloaded', r.responseEnd]),
+    ]));
+    return { firstFrame, marks };
+  } finally {
+    await context.close();
+  }
+}
+
+// Animation-frame intervals (ms) over `count` frames, and the app's CPU frame stats if it has them.
+async function frameFigures(page, count) {
   return page.evaluate((n) => new Promise((resolve) => {
+    window.scalecalc.resetFrameStats?.();
     const times = [];
     let last = performance.now();
     const tick = (now) => {
       times.push(now - last);
       last = now;
-      if (times.length < n) requestAnimationFrame(tick);
-      else resolve(times.slice(2).sort((a, b) => a - b));
+      if (times.length < n) {
+        requestAnimationFrame(tick);
+        return;
+      }
+      const sorted = times.slice(2).sort((a, b) => a - b);
+      resolve({ interval: sorted[sorted.length >> 1], cpu: window.scalecalc.frameStats?.() || null });
     };
     requestAnimationFrame(tick);
   }), count);
 }
-const median = (xs) => xs[Math.floor(xs.length / 2)];
-const p95 = (xs) => xs[Math.floor(xs.length * 0.95)];
 
-const app = sizes(['scalecalc_app.js', 'scalecalc_app.wasm']);
-const worker = sizes(['scalecalc_core.js', 'scalecalc_core.wasm', 'fit_worker.js']);
-console.log('size                     raw        gzip');
-console.log(`app (js + wasm)          ${kib(app.raw).padEnd(10)} ${kib(app.gzip)}`);
-console.log(`worker (js + wasm)       ${kib(worker.raw).padEnd(10)} ${kib(worker.gzip)}`);
+async function plotsWithBootstrap(browser, url, steplaw) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await waitReady(page, 2);
+    await page.evaluate((text) => {
+      window.scalecalc.app.onExampleText(2, text);
+      window.scalecalc.app.selectPanel('plots');
+      window.scalecalc.app.setOption('bootstrap', '1000');
+    }, steplaw);
+    const started = Date.now();
+    await page.waitForFunction(() => JSON.parse(window.scalecalc.app.getResults()).bootstrap.samples === 1000,
+                               null, { timeout: 600000, polling: 500 });
+    const bootstrapSeconds = (Date.now() - started) / 1000;
+    const runs = JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults())).data.runs;
+    return { runs, bootstrapSeconds, ...(await frameFigures(page, 60)) };
+  } finally {
+    await context.close();
+  }
+}
 
-const session = await launch();
+const reference = argument('--reference') || referenceSite(argument('--reference-commit') || REFERENCE_COMMIT);
+const sites = { reference, ours: siteDir };
+const APP = ['scalecalc_app.js', 'scalecalc_app.wasm'];
+const WORKER = ['scalecalc_core.js', 'scalecalc_core.wasm', 'fit_worker.js'];
+
+console.log(`reference: ${reference}\nours:      ${siteDir}\nload:      ${readFileSync('/proc/loadavg', 'utf8').trim()}\n`);
+console.log(`${''.padEnd(40)} ${'reference'.padStart(10)} ${'ours'.padStart(10)}`);
+const size = Object.fromEntries(Object.entries(sites).map(([k, dir]) =>
+  [k, { app: sizes(dir, APP), worker: sizes(dir, WORKER) }]));
+row('app download, raw', kib(size.reference.app.raw), kib(size.ours.app.raw), 'KiB');
+row('app download, gzip -9', kib(size.reference.app.gzip), kib(size.ours.app.gzip),
+    `KiB  (target <= ${TARGETS.appGzipKiB})`);
+row('worker download, gzip -9', kib(size.reference.worker.gzip), kib(size.ours.worker.gzip), 'KiB');
+
+const servers = {};
+for (const [k, dir] of Object.entries(sites)) servers[k] = await startServer(dir, 0);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_FLAGS,
+});
 try {
-  const { page } = await openPage(session.browser, session.url);
-  await waitForApp(page, 1);
-  const loadMs = await page.evaluate(() => performance.now());
-  console.log(`\nload to first frame      ${loadMs.toFixed(0)} ms (headless, localhost)`);
+  const loads = { reference: [], ours: [] };
+  for (let i = 0; i < 3; i++) {
+    for (const k of ['reference', 'ours']) loads[k].push(await loadToFirstFrame(browser, servers[k].url));
+  }
+  const first = (k) => loads[k].map((x) => x.firstFrame);
+  const load = { reference: median(first('reference')), ours: median(first('ours')) };
+  row('load to first frame (median of 3)', load.reference, load.ours,
+      `ms  ratio ${fmt(load.ours / load.reference, 2)} (target <= ${TARGETS.loadRatio})`);
+  console.log(`${''.padEnd(40)} runs: ${first('reference').map((x) => fmt(x)).join(', ')} | ${first('ours').map((x) => fmt(x)).join(', ')}`);
+  for (const mark of ['wasm-downloaded', 'wasm-compiled', 'runtime-ready', 'data-loaded']) {
+    const at = (k) => median(loads[k].map((x) => x.marks[mark]).filter(Number.isFinite));
+    row(`  ${mark} (median)`, at('reference'), at('ours'), 'ms after navigation');
+  }
 
-  await page.evaluate(() => window.scalecalc.app.selectPanel('data'));
-  const reference = await frameTimes(page, 60);
   const steplaw = readFileSync(path.join(siteDir, 'data/steplaw_dense_lr_bs_loss.csv'), 'utf8');
-  await page.evaluate((text) => {
-    window.scalecalc.app.onExampleText(2, text);
-    window.scalecalc.app.setOption('bootstrap', '0');
-    window.scalecalc.app.selectPanel('plots');
-  }, steplaw);
-  const runs = JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults())).data.runs;
-  const plots = await frameTimes(page, 60);
-  console.log('\nframe time               median     p95');
-  console.log(`example, Data panel      ${median(reference).toFixed(1).padEnd(10)} ${p95(reference).toFixed(1)} ms`);
-  console.log(`Step Law (${runs} runs), Plots ${median(plots).toFixed(1).padEnd(7)} ${p95(plots).toFixed(1)} ms`);
-  console.log(`ratio (plots / reference) ${(median(plots) / median(reference)).toFixed(2)}x`);
+  const plots = {};
+  for (const k of ['reference', 'ours']) plots[k] = await plotsWithBootstrap(browser, servers[k].url, steplaw);
+  console.log(`\nStep Law (${plots.ours.runs} runs), Plots panel, 1,000 bootstrap samples attached:`);
+  row('bootstrap in the page', plots.reference.bootstrapSeconds, plots.ours.bootstrapSeconds, 's', 1);
+  row('frame CPU time, median', plots.reference.cpu?.median_ms, plots.ours.cpu?.median_ms,
+      `ms  (target <= ${TARGETS.frameCpuMedianMs}; reference: no hook)`, 2);
+  row('frame CPU time, max', plots.reference.cpu?.max_ms, plots.ours.cpu?.max_ms, 'ms', 2);
+  row('animation-frame interval, median', plots.reference.interval, plots.ours.interval,
+      'ms  (SwiftShader rasterises on the CPU)', 1);
 } finally {
-  await session.close();
+  await browser.close();
+  for (const { server } of Object.values(servers)) server.close();
 }

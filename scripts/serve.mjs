@@ -1,6 +1,10 @@
 // serve.mjs: a static file server for the built site (no dependencies). Serves on 127.0.0.1 only.
 // Usage: node scripts/serve.mjs [SITE_DIR] [PORT]   (PORT 0 picks a free port)
 // Also importable: `startServer(dir, port)` resolves to { server, url }.
+// Security headers: the pages carry their Content-Security-Policy in a meta tag (so any static host
+// keeps it); what a meta tag cannot do is sent here: frame-ancestors 'none' with every page, and
+// the page's policy with every script, since a Web Worker takes its policy from its script's
+// response, not from the page's meta tag.
 import { createReadStream, promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -14,8 +18,20 @@ const MIME_TYPES = {
   '.png': 'image/png', '.svg': 'image/svg+xml', '.data': 'application/octet-stream',
 };
 
+// The policy of the site's index.html meta tag ('' when there is none).
+async function pagePolicy(root) {
+  try {
+    const html = await fs.readFile(path.join(root, 'index.html'), 'utf8');
+    const meta = html.match(/<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i);
+    return meta ? meta[1] : '';
+  } catch {
+    return '';
+  }
+}
+
 export function startServer(siteDir, port = 0) {
   const root = path.resolve(siteDir);
+  let policy = null;  // read once, on the first request
   const server = http.createServer(async (request, response) => {
     const urlPath = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
     let filePath = path.join(root, urlPath);
@@ -30,8 +46,17 @@ export function startServer(siteDir, port = 0) {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
-    const type = MIME_TYPES[path.extname(filePath)] || 'application/octet-stream';
-    response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' });
+    const extension = path.extname(filePath);
+    const type = MIME_TYPES[extension] || 'application/octet-stream';
+    const headers = { 'Content-Type': type, 'Cache-Control': 'no-cache',
+                      'X-Content-Type-Options': 'nosniff' };
+    if (extension === '.html') {
+      headers['Content-Security-Policy'] = "frame-ancestors 'none'";
+    } else if (extension === '.js' || extension === '.mjs') {
+      if (policy === null) policy = await pagePolicy(root);
+      if (policy) headers['Content-Security-Policy'] = policy;
+    }
+    response.writeHead(200, headers);
     createReadStream(filePath).pipe(response);
   });
   return new Promise((resolve, reject) => {

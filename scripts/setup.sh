@@ -17,6 +17,8 @@ packages=(
   clang-format                                 # the format check (tests/CMakeLists.txt)
   chromium                                     # headless browser tests
   fonts-inter                                  # the UI font
+  fonttools                                    # pyftsubset: the font cut to the UI's glyphs
+  esbuild                                      # minifies the site's JavaScript (cmake/site.cmake)
   python3-scipy                                # the benchmark's reference fit (Epoch AI's method)
 )
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -11,7 +11,7 @@ bash scripts/setup.sh
 bash scripts/build.sh native wasm
 # Sanitizers: only what the native-sanitize tests run (the suite and the CLI).
 cmake --preset native-sanitize >/dev/null
-cmake --build --preset native-sanitize -j "$(nproc)" --target scalecalc_tests scalecalc_plot_tests scalecalc
+cmake --build --preset native-sanitize -j "$(nproc)" --target scalecalc_tests scalecalc_plot_tests scalecalc_app_tests scalecalc
 ctest --preset native-sanitize
 bash fuzz/run.sh "${FUZZ_SECONDS:-30}"
 ctest --preset wasm

@@ -3,6 +3,7 @@
 // worker, and report what is missing. Every number comes from the wasm core.
 import { decodeFragment, encodeFragment, fragmentFromUrl, LINK_HARD_LIMIT, urlWithFragment }
   from './share.js';
+import { installTouch } from './touch.js';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;  // the core's reader refuses more anyway
 
@@ -12,9 +13,55 @@ const fileInput = document.getElementById('file-input');
 // Read before the app starts: its first frames write the fragment of their own state.
 const initialFragment = fragmentFromUrl(window.location.href);
 
+// --- Start-up: everything the first frame needs is requested at once -------------------------
+// The wasm (preloaded by index.html) compiles while it downloads, and the example downloads
+// beside it, instead of one after the other once the runtime is up.
+function startEarlyFetches() {
+  const compileApp = async () => {
+    const response = quietly(fetch('scalecalc_app.wasm', { credentials: 'same-origin' }));
+    if (WebAssembly.compileStreaming) {
+      try {
+        const module = await WebAssembly.compileStreaming(response);
+        performance.mark('scalecalc:wasm-compiled');
+        return { module, streaming: true };
+      } catch {
+        // A host that serves .wasm with another MIME type: compile from the bytes instead.
+      }
+    }
+    const bytes = await (await fetch('scalecalc_app.wasm', { credentials: 'same-origin' })).arrayBuffer();
+    const module = await WebAssembly.compile(bytes);
+    performance.mark('scalecalc:wasm-compiled');
+    return { module, streaming: false };
+  };
+  return {
+    wasm: typeof WebAssembly === 'object' ? quietly(compileApp()) : null,
+    // A link carries its own data: only a plain visit needs the example.
+    example: initialFragment ? null : quietly(fetchText('assets/example_sweep.csv')),
+  };
+}
+// A promise awaited later: a failure is reported where it is awaited, not as an unhandled one.
+function quietly(promise) {
+  promise.catch(() => {});
+  return promise;
+}
+const startupInfo = { wasmStreaming: null };  // how the wasm was compiled, for tests
+const early = startEarlyFetches();
+
+// Emscripten's hook for bringing its own module: instantiate the one compiled above.
+function instantiateEarlyWasm(imports, receiveInstance) {
+  early.wasm.then(async ({ module, streaming }) => {
+    startupInfo.wasmStreaming = streaming;
+    receiveInstance(await WebAssembly.instantiate(module, imports), module);
+  }).catch((error) => showStatus(`scalecalc could not start: ${error.message || error}`, true));
+  return {};  // the exports arrive through receiveInstance
+}
+
 function showStatus(message, isError = false) {
   statusText.textContent = message;  // textContent: nothing is ever injected as HTML
   statusBox.classList.toggle('error', isError);
+  // An error interrupts a screen reader at once; progress waits its turn.
+  statusBox.setAttribute('role', isError ? 'alert' : 'status');
+  statusBox.setAttribute('aria-live', isError ? 'assertive' : 'polite');
   statusBox.classList.remove('hidden');
 }
 
@@ -103,35 +150,36 @@ async function shareNow() {
 }
 
 // --- WebGPU cost measurement (loaded on demand: no WebGPU work unless asked) ---------------------
-// Times one DiT block per requested model. The kernels first check themselves against the core's
-// CPU reference (the app module carries the ditReference* bindings); no timing without a pass.
-async function measureBlocks(requests) {
+// Times one DiT block per requested model within the panel's time budget (web/gpu/cost_measure.js).
+// The kernels first check themselves against the core's CPU reference (the app module carries the
+// ditReference* bindings); no timing without a pass.
+let costRun = null;
+let costCancelled = false;  // a Cancel that came before the run had started
+async function measureBlocks({ budgetSeconds, requests }) {
+  costCancelled = false;
   let ditGpu;
+  let costMeasure;
   try {
-    ditGpu = await import('./gpu/dit_gpu.js');
+    [ditGpu, costMeasure] = await Promise.all([import('./gpu/dit_gpu.js'), import('./gpu/cost_measure.js')]);
   } catch (error) {
     return { device: 'WebGPU code could not be loaded', message: `${error.message || error}`, blocks: [] };
   }
-  const gpu = await ditGpu.initGpu();
-  if (!gpu.ok) return { device: gpu.message, message: gpu.message, blocks: [] };
-  const checks = await ditGpu.checkKernels(app);
-  const failed = checks.filter((check) => !check.ok);
-  if (failed.length > 0) {
-    const why = failed.map((check) => `${check.kernel}: ${check.message}`).join('; ');
-    return { device: gpu.adapterName, message: `kernel check failed, no timings reported (${why})`,
-             blocks: requests.map((r) => ({ label: r.label, ok: false, message: why })) };
-  }
-  const blocks = [];
-  let last = null;
-  for (const request of requests) {
-    const result = await ditGpu.measureBlock({ ...request, repeats: 3 });
-    blocks.push({ label: request.label, ok: result.ok, message: result.message || '',
-                  blockMs: result.blockMs || 0, blockGflops: result.blockGflops || 0 });
-    if (result.ok) last = result;
-  }
-  const refused = blocks.filter((b) => !b.ok).map((b) => `${b.label}: ${b.message}`).join('; ');
-  return { device: `${gpu.adapterName}, timed by ${last ? last.timing : 'nothing'}`, timing: last?.timing || '',
-           message: refused, blocks, kernels: last?.kernels || [] };
+  costRun = costMeasure.measureCost(ditGpu, app, requests, {
+    budgetSeconds, onProgress: (done, total, label) => app.onCostProgress(done, total, label),
+  });
+  if (costCancelled) costRun.cancel();
+  const result = await costRun.result;
+  costRun = null;
+  return result;
+}
+
+function downloadBlob(name, blob) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 // --- What the app asks of the page (web_bridge.h) ----------------------------------------------
@@ -140,12 +188,24 @@ app.bridge = {
     navigator.clipboard?.writeText(text).catch(() => app.setNotice('The browser did not allow copying.'));
   },
   download(name, mime, content) {
-    const url = URL.createObjectURL(new Blob([content], { type: mime }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = name;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    downloadBlob(name, new Blob([content], { type: mime }));
+  },
+  // A region of the canvas read back right after its frame was drawn: RGBA rows bottom-up, at the
+  // device's resolution. Flipped into a 2D canvas and encoded as PNG.
+  savePng(name, rgba, width, height) {
+    const image = new ImageData(width, height);
+    const row = width * 4;
+    for (let y = 0; y < height; ++y) {
+      image.data.set(rgba.subarray((height - 1 - y) * row, (height - y) * row), y * row);
+    }
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    canvas.getContext('2d').putImageData(image, 0, 0);
+    canvas.toBlob((blob) => {
+      if (blob) downloadBlob(name, blob);
+      else app.setNotice('The browser could not encode the PNG.');
+    }, 'image/png');
   },
   openFilePicker() { fileInput.click(); },
   fetchExample(index, path) {
@@ -167,6 +227,10 @@ app.bridge = {
     }
   },
   measureBlocks(json) { measureBlocks(JSON.parse(json)).then((result) => app.onCostResult(JSON.stringify(result))); },
+  cancelCostMeasurement() {
+    costCancelled = true;
+    costRun?.cancel();
+  },
   shareState(bytes, copy) {
     pendingShare = { bytes, copy: copy || pendingShare?.copy };
     clearTimeout(shareTimer);
@@ -204,6 +268,11 @@ function installInputHandlers() {
     const file = event.dataTransfer?.files?.[0];
     if (file) openFile(file);
   });
+  // Ctrl+L is the app's "copy link" (shown in its tooltip), not the browser's address bar.
+  window.addEventListener('keydown', (event) => {
+    if ((event.ctrlKey || event.metaKey) && (event.key === 'l' || event.key === 'L')) event.preventDefault();
+  });
+  installTouch(app, app.canvas, document.getElementById('text-input'));
   fileInput.addEventListener('change', () => {
     if (fileInput.files[0]) openFile(fileInput.files[0]);
     fileInput.value = '';
@@ -218,9 +287,20 @@ async function loadInitialState() {
                            : `This link could not be opened: ${decoded.message}`;
     if (!linkError) return;
   }
-  app.onExampleText(0, await fetchText('assets/example_sweep.csv'));
+  app.onExampleText(0, await (early.example || fetchText('assets/example_sweep.csv')));
   // After the example, which clears load errors: the page falls back, and says why.
   if (linkError) app.reportLoadError(`${linkError} The example is shown instead.`);
+}
+
+// The test hook: the app module, how it started, and the CPU cost of recent frames
+// ({frames, median_ms, max_ms, last_ms}: ImGui's new frame to its draw data, GPU work excluded).
+function installStartupHooks() {
+  window.scalecalc = {
+    app,
+    startup: startupInfo,
+    frameStats: () => JSON.parse(app.frameStatsJson()),
+    resetFrameStats: () => app.resetFrameStats(),
+  };
 }
 
 async function start() {
@@ -230,14 +310,17 @@ async function start() {
     return;
   }
   try {
+    app.instantiateWasm = instantiateEarlyWasm;
     await createScalecalcApp(app);
+    performance.mark('scalecalc:runtime-ready');  // start-up marks: bench/app_bench.mjs reads them
   } catch (error) {
     showStatus(`scalecalc could not start: ${error.message || error}`, true);
     return;
   }
-  window.scalecalc = { app };
+  installStartupHooks();
   installInputHandlers();
   await loadInitialState();
+  performance.mark('scalecalc:data-loaded');
   hideStatus();
   app.canvas.focus();
   window.scalecalc.ready = true;

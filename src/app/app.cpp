@@ -1,12 +1,17 @@
 #include "app/app.h"
 
+#include <algorithm>
+
 #include "app/bootstrap_job.h"
 #include "app/examples.h"
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/plot/plot.h"
 #include "app/share.h"
 #include "app/web_bridge.h"
+#include "app/widgets.h"
+#include "imgui_internal.h"
 
 namespace scalecalc::app {
 
@@ -41,6 +46,7 @@ void ApplyTheme(ImGuiStyle* style) {
   colors[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
   colors[ImGuiCol_MenuBarBg] = ImVec4(0.13f, 0.14f, 0.17f, 1);
   colors[ImGuiCol_TableRowBgAlt] = ImVec4(1, 1, 1, 0.03f);
+  colors[ImGuiCol_NavHighlight] = ImVec4(1.0f, 0.78f, 0.25f, 1);  // keyboard focus: clearly seen
 }
 
 void App::Start() {}
@@ -56,27 +62,52 @@ void App::OnPaste(const std::string& text) {
   }
 }
 
-void App::DrawMenuBar() {
-  if (!ImGui::BeginMenuBar()) return;
-  ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1), "scalecalc");
-  ImGui::TextDisabled("scaling laws for video diffusion transformers");
-  if (ImGui::BeginMenu("File")) {
+void App::DrawHeaderMenus() {
+  const bool file_open = ImGui::BeginMenu("File");
+  RecordItemRect("header.file");
+  if (file_open) {
     if (ImGui::MenuItem("Open CSV or state file...")) web::OpenFilePicker();
+    ShortcutTooltip("Or paste a table anywhere on the page (Ctrl+V)");
     if (ImGui::MenuItem("Save state file")) SaveStateFile(model_);
     ImGui::Separator();
-    if (ImGui::MenuItem("Copy share link")) CopyShareLink(model_);
+    if (ImGui::MenuItem("Copy share link", "Ctrl+L")) CopyShareLink(model_);
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("Load example")) {
+  const bool examples_open = ImGui::BeginMenu("Load example");
+  RecordItemRect("header.examples");
+  if (examples_open) {
     for (int i = 0; i < ExampleCount(); ++i) {
       if (ImGui::MenuItem(GetExample(i).title)) RequestExample(i);
     }
     ImGui::EndMenu();
   }
+}
+
+void App::DrawMenuBar() {
+  if (!ImGui::BeginMenuBar()) return;
+  ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1), "scalecalc");
+  RecordItemRect("header.title");
+  if (IsPhone()) {
+    // Title, one menu with everything, and Copy link: what fits 390 CSS px.
+    const bool menu_open = ImGui::BeginMenu("Menu");
+    RecordItemRect("header.menu");
+    if (menu_open) {
+      DrawHeaderMenus();
+      ImGui::EndMenu();
+    }
+  } else {
+    ImGui::TextDisabled("scaling laws for video diffusion transformers");
+    RecordItemRect("header.subtitle");
+    DrawHeaderMenus();
+  }
   const float button_width =
       ImGui::CalcTextSize("Copy link").x + ImGui::GetStyle().FramePadding.x * 2;
-  ImGui::SetCursorPosX(ImGui::GetWindowWidth() - button_width - ImGui::GetStyle().WindowPadding.x);
+  const float right = ImGui::GetWindowWidth() - button_width - ImGui::GetStyle().WindowPadding.x;
+  // Never over what is already drawn: on a window too narrow the button follows the menus.
+  ImGui::SetCursorPosX(std::max(right, ImGui::GetCursorPosX()));
   if (ImGui::Button("Copy link")) CopyShareLink(model_);
+  RecordItemRect("header.copy_link");
+  ShortcutTooltip("Copy a link to this analysis (Ctrl+L)");
   ImGui::EndMenuBar();
 }
 
@@ -97,7 +128,16 @@ void App::DrawStatusBar() {
     ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.6f, 1), "%s", model_.notice.c_str());
     ImGui::SameLine();
   }
+  if (fitting_frame_) {
+    ImGui::TextDisabled("fitting...");
+    return;
+  }
   const FitSummary& fit = model_.fit;
+  if (IsPhone()) {  // one line of a narrow screen: the formula is on the Fit panel
+    ImGui::TextDisabled("%d runs  |  %s", static_cast<int>(model_.read.table.runs.size()),
+                        fit.ok ? "fitted" : "no fit");
+    return;
+  }
   ImGui::TextDisabled("%s: %d runs  |  %s", model_.analysis.data_name.c_str(),
                       static_cast<int>(model_.read.table.runs.size()),
                       fit.ok ? LossLawFormula(fit.laws.loss).c_str() : "no fit");
@@ -111,8 +151,68 @@ void App::Update() {
   SyncShareLink(model_);
 }
 
+void App::OnTouchPointer(float x_css, float y_css, bool down) {
+  touch_seen_ = true;
+  touch_events_.push_back(TouchEvent{x_css * pixel_ratio_, y_css * pixel_ratio_, down});
+}
+
+void App::OnTouchScroll(float x_css, float y_css, float dx_css, float dy_css) {
+  touch_seen_ = true;
+  touch_events_.push_back(TouchEvent{x_css * pixel_ratio_, y_css * pixel_ratio_, false});
+  // Dear ImGui scrolls 5 font sizes per vertical wheel unit and 2 per horizontal one (1.86).
+  const float font = ImGui::GetFontSize() > 0 ? ImGui::GetFontSize() : 15 * pixel_ratio_;
+  wheel_y_ += dy_css * pixel_ratio_ / (5 * font);
+  wheel_x_ += dx_css * pixel_ratio_ / (2 * font);
+}
+
+void App::OnPinch(float x_css, float y_css, double scale) {
+  plot::PinchZoom(ImVec2(x_css * pixel_ratio_, y_css * pixel_ratio_), scale);
+}
+
+void App::ApplyTouchInput() {
+  ImGuiIO& io = ImGui::GetIO();
+  // On-screen Backspace: down one frame, up the next (Dear ImGui 1.86 reads held keys).
+  const int backspace = io.KeyMap[ImGuiKey_Backspace];
+  if (backspace >= 0 && backspace < IM_ARRAYSIZE(io.KeysDown)) {
+    if (backspace_down_) {
+      io.KeysDown[backspace] = false;
+      backspace_down_ = false;
+    } else if (virtual_backspaces_ > 0) {
+      io.KeysDown[backspace] = true;
+      backspace_down_ = true;
+      --virtual_backspaces_;
+    }
+  }
+  if (!touch_seen_) return;
+  // Moves pass at once; a press or a release ends this frame's share, so a tap shorter than a
+  // frame is still one frame down and one up.
+  while (!touch_events_.empty()) {
+    const TouchEvent event = touch_events_.front();
+    touch_events_.pop_front();
+    const bool changes = event.down != touch_.down;
+    touch_ = event;
+    if (changes) break;
+  }
+  io.MousePos = ImVec2(touch_.x, touch_.y);
+  io.MouseDown[0] = touch_.down;
+  io.MouseWheel += wheel_y_;
+  io.MouseWheelH += wheel_x_;
+  wheel_x_ = wheel_y_ = 0;
+}
+
 void App::Frame() {
-  Update();
+  // New data (a load, a paste, a link, an example) first gets a frame that says "fitting...", and
+  // its fit runs in the next one: the page answers at once instead of after the fit. Other
+  // changes refit at once (a frame of "fitting..." on every edit would flicker).
+  fitting_frame_ = !fitting_frame_ && model_.stale == Stale::kRead &&
+                   model_.analysis.data_name != shown_data_name_;
+  if (!fitting_frame_) {
+    Update();
+    shown_data_name_ = model_.analysis.data_name;
+  }
+  BeginLayoutFrame(pixel_ratio_);
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.KeyCtrl && ImGui::IsKeyPressed('L', false)) CopyShareLink(model_);  // GLFW_KEY_L
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->Pos);
@@ -133,7 +233,17 @@ void App::Frame() {
       if (ImGui::BeginTabItem(panel.title, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0)) {
         drawn = panel.id;
         ImGui::BeginChild(panel.id);
-        panel.draw(model_);
+        // Keyboard: Tab moves between the fields of the focused window, so the open panel takes
+        // the focus when it changes, and when Tab is pressed while the header has it.
+        if (shown_panel_ != panel.id || (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Tab)) &&
+                                         GImGui->NavWindow == GImGui->CurrentWindow->RootWindow))
+          ImGui::SetWindowFocus();
+        const ImVec2 origin = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
+        RecordRect("content", origin, ImVec2(origin.x + avail.x, origin.y + avail.y));
+        if (fitting_frame_)
+          ImGui::TextDisabled("fitting...");
+        else
+          panel.draw(model_);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }

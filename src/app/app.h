@@ -4,6 +4,7 @@
 // worker results) and the test hook.
 #pragma once
 
+#include <deque>
 #include <string>
 
 #include "app/model.h"
@@ -23,18 +24,47 @@ class App {
   // Text pasted into the page: goes to the focused text field if there is one, else it is data.
   void OnPaste(const std::string& text);
 
+  // Touch, as the page's JavaScript reads it (GLFW has no multi-touch). Positions in CSS px.
+  // A finger down/up/moving as the mouse (a tap is a click, a drag on a plot pans it):
+  void OnTouchPointer(float x_css, float y_css, bool down);
+  // A drag elsewhere scrolls what is under the finger (dx, dy: how far the finger moved).
+  void OnTouchScroll(float x_css, float y_css, float dx_css, float dy_css);
+  // A two-finger pinch: `scale` > 1 zooms the plot under the centre in.
+  void OnPinch(float x_css, float y_css, double scale);
+  // A key of the on-screen keyboard that arrives without a usable key code (Backspace on
+  // Android's keyboards): pressed for one frame.
+  void OnVirtualBackspace() { virtual_backspaces_ += 1; }
+  // Feeds queued touch input to Dear ImGui; main.cpp calls it after the backend's NewFrame,
+  // so it overrides the backend's mouse once a touch has been seen.
+  void ApplyTouchInput();
+
  private:
   void DrawMenuBar();
   void DrawStatusBar();
 
+  void DrawHeaderMenus();
+
+  struct TouchEvent {
+    float x = 0, y = 0;  // device px
+    bool down = false;
+  };
+
   Model model_;
-  std::string shown_panel_;  // the tab drawn in the last frame
+  std::string shown_panel_;      // the tab drawn in the last frame
+  bool fitting_frame_ = false;   // this frame shows "fitting..." and leaves the refit to the next
+  std::string shown_data_name_;  // the data the panels show (new data gets a "fitting..." frame)
   float pixel_ratio_ = 1;
+  std::deque<TouchEvent> touch_events_;  // at most one press or release reaches each frame
+  bool touch_seen_ = false;
+  TouchEvent touch_;                 // where the finger is (or was last), and whether it is down
+  float wheel_x_ = 0, wheel_y_ = 0;  // touch scrolling not yet passed on, in wheel units
+  int virtual_backspaces_ = 0;       // on-screen Backspace presses not yet passed on
+  bool backspace_down_ = false;      // one of them is held this frame
 };
 
 App& TheApp();
 
-// The scalecalc look, at pixel ratio 1 (main.cpp scales it).
+// The scalecalc look, at pixel ratio 1 (main.cpp scales it): includes a keyboard-focus highlight.
 void ApplyTheme(ImGuiStyle* style);
 
 }  // namespace scalecalc::app

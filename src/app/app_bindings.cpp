@@ -11,6 +11,8 @@
 #include "app/bootstrap_job.h"
 #include "app/cost_panel_state.h"
 #include "app/examples.h"
+#include "app/frame_stats.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/plan_report.h"
 
@@ -75,6 +77,22 @@ void OnBootstrapResult(int generation, bool ok, const std::string& message,
 void OnCostResultJs(const std::string& json) {
   OnCostResult(json);
 }
+void OnCostProgressJs(int done, int total, const std::string& step) {
+  OnCostProgress(done, total, step);
+}
+// Test hook: the cost panel's "time budget (s)" as a user types it; "" or why it is refused.
+std::string SetCostBudget(double seconds) {
+  TheCostMeasurement().budget_seconds = seconds;
+  return ValidateBudgetSeconds(seconds);
+}
+void CancelCostMeasurementJs() {
+  CancelCostMeasurement();
+}
+// Test hook: the cost panel's default models (planner + paper), as "Measure on this GPU" does.
+void MeasurePlannedModels() {
+  TheCostInputs().typed_shape = false;
+  MeasureCostRows(model());
+}
 
 // Test hook for the cost panel: a typed-in shape and a small video, then a measurement.
 void MeasureTypedShape(double width, double depth, double heads, double frames, double height_px,
@@ -119,6 +137,40 @@ void CancelBootstrapJs() {
 std::string SelectPanel(const std::string& panel) {
   return model().SetOption("panel", panel);
 }
+// Frame cost for benchmarks (frame_stats.h).
+std::string FrameStatsJson() {
+  return TheFrameStats().Json();
+}
+void ResetFrameStats() {
+  TheFrameStats().Reset();
+}
+
+// Touch and the on-screen keyboard (web/main.js reads touches; GLFW has no multi-touch).
+void TouchPointer(float x, float y, bool down) {
+  TheApp().OnTouchPointer(x, y, down);
+}
+void TouchScroll(float x, float y, float dx, float dy) {
+  TheApp().OnTouchScroll(x, y, dx, dy);
+}
+void TouchPinch(float x, float y, double scale) {
+  TheApp().OnPinch(x, y, scale);
+}
+bool PlotAt(float x, float y) {
+  return PointInRect("plot.", x, y);
+}
+bool WantsTextInput() {
+  return ImGui::GetIO().WantTextInput;
+}
+void TypeText(const std::string& text) {
+  ImGui::GetIO().AddInputCharactersUTF8(text.c_str());
+}
+void VirtualBackspace() {
+  TheApp().OnVirtualBackspace();
+}
+// Test hook: where the header's widgets, the content area and each plot were drawn last frame.
+std::string LayoutRects() {
+  return LayoutRectsJson();
+}
 
 }  // namespace
 }  // namespace scalecalc::app
@@ -135,6 +187,10 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("onBootstrapResult", &OnBootstrapResult);
   emscripten::function("setNotice", &SetNotice);
   emscripten::function("onCostResult", &OnCostResultJs);
+  emscripten::function("onCostProgress", &OnCostProgressJs);
+  emscripten::function("setCostBudget", &SetCostBudget);
+  emscripten::function("cancelCostMeasurement", &CancelCostMeasurementJs);
+  emscripten::function("measurePlannedModels", &MeasurePlannedModels);
   emscripten::function("measureTypedShape", &MeasureTypedShape);
   emscripten::function("getCostResult", &GetCostResult);
   emscripten::function("setOption", &SetOption);
@@ -143,4 +199,14 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("stateJson", &StateJsonJs);
   emscripten::function("cancelBootstrap", &CancelBootstrapJs);
   emscripten::function("selectPanel", &SelectPanel);
+  emscripten::function("frameStatsJson", &FrameStatsJson);
+  emscripten::function("resetFrameStats", &ResetFrameStats);
+  emscripten::function("touchPointer", &TouchPointer);
+  emscripten::function("touchScroll", &TouchScroll);
+  emscripten::function("touchPinch", &TouchPinch);
+  emscripten::function("plotAt", &PlotAt);
+  emscripten::function("wantsTextInput", &WantsTextInput);
+  emscripten::function("typeText", &TypeText);
+  emscripten::function("virtualBackspace", &VirtualBackspace);
+  emscripten::function("layoutRects", &LayoutRects);
 }

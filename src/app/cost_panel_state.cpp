@@ -2,13 +2,21 @@
 
 #include <emscripten.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 EM_JS(void, js_measure_blocks, (const char* json),
       { Module.bridge.measureBlocks(UTF8ToString(json)); });
+EM_JS(void, js_cancel_cost_measurement, (), { Module.bridge.cancelCostMeasurement(); });
 
 namespace scalecalc::app {
+
+namespace {
+bool InRange(double v, double lo, double hi) {
+  return std::isfinite(v) && v >= lo && v <= hi;
+}
+}  // namespace
 
 const BlockTiming* CostMeasurement::Find(const std::string& label) const {
   for (const BlockTiming& b : blocks) {
@@ -22,21 +30,69 @@ CostMeasurement& TheCostMeasurement() {
   return measurement;
 }
 
-void StartCostMeasurement(const std::vector<MeasureRequest>& requests) {
+double RequestBlockMacs(const MeasureRequest& request, double tokens) {
+  DitConfig config;
+  config.depth = request.depth;
+  config.width = request.width;
+  config.tokens = tokens;
+  config.cross_attention = request.cross_attention;
+  config.text_tokens = request.text_tokens;
+  return DitBlockMacs(config);
+}
+
+double FallbackTokens(const MeasureRequest& request) {
+  double tokens = request.tokens;
+  while (tokens > kFallbackMinTokens && 2 * RequestBlockMacs(request, tokens) > kFallbackBlockFlops)
+    tokens = std::max(kFallbackMinTokens, std::floor(tokens / 2));
+  return tokens;
+}
+
+std::string ValidateBudgetSeconds(double seconds) {
+  if (!InRange(seconds, kMinBudgetSeconds, kMaxBudgetSeconds))
+    return "time budget (s) must be a number of seconds from 1 to 600";
+  return "";
+}
+
+std::string StartCostMeasurement(const std::vector<MeasureRequest>& requests) {
+  CostMeasurement& m = TheCostMeasurement();
+  const std::string error = ValidateBudgetSeconds(m.budget_seconds);
+  if (!error.empty()) {
+    m.message = error;
+    return error;
+  }
   nlohmann::json list = nlohmann::json::array();
-  for (const MeasureRequest& r : requests) {
+  m.requests = requests;
+  for (MeasureRequest& r : m.requests) {
+    r.fallback_tokens = FallbackTokens(r);
     list.push_back({{"label", r.label},
                     {"tokens", r.tokens},
+                    {"fallbackTokens", r.fallback_tokens},
                     {"width", r.width},
                     {"heads", r.heads},
                     {"textTokens", r.text_tokens},
                     {"crossAttention", r.cross_attention},
                     {"depth", r.depth}});
   }
-  CostMeasurement& m = TheCostMeasurement();
   m.running = true;
+  m.done = 0;
+  m.total = static_cast<int>(requests.size());
+  m.step.clear();
   m.message.clear();
-  js_measure_blocks(list.dump().c_str());
+  const nlohmann::json request = {{"budgetSeconds", m.budget_seconds}, {"requests", list}};
+  js_measure_blocks(request.dump().c_str());
+  return "";
+}
+
+void CancelCostMeasurement() {
+  if (TheCostMeasurement().running) js_cancel_cost_measurement();
+}
+
+void OnCostProgress(int done, int total, const std::string& step) {
+  CostMeasurement& m = TheCostMeasurement();
+  if (!m.running) return;
+  m.done = done;
+  m.total = total;
+  m.step = step;
 }
 
 // Fills `out` from the page's JSON; throws on a field of the wrong type.
@@ -45,13 +101,30 @@ static void ReadCostJson(const nlohmann::json& json, CostMeasurement* out) {
   m.device = json.value("device", "");
   m.message = json.value("message", "");
   m.timing_method = json.value("timing", "");
+  m.fallback = json.value("fallback", false);
   m.blocks.clear();
   m.kernels.clear();
   if (json.contains("blocks") && json["blocks"].is_array()) {
     for (const auto& b : json["blocks"]) {
       if (!b.is_object()) continue;
-      m.blocks.push_back({b.value("label", ""), b.value("ok", false), b.value("message", ""),
-                          b.value("blockMs", 0.0), b.value("blockGflops", 0.0)});
+      BlockTiming timing;
+      timing.label = b.value("label", "");
+      timing.ok = b.value("ok", false);
+      timing.message = b.value("message", "");
+      timing.block_ms = timing.measured_ms = b.value("blockMs", 0.0);
+      timing.block_gflops = b.value("blockGflops", 0.0);
+      timing.measured_tokens = b.value("measuredTokens", 0.0);
+      // Timed at fewer tokens (a software adapter): scaled up by the core's FLOP ratio.
+      for (const MeasureRequest& r : m.requests) {
+        if (!timing.ok || r.label != timing.label || !(timing.measured_tokens > 0) ||
+            timing.measured_tokens == r.tokens)
+          continue;
+        timing.extrapolated = true;
+        timing.flop_ratio =
+            RequestBlockMacs(r, r.tokens) / RequestBlockMacs(r, timing.measured_tokens);
+        timing.block_ms = timing.measured_ms * timing.flop_ratio;
+      }
+      m.blocks.push_back(timing);
     }
   }
   if (json.contains("kernels") && json["kernels"].is_array()) {
@@ -85,13 +158,24 @@ std::string CostMeasurementJson() {
                       {"ok", b.ok},
                       {"message", b.message},
                       {"blockMs", b.block_ms},
-                      {"blockGflops", b.block_gflops}});
+                      {"blockGflops", b.block_gflops},
+                      {"extrapolated", b.extrapolated},
+                      {"measuredTokens", b.measured_tokens},
+                      {"measuredMs", b.measured_ms},
+                      {"flopRatio", b.flop_ratio}});
   }
-  return nlohmann::json{{"running", m.running},
-                        {"device", m.device},
-                        {"message", m.message},
-                        {"timing", m.timing_method},
-                        {"blocks", blocks}}
+  nlohmann::json requests = nlohmann::json::array();
+  for (const MeasureRequest& r : m.requests)
+    requests.push_back({{"label", r.label},
+                        {"tokens", r.tokens},
+                        {"fallbackTokens", r.fallback_tokens},
+                        {"width", r.width},
+                        {"textTokens", r.text_tokens}});
+  return nlohmann::json{{"running", m.running},      {"done", m.done},
+                        {"total", m.total},          {"budgetSeconds", m.budget_seconds},
+                        {"fallback", m.fallback},    {"requests", requests},
+                        {"device", m.device},        {"message", m.message},
+                        {"timing", m.timing_method}, {"blocks", blocks}}
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -14,7 +14,25 @@ struct MeasureRequest {
   std::string label;
   double tokens, width, heads, text_tokens, depth;
   bool cross_attention;
+  // The tokens a software adapter times instead (FallbackTokens), scaled back by the FLOP ratio.
+  double fallback_tokens = 0;
 };
+
+// Software adapters (SwiftShader, llvmpipe) time a block cut to at most this many FLOPs: under a
+// second at their ~1 GFLOP/s on an idle machine (0.1 measured here under load), instead of
+// minutes for a full-size block.
+constexpr double kFallbackBlockFlops = 5e8;
+// Fewest tokens a cut block keeps (the kernels' tiles are 16 rows and more).
+constexpr double kFallbackMinTokens = 16;
+// The tokens, halved from the request's, at which one block costs at most kFallbackBlockFlops
+// (core/dit_flops.h), never below kFallbackMinTokens (nor above the request's tokens).
+double FallbackTokens(const MeasureRequest& request);
+// MACs of the request's block at `tokens` (core/dit_flops.h).
+double RequestBlockMacs(const MeasureRequest& request, double tokens);
+
+// The time budget of one "Measure on this GPU", in seconds.
+constexpr double kMinBudgetSeconds = 1, kMaxBudgetSeconds = 600;
+std::string ValidateBudgetSeconds(double seconds);
 
 struct KernelTiming {
   std::string name;
@@ -25,11 +43,20 @@ struct BlockTiming {
   std::string label;
   bool ok = false;
   std::string message;
-  double block_ms = 0, block_gflops = 0;
+  double block_ms = 0, block_gflops = 0;  // block_ms at the request's tokens
+  // Where a software adapter timed fewer tokens: what it measured, and the FLOP ratio that scaled
+  // measured_ms up to block_ms.
+  bool extrapolated = false;
+  double measured_tokens = 0, measured_ms = 0, flop_ratio = 1;
 };
 
 struct CostMeasurement {
   bool running = false;
+  double budget_seconds = 60;  // the panel's "time budget (s)"; the kernel check counts too
+  int done = 0, total = 0;     // progress while running
+  std::string step;            // what is being measured now
+  std::vector<MeasureRequest> requests;  // of the running or last measurement
+  bool fallback = false;                 // the adapter was a software one
   std::string device;         // adapter name and timing method, or why there is no WebGPU
   std::string message;        // a refusal or failed check, for people
   std::string timing_method;  // "timestamp-query" or "wall-clock"
@@ -50,7 +77,10 @@ struct CostRow {
 CostMeasurement& TheCostMeasurement();
 // Hands the requests to the page (web/main.js -> web/gpu/dit_gpu.js); the answer arrives in
 // OnCostResult as JSON.
-void StartCostMeasurement(const std::vector<MeasureRequest>& requests);
+// Returns "" or why it did not start (a bad time budget).
+std::string StartCostMeasurement(const std::vector<MeasureRequest>& requests);
+void CancelCostMeasurement();  // stops between kernels; the answer still arrives in OnCostResult
+void OnCostProgress(int done, int total, const std::string& step);
 void OnCostResult(const std::string& json);
 // The whole result as JSON, for the test hook.
 std::string CostMeasurementJson();

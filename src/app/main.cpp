@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "app/app.h"
+#include "app/frame_stats.h"
 #include "app/web_bridge.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
@@ -16,6 +17,9 @@ namespace {
 
 constexpr float kFontSizeCssPx = 15.0f;
 constexpr const char* kFontPath = "/fonts/ui.otf";  // embedded by the build (fonts-inter)
+// The atlas holds only the glyphs the UI draws: the ranges the embedded font was cut to
+// (SCALECALC_UI_GLYPH_RANGES in src/app/CMakeLists.txt, one list for both).
+constexpr ImWchar kGlyphRanges[] = {SCALECALC_UI_GLYPH_RANGES, 0};
 
 struct Platform {
   GLFWwindow* window = nullptr;
@@ -35,9 +39,10 @@ void RebuildForPixelRatio(double ratio) {
   ImFontConfig config;
   config.OversampleH = 2;
   const float size = std::round(kFontSizeCssPx * static_cast<float>(ratio));
-  if (!io.Fonts->AddFontFromFileTTF(kFontPath, size, &config)) {
+  if (!io.Fonts->AddFontFromFileTTF(kFontPath, size, &config, kGlyphRanges)) {
     ImFontConfig fallback;
     fallback.SizePixels = size;
+    fallback.GlyphRanges = kGlyphRanges;
     io.Fonts->AddFontDefault(&fallback);
   }
   ImGui_ImplOpenGL3_DestroyFontsTexture();
@@ -72,8 +77,11 @@ void OnScroll(GLFWwindow* window, double dx_pixels, double dy_pixels) {
 void Frame() {
   SyncCanvasSize();
   glfwPollEvents();
+  const double frame_start_ms =
+      emscripten_get_now();  // the frame's CPU cost: new frame to draw data
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  scalecalc::app::TheApp().ApplyTouchInput();  // after the backend, which knows only the mouse
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize =
       ImVec2(static_cast<float>(platform.width_px), static_cast<float>(platform.height_px));
@@ -81,10 +89,12 @@ void Frame() {
   ImGui::NewFrame();
   scalecalc::app::TheApp().Frame();
   ImGui::Render();
+  scalecalc::app::TheFrameStats().Add(emscripten_get_now() - frame_start_ms);
   glViewport(0, 0, platform.width_px, platform.height_px);
   glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  scalecalc::app::web::CaptureRequestedPng(platform.height_px);  // a plot's "Save PNG"
 }
 
 }  // namespace
@@ -108,6 +118,7 @@ int main() {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // layout is part of the shared state, not of local storage
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;  // Tab, arrows, Enter, Space, Escape
   scalecalc::app::ApplyTheme(&platform.base_style);
   ImGui::GetStyle() = platform.base_style;
   ImGui_ImplGlfw_InitForOpenGL(platform.window, true);

@@ -9,6 +9,11 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
   const Setting* row = FindSetting(name);
   if (!row) return "unknown option '" + name.substr(0, 64) + "'";
   std::string error;
+  // The group column is checked against the data now, so that a typo is said where it was typed.
+  if (name == "group_column" && !value.empty() && read.ok) {
+    const GroupSplit split_check = SplitByColumn(read.table, value);
+    if (!split_check.ok) return split_check.message;
+  }
   if (!ApplySetting(*row, name, value, Audience::kPage, &analysis, &error)) return error;
   if (std::string_view(row->json).rfind("cost.", 0) == 0 && analysis.cost.Validate().empty()) {
     // The cost panel's video is the serving demand's: the planner counts the same tokens.
@@ -41,6 +46,7 @@ std::string Model::LoadCsv(const std::string& text, const std::string& name) {
   candidate.columns.clear();  // new data, new headers: guess again
   candidate.excluded_rows.clear();
   candidate.tokens_per_sample = 0;
+  candidate.group_column.clear();  // the new file may not have the column
   ReadResult result = ReadRuns(candidate.csv_text, candidate.MakeReadOptions());
   if (!result.ok) {
     load_error = "Could not read " + candidate.data_name + "; the previous data is kept.";
@@ -85,8 +91,11 @@ bool Model::Recompute() {
     if (!read.ok) fit.message = "No data to fit: fix the problems in the Data panel.";
     ++generation;
     refit = true;
+    RecomputeGroups();
   }
   plan = fit.ok ? PlanAnalysis(analysis, fit.laws) : Plan{};
+  ReplanGroups();
+  RecomputeIsoFlop();
   compare = analysis.compare_preset.empty() ? nullptr : FindPreset(analysis.compare_preset);
   compare_plan = Plan{};
   if (compare && compare->laws.loss.IsSet()) {
@@ -117,7 +126,41 @@ void Model::AttachBootstrap(int job_generation, const std::vector<double>& flat_
   if (job_generation != generation || !fit.ok) return;  // a result for an older fit
   if (!AttachBootstrapSamples(flat_samples, &fit)) return;
   plan = PlanAnalysis(analysis, fit.laws);
+  RecomputeIsoFlop();
   UpdatePlotSeries();
+}
+
+void Model::RecomputeGroups() {
+  split = GroupSplit{};
+  groups.clear();
+  if (analysis.group_column.empty() || !read.ok) return;
+  split = SplitByColumn(read.table, analysis.group_column);
+  if (!split.ok) return;
+  FitOptions options = analysis.fit;
+  options.bootstrap_samples = 0;  // point fits on the main thread (milliseconds per group)
+  PlanOptions plan_options = analysis.plan;
+  plan_options.compute = analysis.compute;
+  groups = AnalyzeGroups(split, options, analysis.compute, &plan_options);
+  group_shown.assign(groups.size(), true);
+}
+
+void Model::ReplanGroups() {
+  for (GroupAnalysis& g : groups) {
+    TableAnalysis& t = g.analysis;
+    if (!t.fit.ok) continue;
+    t.plan = PlanAnalysis(analysis, t.fit.laws);
+    t.planned = true;
+    t.comparison = CompareMethods(t.isoflop, t.fit, &t.plan);
+  }
+}
+
+void Model::RecomputeIsoFlop() {
+  isoflop = IsoFlopResult{};
+  isoflop_comparison = MethodComparison{};
+  if (!read.ok) return;
+  isoflop = FitIsoFlop(IsoFlopPointsOf(read.table, fit, analysis.compute), analysis.compute,
+                       IsoFlopOptionsFor(analysis.fit));
+  isoflop_comparison = CompareMethods(isoflop, fit, plan.ok ? &plan : nullptr);
 }
 
 }  // namespace scalecalc::app

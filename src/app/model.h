@@ -12,6 +12,8 @@
 #include "core/analysis_state.h"
 #include "core/csv_reader.h"
 #include "core/fit.h"
+#include "core/groups.h"
+#include "core/isoflop.h"
 #include "core/planner.h"
 #include "core/plot_series.h"
 #include "core/presets.h"
@@ -40,9 +42,17 @@ struct Model {
   Plan plan;
   const PresetInfo* compare = nullptr;  // preset to compare with, or null
   Plan compare_plan;
-  PlotSeries plots;              // what the Plots panel draws, for fit, plan and samples
-  IsoComputeSeries compare_iso;  // the compared preset's iso-compute line (no band)
-  int generation = 0;            // bumped on every refit
+  int generation = 0;  // bumped on every refit
+  // Approach 2 on the (ungrouped) table and its comparison with the surface fit.
+  IsoFlopResult isoflop;
+  MethodComparison isoflop_comparison;
+  // analysis.group_column set: the table split by it and each group analysed (point fits, planned
+  // at the budget); split.message says why not when the column cannot be used.
+  GroupSplit split;
+  std::vector<GroupAnalysis> groups;
+  std::vector<bool> group_shown;  // legend toggles of the comparison (one per group)
+  PlotSeries plots;               // what the Plots panel draws, for fit, plan and samples
+  IsoComputeSeries compare_iso;   // the compared preset's iso-compute line (no band)
 
   BootstrapJob bootstrap;
   std::string load_error;  // why the last paste, drop, link or file was refused
@@ -81,6 +91,11 @@ struct Model {
   // Attaches the worker's bootstrap samples to the current fit (flat: per sample 5 loss-law
   // parameters, then 3 lr-law, then 3 batch-law values; NaN where a law is absent).
   void AttachBootstrap(int generation, const std::vector<double>& flat_samples);
+
+ private:
+  void RecomputeGroups();   // split and per-group point fits (after a refit)
+  void ReplanGroups();      // each group's plan at the state's budget
+  void RecomputeIsoFlop();  // Approach 2 on the table and its comparison (after a plan)
 };
 
 }  // namespace scalecalc::app

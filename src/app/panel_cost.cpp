@@ -5,12 +5,14 @@
 // kernels (web/gpu/, via the page), which refuse to time anything until they pass their check
 // against the core's CPU reference.
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "app/cost_panel_state.h"
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/widgets.h"
 #include "core/dit_flops.h"
@@ -84,30 +86,30 @@ namespace {
 void DrawVideoInputs(Model& model) {
   const float w = ImGui::GetFontSize() * 5;
   SettingField(model, "frames", w);
-  ImGui::SameLine();
+  SameLineIfWide();
   SettingField(model, "height_px", w);
-  ImGui::SameLine();
+  SameLineIfWide();
   SettingField(model, "width_px", w, nullptr, "video");
   SettingField(model, "vae_spatial", w);
-  ImGui::SameLine();
+  SameLineIfWide();
   SettingField(model, "vae_temporal", w);
-  ImGui::SameLine();
+  SameLineIfWide();
   SettingField(model, "patch", w);
   SettingField(model, "text_tokens", w, nullptr, "cost");
-  ImGui::SameLine();
+  SameLineIfWide();
   SettingCheckbox(model, "cross_attention", "cost");
   const CostInputs& in = model.analysis.cost;
   const std::string error = in.Validate();
   if (!error.empty()) {
     ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", error.c_str());
   } else {
-    ImGui::TextDisabled(
+    WrappedTextDisabled(
         "%s latent tokens per video (%.0f latent frames of %.0f x %.0f, patch %.0f)",
         FormatCount(in.VideoTokens()).c_str(), in.LatentFrames(), in.height_px / in.vae_spatial,
         in.width_px / in.vae_spatial, in.patch);
   }
   SettingField(model, "sampling_steps", ImGui::GetFontSize() * 6, nullptr, "cost");
-  ImGui::SameLine();
+  SameLineIfWide();
   SettingCheckbox(model, "guidance", "cost");
 }
 
@@ -116,17 +118,44 @@ void DrawShapeInputs(Model& model) {
   int source = typed ? 1 : 0;
   if (ImGui::RadioButton("models from the planner", &source, 0) && typed)
     model.SetOption("typed_shape", "false");
-  ImGui::SameLine();
+  SameLineIfWide();
   if (ImGui::RadioButton("typed in", &source, 1) && !typed) model.SetOption("typed_shape", "true");
   if (model.analysis.cost.typed_shape) {
     const float w = ImGui::GetFontSize() * 5;
-    ImGui::SameLine();
+    SameLineIfWide();
     SettingField(model, "shape_width", w);
-    ImGui::SameLine();
+    SameLineIfWide();
     SettingField(model, "shape_depth", w);
-    ImGui::SameLine();
+    SameLineIfWide();
     SettingField(model, "shape_heads", w);
   }
+}
+
+// A block stopped by Cancel or the time budget (not refused by the device).
+bool Stopped(const BlockTiming& timing) {
+  return timing.message == "cancelled" || timing.message.rfind("not measured", 0) == 0;
+}
+
+// While measuring: progress and Cancel. Otherwise: the time budget.
+void DrawMeasureControls(CostMeasurement& m) {
+  if (m.running) {
+    const float fraction =
+        m.total > 0 ? static_cast<float>(m.done) / static_cast<float>(m.total) : 0;
+    ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 8, 0), "");
+    ImGui::SameLine();
+    ImGui::TextDisabled("%d / %d  %s", m.done, m.total, m.step.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Cancel##cost")) CancelCostMeasurement();
+    return;
+  }
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4);
+  ImGui::InputDouble("time budget (s)", &m.budget_seconds, 0, 0, "%.0f");
+  ImGui::SameLine();
+  const std::string error = ValidateBudgetSeconds(m.budget_seconds);
+  if (!error.empty())
+    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", error.c_str());
+  else
+    WrappedTextDisabled("(one block per model; a software adapter times fewer tokens)");
 }
 
 }  // namespace
@@ -149,7 +178,7 @@ void DrawCostPanel(Model& model) {
   const CostInputs& in = model.analysis.cost;
   const ServingDemand& demand = model.analysis.plan.demand;
   CostMeasurement& measured = TheCostMeasurement();
-  ImGui::TextWrapped(
+  WrappedText(
       "Inference cost of the planned model: analytic FLOPs from its shape, and the time of one "
       "DiT block measured on this device with WebGPU, extrapolated to a whole video.");
   DrawShapeInputs(model);
@@ -164,62 +193,93 @@ void DrawCostPanel(Model& model) {
   ImGui::Separator();
   ImGui::TextUnformatted("WebGPU:");
   ImGui::SameLine();
-  ImGui::TextWrapped("%s", measured.device.empty() ? "not measured yet" : measured.device.c_str());
+  WrappedText("%s", measured.device.empty() ? "not measured yet" : measured.device.c_str());
   ImGui::BeginDisabled(measured.running);
   if (ImGui::Button(measured.running ? "Measuring..." : "Measure on this GPU")) {
     MeasureCostRows(model);
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::TextDisabled("(times one block per model; large shapes take long on a software adapter)");
+  DrawMeasureControls(measured);
   if (!measured.message.empty())
     ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", measured.message.c_str());
 
-  if (ImGui::BeginTable(
-          "cost", 9,
-          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit)) {
-    for (const char* name : {"model", "N", "d x depth (heads)", "GFLOP / block", "GFLOP / step",
-                             "TFLOP / video", "measured ms / block", "GFLOP/s", "s / video"}) {
-      ImGui::TableSetupColumn(name);
-    }
+  // The table as text first: what is shown is what Copy copies.
+  TableText table;
+  table.headers = {"model",
+                   "N",
+                   "d x depth (heads)",
+                   "GFLOP / block",
+                   "GFLOP / step",
+                   "TFLOP / video",
+                   "measured ms / block",
+                   "GFLOP/s",
+                   "s / video"};
+  std::vector<const BlockTiming*> timings;
+  auto printed = [](const char* format, double value) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, format, value);
+    return std::string(buffer);
+  };
+  for (const CostRow& row : rows) {
+    const DitConfig config = ServingConfig(row.exact, demand);  // the planner's count
+    const double block_flops = 2 * DitBlockMacs(config);
+    const double step_flops = DitForwardFlops(config);
+    const double video_flops = DitVideoFlops(config, demand.sampling_steps, demand.guidance);
+    const BlockTiming* timing = measured.Find(row.label);
+    const bool ok = timing && timing->ok;
+    const double seconds = ok ? timing->block_ms * row.depth * passes / 1000 : NAN;
+    timings.push_back(timing);
+    table.rows.push_back(
+        {row.label, FormatCount(row.params),
+         printed("%.0f x ", row.width) + printed("%.0f", row.depth) + printed(" (%.0f)", row.heads),
+         FormatSci(block_flops / 1e9, 4), FormatSci(step_flops / 1e9, 4),
+         FormatSci(video_flops / 1e12, 4),
+         ok ? printed(timing->extrapolated ? "%.3f *" : "%.3f", timing->block_ms)
+            : (timing ? (Stopped(*timing) ? "not measured" : "refused") : ""),
+         ok ? printed("%.1f", timing->block_gflops) : "",
+         std::isfinite(seconds) ? printed("%.2f", seconds) : ""});
+  }
+  constexpr int kMeasuredColumn = 6;
+  if (BeginWideTable(
+          "cost", static_cast<int>(table.headers.size()),
+          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit,
+          static_cast<int>(rows.size()))) {
+    for (const std::string& name : table.headers) ImGui::TableSetupColumn(name.c_str());
     ImGui::TableHeadersRow();
-    double first_seconds = NAN;
-    for (const CostRow& row : rows) {
-      const DitConfig config = ServingConfig(row.exact, demand);  // the planner's count
-      const double block_flops = 2 * DitBlockMacs(config);
-      const double step_flops = DitForwardFlops(config);
-      const double video_flops = DitVideoFlops(config, demand.sampling_steps, demand.guidance);
-      const BlockTiming* timing = measured.Find(row.label);
-      const double seconds =
-          timing && timing->ok ? timing->block_ms * row.depth * passes / 1000 : NAN;
-      if (!std::isfinite(first_seconds)) first_seconds = seconds;
+    for (size_t r = 0; r < table.rows.size(); ++r) {
       ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(row.label.c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatCount(row.params).c_str());
-      ImGui::TableNextColumn();
-      ImGui::Text("%.0f x %.0f (%.0f)", row.width, row.depth, row.heads);
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatSci(block_flops / 1e9, 4).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatSci(step_flops / 1e9, 4).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatSci(video_flops / 1e12, 4).c_str());
-      ImGui::TableNextColumn();
-      if (timing && timing->ok)
-        ImGui::Text("%.3f", timing->block_ms);
-      else if (timing)
-        ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
-      if (timing && !timing->ok && ImGui::IsItemHovered())
-        ImGui::SetTooltip("%s", timing->message.c_str());
-      ImGui::TableNextColumn();
-      if (timing && timing->ok) ImGui::Text("%.1f", timing->block_gflops);
-      ImGui::TableNextColumn();
-      if (std::isfinite(seconds)) ImGui::Text("%.2f", seconds);
+      const BlockTiming* timing = timings[r];
+      for (int c = 0; c < static_cast<int>(table.rows[r].size()); ++c) {
+        ImGui::TableNextColumn();
+        if (c == kMeasuredColumn && timing && !timing->ok) {
+          if (Stopped(*timing))
+            ImGui::TextDisabled("not measured");
+          else
+            ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "refused");
+          if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", timing->message.c_str());
+        } else if (c == kMeasuredColumn && timing && timing->extrapolated) {
+          ImGui::TextUnformatted(table.rows[r][c].c_str());
+          if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("timed at %.0f tokens: %.3f ms, x %.1f by the FLOP ratio",
+                              timing->measured_tokens, timing->measured_ms, timing->flop_ratio);
+        } else {
+          ImGui::TextUnformatted(table.rows[r][c].c_str());
+        }
+      }
     }
     ImGui::EndTable();
   }
+  bool extrapolated = false;
+  for (const BlockTiming& b : measured.blocks) extrapolated |= b.ok && b.extrapolated;
+  if (extrapolated) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.8f, 0.35f, 1));
+    ImGui::TextWrapped(
+        "* a software adapter (no GPU): each block was timed at fewer tokens and scaled up by the "
+        "FLOP ratio (hover a time): an estimate, not a timing.");
+    ImGui::PopStyleColor();
+  }
+  TableCopyButtons(model, "cost", table);
 
   // The saving the trade-off buys, measured, next to the paper's claim.
   const BlockTiming* optimum = rows.size() >= 2 ? measured.Find(rows[0].label) : nullptr;

@@ -4,6 +4,7 @@
 
 #include "app/examples.h"
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/web_bridge.h"
 #include "app/widgets.h"
@@ -28,9 +29,12 @@ void DrawProblems(const char* title, const std::vector<InputProblem>& problems, 
 
 void DrawColumnMapping(Model& model) {
   const ReadResult& read = model.read;
-  if (!ImGui::BeginTable("mapping", 3,
-                         ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
+  if (!BeginWideTable("mapping", 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit,
+                      static_cast<int>(sizeof kRoles / sizeof kRoles[0]))) {
     return;
+  }
+  TableText mapping;  // for Copy: the roles and the columns they took
+  mapping.headers = {"role", "column used", "chosen"};
   ImGui::TableSetupColumn("role");
   ImGui::TableSetupColumn("column used");
   ImGui::TableSetupColumn("change");
@@ -62,21 +66,44 @@ void DrawColumnMapping(Model& model) {
       ImGui::EndCombo();
     }
     ImGui::PopID();
+    mapping.rows.push_back({ToString(role), used, current});
   }
   ImGui::EndTable();
+  TableCopyButtons(model, "mapping", mapping);
+}
+
+TableText RunsText(const std::vector<Run>& runs) {
+  TableText text;
+  text.headers = {"use",     "row", "line",           "params N", "tokens T",
+                  "FLOPs C", "lr",  "batch (tokens)", "loss"};
+  for (const Run& run : runs) {
+    text.rows.push_back({run.excluded ? "no" : "yes", std::to_string(run.data_row),
+                         std::to_string(run.line), FormatFull(run.params), FormatFull(run.tokens),
+                         FormatFull(run.flops), FormatFull(run.lr), FormatFull(run.batch_tokens),
+                         FormatFull(run.loss)});
+  }
+  return text;
 }
 
 void DrawRunsTable(Model& model) {
   const std::vector<Run>& runs = model.read.table.runs;
+  ImGui::TextDisabled("Runs");
+  ImGui::SameLine();
+  TableCopyButtons(model, "runs", RunsText(runs));
   const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
                                 ImGuiTableFlags_BordersOuter | ImGuiTableFlags_BordersV |
                                 ImGuiTableFlags_Resizable;
-  if (!ImGui::BeginTable("runs", 9, flags, ImVec2(0, 0))) return;
-  ImGui::TableSetupScrollFreeze(0, 1);
+  // On phones at least a screenful of rows, however much the sections above take.
+  const ImVec2 size(0, IsPhone() ? std::max(ImGui::GetContentRegionAvail().y,
+                                            ImGui::GetTextLineHeightWithSpacing() * 14)
+                                 : 0);
+  if (!BeginWideTable("runs", 9 + ShownTextColumns(model), flags, -1, size)) return;
+  if (!IsPhone()) ImGui::TableSetupScrollFreeze(0, 1);
   for (const char* name :
        {"use", "row", "line", "params N", "tokens T", "FLOPs C", "lr", "batch (tokens)", "loss"}) {
     ImGui::TableSetupColumn(name);
   }
+  SetupTextColumns(model);
   ImGui::TableHeadersRow();
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(runs.size()));
@@ -109,11 +136,16 @@ void DrawRunsTable(Model& model) {
       ImGui::TextUnformatted(FormatCount(run.batch_tokens).c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(FormatSci(run.loss, 6).c_str());
+      DrawTextCells(model, i);
       if (run.excluded) ImGui::PopStyleColor();
       ImGui::PopID();
     }
   }
+  // For tests: where the table is, and how far it is scrolled (CSS px).
+  const ImVec2 scroll(ImGui::GetScrollX(), ImGui::GetScrollY());
   ImGui::EndTable();
+  RecordItemRect("table.runs");
+  RecordValues("scroll.runs", {scroll.x / PixelRatio(), scroll.y / PixelRatio()});
 }
 
 }  // namespace
@@ -122,11 +154,12 @@ void DrawDataPanel(Model& model) {
   const ReadResult& read = model.read;
   const RunTable& table = read.table;
   ImGui::Text("%s", model.analysis.data_name.c_str());
-  ImGui::SameLine();
-  ImGui::TextDisabled("%d runs, %d excluded%s", static_cast<int>(table.runs.size()),
+  SameLineIfWide();
+  WrappedTextDisabled("%d runs, %d excluded%s", static_cast<int>(table.runs.size()),
                       static_cast<int>(table.runs.size()) - table.CountIncluded(),
                       table.HasSweep() ? ", with a learning-rate/batch sweep" : ", no sweep");
   if (ImGui::Button("Open CSV file...")) web::OpenFilePicker();
+  ShortcutTooltip("Or paste a table anywhere on the page (Ctrl+V)");
   ImGui::SameLine();
   if (ImGui::Button("Load example...")) ImGui::OpenPopup("examples");
   if (ImGui::BeginPopup("examples")) {
@@ -135,8 +168,9 @@ void DrawDataPanel(Model& model) {
     }
     ImGui::EndPopup();
   }
-  ImGui::SameLine();
-  ImGui::TextDisabled("or paste with Ctrl/Cmd+V, or drop a .csv file anywhere");
+  SameLineIfWide();
+  const ImVec4 dim = ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);
+  WrappedTextColored(dim, "or paste with Ctrl/Cmd+V, or drop a .csv file anywhere");
 
   if (!model.load_error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.35f, 0.1f, 0.1f, 0.6f));
@@ -146,7 +180,7 @@ void DrawDataPanel(Model& model) {
         "load_error",
         ImVec2(0, (static_cast<float>(lines) + 0.6f) * ImGui::GetTextLineHeightWithSpacing()),
         true);
-    ImGui::TextWrapped("%s", model.load_error.c_str());
+    WrappedText("%s", model.load_error.c_str());
     ImGui::EndChild();
     ImGui::PopStyleColor();
   }
@@ -157,7 +191,7 @@ void DrawDataPanel(Model& model) {
     ImGui::TextUnformatted("Bad rows:");
     const EnumNames& policies = EnumNamesOf<BadRowPolicy>();
     for (int v = 0; v < policies.count(); ++v) {
-      ImGui::SameLine();
+      SameLineIfWide();
       if (ImGui::RadioButton(policies.Label(v), &policy, v))
         model.SetOption("bad_rows", policies.Name(v));
     }
@@ -169,10 +203,11 @@ void DrawDataPanel(Model& model) {
     HelpMarker(FindSetting("batch_tokens_per_sample")->help);
     DrawColumnMapping(model);
     if (!read.notes.empty() && ImGui::TreeNode("How the file was read")) {
-      for (const std::string& note : read.notes) ImGui::TextDisabled("%s", note.c_str());
+      for (const std::string& note : read.notes) WrappedTextDisabled("%s", note.c_str());
       ImGui::TreePop();
     }
   }
+  DrawGroupControls(model);
   DrawProblems("Problems", read.errors, ImVec4(1, 0.45f, 0.4f, 1));
   DrawProblems("Warnings", read.warnings, ImVec4(1, 0.8f, 0.35f, 1));
   DrawRunsTable(model);

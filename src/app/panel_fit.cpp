@@ -4,6 +4,7 @@
 
 #include "app/bootstrap_job.h"
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/web_bridge.h"
 #include "app/widgets.h"
@@ -19,24 +20,15 @@ struct ParameterRow {
   Interval ci;
 };
 
-void ParameterTable(const char* id, std::initializer_list<ParameterRow> rows) {
-  if (!ImGui::BeginTable(id, 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
-    return;
-  ImGui::TableSetupColumn("parameter");
-  ImGui::TableSetupColumn("value (unrounded)");
-  ImGui::TableSetupColumn("95% interval (bootstrap)");
-  ImGui::TableHeadersRow();
+void ParameterTable(Model& model, const char* id, std::initializer_list<ParameterRow> rows) {
+  TableText table;
+  table.headers = {"parameter", "value (unrounded)", "95% interval (bootstrap)"};
   for (const ParameterRow& row : rows) {
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(row.name);
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(FormatFull(row.value).c_str());
-    ImGui::TableNextColumn();
     const std::string ci = FormatInterval(row.ci, 5);
-    ImGui::TextUnformatted(ci.empty() ? "-" : ci.c_str());
+    table.rows.push_back({row.name, FormatFull(row.value), ci.empty() ? "-" : ci});
   }
-  ImGui::EndTable();
+  DrawTextTable(id, table, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit);
+  TableCopyButtons(model, id, table);
 }
 
 void DrawOptions(Model& model) {
@@ -44,14 +36,14 @@ void DrawOptions(Model& model) {
   SettingCombo(model, "optimum", ImGui::GetFontSize() * 14);
   HelpMarker(FindSetting("optimum")->help);
   if (options.optimum == OptimumMethod::kBand) {
-    ImGui::SameLine();
+    SameLineIfWide();
     SettingField(model, "band_tolerance", ImGui::GetFontSize() * 5);
   }
   const float narrow = ImGui::GetFontSize() * 6;
   SettingField(model, "bootstrap", narrow);
-  ImGui::SameLine();
+  SameLineIfWide();
   SettingField(model, "seed", narrow);
-  ImGui::SameLine();
+  SameLineIfWide();
   SettingField(model, "cell_tolerance", narrow);
   SettingField(model, "exclude", ImGui::GetFontSize() * 16, "none (e.g. 3,8-10)");
   HelpMarker(FindSetting("exclude")->help);
@@ -91,17 +83,18 @@ void DrawLaws(Model& model) {
   const LossLawFit& loss = fit.loss;
   Heading("Loss law (raw units: N parameters, T tokens)");
   const std::string formula = LossLawFormula(loss.law);
-  ImGui::TextWrapped("%s", formula.c_str());
+  WrappedText("%s", formula.c_str());
   CopyButton(model, "Copy formula##loss", formula);
-  ParameterTable("loss_params", {{"E", loss.law.E, loss.E_ci},
-                                 {"A", loss.law.A, loss.A_ci},
-                                 {"alpha", loss.law.alpha, loss.alpha_ci},
-                                 {"B", loss.law.B, loss.B_ci},
-                                 {"beta", loss.law.beta, loss.beta_ci}});
-  ImGui::Text("objective (sum of Huber on log residuals): %s   points: %d",
+  ParameterTable(model, "loss_params",
+                 {{"E", loss.law.E, loss.E_ci},
+                  {"A", loss.law.A, loss.A_ci},
+                  {"alpha", loss.law.alpha, loss.alpha_ci},
+                  {"B", loss.law.B, loss.B_ci},
+                  {"beta", loss.law.beta, loss.beta_ci}});
+  WrappedText("objective (sum of Huber on log residuals): %s   points: %d",
               FormatSci(loss.objective, 8).c_str(), loss.points);
   if (std::isfinite(loss.holdout_rel_error)) {
-    ImGui::Text("extrapolation check: refit without N = %s predicts its loss within %s",
+    WrappedText("extrapolation check: refit without N = %s predicts its loss within %s",
                 FormatCount(loss.holdout_params).c_str(),
                 FormatPercent(loss.holdout_rel_error, 3).c_str());
   }
@@ -118,27 +111,28 @@ void DrawLaws(Model& model) {
           std::tuple{"Optimal batch size (tokens)", "B_opt", &fit.batch_law}}) {
       Heading(title);
       if (!law->law.IsSet()) {
-        ImGui::TextDisabled("not fitted (needs at least 3 distinct model sizes and token budgets)");
+        WrappedTextDisabled("not fitted (needs at least 3 distinct model sizes and token budgets)");
         continue;
       }
       const std::string text = PowerLawFormula(name, law->law);
-      ImGui::TextWrapped("%s", text.c_str());
+      WrappedText("%s", text.c_str());
       ImGui::PushID(name);
       CopyButton(model, "Copy formula", text);
-      ParameterTable("law", {{"coefficient", law->law.coef, law->coef_ci},
-                             {"exponent of N", law->law.exp_params, law->exp_params_ci},
-                             {"exponent of T", law->law.exp_tokens, law->exp_tokens_ci}});
+      ParameterTable(model, "law",
+                     {{"coefficient", law->law.coef, law->coef_ci},
+                      {"exponent of N", law->law.exp_params, law->exp_params_ci},
+                      {"exponent of T", law->law.exp_tokens, law->exp_tokens_ci}});
       ImGui::Text("points: %d   R^2 (log space): %.4f", law->points, law->r2);
       ImGui::PopID();
     }
     const Sensitivity& s = fit.sensitivity;
     if (s.ok) {
       Heading("Sensitivity to off-optimal hyperparameters");
-      ImGui::TextWrapped(
+      WrappedText(
           "L / L_opt - 1 = %.4g u^2 + %.4g v^2 + %.4g u v,  u = ln(lr / lr_opt), v = ln(B / B_opt) "
           " (%d runs)",
           s.curv_lr, s.curv_batch, s.cross, s.points);
-      ImGui::TextDisabled(
+      WrappedTextDisabled(
           "Half or twice the optimal learning rate costs %s in loss; half or twice the batch, %s.",
           FormatPercent(s.RelativePenalty(2, 1), 3).c_str(),
           FormatPercent(s.RelativePenalty(1, 2), 3).c_str());
@@ -146,7 +140,8 @@ void DrawLaws(Model& model) {
   }
 }
 
-void DrawCells(const FitSummary& fit) {
+void DrawCells(Model& model) {
+  const FitSummary& fit = model.fit;
   if (fit.cells.empty() || !ImGui::CollapsingHeader("Cells (per model size and token budget)"))
     return;
   int edge = 0;
@@ -156,12 +151,20 @@ void DrawCells(const FitSummary& fit) {
         ImVec4(1, 0.8f, 0.35f, 1),
         "%d cell(s) have their optimum on the edge of the sweep: the true optimum lies outside",
         edge);
-  if (!ImGui::BeginTable(
+  TableText text;
+  text.headers = {"params N", "tokens T", "runs", "lr_opt", "batch_opt (tokens)", "loss", "flags"};
+  for (const Cell& c : fit.cells) {
+    text.rows.push_back({FormatCount(c.params), FormatCount(c.tokens), std::to_string(c.runs),
+                         FormatSci(c.lr, 4), FormatCount(c.batch_tokens), FormatSci(c.loss, 6),
+                         std::string(c.on_edge ? "edge " : "") + (c.not_convex ? "flat" : "")});
+  }
+  TableCopyButtons(model, "cells", text);
+  if (!BeginWideTable(
           "cells", 7,
-          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY,
+          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY, -1,
           ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 12)))
     return;
-  ImGui::TableSetupScrollFreeze(0, 1);
+  if (!IsPhone()) ImGui::TableSetupScrollFreeze(0, 1);
   for (const char* name :
        {"params N", "tokens T", "runs", "lr_opt", "batch_opt (tokens)", "loss", "flags"})
     ImGui::TableSetupColumn(name);
@@ -197,12 +200,13 @@ void DrawFitPanel(Model& model) {
   DrawBootstrapStatus(model);
   ImGui::Separator();
   ImGui::BeginChild("fit_results");
+  DrawGroupComparison(model);
   DrawLaws(model);
-  DrawCells(model.fit);
+  DrawCells(model);
   if (model.fit.ok && ImGui::CollapsingHeader("Full report")) {
     const std::string report = model.fit.FullReport();
     CopyButton(model, "Copy report", report);
-    ImGui::TextUnformatted(report.c_str());
+    WrappedTextUnformatted(report);
   }
   ImGui::EndChild();
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/plan_report.h"
 #include "app/web_bridge.h"
@@ -17,10 +18,11 @@ void DrawInputs(Model& model) {
   AnalysisState& a = model.analysis;
   const float field = ImGui::GetFontSize() * 8;
   // Typed in the unit beside it, so not FormatSetting's FLOPs.
+  if (IsPhone()) ImGui::TextUnformatted("budget");
   OptionField(model, "##budget", "budget", FormatSci(BudgetInUnit(a), 6), field, "1e22");
-  ImGui::SameLine();
+  SameLineIfWide();
   SettingCombo(model, "budget_unit", ImGui::GetFontSize() * 7);
-  ImGui::SameLine();
+  SameLineIfWide();
   ImGui::TextDisabled("= %s FLOPs", FormatSci(a.plan.budget_flops, 4).c_str());
   if (a.budget_unit == BudgetUnit::kGpuHours) SettingField(model, "gpu_flops", field);
 
@@ -28,32 +30,32 @@ void DrawInputs(Model& model) {
   ImGui::TextUnformatted("Training FLOPs per token:");
   const EnumNames& kinds = EnumNamesOf<ComputeKind>();
   for (int v = 0; v < kinds.count(); ++v) {
-    ImGui::SameLine();
+    SameLineIfWide();
     if (ImGui::RadioButton(kinds.Label(v), &kind, v)) model.SetOption("compute", kinds.Name(v));
   }
   if (a.compute.kind == ComputeKind::kDit) {
     SettingField(model, "tokens_per_sample", field);
-    ImGui::SameLine();
+    SameLineIfWide();
     SettingField(model, "width_per_depth", field);
   }
   if (ImGui::CollapsingHeader("Constraints, tolerance, serving demand")) {
     SettingField(model, "max_params", field, "none");
-    ImGui::SameLine();
+    SameLineIfWide();
     SettingField(model, "max_tokens", field, "none");
     SettingField(model, "tolerance", field);
     HelpMarker(FindSetting("tolerance")->help);
     SettingField(model, "videos", field);
-    ImGui::SameLine();
+    SameLineIfWide();
     SettingField(model, "sampling_steps", field);
     SettingCheckbox(model, "guidance");
-    ImGui::SameLine();
+    SameLineIfWide();
     SettingCheckbox(model, "cross_attention");
-    ImGui::SameLine();
+    SameLineIfWide();
     SettingField(model, "text_tokens", ImGui::GetFontSize() * 5);
   }
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
+  const std::string compare_label = FieldLabel("compare with", 16 * ImGui::GetFontSize());
   const char* current = model.compare ? model.compare->title.c_str() : "none";
-  if (ImGui::BeginCombo("compare with", current)) {
+  if (ImGui::BeginCombo(compare_label.c_str(), current)) {
     if (ImGui::Selectable("none", !model.compare)) model.SetOption("compare", "");
     for (const PresetInfo& preset : Presets()) {
       if (ImGui::Selectable(preset.title.c_str(), model.compare == &preset))
@@ -63,39 +65,24 @@ void DrawInputs(Model& model) {
   }
 }
 
-void DrawResultTable(const Model& model) {
-  const std::vector<PlanRow> rows = PlanRows(model);
+// The plan as text: what the table shows is what Copy copies.
+TableText PlanTable(const Model& model) {
+  TableText table;
   const bool with_compare = model.compare != nullptr;
-  if (!ImGui::BeginTable(
-          "plan", with_compare ? 4 : 3,
-          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
-    return;
-  ImGui::TableSetupColumn("quantity");
-  ImGui::TableSetupColumn("recommended");
-  ImGui::TableSetupColumn("95% interval");
-  if (with_compare) ImGui::TableSetupColumn(model.compare->title.c_str());
-  ImGui::TableHeadersRow();
-  for (const PlanRow& row : rows) {
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(row.quantity.c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(row.value.c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(row.interval.c_str());
-    if (with_compare) {
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(row.compare.c_str());
-    }
+  table.headers = {"quantity", "recommended", "95% interval"};
+  if (with_compare) table.headers.push_back(model.compare->title);
+  for (const PlanRow& row : PlanRows(model)) {
+    table.rows.push_back({row.quantity, row.value, row.interval});
+    if (with_compare) table.rows.back().push_back(row.compare);
   }
-  ImGui::EndTable();
+  return table;
 }
 
 void DrawTradeOffs(const Model& model) {
   const Plan& plan = model.plan;
   Heading("Trade-off: a smaller model");
   if (std::isfinite(plan.smallest.params)) {
-    ImGui::TextWrapped(
+    WrappedText(
         "A %s-parameter model (%s tokens) is predicted within %s of the optimal loss at this "
         "budget "
         "(%s vs %s): %s fewer parameters, %s less inference compute per video.",
@@ -107,7 +94,7 @@ void DrawTradeOffs(const Model& model) {
   }
   if (model.analysis.plan.demand.videos > 0 && std::isfinite(plan.total_cost.params)) {
     Heading("Training + serving");
-    ImGui::TextWrapped(
+    WrappedText(
         "To serve %s videos, a %s model trained on %s tokens reaches the same loss for %s FLOPs in "
         "total, %s less than the compute-optimal model (%s).",
         FormatSci(model.analysis.plan.demand.videos, 3).c_str(),
@@ -120,7 +107,7 @@ void DrawTradeOffs(const Model& model) {
     const OptimumComparison comparison =
         CompareOptima(*model.compare, model.analysis.compute, model.analysis.plan.budget_flops);
     Heading("Published vs derived compute-optimal size");
-    ImGui::TextWrapped("%s", comparison.text.c_str());
+    WrappedText("%s", comparison.text.c_str());
   }
 }
 
@@ -128,6 +115,7 @@ void DrawTradeOffs(const Model& model) {
 
 void DrawPlannerPanel(Model& model) {
   DrawInputs(model);
+  DrawGroupPlannerCompare(model);
   ImGui::Separator();
   const Plan& plan = model.plan;
   if (!plan.ok) {
@@ -138,12 +126,12 @@ void DrawPlannerPanel(Model& model) {
   }
   if (!plan.message.empty())
     ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", plan.message.c_str());
-  DrawResultTable(model);
-  if (ImGui::Button("Copy as Markdown")) {
-    web::CopyToClipboard(PlanMarkdown(model));
-    model.notice = "Plan copied as Markdown";
-  }
-  ImGui::SameLine();
+  const TableText table = PlanTable(model);
+  DrawTextTable(
+      "plan", table,
+      ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit);
+  TableCopyButtons(model, "plan", table, [&] { return PlanMarkdown(model); });
+  SameLineIfWide();
   if (ImGui::Button("Download JSON"))
     web::Download("scalecalc-results.json", "application/json", ResultsJson(model));
   ImGui::SameLine();

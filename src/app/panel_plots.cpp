@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/plot/plot.h"
+#include "app/widgets.h"
 #include "imgui.h"
 
 namespace scalecalc::app {
@@ -35,10 +37,11 @@ void CellTooltip(const std::vector<Cell>& cells, const SizeGroup& group) {
 
 enum class Quantity { kLoss, kLr, kBatch };
 
-void DrawAgainstTokens(const Model& model, const std::vector<SizeGroup>& groups, Quantity quantity,
+bool DrawAgainstTokens(const Model& model, const std::vector<SizeGroup>& groups, Quantity quantity,
                        ImVec2 size) {
   const FitSummary& fit = model.fit;
   plot::PlotSpec spec;
+  spec.compact = IsPhone();
   spec.hover_tooltip = false;
   spec.x = {"tokens T", plot::AxisScale::kLog};
   const char* id = "##loss_tokens";
@@ -54,7 +57,7 @@ void DrawAgainstTokens(const Model& model, const std::vector<SizeGroup>& groups,
     spec.y = {"batch (tokens)", plot::AxisScale::kLog};
     id = "##batch_tokens";
   }
-  if (!plot::BeginPlot(id, spec, size)) return;
+  if (!plot::BeginPlot(id, spec, size)) return false;
   const PlotSeries& series = model.plots;
   if (quantity == Quantity::kLoss) {
     // All runs, faint, so the sweep's spread is visible behind its optima.
@@ -89,19 +92,21 @@ void DrawAgainstTokens(const Model& model, const std::vector<SizeGroup>& groups,
                       FormatCount(r.tokens).c_str(), FormatSci(r.lr, 4).c_str(),
                       FormatCount(r.batch_tokens).c_str(), FormatSci(r.loss, 6).c_str());
   }
+  return true;
 }
 
-void DrawIsoCompute(const Model& model, ImVec2 size) {
+bool DrawIsoCompute(const Model& model, ImVec2 size) {
   const Plan& plan = model.plan;
   const AnalysisState& a = model.analysis;
   const IsoComputeSeries& iso = model.plots.iso;
   plot::PlotSpec spec;
+  spec.compact = IsPhone();
   const std::string title =
       "Loss along the iso-compute line at " + FormatSci(a.plan.budget_flops, 3) + " FLOPs";
   spec.title = title.c_str();
   spec.x = {"model size N", plot::AxisScale::kLog};
   spec.y = {"predicted loss", plot::AxisScale::kLinear};
-  if (!plan.ok || !iso.ok || !plot::BeginPlot("##isocompute", spec, size)) return;
+  if (!plan.ok || !iso.ok || !plot::BeginPlot("##isocompute", spec, size)) return false;
   const int points = static_cast<int>(iso.params.size());
   if (!iso.loss_lo.empty()) {
     plot::BandBetween("95% interval", iso.params.data(), iso.loss_lo.data(), iso.loss_hi.data(),
@@ -133,15 +138,17 @@ void DrawIsoCompute(const Model& model, ImVec2 size) {
                  plot::PaletteColor(2), plot::MarkerShape::kCircle, 5);
   }
   plot::EndPlot();
+  return true;
 }
 
-void DrawResiduals(const Model& model, ImVec2 size) {
+bool DrawResiduals(const Model& model, ImVec2 size) {
   plot::PlotSpec spec;
+  spec.compact = IsPhone();
   spec.title = "Residuals of the loss law: ln(observed / fitted), per cell";
   spec.x = {"tokens T", plot::AxisScale::kLog};
   spec.y = {"ln(L / L_hat)", plot::AxisScale::kLinear};
   spec.hover_tooltip = false;
-  if (!model.fit.laws.loss.IsSet() || !plot::BeginPlot("##residuals", spec, size)) return;
+  if (!model.fit.laws.loss.IsSet() || !plot::BeginPlot("##residuals", spec, size)) return false;
   plot::HorizontalLine("##zero", 0, IM_COL32(200, 200, 200, 120), true);
   const std::vector<SizeGroup>& groups = model.plots.size_groups;
   for (int g = 0; g < static_cast<int>(groups.size()); ++g) {
@@ -151,6 +158,16 @@ void DrawResiduals(const Model& model, ImVec2 size) {
   }
   plot::EndPlot();
   for (const SizeGroup& group : groups) CellTooltip(model.fit.cells, group);
+  return true;
+}
+
+// One cell of the plot grid: the plot, then its Save PNG / Save CSV buttons under it.
+template <typename Draw>
+void PlotCell(Model& model, const char* name, ImVec2 size, Draw draw) {
+  ImGui::BeginGroup();
+  const ImVec2 plot_size(size.x, size.y - ImGui::GetFrameHeightWithSpacing());
+  if (draw(plot_size)) PlotExportButtons(model, name);
+  ImGui::EndGroup();
 }
 
 }  // namespace
@@ -158,24 +175,33 @@ void DrawResiduals(const Model& model, ImVec2 size) {
 void DrawPlotsPanel(Model& model) {
   const FitSummary& fit = model.fit;
   if (!fit.ok) {
-    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "Nothing to plot: %s", fit.message.c_str());
+    WrappedTextColored(ImVec4(1, 0.45f, 0.4f, 1), "Nothing to plot: %s", fit.message.c_str());
     return;
   }
   const std::vector<SizeGroup>& groups = model.plots.size_groups;
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float spacing = ImGui::GetStyle().ItemSpacing.x;
-  const ImVec2 half(
-      std::max(200.0f, (avail.x - spacing) / 2),
-      std::max(ImGui::GetFontSize() * 18, (avail.y - ImGui::GetStyle().ItemSpacing.y) / 2));
-  DrawAgainstTokens(model, groups, Quantity::kLoss, half);
-  ImGui::SameLine();
-  DrawIsoCompute(model, half);
+  const ImVec2 cell = PlotCellSize();
+  int drawn = 0;
+  PlotCell(model, "loss_tokens", cell,
+           [&](ImVec2 size) { return DrawAgainstTokens(model, groups, Quantity::kLoss, size); });
+  PlotGridNext(drawn++);
+  PlotCell(model, "isocompute", cell, [&](ImVec2 size) { return DrawIsoCompute(model, size); });
+  PlotGridNext(drawn++);
   if (fit.has_sweep) {
-    DrawAgainstTokens(model, groups, Quantity::kLr, half);
-    ImGui::SameLine();
-    DrawAgainstTokens(model, groups, Quantity::kBatch, half);
+    PlotCell(model, "lr_tokens", cell,
+             [&](ImVec2 size) { return DrawAgainstTokens(model, groups, Quantity::kLr, size); });
+    PlotGridNext(drawn++);
+    PlotCell(model, "batch_tokens", cell,
+             [&](ImVec2 size) { return DrawAgainstTokens(model, groups, Quantity::kBatch, size); });
+    PlotGridNext(drawn++);
   }
-  DrawResiduals(model, half);
+  PlotCell(model, "residuals", cell, [&](ImVec2 size) { return DrawResiduals(model, size); });
+  PlotGridNext(drawn++);
+  if (!model.groups.empty()) {
+    DrawGroupPlots(model, cell);
+    PlotGridNext(drawn++);
+  }
+  if (drawn % 2 == 1 && !IsPhone()) ImGui::NewLine();  // the IsoFLOP pair starts a row
+  DrawIsoFlopPlots(model, cell);
 }
 
 }  // namespace scalecalc::app

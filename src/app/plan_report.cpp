@@ -119,6 +119,14 @@ std::string ResultsJson(const Model& model) {
   plan_options.compute = a.compute;
   nlohmann::json json = FitJson(model.fit, model.read, a.excluded_rows,
                                 model.plan.ok ? &model.plan : nullptr, plan_options, {});
+  if (model.isoflop.applicable)
+    json["isoflop"] = IsoFlopJson(model.isoflop, model.isoflop_comparison);
+  if (!a.group_column.empty()) {
+    json["group_error"] = model.split.ok ? "" : model.split.message;
+    json["groups"] = GroupsJson(model.split, model.groups, model.read, a.excluded_rows,
+                                plan_options, {})["groups"];
+    json["groups_shown"] = model.group_shown;
+  }
   json["data"] = {{"name", a.data_name},
                   {"runs", model.read.table.runs.size()},
                   {"included", model.read.table.CountIncluded()}};
@@ -127,7 +135,9 @@ std::string ResultsJson(const Model& model) {
                      {"seed", a.fit.seed},
                      {"compute", ToString(a.compute.kind)},
                      {"budget_unit", ToString(a.budget_unit)},
-                     {"panel", a.open_panel}};
+                     {"panel", a.open_panel},
+                     {"group_column", a.group_column},
+                     {"keep_flagged", a.keep_flagged}};
   json["bootstrap"] = {{"running", model.bootstrap.running},
                        {"done", model.bootstrap.done},
                        {"total", model.bootstrap.total},

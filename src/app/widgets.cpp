@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "app/layout.h"
+#include "app/plot/plot.h"
 #include "app/web_bridge.h"
 #include "imgui.h"
 #include "imgui_stdlib.h"
@@ -23,12 +25,14 @@ bool OptionField(Model& model, const char* label, const std::string& option,
   const ImGuiID id = ImGui::GetID(label);
   FieldState& field = field_states[id];
   if (!field.editing && field.error.empty()) field.text = current;
-  if (width > 0) ImGui::SetNextItemWidth(width);
+  const std::string shown = FieldLabel(label, width);  // label above, full width, on phones
   const bool has_error = !field.error.empty();
   if (has_error) ImGui::PushStyleColor(ImGuiCol_FrameBg, ImVec4(0.45f, 0.12f, 0.12f, 1));
   const ImGuiInputTextFlags flags = ImGuiInputTextFlags_EnterReturnsTrue;
-  const bool entered = hint ? ImGui::InputTextWithHint(label, hint, &field.text, flags)
-                            : ImGui::InputText(label, &field.text, flags);
+  const bool entered = hint ? ImGui::InputTextWithHint(shown.c_str(), hint, &field.text, flags)
+                            : ImGui::InputText(shown.c_str(), &field.text, flags);
+  RecordItemRect("field." + option);
+  if (ImGui::IsItemActive()) RecordItemRect("active.field." + option);
   if (has_error) ImGui::PopStyleColor();
   field.editing = ImGui::IsItemActive();
   bool changed = false;
@@ -37,11 +41,8 @@ bool OptionField(Model& model, const char* label, const std::string& option,
     changed = field.error.empty();
     field.editing = false;
   }
-  if (!field.error.empty()) {
-    ImGui::PushTextWrapPos(0);
-    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", field.error.c_str());
-    ImGui::PopTextWrapPos();
-  }
+  if (!field.error.empty())
+    WrappedTextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", field.error.c_str());
   return changed;
 }
 
@@ -75,9 +76,9 @@ bool SettingCombo(Model& model, const char* key, float width) {
   const Setting& row = *FindSetting(key);
   const EnumNames& names = *row.names;
   const int current = row.get_enum(model.analysis);
-  if (width > 0) ImGui::SetNextItemWidth(width);
+  const std::string label = FieldLabel(row.label, width);  // label above on phones
   bool changed = false;
-  if (ImGui::BeginCombo(row.label, names.Label(current))) {
+  if (ImGui::BeginCombo(label.c_str(), names.Label(current))) {
     for (int v = 0; v < names.count(); ++v) {
       if (ImGui::Selectable(names.Label(v), v == current) && v != current) {
         changed = model.SetOption(key, names.Name(v)).empty();
@@ -90,13 +91,11 @@ bool SettingCombo(Model& model, const char* key, float width) {
 }
 
 void HelpMarker(const char* text) {
-  ImGui::SameLine();
+  SameLineIfWide();  // on phones the field before it is full width
   ImGui::TextDisabled("(?)");
   if (ImGui::IsItemHovered()) {
     ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
-    ImGui::TextUnformatted(text);
-    ImGui::PopTextWrapPos();
+    WrappedTextUnformatted(text, nullptr, ImGui::GetFontSize() * 30);
     ImGui::EndTooltip();
   }
 }
@@ -106,6 +105,47 @@ void CopyButton(Model& model, const char* label, const std::string& text) {
     web::CopyToClipboard(text);
     model.notice = "Copied to the clipboard";
   }
+}
+
+void ShortcutTooltip(const char* text) {
+  if (ImGui::IsItemHovered() || ImGui::IsItemFocused()) ImGui::SetTooltip("%s", text);
+}
+
+void TableCopyButtons(Model& model, const char* id, const TableText& table,
+                      const std::function<std::string()>& markdown) {
+  ImGui::PushID(id);
+  if (ImGui::SmallButton("Copy")) {
+    web::CopyToClipboard(ToTsv(table));
+    model.notice = "Table copied (tab-separated: pastes into a spreadsheet)";
+  }
+  RecordItemRect(std::string("copy.") + id);
+  ShortcutTooltip("Copy the table as tab-separated text, for a spreadsheet");
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Copy Markdown")) {
+    web::CopyToClipboard(markdown ? markdown() : ToMarkdown(table));
+    model.notice = "Table copied as Markdown";
+  }
+  ImGui::PopID();
+}
+
+void PlotExportButtons(Model& model, const char* name) {
+  // The plot just drawn: its frame on screen and its series.
+  const plot::PlotView& view = plot::LastPlotView();
+  const std::string csv = plot::LastPlotCsv();
+  RecordRect(std::string("plot.") + name, view.frame_min, view.frame_max);
+  RecordValues(std::string("view.") + name, {view.x.min, view.x.max, view.y.min, view.y.max});
+  ImGui::PushID(name);
+  if (ImGui::SmallButton("Save PNG")) {
+    web::SaveCanvasPng(std::string("scalecalc-") + name + ".png", view.frame_min, view.frame_max);
+    model.notice = "Plot saved as PNG";
+  }
+  RecordItemRect(std::string("png.") + name);
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Save CSV")) {
+    web::Download(std::string("scalecalc-") + name + ".csv", "text/csv", csv);
+    model.notice = "Plot data saved as CSV";
+  }
+  ImGui::PopID();
 }
 
 void Heading(const char* text) {

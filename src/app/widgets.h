@@ -1,14 +1,17 @@
 // widgets.h: small ImGui building blocks shared by the panels.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "app/model.h"
+#include "app/text_layout.h"
 
 namespace scalecalc::app {
 
 // A text field for one option: shows `current` until the user edits it, applies the typed text
 // through Model::SetOption on Enter or when the field loses focus, and shows the error under it.
+// On phones the label goes above and the field takes the full width (`width` is for desktops).
 // Returns true when the option changed.
 bool OptionField(Model& model, const char* label, const std::string& option,
                  const std::string& current, float width = 0, const char* hint = nullptr);
@@ -25,6 +28,15 @@ bool SettingCombo(Model& model, const char* key, float width = 0);
 void HelpMarker(const char* text);
 // A small button that copies `text` to the system clipboard and says so.
 void CopyButton(Model& model, const char* label, const std::string& text);
+// A tooltip (on hover or keyboard focus of the last item) that names its keyboard shortcut.
+void ShortcutTooltip(const char* text);
+// "Copy" (tab-separated, for spreadsheets) and "Copy Markdown" buttons for a table.
+// `markdown`, when given, makes the Markdown copy (a table with its provenance line, say).
+void TableCopyButtons(Model& model, const char* id, const TableText& table,
+                      const std::function<std::string()>& markdown = {});
+// "Save PNG" (the plot as drawn, at the device's resolution) and "Save CSV" (its series) buttons
+// for the plot drawn last; `name` names the files and the plot's recorded rectangle.
+void PlotExportButtons(Model& model, const char* name);
 // Section heading with a separator.
 void Heading(const char* text);
 

@@ -13,6 +13,8 @@
 #include "cli/report.h"
 #include "core/csv_reader.h"
 #include "core/fit.h"
+#include "core/groups.h"
+#include "core/isoflop.h"
 #include "core/planner.h"
 #include "core/presets.h"
 #include "core/results_json.h"
@@ -60,6 +62,46 @@ bool ReadInput(const std::string& path, size_t max_bytes, std::string* text, std
   return true;
 }
 
+// --group-by: each group read, fitted, planned and put through Approach 2 on its own. Exit 0 when
+// at least one group is fitted, 1 when none is.
+int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector<int>& excluded,
+                  const std::vector<std::string>& warnings, const std::string& where) {
+  const GroupSplit split = SplitByColumn(read.table, args.state.group_column);
+  if (!split.ok) {
+    Error(where + ": " + split.message);
+    return kExitBadInput;
+  }
+  const std::vector<GroupAnalysis> groups =
+      AnalyzeGroups(split, args.fit, args.read.compute, args.has_budget ? &args.plan : nullptr);
+  int fitted = 0;
+  for (const GroupAnalysis& g : groups) {
+    if (g.analysis.fit.ok) {
+      ++fitted;
+    } else {
+      Error("group " + g.name + ": fit failed: " + g.analysis.fit.message);
+    }
+    if (g.analysis.planned && !g.analysis.plan.ok) {
+      Error("group " + g.name + ": plan: " + g.analysis.plan.message);
+    }
+  }
+  if (args.json) {
+    std::cout << DumpJson(GroupsJson(split, groups, read, excluded, args.plan, warnings)) << "\n";
+  } else {
+    std::cout << "Input " << where << "\n";
+    for (const std::string& note : read.notes) std::cout << "  " << note << "\n";
+    std::cout << FlaggedReport(read.table) << "\n" << GroupComparisonReport(split.column, groups);
+    for (const GroupAnalysis& g : groups) {
+      std::cout << "\n=== " << split.column << " = " << g.name << " ===\n"
+                << g.analysis.fit.FullReport() << "\n";
+      if (g.analysis.planned) std::cout << "\n" << PlanReport(g.analysis.plan, args.plan);
+      if (g.analysis.isoflop.applicable) {
+        std::cout << "\n" << IsoFlopReport(g.analysis.isoflop, g.analysis.comparison);
+      }
+    }
+  }
+  return fitted > 0 ? 0 : kExitFitFailed;
+}
+
 int RunFit(const CliArgs& args) {
   const std::string where = args.runs_path == "-" ? "stdin" : args.runs_path;
   std::string text, error;
@@ -105,6 +147,8 @@ int RunFit(const CliArgs& args) {
     return kExitBadInput;
   }
 
+  if (!args.state.group_column.empty()) return RunGroupedFit(args, read, excluded, warnings, where);
+
   const FitSummary summary = Fit(table, args.fit);
   int status = 0;
   if (!summary.ok) {
@@ -120,16 +164,24 @@ int RunFit(const CliArgs& args) {
       status = kExitBadInput;
     }
   }
+  // Approach 2 beside the surface fit, when the data holds IsoFLOP profiles.
+  const IsoFlopResult isoflop = FitIsoFlop(IsoFlopPointsOf(table, summary, args.read.compute),
+                                           args.read.compute, IsoFlopOptionsFor(args.fit));
+  const MethodComparison comparison =
+      CompareMethods(isoflop, summary, planned && plan.ok ? &plan : nullptr);
   if (args.json) {
-    std::cout << DumpJson(FitJson(summary, read, excluded, planned ? &plan : nullptr, args.plan,
-                                  warnings))
-              << "\n";
+    nlohmann::json out =
+        FitJson(summary, read, excluded, planned ? &plan : nullptr, args.plan, warnings);
+    if (isoflop.applicable) out["isoflop"] = IsoFlopJson(isoflop, comparison);
+    std::cout << DumpJson(out) << "\n";
   } else {
     // How the columns were guessed (an ambiguity resolved is said here, not refused).
     std::cout << "Input " << where << "\n";
     for (const std::string& note : read.notes) std::cout << "  " << note << "\n";
+    std::cout << FlaggedReport(read.table);
     std::cout << "\n" << summary.FullReport() << "\n";
     if (planned) std::cout << "\n" << PlanReport(plan, args.plan);
+    if (isoflop.applicable) std::cout << "\n" << IsoFlopReport(isoflop, comparison);
   }
   return status;
 }

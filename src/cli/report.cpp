@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace scalecalc {
 
@@ -128,6 +129,83 @@ std::string PresetReport(const PresetInfo& preset, const PlanOptions& options) {
     const OptimumComparison cmp = CompareOptima(preset, options.compute, options.budget_flops);
     out += "Published against derived N_opt:\n" + Wrap(cmp.text, "  ");
   }
+  return out;
+}
+
+std::string FlaggedReport(const RunTable& table) {
+  std::string rows;
+  int count = 0, kept = 0;
+  for (const Run& run : table.runs) {
+    if (!run.flagged) continue;
+    rows += (rows.empty() ? "" : ", ") + std::to_string(run.data_row);
+    ++count;
+    kept += run.excluded ? 0 : 1;
+  }
+  if (count == 0) return "";
+  return "  flagged rows (" + std::to_string(count) + ", flagged by column " + table.flag_column +
+         (kept > 0 ? "; kept: --keep-flagged" : "; left out: --keep-flagged keeps them") +
+         "): " + rows + "\n";
+}
+
+std::string IsoFlopReport(const IsoFlopResult& iso, const MethodComparison& cmp) {
+  std::string out = "IsoFLOP profiles (Chinchilla's Approach 2)\n";
+  if (!iso.applicable) return out + "  " + iso.message + "\n";
+  char buffer[256];
+  std::snprintf(buffer, sizeof(buffer), "  %-11s %6s %5s %11s %11s %9s  %s\n", "budget", "points",
+                "sizes", "N*", "T*", "loss*", "");
+  out += buffer;
+  for (const IsoFlopBudget& b : iso.budgets) {
+    std::snprintf(buffer, sizeof(buffer), "  %-11s %6d %5d %11s %11s %9s  %s\n", G(b.flops).c_str(),
+                  b.points, b.sizes, G(b.params_opt).c_str(), G(b.tokens_opt).c_str(),
+                  Fmt("%.5f", b.loss_opt).c_str(),
+                  b.flag == BudgetFlag::kUsed ? "" : Describe(b.flag).c_str());
+    out += buffer;
+  }
+  if (!iso.ok) return out + "  " + iso.message + "\n";
+  out += Line("N*(C) = k C^a", "k " + G(iso.params_coef) + ", a " + Fmt("%.4f", iso.params_exp),
+              Ci(iso.params_exp_ci));
+  out += Line("T*(C) exponent", Fmt("%.4f", iso.tokens_exp), Ci(iso.tokens_exp_ci));
+  if (!iso.message.empty()) out += "  note: " + iso.message + "\n";
+  out += "  " + cmp.text + "\n";
+  return out;
+}
+
+std::string GroupComparisonReport(const std::string& column,
+                                  const std::vector<GroupAnalysis>& groups) {
+  std::string out = "Groups by " + column + "\n";
+  char buffer[512];
+  std::snprintf(buffer, sizeof(buffer), "  %-44s %5s %5s %9s %10s %7s %10s %7s %7s %7s %11s %9s\n",
+                "group", "used", "excl", "E", "A", "alpha", "B", "beta", "a", "a (iso)", "N_opt",
+                "loss");
+  out += buffer;
+  for (const GroupAnalysis& g : groups) {
+    const ComparisonRow row = ComparisonRowOf(g.name, g.runs, g.analysis);
+    std::string name = row.name.size() > 44 ? row.name.substr(0, 41) + "..." : row.name;
+    if (!row.fitted) {
+      std::snprintf(buffer, sizeof(buffer), "  %-44s %5d %5d   not fitted: %s\n", name.c_str(),
+                    row.used, row.excluded, row.why.c_str());
+      out += buffer;
+      continue;
+    }
+    std::snprintf(
+        buffer, sizeof(buffer), "  %-44s %5d %5d %9s %10s %7s %10s %7s %7s %7s %11s %9s\n",
+        name.c_str(), row.used, row.excluded, Fmt("%.4f", row.law.E).c_str(), G(row.law.A).c_str(),
+        Fmt("%.4f", row.law.alpha).c_str(), G(row.law.B).c_str(), Fmt("%.4f", row.law.beta).c_str(),
+        Fmt("%.4f", row.a).c_str(), Fmt("%.4f", row.isoflop_exp).c_str(), G(row.params_opt).c_str(),
+        Fmt("%.5f", row.loss_opt).c_str());
+    out += buffer;
+    std::string intervals;
+    for (const auto& [label, ci] : {std::pair<const char*, Interval>{"a", row.a_ci},
+                                    {"a (iso)", row.isoflop_exp_ci},
+                                    {"N_opt", row.params_ci},
+                                    {"loss", row.loss_ci}}) {
+      if (!std::isfinite(ci.lo) || !std::isfinite(ci.hi)) continue;
+      intervals += std::string(intervals.empty() ? "" : "; ") + label + " [" + G(ci.lo) + ", " +
+                   G(ci.hi) + "]";
+    }
+    if (!intervals.empty()) out += "      95% CI  " + intervals + "\n";
+  }
+  out += "  a = beta / (alpha + beta), the surface fit's N_opt exponent; a (iso): Approach 2's.\n";
   return out;
 }
 

@@ -9,7 +9,9 @@ ReadResult ReadAnalysisRuns(const AnalysisState& state) {
   std::vector<int> excluded = state.excluded_rows;
   std::sort(excluded.begin(), excluded.end());
   for (Run& run : read.table.runs) {
-    run.excluded = std::binary_search(excluded.begin(), excluded.end(), run.data_row);
+    // Flagged rows (already excluded by the reader unless kept) stay out; the user adds to them.
+    run.excluded =
+        run.excluded || std::binary_search(excluded.begin(), excluded.end(), run.data_row);
   }
   return read;
 }

@@ -88,6 +88,7 @@ struct AnalysisState {
     options.columns = columns;
     options.tokens_per_sample = tokens_per_sample;
     options.bad_rows = bad_rows;
+    options.keep_flagged = keep_flagged;
     options.compute = compute;
     return options;
   }

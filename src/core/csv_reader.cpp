@@ -1,9 +1,10 @@
 // csv_reader.cpp: ReadRuns. Lexing lives in csv_fields.cpp, numbers in csv_number.cpp.
 //
-// Order of work: refuse oversized text, find the header (first line that is neither blank nor a
-// comment), guess the separator from it, map columns to roles (explicit mapping first, then
-// aliases in preference order), read every data row collecting all its problems, derive tokens or
-// FLOPs, find duplicated runs, then decide: a table, or errors.
+// Order of work, one stage of RunsReader each: detect (refuse oversized text, find the header: the
+// first line that is neither blank nor a comment, guess the separator from it); map (columns to
+// roles: explicit mapping first, then aliases in preference order; the flag column; the rest kept
+// as text); parse (every data row, collecting all its problems, tokens or FLOPs derived); derive
+// (duplicated runs, what the table holds, unit warnings); validate (a table, or errors).
 //
 // Conventions a user meets:
 // - Two candidate columns for one role: the preferred name wins (orders in the alias tables
@@ -80,6 +81,9 @@ const char* const kTokensPerSampleNames[] = {"tokens_per_sample", "seq_len", "se
                                              "sequence_length",   "n_ctx",   "context",
                                              "context_length",    nullptr};
 
+// Boolean columns whose true rows the user flagged as outliers (compared after Normalize).
+const char* const kFlagNames[] = {"outlier", "is_outlier", "exclude", "excluded", nullptr};
+
 const char* const* NamesOf(Role role) {
   switch (role) {
     case Role::kParams:
@@ -113,6 +117,13 @@ std::string Normalize(std::string_view name) {
     out += Lower(c);
   }
   return out;
+}
+
+bool IsFlagHeader(const std::string& normalized) {
+  for (int i = 0; kFlagNames[i] != nullptr; ++i) {
+    if (Normalize(kFlagNames[i]) == normalized) return true;
+  }
+  return false;
 }
 
 enum class BatchUnit { kUnknown, kTokens, kSamples };
@@ -342,78 +353,147 @@ std::string DelimiterName(char c) {
 
 }  // namespace
 
-ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
-  ReadResult result;
+bool ParseFlag(std::string_view text, bool* flag) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  std::string lower;
+  for (char c : text) lower += Lower(c);
+  if (lower.empty() || lower == "false" || lower == "0" || lower == "no") {
+    *flag = false;
+    return true;
+  }
+  if (lower == "true" || lower == "1" || lower == "yes") {
+    *flag = true;
+    return true;
+  }
+  return false;
+}
 
+namespace {
+
+// ReadRuns in stages, each one step of the order of work above; the state the stages share is the
+// members. A stage returns false when the text is refused (`result` then says why).
+class RunsReader {
+ public:
+  RunsReader(std::string_view text_in, const ReadOptions& options_in)
+      : text(text_in), options(options_in), headers(result.headers), runs(result.table.runs) {}
+
+  ReadResult Read() {
+    if (!Detect() || !Map() || !Parse()) return std::move(result);
+    Derive();
+    return Validate();
+  }
+
+ private:
+  bool Detect();          // limits, options, encoding, header line and separator
+  bool Map();             // columns to roles, the batch unit, flag and text columns
+  bool Parse();           // every data row into a run, its problems located
+  void Derive();          // duplicates, what the table holds, warnings about units
+  ReadResult Validate();  // the outcome: a table, or errors
+
+  bool Refuse(int line, int column_number, std::string message) {
+    result = Fail(std::move(result), line, column_number, std::move(message));
+    return false;
+  }
+  // Ends with the problems found so far and no table.
+  bool Stop() {
+    errors.MoveTo(&result.errors, "errors");
+    warnings.MoveTo(&result.warnings, "warnings");
+    return false;
+  }
+  bool has(Role role) const { return column[Index(role)] >= 0; }
+
+  std::string_view text;
+  const ReadOptions& options;
+  ReadResult result;
+  const std::vector<std::string>& headers;  // result.headers
+  std::vector<Run>& runs;                   // result.table.runs
+  ProblemList errors, warnings;
+
+  // Detect
+  LineCursor cursor{std::string_view()};
+  Line header_line;
+  char delimiter = ',';
+  Fields fields;
+  SplitError split_error;
+  size_t field_count = 0;
+  // Map
+  std::vector<std::string> normalized;
+  std::array<int, kRoleCount> column{};  // 0-based index per role, -1 when absent
+  std::array<bool, kRoleCount> explicit_role{};
+  std::vector<bool> taken;
+  BatchUnit batch_unit = BatchUnit::kUnknown;
+  bool batch_in_samples = false;
+  int flag_column = -1;
+  std::vector<int> text_column_index;  // file columns kept as RunTable::text_columns
+  // Parse
+  bool skip_bad = false;
+  int data_rows = 0, skipped_rows = 0, separator_rows = 0;
+  size_t tokens_derived = 0, flops_derived = 0, lr_missing = 0, batch_missing = 0;
+  double max_raw_batch = 0, max_params = 0, max_tokens_given = 0;
+  bool tokens_given_any = false;
+};
+
+bool RunsReader::Detect() {
   // --- Limits and options -----------------------------------------------------------------------
   const size_t max_bytes = std::min(options.max_bytes, kMaxSupportedBytes);
   if (text.size() > max_bytes) {
-    return Fail(std::move(result), 0, 0,
-                "the text is " + std::to_string(text.size()) + " bytes, over the limit of " +
-                    std::to_string(max_bytes) + " bytes");
+    return Refuse(0, 0,
+                  "the text is " + std::to_string(text.size()) + " bytes, over the limit of " +
+                      std::to_string(max_bytes) + " bytes");
   }
   std::string option_error;
   if (!options.compute.IsValid(&option_error)) {
-    return Fail(std::move(result), 0, 0, "compute model: " + option_error);
+    return Refuse(0, 0, "compute model: " + option_error);
   }
   if (!(std::isfinite(options.tokens_per_sample) && options.tokens_per_sample >= 0)) {
-    return Fail(
-        std::move(result), 0, 0,
+    return Refuse(
+        0, 0,
         "tokens per sample (reader.tokens_per_sample) must be 0 (none) or a positive number, got " +
             FormatCount(options.tokens_per_sample));
   }
   if (!(options.duplicate_tolerance >= 0 && options.duplicate_tolerance < 1)) {
-    return Fail(std::move(result), 0, 0,
-                "the reader's duplicate_tolerance must be in [0, 1), got " +
-                    FormatCount(options.duplicate_tolerance));
+    return Refuse(0, 0,
+                  "the reader's duplicate_tolerance must be in [0, 1), got " +
+                      FormatCount(options.duplicate_tolerance));
   }
 
   // --- Encoding ---------------------------------------------------------------------------------
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
   if (text.substr(0, 2) == "\xFF\xFE" || text.substr(0, 2) == "\xFE\xFF") {
-    return Fail(std::move(result), 0, 0, "the text is UTF-16: save it as UTF-8 (or plain text)");
+    return Refuse(0, 0, "the text is UTF-16: save it as UTF-8 (or plain text)");
   }
 
   // --- Header and separator ---------------------------------------------------------------------
-  LineCursor cursor(text);
-  Line header_line;
+  cursor = LineCursor(text);
   if (!NextContentLine(&cursor, &header_line)) {
-    return Fail(std::move(result), 0, 0,
-                "empty input: no header line (the text is empty or only blank and comment lines)");
+    return Refuse(
+        0, 0, "empty input: no header line (the text is empty or only blank and comment lines)");
   }
   LineCursor peek = cursor;
   Line first_data;
   const bool has_data_line = NextContentLine(&peek, &first_data);
   result.delimiter = GuessDelimiter(header_line.text, has_data_line ? &first_data : nullptr);
-  const char delimiter = result.delimiter;
+  delimiter = result.delimiter;
 
-  Fields fields;
-  SplitError split_error;
   if (!SplitFields(header_line.text, delimiter, &fields, &split_error)) {
-    return Fail(std::move(result), header_line.number, split_error.column,
-                "header: " + split_error.message);
+    return Refuse(header_line.number, split_error.column, "header: " + split_error.message);
   }
-  const std::vector<std::string>& headers = result.headers;
   result.headers.assign(fields.items.begin(), fields.items.begin() + fields.count);
-  const size_t field_count = headers.size();
+  field_count = headers.size();
   result.notes.push_back("separator: " + DelimiterName(delimiter) +
                          " (guessed from the header, line " + std::to_string(header_line.number) +
                          ")");
 
+  return true;
+}
+
+bool RunsReader::Map() {
   // --- Columns ----------------------------------------------------------------------------------
-  std::vector<std::string> normalized(field_count);
+  normalized.assign(field_count, std::string());
   for (size_t i = 0; i < field_count; ++i) normalized[i] = Normalize(headers[i]);
-  std::array<int, kRoleCount> column;  // 0-based index per role, -1 when absent
   column.fill(-1);
-  std::array<bool, kRoleCount> explicit_role{};
-  std::vector<bool> taken(field_count, false);
-  ProblemList errors, warnings;
-  // Ends with the problems found so far and no table.
-  const auto stop = [&]() {
-    errors.MoveTo(&result.errors, "errors");
-    warnings.MoveTo(&result.warnings, "warnings");
-    return std::move(result);
-  };
+  taken.assign(field_count, false);
 
   for (const auto& [role, name] : options.columns) {
     const size_t r = Index(role);
@@ -449,9 +529,9 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
       taken[index] = true;
     }
   }
-  if (errors.total() > 0) return stop();
+  if (errors.total() > 0) return Stop();
 
-  BatchUnit batch_unit = BatchUnit::kUnknown;
+  batch_unit = BatchUnit::kUnknown;
   for (Role role : kRoles) {
     const size_t r = Index(role);
     if (explicit_role[r]) {
@@ -509,7 +589,6 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
     }
   }
 
-  const auto has = [&](Role role) { return column[Index(role)] >= 0; };
   std::string found = JoinHeaders(headers);
   for (Role role : {Role::kParams, Role::kLoss}) {
     if (has(role)) continue;
@@ -525,7 +604,7 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
                    "; for flops: " + JoinNames(Role::kFlops) +
                    " (or map one: --column ROLE=HEADER, or the Data panel's column mapping)");
   }
-  if (errors.total() > 0) return stop();
+  if (errors.total() > 0) return Stop();
   for (Role role : kRoles) {
     if (has(role)) result.mapping.emplace_back(role, column[Index(role)]);
   }
@@ -536,7 +615,7 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
   const std::string tps_source =
       tps_column ? "column " + Quote(headers[column[Index(Role::kTokensPerSample)]])
                  : FormatCount(options.tokens_per_sample) + " (tokens per sample)";
-  bool batch_in_samples = false;
+  batch_in_samples = false;
   if (has(Role::kBatch)) {
     const std::string& batch_header = headers[column[Index(Role::kBatch)]];
     const int batch_column = column[Index(Role::kBatch)] + 1;
@@ -547,7 +626,7 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
                      JoinNames(Role::kTokensPerSample) +
                      ") or tokens per sample (--tokens-per-sample, or the Data panel's tokens per "
                      "sample)");
-      return stop();
+      return Stop();
     }
     if (batch_unit == BatchUnit::kTokens) {
       if (tps_given) {
@@ -571,26 +650,44 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
                            Quote(headers[column[Index(Role::kTokensPerSample)]]) + " is empty");
   }
 
+  // --- Flag and text columns -------------------------------------------------------------------
+  // The first free column with a flag name is the flag column; every other free column is kept as
+  // text (shown, usable for grouping), so nothing the user wrote is dropped silently.
+  flag_column = -1;
+  for (size_t i = 0; i < field_count && flag_column < 0; ++i) {
+    if (!taken[i] && IsFlagHeader(normalized[i])) flag_column = static_cast<int>(i);
+  }
+  if (flag_column >= 0) {
+    taken[flag_column] = true;
+    result.table.flag_column = headers[flag_column];
+  }
   std::string ignored;
   for (size_t i = 0; i < field_count; ++i) {
     if (taken[i]) continue;
+    text_column_index.push_back(static_cast<int>(i));
+    TextColumn text_column;
+    text_column.name = headers[i];
+    text_column.column = static_cast<int>(i) + 1;
+    result.table.text_columns.push_back(std::move(text_column));
     ignored += (ignored.empty() ? "" : ", ") +
                (headers[i].empty() ? "column " + std::to_string(i + 1) : Quote(headers[i]));
   }
-  if (!ignored.empty()) result.notes.push_back("ignored columns: " + ignored);
+  if (!ignored.empty()) {
+    result.notes.push_back(
+        "ignored columns (not fitted; kept as text, for showing and grouping): " + ignored);
+  }
 
+  return true;
+}
+
+bool RunsReader::Parse() {
   // --- Rows -------------------------------------------------------------------------------------
-  const bool skip_bad = options.bad_rows == BadRowPolicy::kSkip;
-  std::vector<Run>& runs = result.table.runs;
+  skip_bad = options.bad_rows == BadRowPolicy::kSkip;
   std::vector<InputProblem> row_problems;
   std::array<std::string, kRoleCount> labels;  // role names for messages, once
   for (Role role : kRoles) {
     if (has(role)) labels[Index(role)] = Label(role, headers[column[Index(role)]]);
   }
-  int data_rows = 0, skipped_rows = 0, separator_rows = 0;
-  size_t tokens_derived = 0, flops_derived = 0, lr_missing = 0, batch_missing = 0;
-  double max_raw_batch = 0, max_params = 0, max_tokens_given = 0;
-  bool tokens_given_any = false;
   Line line;
   while (NextContentLine(&cursor, &line)) {
     row_problems.clear();
@@ -605,8 +702,8 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
       }
     }
     if (static_cast<size_t>(data_rows) >= options.max_rows) {
-      return Fail(
-          std::move(result), line.number, 0,
+      return Refuse(
+          line.number, 0,
           "more than " + std::to_string(options.max_rows) + " data rows; refused at this line");
     }
     ++data_rows;
@@ -704,8 +801,22 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
       }
     }
 
+    if (row_problems.empty() && flag_column >= 0) {
+      const std::string& cell = fields[flag_column];
+      if (!ParseFlag(cell, &run.flagged)) {
+        row_problems.push_back({line.number, flag_column + 1,
+                                "flag column " + Quote(headers[flag_column]) + " holds " +
+                                    Quote(cell) +
+                                    ": write true/false, 1/0 or yes/no (or leave it empty)"});
+      }
+      run.excluded = run.flagged && !options.keep_flagged;
+    }
+
     if (row_problems.empty()) {
       runs.push_back(run);
+      for (size_t t = 0; t < text_column_index.size(); ++t) {
+        result.table.text_columns[t].values.push_back(fields[text_column_index[t]]);
+      }
     } else if (skip_bad) {
       ++skipped_rows;
       for (InputProblem& p : row_problems) {
@@ -717,16 +828,29 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
   }
 
   if (data_rows == 0) {
-    return Fail(std::move(result), header_line.number, 0,
-                "header only: no data rows after the header");
+    return Refuse(header_line.number, 0, "header only: no data rows after the header");
   }
   if (separator_rows > 0) {
     result.notes.push_back("rows with only separators, read as blank lines: " +
                            std::to_string(separator_rows));
   }
 
+  return true;
+}
+
+void RunsReader::Derive() {
   // --- Duplicates -------------------------------------------------------------------------------
-  const auto duplicates = FindDuplicates(runs, options.duplicate_tolerance);
+  // Runs equal in every number but different in a text column (two experiments) are no duplicates.
+  auto duplicates = FindDuplicates(runs, options.duplicate_tolerance);
+  duplicates.erase(std::remove_if(duplicates.begin(), duplicates.end(),
+                                  [&](const std::pair<size_t, size_t>& pair) {
+                                    for (const TextColumn& c : result.table.text_columns) {
+                                      if (c.values[pair.first] != c.values[pair.second])
+                                        return true;
+                                    }
+                                    return false;
+                                  }),
+                   duplicates.end());
   if (!duplicates.empty()) {
     std::vector<bool> drop(runs.size(), false);
     for (const auto& [dup, first] : duplicates) {
@@ -743,9 +867,14 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
     }
     size_t kept = 0;
     for (size_t i = 0; i < runs.size(); ++i) {
-      if (!drop[i]) runs[kept++] = runs[i];
+      if (drop[i]) continue;
+      for (TextColumn& text_column : result.table.text_columns) {
+        if (kept != i) text_column.values[kept] = std::move(text_column.values[i]);
+      }
+      runs[kept++] = runs[i];
     }
     runs.resize(kept);
+    for (TextColumn& text_column : result.table.text_columns) text_column.values.resize(kept);
   }
 
   // --- What the table holds ---------------------------------------------------------------------
@@ -801,11 +930,31 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
                      ": are they in millions or billions? Write 4B or 4e9 for 4 billion");
   }
 
+  for (TextColumn& text_column : result.table.text_columns) {
+    double unused = 0;
+    std::string reason;
+    text_column.numeric = std::all_of(
+        text_column.values.begin(), text_column.values.end(), [&](const std::string& value) {
+          return IsBlank(value) || ParseNumber(value, &unused, &reason);
+        });
+  }
+  if (flag_column >= 0) {
+    const size_t flagged = static_cast<size_t>(
+        std::count_if(runs.begin(), runs.end(), [](const Run& run) { return run.flagged; }));
+    result.notes.push_back(
+        "flag column " + Quote(headers[flag_column]) + ": " + std::to_string(flagged) + " of " +
+        std::to_string(runs.size()) + " runs flagged" +
+        (options.keep_flagged ? ", kept in the fits (keep flagged rows is on)"
+                              : ", left out of the fits (keep flagged rows brings them back)"));
+  }
+
   if (skipped_rows > 0) {
     result.notes.push_back(std::to_string(skipped_rows) + " of " + std::to_string(data_rows) +
                            " data rows skipped (see warnings)");
   }
+}
 
+ReadResult RunsReader::Validate() {
   // --- Outcome ----------------------------------------------------------------------------------
   if (skip_bad && runs.empty()) {
     errors.Add(0, 0,
@@ -816,7 +965,13 @@ ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
   if (!result.ok) result.table = RunTable();
   errors.MoveTo(&result.errors, "errors");
   warnings.MoveTo(&result.warnings, "warnings");
-  return result;
+  return std::move(result);
+}
+
+}  // namespace
+
+ReadResult ReadRuns(std::string_view text, const ReadOptions& options) {
+  return RunsReader(text, options).Read();
 }
 
 }  // namespace scalecalc

@@ -38,6 +38,9 @@ struct ReadOptions {
   size_t max_bytes = 64u << 20;        // larger text is refused
   size_t max_rows = 1000000;           // more data rows are refused
   double duplicate_tolerance = 1e-12;  // relative: runs equal in every field are duplicates
+  // Rows marked true in a flag column (outlier, is_outlier, exclude, excluded) are read with
+  // Run::flagged and, unless this is set, Run::excluded.
+  bool keep_flagged = false;
 };
 
 struct ReadResult {
@@ -52,6 +55,10 @@ struct ReadResult {
 };
 
 ReadResult ReadRuns(std::string_view text, const ReadOptions& options = {});
+
+// Reads a flag column's cell: true/false, 1/0, yes/no in any case (blank: false). False when the
+// text is none of these.
+bool ParseFlag(std::string_view text, bool* flag);
 
 // Parses one number as users write it: 1.07e9, 1070000000, 1.07B, 250M, 3k, 1.5T, "1,070" is NOT
 // accepted (ambiguous). Returns false with a reason on failure. Accepts surrounding spaces.

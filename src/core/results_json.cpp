@@ -1,5 +1,6 @@
 #include "core/results_json.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace scalecalc {
@@ -143,10 +144,25 @@ json FitJson(const FitSummary& summary, const ReadResult& read,
       columns[ToString(role)] = read.headers[static_cast<size_t>(index)];
     }
   }
+  json text_columns = json::array();
+  for (const TextColumn& c : read.table.text_columns) text_columns.push_back(c.name);
   out["input"] = {{"runs", read.table.runs.size()},
                   {"delimiter", std::string(1, read.delimiter)},
                   {"columns", columns},
+                  {"text_columns", text_columns},
                   {"notes", read.notes}};
+  if (!read.table.flag_column.empty()) {
+    json rows = json::array();
+    bool kept = false;  // some flagged row is in the fits (--keep-flagged)
+    for (const Run& run : read.table.runs) {
+      if (run.flagged) rows.push_back(run.data_row);
+      kept = kept || (run.flagged && !run.excluded);
+    }
+    out["input"]["flagged"] = {{"column", read.table.flag_column},
+                               {"rows", rows},
+                               {"reason", "flagged by column " + read.table.flag_column},
+                               {"kept", kept}};
+  }
   out["warnings"] = warnings;
   return out;
 }
@@ -167,6 +183,101 @@ json PresetJson(const PresetInfo& preset) {
   }
   out["published_optima"] = published;
   return out;
+}
+
+json IsoFlopJson(const IsoFlopResult& iso, const MethodComparison& cmp) {
+  json budgets = json::array();
+  for (const IsoFlopBudget& b : iso.budgets) {
+    budgets.push_back({{"flops", JsonNumber(b.flops)},
+                       {"points", b.points},
+                       {"sizes", b.sizes},
+                       {"params_opt", JsonNumber(b.params_opt)},
+                       {"tokens_opt", JsonNumber(b.tokens_opt)},
+                       {"loss_opt", JsonNumber(b.loss_opt)},
+                       {"flag", ToString(b.flag)}});
+  }
+  json out = {{"applicable", iso.applicable},
+              {"ok", iso.ok},
+              {"message", iso.message},
+              {"params_coef", JsonNumber(iso.params_coef)},
+              {"params_exp", JsonNumber(iso.params_exp)},
+              {"tokens_coef", JsonNumber(iso.tokens_coef)},
+              {"tokens_exp", JsonNumber(iso.tokens_exp)},
+              {"budgets_used", iso.budgets_used},
+              {"budgets", budgets},
+              {"bootstrap_samples", iso.bootstrap_samples_done},
+              {"ci95",
+               {{"params_coef", JsonInterval(iso.params_coef_ci)},
+                {"params_exp", JsonInterval(iso.params_exp_ci)},
+                {"tokens_exp", JsonInterval(iso.tokens_exp_ci)}}}};
+  out["comparison"] = {{"ok", cmp.ok},
+                       {"isoflop_exp", JsonNumber(cmp.isoflop_exp)},
+                       {"surface_exp", JsonNumber(cmp.surface_exp)},
+                       {"budget_flops", JsonNumber(cmp.budget_flops)},
+                       {"isoflop_params", JsonNumber(cmp.isoflop_params)},
+                       {"surface_params", JsonNumber(cmp.surface_params)},
+                       {"exp_disagree", cmp.exp_disagree},
+                       {"params_disagree", cmp.params_disagree},
+                       {"ci95",
+                        {{"isoflop_exp", JsonInterval(cmp.isoflop_exp_ci)},
+                         {"surface_exp", JsonInterval(cmp.surface_exp_ci)},
+                         {"isoflop_params", JsonInterval(cmp.isoflop_params_ci)},
+                         {"surface_params", JsonInterval(cmp.surface_params_ci)}}},
+                       {"text", cmp.text}};
+  return out;
+}
+
+json TableJson(const TableAnalysis& analysis, const ReadResult& read,
+               const std::vector<int>& excluded_rows, const PlanOptions& plan_options,
+               const std::vector<std::string>& warnings) {
+  json out = FitJson(analysis.fit, read, excluded_rows, analysis.planned ? &analysis.plan : nullptr,
+                     plan_options, warnings);
+  if (analysis.isoflop.applicable)
+    out["isoflop"] = IsoFlopJson(analysis.isoflop, analysis.comparison);
+  return out;
+}
+
+json GroupsJson(const GroupSplit& split, const std::vector<GroupAnalysis>& groups,
+                const ReadResult& read, const std::vector<int>& excluded_rows,
+                const PlanOptions& plan_options, const std::vector<std::string>& warnings) {
+  json list = json::array();
+  for (size_t g = 0; g < groups.size() && g < split.groups.size(); ++g) {
+    const GroupAnalysis& group = groups[g];
+    // The group's own rows, as if its file had been read alone (input.runs, flagged rows).
+    ReadResult group_read;
+    group_read.ok = read.ok;
+    group_read.headers = read.headers;
+    group_read.mapping = read.mapping;
+    group_read.delimiter = read.delimiter;
+    group_read.notes = read.notes;
+    group_read.table = split.groups[g].table;
+    std::vector<int> group_excluded;
+    for (const Run& run : split.groups[g].table.runs) {
+      if (std::binary_search(excluded_rows.begin(), excluded_rows.end(), run.data_row)) {
+        group_excluded.push_back(run.data_row);
+      }
+    }
+    json item = {{"name", group.name}};
+    const json fields =
+        TableJson(group.analysis, group_read, group_excluded, plan_options, warnings);
+    for (auto it = fields.begin(); it != fields.end(); ++it) item[it.key()] = it.value();
+    const ComparisonRow row = ComparisonRowOf(group.name, group.runs, group.analysis);
+    item["comparison_row"] = {{"runs", row.runs},
+                              {"used", row.used},
+                              {"excluded", row.excluded},
+                              {"fitted", row.fitted},
+                              {"why", row.why},
+                              {"a", JsonNumber(row.a)},
+                              {"a_ci95", JsonInterval(row.a_ci)},
+                              {"params_opt", JsonNumber(row.params_opt)},
+                              {"params_ci95", JsonInterval(row.params_ci)},
+                              {"loss_opt", JsonNumber(row.loss_opt)},
+                              {"loss_ci95", JsonInterval(row.loss_ci)},
+                              {"isoflop_exp", JsonNumber(row.isoflop_exp)},
+                              {"isoflop_exp_ci95", JsonInterval(row.isoflop_exp_ci)}};
+    list.push_back(std::move(item));
+  }
+  return {{"group_by", split.column}, {"groups", list}};
 }
 
 std::string DumpJson(const json& value) {

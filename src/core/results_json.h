@@ -9,6 +9,8 @@
 
 #include "core/csv_reader.h"
 #include "core/fit.h"
+#include "core/groups.h"
+#include "core/isoflop.h"
 #include "core/planner.h"
 #include "core/presets.h"
 
@@ -33,6 +35,19 @@ nlohmann::json FitJson(const FitSummary& summary, const ReadResult& read,
 // One preset: {name, title, source, notes, compute, loss_law, lr_law, batch_law,
 // published_optima}; the laws without intervals, absent when the source gives none.
 nlohmann::json PresetJson(const PresetInfo& preset);
+
+// Approach 2: {applicable, ok, message, params_coef, params_exp, tokens_coef, tokens_exp,
+//  budgets: [{flops, points, sizes, params_opt, tokens_opt, loss_opt, flag}], ci95, comparison}.
+nlohmann::json IsoFlopJson(const IsoFlopResult& isoflop, const MethodComparison& comparison);
+// One table's fit output (FitJson) with its "isoflop" object when Approach 2 applies.
+nlohmann::json TableJson(const TableAnalysis& analysis, const ReadResult& read,
+                         const std::vector<int>& excluded_rows, const PlanOptions& plan_options,
+                         const std::vector<std::string>& warnings);
+// {"group_by": COLUMN, "groups": [{"name": ..., <TableJson fields>, "comparison_row": {...}}]}.
+nlohmann::json GroupsJson(const GroupSplit& split, const std::vector<GroupAnalysis>& groups,
+                          const ReadResult& read, const std::vector<int>& excluded_rows,
+                          const PlanOptions& plan_options,
+                          const std::vector<std::string>& warnings);
 
 // Pretty-printed, with invalid UTF-8 (from a CSV header) replaced rather than thrown on.
 std::string DumpJson(const nlohmann::json& json);

@@ -22,12 +22,33 @@ struct Run {
   int data_row = 0;           // 1-based among data rows
   int line = 0;               // 1-based line in the source text
   bool excluded = false;      // left out of every fit by the user's outlier policy
+  bool flagged = false;       // marked true in the file's flag column (RunTable::flag_column)
+};
+
+// A column no role took, kept as written (text), one value per run: shown, and usable for grouping.
+struct TextColumn {
+  std::string name;                 // the header as read
+  int column = 0;                   // 1-based column in the file
+  bool numeric = false;             // every non-blank value reads as a number
+  std::vector<std::string> values;  // aligned with RunTable::runs
+  int CountDistinct() const;        // distinct values (blank counts as one)
 };
 
 struct RunTable {
   std::vector<Run> runs;
-  bool has_lr = false;     // every run has a learning rate
-  bool has_batch = false;  // every run has a batch size
+  bool has_lr = false;                   // every run has a learning rate
+  bool has_batch = false;                // every run has a batch size
+  std::vector<TextColumn> text_columns;  // every column no role took, in file order
+  // Header of the boolean flag column (outlier, is_outlier, exclude, excluded); "" when none.
+  // Its true rows are Run::flagged, and excluded unless ReadOptions::keep_flagged.
+  std::string flag_column;
+
+  const TextColumn* FindColumn(const std::string& name) const {
+    for (const TextColumn& c : text_columns) {
+      if (c.name == name) return &c;
+    }
+    return nullptr;
+  }
 
   // True when the runs contain a sweep: several learning rates or batch sizes at one (N, T).
   bool HasSweep() const { return has_lr || has_batch; }

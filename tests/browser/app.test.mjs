@@ -157,6 +157,8 @@ test('the cost panel measures a block with WebGPU after the kernel check, and sa
   const { page, problems } = await openPage(session.browser, session.url);
   await waitForApp(page);
   await page.evaluate(() => window.scalecalc.app.selectPanel('cost'));
+  // The kernel check counts against the panel's time budget: room for a loaded software adapter.
+  await page.evaluate(() => window.scalecalc.app.setCostBudget(240));
   await page.evaluate(() => window.scalecalc.app.measureTypedShape(128, 2, 2, 1, 64, 64));
   await page.waitForFunction(() => JSON.parse(window.scalecalc.app.getCostResult()).running === false,
                              null, { timeout: 240000 });

@@ -30,16 +30,29 @@ export async function launch() {
   };
 }
 
-// A page that records console errors, page errors and failed requests.
+// Every Content-Security-Policy violation becomes a console error (Chromium also logs its own
+// "Refused to ..." line), so any test that runs the page under the policy fails on one.
+function reportPolicyViolations() {
+  document.addEventListener('securitypolicyviolation', (event) => {
+    console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}`);
+  });
+}
+
+// A page that records console errors (the workers' too), page errors, failed requests and CSP
+// violations.
 export async function openPage(browser, url, { width = 1280, height = 720, scale = 1, context } = {}) {
   const ctx = context || await browser.newContext({
     viewport: { width, height }, deviceScaleFactor: scale,
   });
   const page = await ctx.newPage();
+  await page.addInitScript(reportPolicyViolations);
   const problems = [];
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
+  page.on('worker', (worker) => worker.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`worker console error: ${message.text()}`);
+  }));
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) =>
     problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));

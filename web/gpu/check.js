@@ -174,9 +174,16 @@ function cases(limits, tuning, core) {
 
 // [{kernel, ok, maxRelError, message}] for every case. Never throws: a case that cannot be built
 // or run is a failed result with the reason.
-export async function runChecks(gpu, library, core) {
+// shouldStop: optional () => '' or why to stop; checked between cases (a stopped check ends with a
+// failed 'checks' entry saying why).
+export async function runChecks(gpu, library, core, shouldStop = null) {
   const results = [];
   for (const build of cases(gpu.limits, tuningFor(gpu), core)) {
+    const why = shouldStop ? shouldStop() : '';
+    if (why) {
+      results.push({ kernel: 'checks', ok: false, maxRelError: NaN, message: why, stopped: true });
+      break;
+    }
     let name = 'unnamed case';
     try {
       const c = build();

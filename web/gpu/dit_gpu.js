@@ -3,7 +3,7 @@
 // ok false and a message starting "WebGPU unavailable".
 //
 //   import * as ditGpu from './gpu/dit_gpu.js';
-//   const gpu = await ditGpu.initGpu();            // {ok, message, adapterName, features, limits, timestampQuery}
+//   const gpu = await ditGpu.initGpu();            // {ok, message, adapterName, features, limits, timestampQuery, fallback}
 //   const checks = await ditGpu.checkKernels(core); // [{kernel, ok, maxRelError, message}], core = Embind module
 //   const r = await ditGpu.measureBlock({ tokens: 256, width: 1152, heads: 16, textTokens: 120,
 //                                         crossAttention: true, repeats: 5 });
@@ -24,7 +24,7 @@ import { PreparedPlan, checkPlan } from './plan.js';
 import { blockData, planBlock } from './block.js';
 import { runChecks } from './check.js';
 import { randomArray } from './random.js';
-import { timePlan } from './timing.js';
+import { Stopped, timePlan } from './timing.js';
 
 export { CHECK_TOLERANCE } from './check.js';
 
@@ -43,6 +43,7 @@ function failure(message, extra = {}) { return { ok: false, message, ...extra };
 
 function describe(error) {
   if (error instanceof Refusal) return `refused: ${error.message}`;
+  if (error instanceof Stopped) return error.message;
   return `${error && error.message ? error.message : error}`;
 }
 
@@ -58,18 +59,20 @@ async function usableGpu() {
 // {ok, message, adapterName, features, limits, timestampQuery}.
 export async function initGpu() {
   const gpu = await openGpu();
-  const { adapterName, features, limits, timestampQuery } = gpu;
-  if (gpu.ok && gpu.lost) return { ok: false, message: gpu.lost, adapterName, features, limits, timestampQuery };
-  return { ok: gpu.ok, message: gpu.message, adapterName, features, limits, timestampQuery };
+  const { adapterName, features, limits, timestampQuery, fallback } = gpu;
+  const about = { adapterName, features, limits, timestampQuery, fallback };
+  if (gpu.ok && gpu.lost) return { ok: false, message: gpu.lost, ...about };
+  return { ok: gpu.ok, message: gpu.message, ...about };
 }
 
 // Runs every kernel (and two blocks) against the core's double-precision reference.
 // [{kernel, ok, maxRelError, message}]; also remembered to gate the timings.
-export function checkKernels(core) {
-  return exclusive(() => checkUnlocked(core));
+// Options: shouldStop (() => '' or why to stop, between cases; a stopped check is not remembered).
+export function checkKernels(core, { shouldStop = null } = {}) {
+  return exclusive(() => checkUnlocked(core, shouldStop));
 }
 
-async function checkUnlocked(core) {
+async function checkUnlocked(core, shouldStop = null) {
   const { gpu, problem } = await usableGpu();
   if (!gpu) return [{ kernel: 'webgpu', ok: false, maxRelError: NaN, message: problem }];
   if (!core || typeof core.ditReferenceMatmul !== 'function') {
@@ -78,10 +81,11 @@ async function checkUnlocked(core) {
   }
   let results;
   try {
-    results = await runChecks(gpu, library, core);
+    results = await runChecks(gpu, library, core, shouldStop);
   } catch (error) {
     results = [{ kernel: 'checks', ok: false, maxRelError: NaN, message: describe(error) }];
   }
+  if (results.some((r) => r.stopped)) return results;  // not a verdict on the device
   checkState = { passed: results.every((r) => r.ok), results };
   return results;
 }
@@ -98,11 +102,11 @@ async function timingGate(core) {
 }
 
 // Allocates plan with seeded inputs, times it, releases it.
-async function timeSteps(gpu, plan, inputs, { repeats = 5, timing = 'auto' } = {}) {
+async function timeSteps(gpu, plan, inputs, { repeats = 5, warmup = 1, timing = 'auto', shouldStop = null } = {}) {
   checkPlan(plan, gpu.limits);
   const run = await PreparedPlan.create(gpu, library, plan, inputs);
   try {
-    return await timePlan(gpu, run, { repeats, mode: timing });
+    return await timePlan(gpu, run, { repeats, warmup, mode: timing, shouldStop });
   } finally {
     run.destroy();
   }
@@ -123,7 +127,8 @@ function stepRows(plan, times) {
 
 // One DiT block forward pass: {ok, message, timing, kernels, blockMs, blockGflops, blockFlops,
 // wallMs, config}. Options: tokens, width, heads, textTokens, crossAttention, batch, repeats,
-// timing ('auto' | 'wall-clock'), tile (32 | 64), core.
+// warmup, timing ('auto' | 'wall-clock'), tile (32 | 64), core, shouldStop (() => '' or why to
+// stop; checked between kernels, see timing.js).
 export function measureBlock(options = {}) {
   return exclusive(async () => {
     try {

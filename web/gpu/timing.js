@@ -17,6 +17,17 @@
 //                   the median time of the whole sequence (wall clock)
 //   t.wallMs        wall-clock milliseconds of one whole plan, for comparison
 
+// Thrown between kernels when the caller's shouldStop() says why it must stop (cancelled, or its
+// time budget ran out): GPU work is submitted a kernel at a time and awaited, so the page keeps
+// drawing frames (a software adapter shares the GPU process with WebGL) and a stop takes effect
+// within one kernel.
+export class Stopped extends Error {}
+
+function stopIfAsked(shouldStop) {
+  const why = shouldStop ? shouldStop() : '';
+  if (why) throw new Stopped(why);
+}
+
 const MAX_QUERIES = 4096;
 const MAX_REPEATS = 100;  // repeats asked beyond this are clamped (the page must stay responsive)
 const WALL_SAMPLE_MS = 20;
@@ -30,7 +41,7 @@ export function median(values) {
 
 async function settle(device) { await device.queue.onSubmittedWorkDone(); }
 
-async function timeWithTimestamps(gpu, prepared, repeats, warmup) {
+async function timeWithTimestamps(gpu, prepared, repeats, warmup, shouldStop) {
   const { device } = gpu;
   const steps = prepared.steps.length;
   const queries = 2 * steps;
@@ -43,18 +54,28 @@ async function timeWithTimestamps(gpu, prepared, repeats, warmup) {
     size: queries * 8 * repeats, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
   });
   try {
-    for (let i = 0; i < warmup; i++) {
-      const encoder = device.createCommandEncoder();
-      prepared.encode(encoder);
-      device.queue.submit([encoder.finish()]);
+    for (let w = 0; w < warmup; w++) {
+      for (let i = 0; i < steps; i++) {
+        stopIfAsked(shouldStop);
+        const encoder = device.createCommandEncoder();
+        prepared.encode(encoder, { first: i, last: i + 1 });
+        device.queue.submit([encoder.finish()]);
+        await settle(device);
+      }
     }
-    await settle(device);
     const start = performance.now();
     for (let r = 0; r < repeats; r++) {
+      for (let i = 0; i < steps; i++) {  // a kernel at a time; the timestamps time the passes alone
+        stopIfAsked(shouldStop);
+        const encoder = device.createCommandEncoder();
+        prepared.encode(encoder, {
+          first: i, last: i + 1,
+          timestamps: (j) => ({ querySet, beginningOfPassWriteIndex: 2 * j, endOfPassWriteIndex: 2 * j + 1 }),
+        });
+        device.queue.submit([encoder.finish()]);
+        await settle(device);
+      }
       const encoder = device.createCommandEncoder();
-      prepared.encode(encoder, {
-        timestamps: (i) => ({ querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 }),
-      });
       encoder.resolveQuerySet(querySet, 0, queries, resolve, 0);
       encoder.copyBufferToBuffer(resolve, 0, readback, r * queries * 8, queries * 8);
       device.queue.submit([encoder.finish()]);
@@ -88,9 +109,10 @@ async function timeWithTimestamps(gpu, prepared, repeats, warmup) {
 }
 
 // Median milliseconds of one encode(encoder) call, timed in batches of submissions.
-async function wallClock(device, encodeOnce, repeats, warmup) {
+async function wallClock(device, encodeOnce, repeats, warmup, shouldStop) {
   let warmMs = 0;
   for (let w = 0; w < Math.max(1, warmup); w++) {
+    stopIfAsked(shouldStop);
     const encoder = device.createCommandEncoder();
     encodeOnce(encoder);
     const start = performance.now();
@@ -101,6 +123,7 @@ async function wallClock(device, encodeOnce, repeats, warmup) {
   const batch = Math.min(MAX_DISPATCHES_PER_SAMPLE, Math.max(1, Math.round(WALL_SAMPLE_MS / Math.max(warmMs, 1e-3))));
   const samples = [];
   for (let r = 0; r < repeats; r++) {
+    stopIfAsked(shouldStop);
     const encoder = device.createCommandEncoder();
     for (let b = 0; b < batch; b++) encodeOnce(encoder);
     const start = performance.now();
@@ -111,23 +134,24 @@ async function wallClock(device, encodeOnce, repeats, warmup) {
   return median(samples);
 }
 
-async function timeWithWallClock(gpu, prepared, repeats, warmup) {
+async function timeWithWallClock(gpu, prepared, repeats, warmup, shouldStop) {
   const { device } = gpu;
   const stepMs = [];
   for (let i = 0; i < prepared.steps.length; i++) {
     stepMs.push(await wallClock(device, (encoder) => prepared.encode(encoder, { first: i, last: i + 1 }),
-                                repeats, warmup));
+                                repeats, warmup, shouldStop));
   }
-  const totalMs = await wallClock(device, (encoder) => prepared.encode(encoder), repeats, warmup);
+  const totalMs = await wallClock(device, (encoder) => prepared.encode(encoder), repeats, warmup, shouldStop);
   return { timing: 'wall-clock', stepMs, totalMs, wallMs: totalMs };
 }
 
 // mode: 'auto' (timestamps when the device has them), 'timestamp-query' or 'wall-clock'.
-export async function timePlan(gpu, prepared, { repeats = 5, warmup = 1, mode = 'auto' } = {}) {
+// shouldStop: optional () => '' to go on, or why to stop (thrown as Stopped between kernels).
+export async function timePlan(gpu, prepared, { repeats = 5, warmup = 1, mode = 'auto', shouldStop = null } = {}) {
   const count = Math.min(MAX_REPEATS, Math.max(1, Math.floor(repeats) || 1));
   if (mode !== 'wall-clock' && gpu.timestampQuery) {
-    const result = await timeWithTimestamps(gpu, prepared, count, warmup);
+    const result = await timeWithTimestamps(gpu, prepared, count, warmup, shouldStop);
     if (result) return result;
   }
-  return timeWithWallClock(gpu, prepared, count, warmup);
+  return timeWithWallClock(gpu, prepared, count, warmup, shouldStop);
 }

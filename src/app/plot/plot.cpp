@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
 
+#include "app/text_layout.h"
 #include "imgui_internal.h"
 
 namespace scalecalc::app::plot {
@@ -62,6 +64,9 @@ struct PlotState {
   std::vector<ImVec2> circle;         // scatter point outline offsets: inner ring, outer ring
   std::vector<ImDrawIdx> circle_idx;  // triangles of one point, relative to its first vertex
   std::vector<LegendEntry> legend;
+  std::vector<std::string> title_lines;  // the title wrapped to the plot's width
+  bool legend_open = false;              // compact plots: the legend shown over the data
+  ImRect legend_toggle;                  // compact plots: the toggle's place this frame
   HoverInfo hover;
 };
 
@@ -75,6 +80,10 @@ struct Context {
   HoverInfo last_hover;
   PlotView last_view;
   PlotStats last_stats;
+  const PlotState* last_plot = nullptr;
+  bool pinch_pending = false;  // PinchZoom's request, taken by the plot under its centre
+  ImVec2 pinch_centre;
+  double pinch_scale = 1;
 };
 
 Context& Ctx() {
@@ -718,7 +727,9 @@ void DrawLegend(Frame& f, const std::vector<LegendEntry>& entries) {
 }
 
 // The nearest visible Scatter or Marker point to the mouse within a few pixels.
-HoverInfo FindHover(const Frame& f, ImVec2 mouse) {
+// `reach_fonts`: how far from a point, in font sizes beyond its radius, still finds it (a finger
+// needs more than a mouse).
+HoverInfo FindHover(const Frame& f, ImVec2 mouse, float reach_fonts) {
   const PlotState& s = *f.s;
   HoverInfo best;
   float best_d2 = 0;
@@ -726,7 +737,7 @@ HoverInfo FindHover(const Frame& f, ImVec2 mouse) {
     if ((series.kind != Kind::kScatter && series.kind != Kind::kMarker) ||
         IsHidden(s, series.label_id))
       continue;
-    const float reach = series.size * f.unit + 0.35f * f.font;
+    const float reach = series.size * f.unit + reach_fonts * f.font;
     for (int i = series.begin; i < series.begin + series.count; ++i) {
       const ImVec2 d = s.screen[i] - mouse;
       const float d2 = d.x * d.x + d.y * d.y;  // NaN for points not drawn: never below reach
@@ -859,26 +870,32 @@ void BandBetween(const char* label, const double* x, const double* y_lo, const d
   if (series->count > 0) s.his.insert(s.his.end(), y_hi, y_hi + series->count);
 }
 
-void EndPlot() {
-  Context& c = Ctx();
-  IM_ASSERT(c.current != nullptr && "EndPlot without a BeginPlot that returned true");
-  if (!c.current) return;
-  PlotState& s = *c.current;
-  s.his.resize(s.xs.size(), kNaN);
-  const PlotSpec& spec = c.spec;
+namespace {
 
-  if (s.fit_x) FitAxis(s, spec.x, true);
-  if (s.fit_y) FitAxis(s, spec.y, false);
-  s.fit_x = s.fit_y = false;
+// What the input stage found, for the drawing stages.
+struct InputResult {
+  bool legend_hovered = false;
+  bool area_active = false;
+  bool mouse_in_area = false;
+};
 
-  // Layout, all in font units so it scales with devicePixelRatio.
-  Frame f;
-  f.s = &s;
-  f.font = ImGui::GetFontSize();
-  f.unit = f.font / kReferenceFontPx;
-  const float font = f.font, pad = 0.5f * font, tick_major = 0.45f * font;
+// Stage 1: the plot area inside the frame, in font units so it scales with devicePixelRatio.
+// Returns the bottom of the x tick labels' strip.
+float LayoutArea(const Context& c, Frame& f) {
+  PlotState& s = *f.s;
+  const float font = f.font, pad = 0.5f * font;
   const ImRect& frame = c.frame;
-  const float top = frame.Min.y + (s.title.empty() ? pad : font + 2 * pad);
+  // A title wider than the plot wraps at spaces onto more lines (never cut mid-word).
+  s.title_lines.clear();
+  if (!s.title.empty()) {
+    const std::string shown(s.title.c_str(), ImGui::FindRenderedTextEnd(s.title.c_str()));
+    s.title_lines = WrapWords(shown, frame.GetWidth() - 2 * pad, [](std::string_view piece) {
+      return ImGui::CalcTextSize(piece.data(), piece.data() + piece.size()).x;
+    });
+  }
+  const float title_h =
+      s.title_lines.empty() ? pad : font * static_cast<float>(s.title_lines.size()) + 2 * pad;
+  const float top = frame.Min.y + title_h;
   const float bottom = frame.Max.y - pad - (s.x_label.empty() ? 0 : font + 0.3f * font) -
                        (font + 0.4f * font);  // x tick labels
   ComputeYTicks(s, bottom - top, s.y_scale, font);
@@ -888,29 +905,40 @@ void EndPlot() {
   f.area = ImRect(ImVec2(std::floor(left), std::floor(top)),
                   ImVec2(std::floor(frame.Max.x - pad - 0.25f * font), std::floor(bottom)));
   f.area.Max = ImMax(f.area.Max, f.area.Min + ImVec2(1, 1));
+  return bottom;
+}
 
-  ImGui::SetCursorScreenPos(frame.Min);
-  if (!ImGui::BeginChild(c.current_id, frame.GetSize(), false,
-                         ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
-                             ImGuiWindowFlags_NoBackground)) {
-    ImGui::EndChild();
-    c.current = nullptr;
-    return;
-  }
-  // Its own draw list: each plot gets the full 64K-vertex budget of a 16-bit-index list.
-  f.draw = ImGui::GetWindowDrawList();
-  const int vertices_before = f.draw->VtxBuffer.Size;
+// On compact plots the legend hides behind a toggle in the plot's top-right corner. Returns
+// whether the toggle is hovered.
+bool LegendToggle(Frame& f) {
+  PlotState& s = *f.s;
+  const char* text = s.legend_open ? "hide legend" : "legend";
+  const ImVec2 size = ImGui::CalcTextSize(text) + ImVec2(0.8f * f.font, 0.5f * f.font);
+  const ImVec2 pos(f.area.Max.x - size.x - 0.3f * f.font, f.area.Min.y + 0.3f * f.font);
+  ImGui::SetCursorScreenPos(pos);
+  if (ImGui::InvisibleButton("##legend_toggle", size)) s.legend_open = !s.legend_open;
+  s.legend_toggle = ImRect(pos, pos + size);
+  return ImGui::IsItemHovered();
+}
+
+// Stage 2: clicks on the legend, zoom (wheel, pinch), pan (drag), double-click reset.
+InputResult HandleInput(Context& c, Frame& f, float bottom) {
+  PlotState& s = *f.s;
+  const PlotSpec& spec = c.spec;
   const ImGuiIO& io = ImGui::GetIO();
-  f.vertex_limited =
-      sizeof(ImDrawIdx) == 2 && !(io.BackendFlags & ImGuiBackendFlags_RendererHasVtxOffset);
-
-  // Input. Legend rows come first so they, not the plot area under them, take the clicks.
+  const float font = f.font;
+  const ImRect& frame = c.frame;
+  InputResult in;
+  // Legend rows come first so they, not the plot area under them, take the clicks.
   s.legend.clear();
-  const bool legend_hovered = spec.legend && Legend(f, &s.legend);
+  s.legend_toggle = ImRect();
+  if (spec.legend && spec.compact) in.legend_hovered = LegendToggle(f);
+  const bool legend_shown = spec.legend && (!spec.compact || s.legend_open);
+  if (legend_shown) in.legend_hovered = Legend(f, &s.legend) || in.legend_hovered;
   ImGui::SetCursorScreenPos(f.area.Min);
   ImGui::InvisibleButton("##area", f.area.GetSize());
-  const bool area_hovered = ImGui::IsItemHovered() || legend_hovered;
-  const bool area_active = ImGui::IsItemActive();
+  const bool area_hovered = ImGui::IsItemHovered() || in.legend_hovered;
+  in.area_active = ImGui::IsItemActive();
   if (ImGui::IsItemHovered()) ImGui::SetItemUsingMouseWheel();
   const ImRect x_strip(ImVec2(f.area.Min.x, f.area.Max.y),
                        ImVec2(f.area.Max.x, bottom + font * 1.4f));
@@ -932,13 +960,20 @@ void EndPlot() {
     if (zoom_x) s.x_range = Zoom(s.x_range, s.x_scale, f.mx.AxisSpaceAt(io.MousePos.x), factor);
     if (zoom_y) s.y_range = Zoom(s.y_range, s.y_scale, f.my.AxisSpaceAt(io.MousePos.y), factor);
   }
-  const bool pan_x = area_active || x_active, pan_y = area_active || y_active;
+  // A two-finger pinch centred on this plot (the page passes it in: no multi-touch in GLFW).
+  if (c.pinch_pending && frame.Contains(c.pinch_centre)) {
+    const double factor = 1 / std::clamp(c.pinch_scale, 0.1, 10.0);
+    s.x_range = Zoom(s.x_range, s.x_scale, f.mx.AxisSpaceAt(c.pinch_centre.x), factor);
+    s.y_range = Zoom(s.y_range, s.y_scale, f.my.AxisSpaceAt(c.pinch_centre.y), factor);
+    c.pinch_pending = false;
+  }
+  const bool pan_x = in.area_active || x_active, pan_y = in.area_active || y_active;
   if ((pan_x || pan_y) && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
     if (pan_x) s.x_range = Pan(s.x_range, s.x_scale, -io.MouseDelta.x / f.mx.scale);
     if (pan_y) s.y_range = Pan(s.y_range, s.y_scale, -io.MouseDelta.y / f.my.scale);
   }
   if (pan_x || pan_y) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeAll);
-  if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && !legend_hovered) {
+  if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && !in.legend_hovered) {
     if (area_hovered || x_hovered) FitAxis(s, spec.x, true);
     if (area_hovered || y_hovered) FitAxis(s, spec.y, false);
   }
@@ -949,14 +984,18 @@ void EndPlot() {
   ComputeYTicks(s, f.area.GetHeight(), s.y_scale, font);
   FitXTicks(s, f.area, s.x_scale, font);
   TransformPoints(f);
-  const bool mouse_in_area = f.area.Contains(io.MousePos) && (area_hovered || area_active);
-  s.hover =
-      mouse_in_area && !area_active && !legend_hovered ? FindHover(f, io.MousePos) : HoverInfo();
+  in.mouse_in_area = f.area.Contains(io.MousePos) && (area_hovered || in.area_active);
+  s.hover = in.mouse_in_area && !in.area_active && !in.legend_hovered
+                ? FindHover(f, io.MousePos, spec.compact ? 1.2f : 0.35f)
+                : HoverInfo();
+  return in;
+}
 
-  // Background and grid.
+// Stage 3: background, grid, the series (clipped to the plot area), hover ring and crosshair.
+void DrawGridAndData(const PlotSpec& spec, Frame& f, const InputResult& in) {
+  PlotState& s = *f.s;
   ImDrawList* draw = f.draw;
-  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  const ImU32 text_dim = ImGui::GetColorU32(ImGuiCol_Text, 0.75f);
+  const ImGuiIO& io = ImGui::GetIO();
   const ImU32 grid_major = ImGui::GetColorU32(ImGuiCol_Text, 0.12f);
   const ImU32 grid_minor = ImGui::GetColorU32(ImGuiCol_Text, 0.05f);
   draw->AddRectFilled(f.area.Min, f.area.Max, ImGui::GetColorU32(ImGuiCol_FrameBg, 0.35f));
@@ -970,8 +1009,6 @@ void EndPlot() {
     draw->AddLine(ImVec2(f.area.Min.x, y), ImVec2(f.area.Max.x, y),
                   t.major ? grid_major : grid_minor);
   }
-
-  // Data, clipped to the plot area, in submission order.
   draw->PushClipRect(f.area.Min, f.area.Max, true);
   for (const Series& series : s.series) {
     f.stats.points += series.count;
@@ -979,16 +1016,24 @@ void EndPlot() {
   }
   if (s.hover.valid) {
     const ImVec2 p = f.ToScreen(s.hover.x, s.hover.y);
-    draw->AddCircle(p, 0.5f * font, text, 16, std::max(1.5f, 1.5f * f.unit));
+    draw->AddCircle(p, 0.5f * f.font, ImGui::GetColorU32(ImGuiCol_Text), 16,
+                    std::max(1.5f, 1.5f * f.unit));
   }
-  if (mouse_in_area && spec.crosshair) {
+  if (in.mouse_in_area && spec.crosshair) {
     const ImU32 hair = ImGui::GetColorU32(ImGuiCol_Text, 0.25f);
     draw->AddLine(ImVec2(f.area.Min.x, io.MousePos.y), ImVec2(f.area.Max.x, io.MousePos.y), hair);
     draw->AddLine(ImVec2(io.MousePos.x, f.area.Min.y), ImVec2(io.MousePos.x, f.area.Max.y), hair);
   }
   draw->PopClipRect();
+}
 
-  // Axes: frame, ticks, labels, titles.
+// Stage 4: the axes' frame, ticks and tick labels, the title and the axis titles.
+void DrawAxes(const ImRect& frame, Frame& f) {
+  const PlotState& s = *f.s;
+  ImDrawList* draw = f.draw;
+  const float font = f.font, pad = 0.5f * font, tick_major = 0.45f * font;
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  const ImU32 text_dim = ImGui::GetColorU32(ImGuiCol_Text, 0.75f);
   draw->AddRect(f.area.Min - ImVec2(0.5f, 0.5f), f.area.Max + ImVec2(0.5f, 0.5f),
                 ImGui::GetColorU32(ImGuiCol_Border));
   for (const Tick& t : s.x_ticks) {
@@ -1011,10 +1056,13 @@ void EndPlot() {
     const float ly = std::clamp(y - size.y / 2, frame.Min.y, frame.Max.y - size.y);
     draw->AddText(ImVec2(f.area.Min.x - 0.4f * font - size.x, ly), text, t.label.c_str());
   }
-  if (!s.title.empty()) {
-    const float w = ImGui::CalcTextSize(s.title.c_str(), nullptr, true).x;
-    draw->AddText(ImVec2(f.area.GetCenter().x - w / 2, frame.Min.y + pad), text, s.title.c_str(),
-                  ImGui::FindRenderedTextEnd(s.title.c_str()));
+  float title_y = frame.Min.y + pad;
+  for (const std::string& line : s.title_lines) {
+    const float w = ImGui::CalcTextSize(line.c_str()).x;
+    const float x = std::clamp(f.area.GetCenter().x - w / 2, frame.Min.x + pad,
+                               std::max(frame.Min.x + pad, frame.Max.x - pad - w));
+    draw->AddText(ImVec2(x, title_y), text, line.c_str());
+    title_y += font;
   }
   if (!s.x_label.empty()) {
     const float w = ImGui::CalcTextSize(s.x_label.c_str()).x;
@@ -1024,16 +1072,28 @@ void EndPlot() {
   if (!s.y_label.empty())
     AddVerticalText(draw, ImVec2(frame.Min.x + pad + font / 2, f.area.GetCenter().y), text_dim,
                     s.y_label.c_str());
+}
 
-  // Overlays: legend, read-out, warnings.
+// Stage 5: on top of everything, the legend (or its toggle), the read-out and warnings.
+void DrawOverlays(const PlotSpec& spec, Frame& f, const InputResult& in) {
+  const PlotState& s = *f.s;
+  ImDrawList* draw = f.draw;
+  const ImGuiIO& io = ImGui::GetIO();
   draw->PushClipRect(f.area.Min, f.area.Max, true);
   DrawLegend(f, s.legend);
+  if (s.legend_toggle.GetWidth() > 0) {
+    const char* label = s.legend_open ? "hide legend" : "legend";
+    draw->AddRectFilled(s.legend_toggle.Min, s.legend_toggle.Max,
+                        ImGui::GetColorU32(ImGuiCol_Button), 0.25f * f.font);
+    draw->AddText(s.legend_toggle.Min + ImVec2(0.4f * f.font, 0.25f * f.font),
+                  ImGui::GetColorU32(ImGuiCol_Text), label);
+  }
   if (s.hover.valid) {
     const std::string readout =
         std::string(s.hover.series.c_str(), ImGui::FindRenderedTextEnd(s.hover.series.c_str())) +
         "  x " + FormatValue(s.hover.x) + "  y " + FormatValue(s.hover.y);
     DrawReadout(f, readout.c_str());
-  } else if (mouse_in_area && spec.crosshair) {
+  } else if (in.mouse_in_area && spec.crosshair) {
     const std::string readout =
         "x " + FormatValue(FromAxisSpace(f.mx.AxisSpaceAt(io.MousePos.x), s.x_scale)) + "  y " +
         FormatValue(FromAxisSpace(f.my.AxisSpaceAt(io.MousePos.y), s.y_scale));
@@ -1041,11 +1101,51 @@ void EndPlot() {
   }
   if (f.stats.truncated) {
     const char* warning = "too many points: some not drawn";
-    draw->AddText(ImVec2(f.area.Min.x + pad, f.area.Min.y + pad), IM_COL32(255, 140, 90, 255),
-                  warning);
+    draw->AddText(ImVec2(f.area.Min.x + 0.5f * f.font, f.area.Min.y + 0.5f * f.font),
+                  IM_COL32(255, 140, 90, 255), warning);
   }
   draw->PopClipRect();
-  f.stats.vertices = draw->VtxBuffer.Size - vertices_before;
+}
+
+}  // namespace
+
+void EndPlot() {
+  Context& c = Ctx();
+  IM_ASSERT(c.current != nullptr && "EndPlot without a BeginPlot that returned true");
+  if (!c.current) return;
+  PlotState& s = *c.current;
+  s.his.resize(s.xs.size(), kNaN);
+  const PlotSpec& spec = c.spec;
+
+  if (s.fit_x) FitAxis(s, spec.x, true);
+  if (s.fit_y) FitAxis(s, spec.y, false);
+  s.fit_x = s.fit_y = false;
+
+  Frame f;
+  f.s = &s;
+  f.font = ImGui::GetFontSize();
+  f.unit = f.font / kReferenceFontPx;
+  const float bottom = LayoutArea(c, f);
+
+  ImGui::SetCursorScreenPos(c.frame.Min);
+  if (!ImGui::BeginChild(c.current_id, c.frame.GetSize(), false,
+                         ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
+                             ImGuiWindowFlags_NoBackground)) {
+    ImGui::EndChild();
+    c.current = nullptr;
+    return;
+  }
+  // Its own draw list: each plot gets the full 64K-vertex budget of a 16-bit-index list.
+  f.draw = ImGui::GetWindowDrawList();
+  const int vertices_before = f.draw->VtxBuffer.Size;
+  f.vertex_limited = sizeof(ImDrawIdx) == 2 &&
+                     !(ImGui::GetIO().BackendFlags & ImGuiBackendFlags_RendererHasVtxOffset);
+
+  const InputResult in = HandleInput(c, f, bottom);
+  DrawGridAndData(spec, f, in);
+  DrawAxes(c.frame, f);
+  DrawOverlays(spec, f, in);
+  f.stats.vertices = f.draw->VtxBuffer.Size - vertices_before;
   ImGui::EndChild();
 
   if (s.hover.valid && spec.hover_tooltip) {
@@ -1058,9 +1158,45 @@ void EndPlot() {
   }
 
   c.last_hover = s.hover;
-  c.last_view = PlotView{s.x_range, s.y_range, s.x_scale, s.y_scale, f.area.Min, f.area.Max};
+  c.last_view = PlotView{s.x_range,  s.y_range,  s.x_scale,   s.y_scale,
+                         f.area.Min, f.area.Max, c.frame.Min, c.frame.Max};
   c.last_stats = f.stats;
+  c.last_plot = &s;
   c.current = nullptr;
+}
+
+void PinchZoom(ImVec2 centre_px, double scale) {
+  Context& c = Ctx();
+  if (!(scale > 0) || !std::isfinite(scale)) return;
+  c.pinch_pending = true;
+  c.pinch_centre = centre_px;
+  c.pinch_scale = scale;
+}
+
+std::string LastPlotCsv() {
+  const PlotState* s = Ctx().last_plot;
+  if (!s) return "";
+  std::string out = "series,x,y,y_high\n";
+  char number[96];
+  for (const Series& series : s->series) {
+    std::string label(LabelOf(*s, series), ImGui::FindRenderedTextEnd(LabelOf(*s, series)));
+    if (label.find_first_of(",\"\n") != std::string::npos) {
+      std::string quoted = "\"";
+      for (char ch : label) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      label = quoted + "\"";
+    }
+    for (int i = series.begin; i < series.begin + series.count; ++i) {
+      const double hi = i < static_cast<int>(s->his.size()) ? s->his[i] : kNaN;
+      std::snprintf(number, sizeof number, ",%.17g,%.17g,", s->xs[i], s->ys[i]);
+      out += label + number;
+      if (std::isfinite(hi)) {
+        std::snprintf(number, sizeof number, "%.17g", hi);
+        out += number;
+      }
+      out += "\n";
+    }
+  }
+  return out;
 }
 
 const HoverInfo& LastHover() {

@@ -27,7 +27,9 @@
 //   - Values that cannot be drawn (NaN, infinite, <= 0 on a log axis) are skipped: a Line or
 //     band breaks there, a Scatter point is left out.
 //   - Interaction: wheel zooms around the mouse (in log space on log axes), over an axis only
-//     that axis; drag pans; double-click resets to the initial ranges or the data.
+//     that axis; drag pans; double-click resets to the initial ranges or the data; PinchZoom
+//     zooms from a two-finger pinch. EndPlot runs in stages: layout, input, grid and data, axes,
+//     overlays.
 //   - After EndPlot: LastHover(), HoveredIndex(), LastPlotView(), LastPlotStats().
 #pragma once
 
@@ -56,6 +58,9 @@ struct PlotSpec {
   bool legend = true;         // legend box at the top right
   bool crosshair = true;      // crosshair and mouse coordinates in the bottom-left corner
   bool hover_tooltip = true;  // default tooltip for the hovered point (off: draw your own)
+  // For narrow screens and fingers: the legend hides behind a "legend" toggle in the corner,
+  // and a point is found from further away.
+  bool compact = false;
 };
 
 enum class MarkerShape { kCircle, kSquare, kDiamond, kTriangle, kCross, kPlus };
@@ -78,6 +83,8 @@ struct PlotView {
   AxisScale y_scale = AxisScale::kLinear;
   ImVec2 area_min;  // top-left of the plot area (inside the axes)
   ImVec2 area_max;
+  ImVec2 frame_min;  // the whole plot: title, axes and their labels
+  ImVec2 frame_max;
 };
 
 // What drawing the last plot cost.
@@ -110,6 +117,12 @@ void ShadedBand(const char* label, double x_lo, double x_hi, ImU32 color);
 // The area between two curves sharing x (a confidence band).
 void BandBetween(const char* label, const double* x, const double* y_lo, const double* y_hi,
                  int count, ImU32 color);
+
+// Zooms the plot under `centre_px` (screen pixels) by `scale` (> 1: in) in its next EndPlot: a
+// two-finger pinch, which the page passes in (GLFW has no multi-touch).
+void PinchZoom(ImVec2 centre_px, double scale);
+// The last plot's series as CSV: series,x,y,y_high (y_high only for bands), unrounded.
+std::string LastPlotCsv();
 
 const HoverInfo& LastHover();
 // Hovered index in the series with this label in the last plot, or -1.

@@ -1,0 +1,223 @@
+// Experiments side by side: the "group by" and "keep flagged rows" controls (Data panel), the
+// comparison table (Fit panel), the overlaid plots (Plots panel) and the two-group comparison
+// (Planner panel). Everything shown comes from Model::groups (core/groups.h).
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "app/format.h"
+#include "app/panels.h"
+#include "app/plot/plot.h"
+#include "imgui.h"
+
+namespace scalecalc::app {
+
+namespace {
+
+// The two groups the planner compares (indices into Model::groups); UI state only.
+int g_compare_first = 0;
+int g_compare_second = 1;
+
+std::string WithCi(double value, const Interval& ci, int digits) {
+  std::string out = FormatSci(value, digits);
+  const std::string interval = FormatInterval(ci, digits);
+  if (!interval.empty()) out += " " + interval;
+  return out;
+}
+
+}  // namespace
+
+int ShownTextColumns(const Model& model) {
+  const RunTable& table = model.read.table;
+  // ImGui tables hold at most 64 columns: the numbers take 9.
+  return std::min<int>(static_cast<int>(table.text_columns.size()), 50) +
+         (table.flag_column.empty() ? 0 : 1);
+}
+
+void SetupTextColumns(const Model& model) {
+  const RunTable& table = model.read.table;
+  if (!table.flag_column.empty()) ImGui::TableSetupColumn(table.flag_column.c_str());
+  const int count = ShownTextColumns(model) - (table.flag_column.empty() ? 0 : 1);
+  for (int c = 0; c < count; ++c) ImGui::TableSetupColumn(table.text_columns[c].name.c_str());
+}
+
+void DrawTextCells(const Model& model, int run_index) {
+  const RunTable& table = model.read.table;
+  if (!table.flag_column.empty()) {
+    ImGui::TableNextColumn();
+    if (table.runs[run_index].flagged) ImGui::TextUnformatted("flagged");
+  }
+  const int count = ShownTextColumns(model) - (table.flag_column.empty() ? 0 : 1);
+  for (int c = 0; c < count; ++c) {
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(table.text_columns[c].values[run_index].c_str());
+  }
+}
+
+void DrawGroupControls(Model& model) {
+  const RunTable& table = model.read.table;
+  if (!table.flag_column.empty()) {
+    bool keep = model.analysis.keep_flagged;
+    const std::string label = "keep flagged rows (column " + table.flag_column + ")";
+    if (ImGui::Checkbox(label.c_str(), &keep))
+      model.SetOption("keep_flagged", keep ? "true" : "false");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Rows marked true in %s are left out of the fits unless this is on.",
+                        table.flag_column.c_str());
+  }
+  const std::vector<std::string> columns = GroupableColumns(table);
+  if (columns.empty() && model.analysis.group_column.empty()) return;
+  const std::string current =
+      model.analysis.group_column.empty() ? "(none)" : model.analysis.group_column;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
+  if (ImGui::BeginCombo("group by", current.c_str())) {
+    if (ImGui::Selectable("(none)", model.analysis.group_column.empty()))
+      model.SetOption("group_column", "");
+    for (const std::string& column : columns) {
+      if (ImGui::Selectable(column.c_str(), column == model.analysis.group_column))
+        model.SetOption("group_column", column);
+    }
+    ImGui::EndCombo();
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Fit each value of a text column on its own and compare them side by side");
+  if (!model.analysis.group_column.empty() && !model.split.ok && !model.split.message.empty())
+    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", model.split.message.c_str());
+}
+
+void DrawGroupComparison(Model& model) {
+  if (model.groups.empty()) return;
+  ImGui::Text("Groups by %s: %d", model.split.column.c_str(),
+              static_cast<int>(model.groups.size()));
+  ImGui::SameLine();
+  ImGui::TextDisabled("(point fits; a = beta / (alpha + beta); N_opt and loss at the budget %s)",
+                      FormatSci(model.analysis.plan.budget_flops, 3).c_str());
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter |
+                                ImGuiTableFlags_BordersV | ImGuiTableFlags_SizingFixedFit |
+                                ImGuiTableFlags_ScrollX;
+  const float height =
+      ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(model.groups.size()) + 2.5f);
+  if (!ImGui::BeginTable("groups", 13, flags, ImVec2(0, height))) return;
+  for (const char* name : {"show", "group", "runs used", "excluded", "E", "A", "alpha", "B", "beta",
+                           "a", "a (IsoFLOP)", "N_opt", "loss at budget"}) {
+    ImGui::TableSetupColumn(name);
+  }
+  ImGui::TableHeadersRow();
+  model.group_shown.resize(model.groups.size(), true);
+  for (size_t g = 0; g < model.groups.size(); ++g) {
+    const GroupAnalysis& group = model.groups[g];
+    const ComparisonRow row = ComparisonRowOf(group.name, group.runs, group.analysis);
+    ImGui::TableNextRow();
+    ImGui::PushID(static_cast<int>(g));
+    ImGui::TableNextColumn();
+    bool shown = model.group_shown[g];
+    ImGui::PushStyleColor(ImGuiCol_CheckMark, plot::PaletteColor(static_cast<int>(g)));
+    if (ImGui::Checkbox("##show", &shown)) model.group_shown[g] = shown;
+    ImGui::PopStyleColor();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(row.name.c_str());
+    ImGui::TableNextColumn();
+    ImGui::Text("%d", row.used);
+    ImGui::TableNextColumn();
+    ImGui::Text("%d", row.excluded);
+    if (!row.fitted) {
+      ImGui::TableNextColumn();
+      ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "not fitted: %s", row.why.c_str());
+      ImGui::PopID();
+      continue;
+    }
+    for (double v : {row.law.E, row.law.A, row.law.alpha, row.law.B, row.law.beta, row.a}) {
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatSci(v, 4).c_str());
+    }
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(WithCi(row.isoflop_exp, row.isoflop_exp_ci, 3).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(WithCi(row.params_opt, row.params_ci, 3).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(WithCi(row.loss_opt, row.loss_ci, 5).c_str());
+    ImGui::PopID();
+  }
+  ImGui::EndTable();
+}
+
+void DrawGroupPlots(Model& model, ImVec2 size) {
+  if (model.groups.empty()) return;
+  plot::PlotSpec spec;
+  spec.title = "Loss vs compute, by group (click a legend entry to hide it)";
+  spec.x = {"training FLOPs C", plot::AxisScale::kLog};
+  spec.y = {"loss", plot::AxisScale::kLog};
+  if (!plot::BeginPlot("##groups_loss", spec, size)) return;
+  for (size_t g = 0; g < model.groups.size(); ++g) {
+    if (g < model.group_shown.size() && !model.group_shown[g]) continue;
+    const GroupAnalysis& group = model.groups[g];
+    const RunTable& table = model.split.groups[g].table;
+    std::vector<double> flops, loss;
+    for (const Run& run : table.runs) {
+      if (run.excluded) continue;
+      flops.push_back(run.flops);
+      loss.push_back(run.loss);
+    }
+    const ImU32 color = plot::PaletteColor(static_cast<int>(g));
+    plot::Scatter(group.name.c_str(), flops.data(), loss.data(), static_cast<int>(flops.size()),
+                  color);
+    const Plan& plan = group.analysis.plan;
+    if (group.analysis.planned && plan.ok) {
+      plot::Marker(group.name.c_str(), plan.flops, plan.optimum.loss, color);
+    }
+  }
+  plot::EndPlot();
+}
+
+void DrawGroupPlannerCompare(Model& model) {
+  if (model.groups.size() < 2) return;
+  ImGui::Separator();
+  ImGui::TextUnformatted("Compare two groups at this budget");
+  const int count = static_cast<int>(model.groups.size());
+  g_compare_first = std::clamp(g_compare_first, 0, count - 1);
+  g_compare_second = std::clamp(g_compare_second, 0, count - 1);
+  for (int* which : {&g_compare_first, &g_compare_second}) {
+    ImGui::PushID(which);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
+    if (ImGui::BeginCombo(which == &g_compare_first ? "first group" : "second group",
+                          model.groups[*which].name.c_str())) {
+      for (int g = 0; g < count; ++g) {
+        if (ImGui::Selectable(model.groups[g].name.c_str(), g == *which)) *which = g;
+      }
+      ImGui::EndCombo();
+    }
+    ImGui::PopID();
+    if (which == &g_compare_first) ImGui::SameLine();
+  }
+  if (!ImGui::BeginTable("group_plans", 3,
+                         ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
+    return;
+  ImGui::TableSetupColumn("");
+  ImGui::TableSetupColumn(model.groups[g_compare_first].name.c_str());
+  ImGui::TableSetupColumn(model.groups[g_compare_second].name.c_str());
+  ImGui::TableHeadersRow();
+  const TableAnalysis& a = model.groups[g_compare_first].analysis;
+  const TableAnalysis& b = model.groups[g_compare_second].analysis;
+  const auto row = [&](const char* label, double PlanPoint::*field, int digits) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(label);
+    for (const TableAnalysis* t : {&a, &b}) {
+      ImGui::TableNextColumn();
+      if (t->planned && t->plan.ok) {
+        ImGui::TextUnformatted(FormatSci(t->plan.optimum.*field, digits).c_str());
+      } else {
+        ImGui::TextDisabled("%s", t->fit.ok ? t->plan.message.c_str() : t->fit.message.c_str());
+      }
+    }
+  };
+  row("model size N", &PlanPoint::params, 4);
+  row("tokens T", &PlanPoint::tokens, 4);
+  row("predicted loss", &PlanPoint::loss, 6);
+  row("learning rate", &PlanPoint::lr, 3);
+  row("batch (tokens)", &PlanPoint::batch_tokens, 3);
+  ImGui::EndTable();
+}
+
+}  // namespace scalecalc::app
