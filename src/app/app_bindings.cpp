@@ -90,7 +90,7 @@ void CancelCostMeasurementJs() {
 }
 // Test hook: the cost panel's default models (planner + paper), as "Measure on this GPU" does.
 void MeasurePlannedModels() {
-  TheCostInputs().typed_shape = false;
+  model().SetOption("typed_shape", "false");
   MeasureCostRows(model());
 }
 
