@@ -6,6 +6,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/dit_flops.h"
+
 EM_JS(void, js_measure_blocks, (const char* json),
       { Module.bridge.measureBlocks(UTF8ToString(json)); });
 EM_JS(void, js_cancel_cost_measurement, (), { Module.bridge.cancelCostMeasurement(); });
