@@ -90,18 +90,24 @@ void CancelCostMeasurementJs() {
 }
 // Test hook: the cost panel's default models (planner + paper), as "Measure on this GPU" does.
 void MeasurePlannedModels() {
-  TheCostInputs().typed_shape = false;
+  model().SetOption("typed_shape", "false");
   MeasureCostRows(model());
 }
 
 // Test hook for the cost panel: a typed-in shape and a small video, then a measurement.
 void MeasureTypedShape(double width, double depth, double heads, double frames, double height_px,
                        double width_px) {
-  CostInputs& in = TheCostInputs();
-  in.typed_shape = true;
-  in.width = width, in.depth = depth, in.heads = heads;
-  in.frames = frames, in.height_px = height_px, in.width_px = width_px;
-  MeasureCostRows(model());
+  Model& m = model();
+  for (const auto& [key, value] : {std::pair<const char*, double>{"shape_width", width},
+                                   {"shape_depth", depth},
+                                   {"shape_heads", heads},
+                                   {"frames", frames},
+                                   {"height_px", height_px},
+                                   {"width_px", width_px}}) {
+    m.SetOption(key, ShortNumber(value));
+  }
+  m.SetOption("typed_shape", "true");
+  MeasureCostRows(m);
 }
 std::string GetCostResult() {
   return CostMeasurementJson();

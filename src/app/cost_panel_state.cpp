@@ -18,56 +18,13 @@ namespace {
 bool InRange(double v, double lo, double hi) {
   return std::isfinite(v) && v >= lo && v <= hi;
 }
-bool Whole(double v) {
-  return v == std::floor(v);
-}
 }  // namespace
-
-std::string CostInputs::Validate() const {
-  if (!InRange(frames, 1, 10000) || !Whole(frames))
-    return "frames must be a whole number from 1 to 10000";
-  if (!InRange(vae_spatial, 1, 64) || !InRange(vae_temporal, 1, 64) || !InRange(patch, 1, 16)) {
-    return "VAE factors must lie in 1..64 and the patch size in 1..16";
-  }
-  const double step = vae_spatial * patch;
-  if (!InRange(height_px, step, 16384) || !InRange(width_px, step, 16384) ||
-      std::fmod(height_px, step) != 0 || std::fmod(width_px, step) != 0) {
-    return "height and width must be multiples of VAE spatial x patch (" +
-           std::to_string(static_cast<int>(step)) + ") up to 16384";
-  }
-  if (!InRange(text_tokens, 0, 4096) || !Whole(text_tokens))
-    return "text tokens must be a whole number from 0 to 4096";
-  return "";
-}
-
-std::string CostInputs::ValidateShape() const {
-  if (!InRange(heads, 1, 256) || !Whole(heads)) return "heads must be a whole number from 1 to 256";
-  if (!InRange(width, heads, 16384) || std::fmod(width, heads) != 0)
-    return "width must be a multiple of heads, at most 16384";
-  if (!InRange(depth, 1, 1000) || !Whole(depth))
-    return "depth must be a whole number from 1 to 1000";
-  return "";
-}
-
-double CostInputs::LatentFrames() const {
-  return 1 + std::floor((frames - 1) / vae_temporal);
-}
-
-double CostInputs::VideoTokens() const {
-  return LatentVideoTokens(LatentFrames(), height_px / vae_spatial, width_px / vae_spatial, 1,
-                           patch);
-}
 
 const BlockTiming* CostMeasurement::Find(const std::string& label) const {
   for (const BlockTiming& b : blocks) {
     if (b.label == label) return &b;
   }
   return nullptr;
-}
-
-CostInputs& TheCostInputs() {
-  static CostInputs inputs;
-  return inputs;
 }
 
 CostMeasurement& TheCostMeasurement() {
@@ -80,7 +37,7 @@ double RequestBlockMacs(const MeasureRequest& request, double tokens) {
   config.depth = request.depth;
   config.width = request.width;
   config.tokens = tokens;
-  config.cross_attention = request.text_tokens > 0;
+  config.cross_attention = request.cross_attention;
   config.text_tokens = request.text_tokens;
   return DitBlockMacs(config);
 }
@@ -115,7 +72,7 @@ std::string StartCostMeasurement(const std::vector<MeasureRequest>& requests) {
                     {"width", r.width},
                     {"heads", r.heads},
                     {"textTokens", r.text_tokens},
-                    {"crossAttention", r.text_tokens > 0},
+                    {"crossAttention", r.cross_attention},
                     {"depth", r.depth}});
   }
   m.running = true;

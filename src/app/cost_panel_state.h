@@ -1,32 +1,19 @@
-// cost_panel_state.h: what the Inference cost panel holds between frames (its inputs, and the
-// timings the page's WebGPU kernels reported), and the request it sends to web/gpu/.
+// cost_panel_state.h: what the Inference cost panel holds between frames that a link does not
+// carry (the timings the page's WebGPU kernels reported), and the request it sends to web/gpu/.
+// Its inputs are shareable: AnalysisState::cost (core/cost_inputs.h) and the serving demand.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/compute_model.h"
+
 namespace scalecalc::app {
-
-struct CostInputs {
-  // The video: 17 frames at 256x256 through a VAE with 8x spatial and 4x temporal compression,
-  // patch 2: 5 x 16 x 16 = 1280 tokens, the paper's setting (science.md 3.3).
-  double frames = 17, height_px = 256, width_px = 256;
-  double vae_spatial = 8, vae_temporal = 4, patch = 2;
-  double text_tokens = 0;  // cross-attention to this many text tokens (0: none)
-  // A typed-in shape instead of the planner's models.
-  bool typed_shape = false;
-  double width = 512, depth = 8, heads = 8;
-  std::string error;  // why the video inputs are unusable, or ""
-
-  std::string Validate() const;       // video inputs
-  std::string ValidateShape() const;  // the typed shape
-  double LatentFrames() const;        // 1 + (frames - 1) / vae_temporal, causal VAEs keep frame 0
-  double VideoTokens() const;
-};
 
 struct MeasureRequest {
   std::string label;
   double tokens, width, heads, text_tokens, depth;
+  bool cross_attention;
   // The tokens a software adapter times instead (FallbackTokens), scaled back by the FLOP ratio.
   double fallback_tokens = 0;
 };
@@ -78,14 +65,15 @@ struct CostMeasurement {
   const BlockTiming* Find(const std::string& label) const;
 };
 
-// A model whose block the panel times: width rounded to whole heads, depth to whole blocks.
+// A model of the panel: its exact shape (the analytic FLOPs, the planner's count) and the one
+// the kernels time (width rounded to whole heads, depth to whole blocks).
 struct CostRow {
   std::string label;
   double params = 0;
+  DitShape exact;
   double width = 0, depth = 0, heads = 0;
 };
 
-CostInputs& TheCostInputs();
 CostMeasurement& TheCostMeasurement();
 // Hands the requests to the page (web/main.js -> web/gpu/dit_gpu.js); the answer arrives in
 // OnCostResult as JSON.

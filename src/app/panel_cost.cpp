@@ -1,7 +1,9 @@
 // The Inference cost panel: what the planned model costs to serve. The shape comes from the
-// planner (or is typed in), the video settings give the token count; analytic FLOPs come from the
-// core (dit_flops.h), measured times from the WebGPU kernels (web/gpu/, via the page), which refuse
-// to time anything until they pass their check against the core's CPU reference.
+// planner (or is typed in), the video settings (AnalysisState::cost, shared by links) give the
+// planner's tokens per video; analytic FLOPs are the planner's own count (ServingConfig and
+// dit_flops.h), the paper's comparison comes from its preset, measured times from the WebGPU
+// kernels (web/gpu/, via the page), which refuse to time anything until they pass their check
+// against the core's CPU reference.
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -14,120 +16,118 @@
 #include "app/panels.h"
 #include "app/widgets.h"
 #include "core/dit_flops.h"
+#include "core/planner.h"
+#include "core/presets.h"
 #include "imgui.h"
 
 namespace scalecalc::app {
 
 namespace {
 
-constexpr double kHeadDim = 64;
-
-CostRow RowFor(const std::string& label, double params, const ComputeModel& compute) {
+CostRow RowFor(const std::string& label, double params, const Model& model) {
+  const AnalysisState& a = model.analysis;
   CostRow row;
   row.label = label;
   row.params = params;
-  const DitShape shape = ShapeForParams(compute, params);
-  row.heads = std::max(1.0, std::round(shape.width / kHeadDim));
-  row.width = row.heads * kHeadDim;
-  row.depth = std::max(1.0, std::round(shape.depth));
+  row.exact = ShapeForParams(a.compute, params);  // the planner's shape and FLOPs
+  row.heads = std::max(1.0, std::round(row.exact.width / a.plan.head_dim));
+  row.width = row.heads * a.plan.head_dim;
+  row.depth = std::max(1.0, std::round(row.exact.depth));
   return row;
+}
+
+// The paper preset's headline comparison (2.43B against 4.04B at 1e22 FLOPs, science.md 3.4).
+const PublishedSizeComparison* PaperComparison() {
+  const PresetInfo* paper = FindPreset("paper");
+  return paper && std::isfinite(paper->size_comparison.tuned_params) ? &paper->size_comparison
+                                                                     : nullptr;
+}
+
+std::string TunedLabel(const PublishedSizeComparison& c) {
+  return "paper at " + FormatSci(c.budget_flops, 3) + ", tuned (" + FormatCount(c.tuned_params) +
+         ")";
+}
+std::string FixedLabel(const PublishedSizeComparison& c) {
+  return "paper at " + FormatSci(c.budget_flops, 3) + ", fixed hyperparameters (" +
+         FormatCount(c.fixed_params) + ")";
 }
 
 }  // namespace
 
-std::vector<CostRow> CostRows(const Model& model, const CostInputs& in) {
+std::vector<CostRow> CostRows(const Model& model) {
+  const CostInputs& in = model.analysis.cost;
   std::vector<CostRow> rows;
-  ComputeModel dit = model.analysis.compute;
-  dit.kind = ComputeKind::kDit;
   if (in.typed_shape) {
     CostRow row;
     row.label = "typed in";
-    row.width = in.width;
-    row.depth = in.depth;
-    row.heads = in.heads;
-    row.params = 16 * in.depth * in.width * in.width;
+    row.width = in.shape_width;
+    row.depth = in.shape_depth;
+    row.heads = in.shape_heads;
+    row.exact = {in.shape_width, in.shape_depth};
+    row.params = ParamsOfShape(model.analysis.compute, in.shape_width, in.shape_depth);
     rows.push_back(row);
     return rows;
   }
   const Plan& plan = model.plan;
   if (plan.ok) {
-    rows.push_back(RowFor("compute-optimal (planner)", plan.optimum.params, dit));
+    rows.push_back(RowFor("compute-optimal (planner)", plan.optimum.params, model));
     if (std::isfinite(plan.smallest.params))
-      rows.push_back(RowFor("smaller, within tolerance", plan.smallest.params, dit));
+      rows.push_back(RowFor("smaller, within tolerance", plan.smallest.params, model));
   }
-  // The paper's headline comparison at 1e22 FLOPs: 2.43B (tuned hyperparameters) vs 4.04B
-  // (fixed hyperparameters), science.md 3.4.
-  rows.push_back(RowFor("paper at 1e22, tuned (2.43B)", 2.43e9, dit));
-  rows.push_back(RowFor("paper at 1e22, fixed hyperparameters (4.04B)", 4.04e9, dit));
+  if (const PublishedSizeComparison* paper = PaperComparison()) {
+    rows.push_back(RowFor(TunedLabel(*paper), paper->tuned_params, model));
+    rows.push_back(RowFor(FixedLabel(*paper), paper->fixed_params, model));
+  }
   return rows;
 }
 
 namespace {
 
-DitConfig ConfigFor(const CostRow& row, const CostInputs& in, double tokens) {
-  DitConfig config;
-  config.depth = row.depth;
-  config.width = row.width;
-  config.tokens = tokens;
-  config.cross_attention = in.text_tokens > 0;
-  config.text_tokens = in.text_tokens;
-  return config;
-}
-
-void DrawVideoInputs(Model& model, CostInputs& in) {
+void DrawVideoInputs(Model& model) {
   const float w = ImGui::GetFontSize() * 5;
-  ImGui::PushItemWidth(w);
-  bool changed = false;
-  changed |= ImGui::InputDouble("frames", &in.frames, 0, 0, "%.0f");
+  SettingField(model, "frames", w);
   SameLineIfWide();
-  changed |= ImGui::InputDouble("height", &in.height_px, 0, 0, "%.0f");
+  SettingField(model, "height_px", w);
   SameLineIfWide();
-  changed |= ImGui::InputDouble("width", &in.width_px, 0, 0, "%.0f");
-  changed |= ImGui::InputDouble("VAE spatial", &in.vae_spatial, 0, 0, "%.0f");
+  SettingField(model, "width_px", w, nullptr, "video");
+  SettingField(model, "vae_spatial", w);
   SameLineIfWide();
-  changed |= ImGui::InputDouble("VAE temporal", &in.vae_temporal, 0, 0, "%.0f");
+  SettingField(model, "vae_temporal", w);
   SameLineIfWide();
-  changed |= ImGui::InputDouble("patch", &in.patch, 0, 0, "%.0f");
+  SettingField(model, "patch", w);
+  SettingField(model, "text_tokens", w, nullptr, "cost");
   SameLineIfWide();
-  changed |=
-      ImGui::InputDouble("text tokens (0: no cross-attention)", &in.text_tokens, 0, 0, "%.0f");
-  ImGui::PopItemWidth();
-  in.error = in.Validate();
-  const double tokens = in.error.empty() ? in.VideoTokens() : NAN;
-  if (!in.error.empty()) {
-    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", in.error.c_str());
+  SettingCheckbox(model, "cross_attention", "cost");
+  const CostInputs& in = model.analysis.cost;
+  const std::string error = in.Validate();
+  if (!error.empty()) {
+    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", error.c_str());
   } else {
     WrappedTextDisabled(
         "%s latent tokens per video (%.0f latent frames of %.0f x %.0f, patch %.0f)",
-        FormatCount(tokens).c_str(), in.LatentFrames(), in.height_px / in.vae_spatial,
+        FormatCount(in.VideoTokens()).c_str(), in.LatentFrames(), in.height_px / in.vae_spatial,
         in.width_px / in.vae_spatial, in.patch);
-    if (changed && tokens != model.analysis.plan.demand.tokens_per_video) {
-      model.SetOption("video_tokens", FormatFull(tokens));  // the planner's serving cost follows
-    }
   }
-  const float field = ImGui::GetFontSize() * 6;
-  OptionField(model, "sampling steps##cost", "sampling_steps",
-              FormatFull(model.analysis.plan.demand.sampling_steps), field);
+  SettingField(model, "sampling_steps", ImGui::GetFontSize() * 6, nullptr, "cost");
   SameLineIfWide();
-  bool guidance = model.analysis.plan.demand.guidance;
-  if (ImGui::Checkbox("classifier-free guidance##cost", &guidance))
-    model.SetOption("guidance", guidance ? "true" : "false");
+  SettingCheckbox(model, "guidance", "cost");
 }
 
-void DrawShapeInputs(CostInputs& in) {
-  int source = in.typed_shape ? 1 : 0;
-  if (ImGui::RadioButton("models from the planner", &source, 0)) in.typed_shape = false;
+void DrawShapeInputs(Model& model) {
+  const bool typed = model.analysis.cost.typed_shape;
+  int source = typed ? 1 : 0;
+  if (ImGui::RadioButton("models from the planner", &source, 0) && typed)
+    model.SetOption("typed_shape", "false");
   SameLineIfWide();
-  if (ImGui::RadioButton("typed in", &source, 1)) in.typed_shape = true;
-  if (in.typed_shape) {
+  if (ImGui::RadioButton("typed in", &source, 1) && !typed) model.SetOption("typed_shape", "true");
+  if (model.analysis.cost.typed_shape) {
+    const float w = ImGui::GetFontSize() * 5;
     SameLineIfWide();
-    ImGui::PushItemWidth(ImGui::GetFontSize() * 5);
-    ImGui::InputDouble("width d", &in.width, 0, 0, "%.0f");
+    SettingField(model, "shape_width", w);
     SameLineIfWide();
-    ImGui::InputDouble("depth", &in.depth, 0, 0, "%.0f");
+    SettingField(model, "shape_depth", w);
     SameLineIfWide();
-    ImGui::InputDouble("heads", &in.heads, 0, 0, "%.0f");
-    ImGui::PopItemWidth();
+    SettingField(model, "shape_heads", w);
   }
 }
 
@@ -161,32 +161,34 @@ void DrawMeasureControls(CostMeasurement& m) {
 }  // namespace
 
 void MeasureCostRows(const Model& model) {
-  const CostInputs& in = TheCostInputs();
+  const CostInputs& in = model.analysis.cost;
   if (!in.Validate().empty() || (in.typed_shape && !in.ValidateShape().empty())) return;
+  const ServingDemand& demand = model.analysis.plan.demand;
   std::vector<MeasureRequest> requests;
-  for (const CostRow& row : CostRows(model, in)) {
-    requests.push_back(
-        {row.label, in.VideoTokens(), row.width, row.heads, in.text_tokens, row.depth});
+  for (const CostRow& row : CostRows(model)) {
+    // The kernels time cross-attention only to real text tokens; its q and o projections
+    // without text (2 n d^2 MACs a block) are in the analytic count only.
+    requests.push_back({row.label, in.VideoTokens(), row.width, row.heads, demand.text_tokens,
+                        row.depth, demand.cross_attention && demand.text_tokens > 0});
   }
   StartCostMeasurement(requests);
 }
 
 void DrawCostPanel(Model& model) {
-  CostInputs& in = TheCostInputs();
+  const CostInputs& in = model.analysis.cost;
+  const ServingDemand& demand = model.analysis.plan.demand;
   CostMeasurement& measured = TheCostMeasurement();
   WrappedText(
       "Inference cost of the planned model: analytic FLOPs from its shape, and the time of one "
       "DiT block measured on this device with WebGPU, extrapolated to a whole video.");
-  DrawShapeInputs(in);
-  DrawVideoInputs(model, in);
+  DrawShapeInputs(model);
+  DrawVideoInputs(model);
   const std::string shape_error = in.typed_shape ? in.ValidateShape() : "";
   if (!shape_error.empty())
     ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", shape_error.c_str());
-  if (!in.error.empty() || !shape_error.empty()) return;
-  const double tokens = in.VideoTokens();
-  const std::vector<CostRow> rows = CostRows(model, in);
-  const double passes =
-      model.analysis.plan.demand.sampling_steps * (model.analysis.plan.demand.guidance ? 2 : 1);
+  if (!in.Validate().empty() || !shape_error.empty()) return;
+  const std::vector<CostRow> rows = CostRows(model);
+  const double passes = demand.sampling_steps * (demand.guidance ? 2 : 1);
 
   ImGui::Separator();
   ImGui::TextUnformatted("WebGPU:");
@@ -220,11 +222,10 @@ void DrawCostPanel(Model& model) {
     return std::string(buffer);
   };
   for (const CostRow& row : rows) {
-    const DitConfig config = ConfigFor(row, in, tokens);
+    const DitConfig config = ServingConfig(row.exact, demand);  // the planner's count
     const double block_flops = 2 * DitBlockMacs(config);
     const double step_flops = DitForwardFlops(config);
-    const double video_flops = DitVideoFlops(config, model.analysis.plan.demand.sampling_steps,
-                                             model.analysis.plan.demand.guidance);
+    const double video_flops = DitVideoFlops(config, demand.sampling_steps, demand.guidance);
     const BlockTiming* timing = measured.Find(row.label);
     const bool ok = timing && timing->ok;
     const double seconds = ok ? timing->block_ms * row.depth * passes / 1000 : NAN;
@@ -289,19 +290,26 @@ void DrawCostPanel(Model& model) {
     ImGui::Text("Measured inference saving of the smaller model: %s per video.",
                 FormatPercent(1 - t_small / t_opt, 1).c_str());
   }
-  const BlockTiming* tuned = measured.Find("paper at 1e22, tuned (2.43B)");
-  const BlockTiming* fixed = measured.Find("paper at 1e22, fixed hyperparameters (4.04B)");
-  if (tuned && fixed && tuned->ok && fixed->ok) {
-    const double depth_tuned = rows[rows.size() - 2].depth, depth_fixed = rows.back().depth;
-    ImGui::Text(
-        "Paper's comparison at 1e22 FLOPs, measured here: %s lower inference cost (the paper "
-        "claims 40.1%%).",
-        FormatPercent(1 - tuned->block_ms * depth_tuned / (fixed->block_ms * depth_fixed), 1)
-            .c_str());
-  } else {
-    WrappedTextDisabled(
-        "The paper claims 40.1%% lower inference cost at 1e22 FLOPs (2.43B vs 4.04B parameters); "
-        "measure to compare on this device.");
+  if (const PublishedSizeComparison* paper = PaperComparison()) {
+    const BlockTiming* tuned = measured.Find(TunedLabel(*paper));
+    const BlockTiming* fixed = measured.Find(FixedLabel(*paper));
+    const std::string claim = FormatPercent(paper->inference_saving, 1);
+    if (tuned && fixed && tuned->ok && fixed->ok && rows.size() >= 2) {
+      const double depth_tuned = rows[rows.size() - 2].depth, depth_fixed = rows.back().depth;
+      ImGui::Text(
+          "Paper's comparison at %s FLOPs, measured here: %s lower inference cost (the paper "
+          "claims %s).",
+          FormatSci(paper->budget_flops, 3).c_str(),
+          FormatPercent(1 - tuned->block_ms * depth_tuned / (fixed->block_ms * depth_fixed), 1)
+              .c_str(),
+          claim.c_str());
+    } else {
+      ImGui::TextDisabled(
+          "The paper claims %s lower inference cost at %s FLOPs (%s vs %s parameters); measure "
+          "to compare on this device.",
+          claim.c_str(), FormatSci(paper->budget_flops, 3).c_str(),
+          FormatCount(paper->tuned_params).c_str(), FormatCount(paper->fixed_params).c_str());
+    }
   }
   if (!measured.kernels.empty() && ImGui::CollapsingHeader("Kernels of the last block measured")) {
     ImGui::Text("timing: %s", measured.timing_method.c_str());

@@ -187,17 +187,20 @@ void DrawDataPanel(Model& model) {
 
   if (ImGui::CollapsingHeader("Reading options and column mapping",
                               ImGuiTreeNodeFlags_DefaultOpen)) {
-    int policy = model.analysis.bad_rows == BadRowPolicy::kSkip ? 1 : 0;
+    int policy = static_cast<int>(model.analysis.bad_rows);
     ImGui::TextUnformatted("Bad rows:");
-    SameLineIfWide();
-    if (ImGui::RadioButton("reject the file", &policy, 0)) model.SetOption("bad_rows", "reject");
-    SameLineIfWide();
-    if (ImGui::RadioButton("skip them with a warning", &policy, 1))
-      model.SetOption("bad_rows", "skip");
+    const EnumNames& policies = EnumNamesOf<BadRowPolicy>();
+    for (int v = 0; v < policies.count(); ++v) {
+      SameLineIfWide();
+      if (ImGui::RadioButton(policies.Label(v), &policy, v))
+        model.SetOption("bad_rows", policies.Name(v));
+    }
+    // The reader's own tokens per sample (0: the batch column is in tokens), not n_ctx.
     OptionField(
-        model, "tokens per sample (batch column in samples)", "tokens_per_sample",
+        model, FindSetting("batch_tokens_per_sample")->label, "batch_tokens_per_sample",
         model.analysis.tokens_per_sample > 0 ? FormatFull(model.analysis.tokens_per_sample) : "",
-        ImGui::GetFontSize() * 8, "tokens");
+        ImGui::GetFontSize() * 8, "in tokens");
+    HelpMarker(FindSetting("batch_tokens_per_sample")->help);
     DrawColumnMapping(model);
     if (!read.notes.empty() && ImGui::TreeNode("How the file was read")) {
       for (const std::string& note : read.notes) WrappedTextDisabled("%s", note.c_str());

@@ -14,20 +14,6 @@ namespace scalecalc::app {
 
 namespace {
 
-const OptimumMethod kMethods[] = {OptimumMethod::kArgmin, OptimumMethod::kBand,
-                                  OptimumMethod::kSmooth};
-const char* MethodLabel(OptimumMethod method) {
-  switch (method) {
-    case OptimumMethod::kArgmin:
-      return "grid argmin";
-    case OptimumMethod::kBand:
-      return "near-optimal band";
-    case OptimumMethod::kSmooth:
-      return "smooth quadratic model";
-  }
-  return "?";
-}
-
 struct ParameterRow {
   const char* name;
   double value;
@@ -46,44 +32,21 @@ void ParameterTable(Model& model, const char* id, std::initializer_list<Paramete
 }
 
 void DrawOptions(Model& model) {
-  FitOptions& options = model.analysis.fit;
-  const std::string optimum_label = FieldLabel("cell optimum", ImGui::GetFontSize() * 14);
-  if (ImGui::BeginCombo(optimum_label.c_str(), MethodLabel(options.optimum))) {
-    for (OptimumMethod method : kMethods) {
-      if (ImGui::Selectable(MethodLabel(method), method == options.optimum))
-        model.SetOption("optimum", ToString(method));
-    }
-    ImGui::EndCombo();
-  }
-  HelpMarker(
-      "How each (N, T) cell's optimal learning rate and batch size is picked: the grid point with "
-      "the "
-      "lowest loss; every run within a tolerance of it (all enter the regressions); or the minimum "
-      "of "
-      "a quadratic fitted in (log lr, log batch), valid only if it curves upwards inside the "
-      "sweep.");
+  const FitOptions& options = model.analysis.fit;
+  SettingCombo(model, "optimum", ImGui::GetFontSize() * 14);
+  HelpMarker(FindSetting("optimum")->help);
   if (options.optimum == OptimumMethod::kBand) {
     SameLineIfWide();
-    OptionField(model, "band", "band_tolerance", FormatSci(options.band_tolerance, 6),
-                ImGui::GetFontSize() * 5);
+    SettingField(model, "band_tolerance", ImGui::GetFontSize() * 5);
   }
   const float narrow = ImGui::GetFontSize() * 6;
-  OptionField(model, "bootstrap resamples", "bootstrap", std::to_string(options.bootstrap_samples),
-              narrow);
+  SettingField(model, "bootstrap", narrow);
   SameLineIfWide();
-  OptionField(model, "seed", "seed", std::to_string(options.seed), narrow);
+  SettingField(model, "seed", narrow);
   SameLineIfWide();
-  OptionField(model, "cell tolerance", "cell_tolerance", FormatSci(options.cell_tolerance, 6),
-              narrow);
-
-  std::string excluded;
-  for (int row : model.analysis.excluded_rows)
-    excluded += (excluded.empty() ? "" : ",") + std::to_string(row);
-  OptionField(model, "excluded rows", "exclude", excluded, ImGui::GetFontSize() * 16,
-              "none (e.g. 3,8-10)");
-  HelpMarker(
-      "Outlier policy: runs listed here (1-based data rows) are left out of every fit. "
-      "Toggle single runs in the Data panel.");
+  SettingField(model, "cell_tolerance", narrow);
+  SettingField(model, "exclude", ImGui::GetFontSize() * 16, "none (e.g. 3,8-10)");
+  HelpMarker(FindSetting("exclude")->help);
 }
 
 void DrawBootstrapStatus(Model& model) {

@@ -15,77 +15,44 @@ namespace scalecalc::app {
 
 namespace {
 
-const BudgetUnit kUnits[] = {BudgetUnit::kFlops, BudgetUnit::kPfDays, BudgetUnit::kGpuHours};
-const char* UnitLabel(BudgetUnit unit) {
-  switch (unit) {
-    case BudgetUnit::kFlops:
-      return "FLOPs";
-    case BudgetUnit::kPfDays:
-      return "PF-days";
-    case BudgetUnit::kGpuHours:
-      return "GPU-hours";
-  }
-  return "?";
-}
-
 void DrawInputs(Model& model) {
   AnalysisState& a = model.analysis;
   const float field = ImGui::GetFontSize() * 8;
+  // Typed in the unit beside it, so not FormatSetting's FLOPs.
   if (IsPhone()) ImGui::TextUnformatted("budget");
   OptionField(model, "##budget", "budget", FormatSci(BudgetInUnit(a), 6), field, "1e22");
   SameLineIfWide();
-  const std::string unit_label =
-      FieldLabel(IsPhone() ? "budget unit" : "budget", 7 * ImGui::GetFontSize());
-  if (ImGui::BeginCombo(unit_label.c_str(), UnitLabel(a.budget_unit))) {
-    for (BudgetUnit unit : kUnits) {
-      if (ImGui::Selectable(UnitLabel(unit), unit == a.budget_unit))
-        model.SetOption("budget_unit", ToString(unit));
-    }
-    ImGui::EndCombo();
-  }
+  SettingCombo(model, "budget_unit", ImGui::GetFontSize() * 7);
   SameLineIfWide();
   ImGui::TextDisabled("= %s FLOPs", FormatSci(a.plan.budget_flops, 4).c_str());
-  if (a.budget_unit == BudgetUnit::kGpuHours) {
-    OptionField(model, "sustained FLOP/s per GPU", "gpu_flops",
-                FormatSci(a.gpu_flops_per_second, 4), field);
-  }
+  if (a.budget_unit == BudgetUnit::kGpuHours) SettingField(model, "gpu_flops", field);
 
   int kind = a.compute.kind == ComputeKind::kDit ? 1 : 0;
   ImGui::TextUnformatted("Training FLOPs per token:");
-  SameLineIfWide();
-  if (ImGui::RadioButton("6N", &kind, 0)) model.SetOption("compute", "6n");
-  SameLineIfWide();
-  if (ImGui::RadioButton("video DiT: (3/4) N (7 + n_ctx / d)", &kind, 1))
-    model.SetOption("compute", "dit");
-  if (a.compute.kind == ComputeKind::kDit) {
-    OptionField(model, "tokens per clip n_ctx", "tokens_per_sample",
-                FormatFull(a.compute.tokens_per_sample), field);
+  const EnumNames& kinds = EnumNamesOf<ComputeKind>();
+  for (int v = 0; v < kinds.count(); ++v) {
     SameLineIfWide();
-    OptionField(model, "width / depth", "width_per_depth", FormatFull(a.compute.width_per_depth),
-                field);
+    if (ImGui::RadioButton(kinds.Label(v), &kind, v)) model.SetOption("compute", kinds.Name(v));
+  }
+  if (a.compute.kind == ComputeKind::kDit) {
+    SettingField(model, "tokens_per_sample", field);
+    SameLineIfWide();
+    SettingField(model, "width_per_depth", field);
   }
   if (ImGui::CollapsingHeader("Constraints, tolerance, serving demand")) {
-    OptionField(model, "max model size", "max_params",
-                std::isfinite(a.plan.max_params) ? FormatSci(a.plan.max_params, 6) : "", field,
-                "none");
+    SettingField(model, "max_params", field, "none");
     SameLineIfWide();
-    OptionField(model, "max tokens available", "max_tokens",
-                std::isfinite(a.plan.max_tokens) ? FormatSci(a.plan.max_tokens, 6) : "", field,
-                "none");
-    OptionField(model, "loss tolerance (relative)", "tolerance",
-                FormatSci(a.plan.loss_tolerance, 6), field);
-    HelpMarker(
-        "The smallest model whose predicted loss is within this fraction of the optimum at the "
-        "same "
-        "budget (0.001 is 0.1%).");
-    OptionField(model, "videos to generate", "videos", FormatSci(a.plan.demand.videos, 6), field);
+    SettingField(model, "max_tokens", field, "none");
+    SettingField(model, "tolerance", field);
+    HelpMarker(FindSetting("tolerance")->help);
+    SettingField(model, "videos", field);
     SameLineIfWide();
-    OptionField(model, "sampling steps", "sampling_steps", FormatFull(a.plan.demand.sampling_steps),
-                field);
-    bool guidance = a.plan.demand.guidance;
-    if (ImGui::Checkbox("classifier-free guidance (2 passes per step)", &guidance)) {
-      model.SetOption("guidance", guidance ? "true" : "false");
-    }
+    SettingField(model, "sampling_steps", field);
+    SettingCheckbox(model, "guidance");
+    SameLineIfWide();
+    SettingCheckbox(model, "cross_attention");
+    SameLineIfWide();
+    SettingField(model, "text_tokens", ImGui::GetFontSize() * 5);
   }
   if (ImGui::CollapsingHeader("Launch: shape, batch, forced values")) {
     const PlanOptions& p = a.plan;

@@ -1,5 +1,6 @@
 // panels.h: one function per panel of the page. Each draws into the current ImGui window, reads
-// the model's derived results and changes only `model.analysis` (marking what went stale).
+// the model's derived results and changes `model.analysis` only through Model::SetOption (the
+// schema's keys, labels and help: core/settings_schema.cpp) or SetRowExcluded.
 #pragma once
 
 #include <vector>
@@ -31,7 +32,7 @@ void DrawGroupPlannerCompare(Model& model);             // Planner: two groups' 
 void DrawIsoFlopPlots(Model& model, ImVec2 size);       // Plots: Approach 2 vs surface fit
 
 // The cost panel's models (planner's or typed in) and their measurement on the page's GPU.
-std::vector<CostRow> CostRows(const Model& model, const CostInputs& in);
+std::vector<CostRow> CostRows(const Model& model);
 void MeasureCostRows(const Model& model);
 
 }  // namespace scalecalc::app

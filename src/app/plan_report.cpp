@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "app/format.h"
+#include "app/panels.h"
 #include "core/results_json.h"
 
 namespace scalecalc::app {
@@ -155,6 +156,28 @@ std::string ResultsJson(const Model& model) {
                        {"samples", model.fit.bootstrap_samples_done},
                        {"message", model.bootstrap.message}};
   json["design"] = DesignJson(model.design, model.fit);
+  // The Inference cost panel: its shareable inputs and the table it shows.
+  nlohmann::json cost = nlohmann::json::object();
+  for (const Setting& row : Settings()) {
+    if (std::string_view(row.json).rfind("cost.", 0) == 0)
+      cost[row.key] = FormatSetting(row, model.analysis);
+  }
+  const ServingDemand& demand = a.plan.demand;
+  cost["text_tokens"] = demand.text_tokens;
+  cost["cross_attention"] = demand.cross_attention;
+  cost["video_tokens"] = demand.tokens_per_video;
+  cost["rows"] = nlohmann::json::array();
+  for (const CostRow& row : CostRows(model)) {
+    const double flops =
+        DitVideoFlops(ServingConfig(row.exact, demand), demand.sampling_steps, demand.guidance);
+    cost["rows"].push_back({{"label", row.label},
+                            {"params", row.params},
+                            {"width", row.width},
+                            {"depth", row.depth},
+                            {"heads", row.heads},
+                            {"flops_per_video", flops}});
+  }
+  json["cost"] = cost;
   if (model.compare) {
     json["compare"] = {{"preset", model.compare->name},
                        {"plan", model.compare_plan.ok ? PlanJson(model.compare_plan, plan_options)

@@ -1,5 +1,7 @@
 // web_bridge.h: the few things the app asks of the page's JavaScript (web/main.js): messages the
-// canvas cannot show, the clipboard, downloads, the file picker, the URL fragment, the worker.
+// canvas cannot show, the clipboard, downloads, the file picker and the example files. (The URL
+// fragment is share.h's, the fitting worker bootstrap_job.h's, the WebGPU kernels
+// cost_panel_state.h's.)
 #pragma once
 
 #include <string>

@@ -46,6 +46,50 @@ bool OptionField(Model& model, const char* label, const std::string& option,
   return changed;
 }
 
+namespace {
+std::string Label(const Setting& row, const char* id) {
+  return id ? std::string(row.label) + "##" + id : std::string(row.label);
+}
+void Tooltip(const Setting& row) {
+  if (*row.help && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.help);
+}
+}  // namespace
+
+bool SettingField(Model& model, const char* key, float width, const char* hint, const char* id) {
+  const Setting& row = *FindSetting(key);
+  const bool changed = OptionField(model, Label(row, id).c_str(), key,
+                                   FormatSetting(row, model.analysis), width, hint);
+  Tooltip(row);
+  return changed;
+}
+
+bool SettingCheckbox(Model& model, const char* key, const char* id) {
+  const Setting& row = *FindSetting(key);
+  bool value = *row.boolean(model.analysis);
+  const bool changed = ImGui::Checkbox(Label(row, id).c_str(), &value);
+  Tooltip(row);
+  if (changed) model.SetOption(key, value ? "true" : "false");
+  return changed;
+}
+
+bool SettingCombo(Model& model, const char* key, float width) {
+  const Setting& row = *FindSetting(key);
+  const EnumNames& names = *row.names;
+  const int current = row.get_enum(model.analysis);
+  const std::string label = FieldLabel(row.label, width);  // label above on phones
+  bool changed = false;
+  if (ImGui::BeginCombo(label.c_str(), names.Label(current))) {
+    for (int v = 0; v < names.count(); ++v) {
+      if (ImGui::Selectable(names.Label(v), v == current) && v != current) {
+        changed = model.SetOption(key, names.Name(v)).empty();
+      }
+    }
+    ImGui::EndCombo();
+  }
+  Tooltip(row);
+  return changed;
+}
+
 void HelpMarker(const char* text) {
   SameLineIfWide();  // on phones the field before it is full width
   ImGui::TextDisabled("(?)");

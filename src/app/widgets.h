@@ -18,6 +18,14 @@ namespace scalecalc::app {
 bool OptionField(Model& model, const char* label, const std::string& option,
                  const std::string& current, float width = 0, const char* hint = nullptr);
 
+// The same for one schema row (core/settings_schema.cpp), by its key: the row's label, its help
+// as the tooltip, its current value as it would be typed. `id` keeps two fields of one row apart.
+bool SettingField(Model& model, const char* key, float width = 0, const char* hint = nullptr,
+                  const char* id = nullptr);
+// A checkbox for a bool row, a combo box of the descriptor's labels for an enum row.
+bool SettingCheckbox(Model& model, const char* key, const char* id = nullptr);
+bool SettingCombo(Model& model, const char* key, float width = 0);
+
 // A "(?)" marker with a tooltip.
 void HelpMarker(const char* text);
 // A small button that copies `text` to the system clipboard and says so.

@@ -7,19 +7,25 @@
 //   std::string file = StateToJson(state);     // the downloadable state file
 //   DecodeResult f = StateFromJson(file);
 //
+// Both formats walk the settings schema (settings_schema.cpp), a row per field: adding a field is
+// adding a row there, with the current kStateVersion.
 // Binary format (links; deflated and base64url-encoded by web/share.js):
-//   "SC", version byte, then the fields of every version <= that byte in a fixed order. Doubles are
-//   their 8 IEEE-754 bytes, little-endian (bit-exact: NaN payloads, -0 and infinities survive);
-//   unsigned integers, enums, bools and lengths are LEB128 varints (canonical: shortest form);
-//   signed integers are zigzag varints; strings are a length then raw bytes. Version 1's field
-//   order is written out in analysis_state.cpp and frozen by a hand-built test string.
-// State file: JSON with "format": "scalecalc-state", "version": 1; doubles are round-trip exact,
-//   NaN/Inf as the strings "NaN", "Infinity", "-Infinity"; a string that is not valid UTF-8 (a
-//   Latin-1 file, say) is written as {"base64": "..."} so that it, too, comes back byte for byte.
+//   "SC", version byte, then the fields of every version <= that byte in the schema's order
+//   (version 1's in their frozen order, then version 2's). Doubles are their 8 IEEE-754 bytes,
+//   little-endian (bit-exact: NaN payloads, -0 and infinities survive); unsigned integers, enums,
+//   bools and lengths are LEB128 varints (canonical: shortest form); signed integers are zigzag
+//   varints; strings are a length then raw bytes. Frozen by hand-built test strings
+//   (analysis_state_test: version 1; settings_schema_test: version 2's tail) and by version-1
+//   fixtures (tests/core/fixtures).
+// State file: JSON with "format": "scalecalc-state", "version": 2, each field at its schema path
+//   ("fit.band_tolerance"); absent fields keep their defaults, unknown ones (or a later version's)
+//   are refused; doubles are round-trip exact, NaN/Inf as the strings "NaN", "Infinity",
+//   "-Infinity"; a string that is not valid UTF-8 (a Latin-1 file, say) is written as
+//   {"base64": "..."} so that it, too, comes back byte for byte.
 //
 // Decoding never trusts its input: sizes are checked against DecodeLimits before anything is
-// allocated, enums and rows against their ranges, and option values against the rules below
-// (DecodeLimits::check_values). Never throws, never prints.
+// allocated, enums and rows against their ranges, and option values against their schema rows'
+// ranges (DecodeLimits::check_values). Never throws, never prints.
 #pragma once
 
 #include <cstddef>
@@ -44,7 +50,7 @@ enum class BudgetUnit {
   kGpuHours,  // hours of one GPU at AnalysisState::gpu_flops_per_second
 };
 const char* ToString(BudgetUnit unit);                       // "flops", "pf_days", "gpu_hours"
-bool FromString(const std::string& text, BudgetUnit* unit);  // inverse of ToString
+bool FromString(const std::string& text, BudgetUnit* unit);  // inverse of ToString, any case
 
 // The panels a link can open on: "data", "fit", "plots", "planner", "cost".
 bool IsKnownPanel(std::string_view panel);

@@ -440,20 +440,21 @@ bool RunsReader::Detect() {
   if (text.size() > max_bytes) {
     return Refuse(0, 0,
                   "the text is " + std::to_string(text.size()) + " bytes, over the limit of " +
-                      std::to_string(max_bytes) + " (ReadOptions::max_bytes)");
+                      std::to_string(max_bytes) + " bytes");
   }
   std::string option_error;
   if (!options.compute.IsValid(&option_error)) {
     return Refuse(0, 0, "compute model: " + option_error);
   }
   if (!(std::isfinite(options.tokens_per_sample) && options.tokens_per_sample >= 0)) {
-    return Refuse(0, 0,
-                  "ReadOptions::tokens_per_sample must be 0 (none) or a positive number, got " +
-                      FormatCount(options.tokens_per_sample));
+    return Refuse(
+        0, 0,
+        "tokens per sample (reader.tokens_per_sample) must be 0 (none) or a positive number, got " +
+            FormatCount(options.tokens_per_sample));
   }
   if (!(options.duplicate_tolerance >= 0 && options.duplicate_tolerance < 1)) {
     return Refuse(0, 0,
-                  "ReadOptions::duplicate_tolerance must be in [0, 1), got " +
+                  "the reader's duplicate_tolerance must be in [0, 1), got " +
                       FormatCount(options.duplicate_tolerance));
   }
 
@@ -497,7 +498,9 @@ bool RunsReader::Map() {
   for (const auto& [role, name] : options.columns) {
     const size_t r = Index(role);
     if (r >= kRoleCount) {
-      errors.Add(0, 0, "ReadOptions::columns names an unknown role");
+      errors.Add(0, 0,
+                 "a column mapping (--column ROLE=HEADER, or the Data panel's column mapping) "
+                 "names an unknown role");
       continue;
     }
     // The exact header first, then the same name up to case, spaces, underscores and dashes.
@@ -572,9 +575,10 @@ bool RunsReader::Map() {
       for (const auto& [rank, i] : candidates) {
         if (i != chosen && rank == candidates[best].first) why = "same name: the first is used";
       }
-      const std::string note = std::string(ToString(role)) + ": used " + Quote(headers[chosen]) +
-                               " (column " + std::to_string(chosen + 1) + ") over " + others +
-                               ": " + why + "; ReadOptions::columns picks another";
+      const std::string note =
+          std::string(ToString(role)) + ": used " + Quote(headers[chosen]) + " (column " +
+          std::to_string(chosen + 1) + ") over " + others + ": " + why +
+          "; map another (--column ROLE=HEADER, or the Data panel's column mapping)";
       result.notes.push_back(note);
       warnings.Add(header_line.number, static_cast<int>(chosen) + 1, note);
     }
@@ -591,14 +595,14 @@ bool RunsReader::Map() {
     errors.Add(header_line.number, 0,
                std::string("missing required column for ") + ToString(role) + ": found " + found +
                    "; accepted names: " + JoinNames(role) +
-                   " (or map one with ReadOptions::columns)");
+                   " (or map one: --column ROLE=HEADER, or the Data panel's column mapping)");
   }
   if (!has(Role::kTokens) && !has(Role::kFlops)) {
     errors.Add(header_line.number, 0,
                "missing required column for tokens or flops (one of them is needed): found " +
                    found + "; accepted names for tokens: " + JoinNames(Role::kTokens) +
                    "; for flops: " + JoinNames(Role::kFlops) +
-                   " (or map one with ReadOptions::columns)");
+                   " (or map one: --column ROLE=HEADER, or the Data panel's column mapping)");
   }
   if (errors.total() > 0) return Stop();
   for (Role role : kRoles) {
@@ -610,7 +614,7 @@ bool RunsReader::Map() {
   const bool tps_given = tps_column || options.tokens_per_sample > 0;
   const std::string tps_source =
       tps_column ? "column " + Quote(headers[column[Index(Role::kTokensPerSample)]])
-                 : FormatCount(options.tokens_per_sample) + " (ReadOptions::tokens_per_sample)";
+                 : FormatCount(options.tokens_per_sample) + " (tokens per sample)";
   batch_in_samples = false;
   if (has(Role::kBatch)) {
     const std::string& batch_header = headers[column[Index(Role::kBatch)]];
@@ -619,7 +623,9 @@ bool RunsReader::Map() {
       errors.Add(header_line.number, batch_column,
                  "batch column " + Quote(batch_header) +
                      " counts samples: give tokens per sample, as a column (" +
-                     JoinNames(Role::kTokensPerSample) + ") or ReadOptions::tokens_per_sample");
+                     JoinNames(Role::kTokensPerSample) +
+                     ") or tokens per sample (--tokens-per-sample, or the Data panel's tokens per "
+                     "sample)");
       return Stop();
     }
     if (batch_unit == BatchUnit::kTokens) {
@@ -640,7 +646,7 @@ bool RunsReader::Map() {
                            ") not used: there is no batch column");
   }
   if (tps_column && options.tokens_per_sample > 0 && batch_in_samples) {
-    result.notes.push_back("ReadOptions::tokens_per_sample is used only where the column " +
+    result.notes.push_back("Tokens per sample is used only where the column " +
                            Quote(headers[column[Index(Role::kTokensPerSample)]]) + " is empty");
   }
 
@@ -696,9 +702,9 @@ bool RunsReader::Parse() {
       }
     }
     if (static_cast<size_t>(data_rows) >= options.max_rows) {
-      return Refuse(line.number, 0,
-                    "more than " + std::to_string(options.max_rows) +
-                        " data rows (ReadOptions::max_rows); refused at this line");
+      return Refuse(
+          line.number, 0,
+          "more than " + std::to_string(options.max_rows) + " data rows; refused at this line");
     }
     ++data_rows;
     Run run;
@@ -905,7 +911,8 @@ void RunsReader::Derive() {
         "batch: every value of " + Quote(batch_header) + " is below " +
         FormatCount(kSamplesLikeBatch) +
         ", which looks like a count of samples (sequences), not tokens; it is read as tokens. "
-        "If it counts samples, give tokens per sample (ReadOptions::tokens_per_sample or a "
+        "If it counts samples, give tokens per sample (--tokens-per-sample, or the Data panel's "
+        "tokens per sample, or a "
         "column " +
         JoinNames(Role::kTokensPerSample) + ")";
     result.notes.push_back(note);

@@ -4,7 +4,7 @@
 
 namespace scalecalc {
 
-bool DitConfig::IsValid(const char** error) const {
+bool DitConfig::IsValid(std::string* error) const {
   const auto positive = [](double v) { return std::isfinite(v) && v > 0; };
   if (!positive(depth)) {
     *error = "depth must be a finite positive number";

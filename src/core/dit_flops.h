@@ -10,6 +10,8 @@
 // Multiply-accumulates (MACs) count 2 FLOPs each.
 #pragma once
 
+#include <string>
+
 namespace scalecalc {
 
 struct DitConfig {
@@ -20,7 +22,7 @@ struct DitConfig {
   double text_tokens = 0;        // M, text tokens the cross-attention reads (0: q and o only)
   bool adaln = true;             // adaLN modulation: 6 d^2 MACs per block per sample
 
-  bool IsValid(const char** error) const;
+  bool IsValid(std::string* error) const;  // false with a sentence naming the field
 };
 
 // MACs of one block over one sample:

@@ -74,40 +74,25 @@ std::string EnumNames::List() const {
   return list;
 }
 
-template <>
-const EnumNames& EnumNamesOf<Role>() {
-  static constexpr EnumNames names("column role", kRoles);
-  return names;
-}
-template <>
-const EnumNames& EnumNamesOf<BadRowPolicy>() {
-  static constexpr EnumNames names("bad-row policy", kBadRows);
-  return names;
-}
-template <>
-const EnumNames& EnumNamesOf<ComputeKind>() {
-  static constexpr EnumNames names("compute model", kComputeKinds);
-  return names;
-}
-template <>
-const EnumNames& EnumNamesOf<OptimumMethod>() {
-  static constexpr EnumNames names("optimum method", kOptimumMethods);
-  return names;
-}
-template <>
-const EnumNames& EnumNamesOf<FitTermination>() {
-  static constexpr EnumNames names("fit termination", kTerminations);
-  return names;
-}
-template <>
-const EnumNames& EnumNamesOf<BudgetUnit>() {
-  static constexpr EnumNames names("budget unit", kBudgetUnits);
-  return names;
-}
-const EnumNames& PanelNames() {
-  static constexpr EnumNames names("panel", kPanels);
-  return names;
-}
+namespace {
+constexpr EnumNames kRoleNames("column role", kRoles);
+constexpr EnumNames kBadRowNames("bad-row policy", kBadRows);
+constexpr EnumNames kComputeNames("compute model", kComputeKinds);
+constexpr EnumNames kOptimumNames("optimum method", kOptimumMethods);
+constexpr EnumNames kTerminationNames("fit termination", kTerminations);
+constexpr EnumNames kBudgetUnitNames("budget unit", kBudgetUnits);
+constexpr EnumNames kPanelNames("panel", kPanels);
+}  // namespace
+
+// clang-format off
+template <> const EnumNames& EnumNamesOf<Role>() { return kRoleNames; }
+template <> const EnumNames& EnumNamesOf<BadRowPolicy>() { return kBadRowNames; }
+template <> const EnumNames& EnumNamesOf<ComputeKind>() { return kComputeNames; }
+template <> const EnumNames& EnumNamesOf<OptimumMethod>() { return kOptimumNames; }
+template <> const EnumNames& EnumNamesOf<FitTermination>() { return kTerminationNames; }
+template <> const EnumNames& EnumNamesOf<BudgetUnit>() { return kBudgetUnitNames; }
+const EnumNames& PanelNames() { return kPanelNames; }
+// clang-format on
 
 // The enums' ToString / FromString, declared beside each enum, all read the descriptors.
 const char* ToString(Role role) {

@@ -52,18 +52,14 @@ class EnumNames {
 
 template <typename Enum>
 const EnumNames& EnumNamesOf();
-template <>
-const EnumNames& EnumNamesOf<Role>();
-template <>
-const EnumNames& EnumNamesOf<BadRowPolicy>();
-template <>
-const EnumNames& EnumNamesOf<ComputeKind>();
-template <>
-const EnumNames& EnumNamesOf<OptimumMethod>();
-template <>
-const EnumNames& EnumNamesOf<FitTermination>();
-template <>
-const EnumNames& EnumNamesOf<BudgetUnit>();
+// clang-format off
+template <> const EnumNames& EnumNamesOf<Role>();
+template <> const EnumNames& EnumNamesOf<BadRowPolicy>();
+template <> const EnumNames& EnumNamesOf<ComputeKind>();
+template <> const EnumNames& EnumNamesOf<OptimumMethod>();
+template <> const EnumNames& EnumNamesOf<FitTermination>();
+template <> const EnumNames& EnumNamesOf<BudgetUnit>();
+// clang-format on
 
 // The page's panels, by the name a link opens them with ("data", "fit", ...).
 const EnumNames& PanelNames();

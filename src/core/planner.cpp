@@ -312,16 +312,20 @@ double PlanOptions::WidthStep() const {
   return head_dim / a * m;
 }
 
-double InferenceFlopsPerVideo(const ComputeModel& compute, double params,
-                              const ServingDemand& demand) {
-  const DitShape shape = ShapeForParams(compute, params);
+DitConfig ServingConfig(const DitShape& shape, const ServingDemand& demand) {
   DitConfig config;
   config.depth = shape.depth;
   config.width = shape.width;
   config.tokens = demand.tokens_per_video;
   config.cross_attention = demand.cross_attention;
   config.text_tokens = demand.text_tokens;
-  return DitVideoFlops(config, demand.sampling_steps, demand.guidance);
+  return config;
+}
+
+double InferenceFlopsPerVideo(const ComputeModel& compute, double params,
+                              const ServingDemand& demand) {
+  return DitVideoFlops(ServingConfig(ShapeForParams(compute, params), demand),
+                       demand.sampling_steps, demand.guidance);
 }
 
 double IsoComputeLoss(const LossLaw& law, const ComputeModel& compute, double budget_flops,

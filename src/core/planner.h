@@ -51,6 +51,7 @@
 #include <vector>
 
 #include "core/compute_model.h"
+#include "core/dit_flops.h"
 #include "core/laws.h"
 #include "core/warnings.h"
 
@@ -166,6 +167,10 @@ Plan MakePlan(const LawSet& laws, const PlanOptions& options);
 // unset or the point is out of range (T < 1).
 double IsoComputeLoss(const LossLaw& law, const ComputeModel& compute, double budget_flops,
                       double params);
+
+// The DiT a model of this shape runs to serve `demand`: one configuration for the planner, the
+// cost panel and the CLI, so their inference FLOPs agree.
+DitConfig ServingConfig(const DitShape& shape, const ServingDemand& demand);
 
 // Inference FLOPs of one video for a model of `params` parameters (see the header comment).
 double InferenceFlopsPerVideo(const ComputeModel& compute, double params,

@@ -29,6 +29,14 @@ struct PublishedOptimum {
   double Eval(double flops) const { return coef * std::pow(flops, exponent); }
 };
 
+// A published comparison of two model sizes at one budget (the paper's headline, science.md 3.4).
+struct PublishedSizeComparison {
+  double budget_flops = NAN;
+  double tuned_params = NAN;      // compute-optimal with fitted hyperparameters
+  double fixed_params = NAN;      // compute-optimal with fixed hyperparameters
+  double inference_saving = NAN;  // the claimed 1 - cost(tuned) / cost(fixed)
+};
+
 struct PresetInfo {
   std::string name;      // lookup key and CLI argument: "paper", "chinchilla", ...
   std::string title;     // for people and combo boxes
@@ -37,6 +45,7 @@ struct PresetInfo {
   LawSet laws;           // raw units; a law the source does not give is unset
   ComputeModel compute;  // the compute count the source used for C (C = c(N) T)
   std::vector<PublishedOptimum> published_optima;
+  PublishedSizeComparison size_comparison;  // NaN where the source gives none
 };
 
 // All presets, in a fixed order (for lists and combo boxes).

@@ -32,7 +32,26 @@ test('a shared link reproduces the fit and plan exactly, in a fresh context', as
                                ['bootstrap', '0'], ['panel', 'planner']]) {
     assert.equal(await sender.page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]), '');
   }
+  // The cost panel's video and serving demand travel too, and the planner counts the same
+  // inference FLOPs as the panel's row for its model.
+  for (const [name, value] of [['frames', '33'], ['height_px', '480'], ['width_px', '848'],
+                               ['text_tokens', '120']]) {
+    assert.equal(await sender.page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]), '');
+  }
+  const planned = await results(sender.page);
+  // 1 + (33 - 1) / 4 = 9 latent frames of 60 x 106 through patch 2: 9 x 30 x 53 tokens.
+  assert.equal(planned.cost.video_tokens, 9 * 30 * 53);
+  const optimumRow = planned.cost.rows.find((r) => r.label === 'compute-optimal (planner)');
+  assert.ok(optimumRow, 'the planner model is a row of the cost panel');
+  const perVideo = planned.plan.inference_flops_per_video;
+  assert.ok(Math.abs(optimumRow.flops_per_video / perVideo - 1) < 1e-12,
+            `cost panel ${optimumRow.flops_per_video} vs planner ${perVideo}`);
+  for (const [name, value] of [['typed_shape', 'true'], ['shape_width', '1536'], ['shape_depth', '20'],
+                               ['shape_heads', '12'], ['cross_attention', 'off']]) {
+    assert.equal(await sender.page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]), '');
+  }
   const sent = await results(sender.page);
+  assert.deepEqual(sent.cost.rows.map((r) => r.label), ['typed in']);
   const link = await settledUrl(sender.page, initial);
   assert.ok(link.length <= 8000, `link length ${link.length}`);
 
@@ -46,7 +65,13 @@ test('a shared link reproduces the fit and plan exactly, in a fresh context', as
   assert.deepEqual(received.excluded, [3, 17, 18, 19]);
   assert.equal(received.options.panel, 'planner');
   assert.equal(received.compare.preset, 'paper');
+  assert.deepEqual(received.cost, sent.cost, 'the cost panel opens as it was sent');
+  assert.equal(received.cost.shape_width, '1536');
+  assert.equal(received.cost.cross_attention, false);
   await receiver.page.screenshot({ path: screenshotPath('shared-link-opened') });
+  await receiver.page.evaluate(() => window.scalecalc.app.selectPanel('cost'));
+  await receiver.page.waitForTimeout(500);
+  await receiver.page.screenshot({ path: screenshotPath('shared-link-cost-panel') });
   assert.deepEqual(sender.problems, []);
   assert.deepEqual(receiver.problems, []);
 });

@@ -83,7 +83,7 @@ TEST(DitFlops, LatentTokens) {
 
 TEST(DitFlops, RejectsBadConfigs) {
   DitConfig config;
-  const char* error = nullptr;
+  std::string error;
   EXPECT_FALSE(config.IsValid(&error));  // all zero
   config.depth = 28;
   config.width = 1152;
@@ -97,7 +97,7 @@ TEST(DitFlops, RejectsBadConfigs) {
   config.tokens = 256;
   config.text_tokens = -1;
   EXPECT_FALSE(config.IsValid(&error));
-  EXPECT_NE(std::string(error).find("text tokens"), std::string::npos);
+  EXPECT_NE(error.find("text tokens"), std::string::npos);
 }
 
 }  // namespace

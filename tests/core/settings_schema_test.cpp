@@ -350,6 +350,25 @@ TEST(SettingsSchema, EveryTypedSettingRefusesBadInput) {
   }
 }
 
+// A link or state file with a bad value says which setting, by the page's label.
+TEST(SettingsSchema, LinkMessagesNameTheSetting) {
+  for (const Setting& row : Settings()) {
+    if (row.type != SettingType::kNumber) continue;
+    SCOPED_TRACE(row.json);
+    AnalysisState s;
+    *row.number(s) = -HUGE_VAL;  // no row allows it
+    std::string error;
+    EXPECT_FALSE(ValidateState(s, DecodeLimits{}, &error));
+    EXPECT_NE(error.find(row.label), std::string::npos) << error;
+    EXPECT_EQ(error.find("::"), std::string::npos) << error;
+    EXPECT_EQ(error.find(row.json), std::string::npos) << error;
+    // The options' own checks name the state-file path (what a program sets).
+    std::string program;
+    EXPECT_FALSE(CheckSetting(row, s, DecodeLimits{}, Audience::kProgram, &program));
+    EXPECT_NE(program.find(row.json), std::string::npos) << program;
+  }
+}
+
 TEST(SettingsSchema, ValuesAsPeopleTypeThem) {
   AnalysisState s;
   std::string error;

@@ -279,3 +279,15 @@ test('fragment helpers', () => {
   assert.equal(urlWithFragment('https://a.org/x', 's1.new'), 'https://a.org/x#s1.new');
   assert.equal(urlWithFragment('https://a.org/x#old', ''), 'https://a.org/x');
 });
+
+test('the version-1 link fixture (tests/core/fixtures) still decodes to its state bytes', async () => {
+  const fs = await import('node:fs');
+  const dir = new URL('../core/fixtures/', import.meta.url);
+  const fragment = fs.readFileSync(new URL('state_v1.fragment.txt', dir), 'utf8').trim();
+  const payload = fs.readFileSync(new URL('state_v1.link.txt', dir), 'utf8').trim();
+  const decoded = await decodeFragment(fragment);
+  assert.ok(decoded.ok, decoded.message);
+  const expected = Buffer.from(payload, 'base64url');
+  assert.deepEqual(Buffer.from(decoded.bytes), expected);
+  assert.equal(expected[2], 1, 'a version-1 state');
+});
