@@ -491,6 +491,15 @@ bool CheckNumber(const Setting& row, double x, Audience audience, const std::str
                  std::string* error) {
   bool ok;
   if (std::isnan(x)) {
+    // NaN means "none" (free, not forced); only the standard NaN, so that a link has one encoding
+    // and a state file (which writes "NaN") reproduces it bit for bit.
+    uint64_t bits, canonical;
+    const double quiet = std::numeric_limits<double>::quiet_NaN();
+    std::memcpy(&bits, &x, sizeof bits);
+    std::memcpy(&canonical, &quiet, sizeof canonical);
+    if (row.allow_nan && bits != canonical) {
+      return Fail(error, SettingName(row, audience) + " holds a non-standard NaN (a damaged link)");
+    }
     ok = row.allow_nan;
   } else if (std::isinf(x)) {
     ok = x > 0 && row.allow_infinity;

@@ -443,5 +443,30 @@ TEST(SettingsSchema, EnumDescriptorsRoundTrip) {
             "params, tokens, flops, lr, batch, loss, tokens_per_sample");
 }
 
+// Found by state_fuzz: a NaN with a payload in a field where NaN means "not forced" opened, but
+// its state file (which writes "NaN") reopened as a different link. Such links are refused.
+TEST(SettingsSchema, OnlyTheStandardNanMeansNone) {
+  AnalysisState state;
+  state.csv_text = "params,tokens,loss\n1e8,2e9,3.1\n";
+  std::vector<uint8_t> bytes = EncodeState(state);
+  DecodeResult decoded = DecodeState(bytes.data(), bytes.size());
+  ASSERT_TRUE(decoded.ok) << decoded.message;
+  EXPECT_TRUE(std::isnan(decoded.state.plan.forced_lr));
+  const DecodeResult file = StateFromJson(StateToJson(decoded.state));
+  ASSERT_TRUE(file.ok) << file.message;
+  EXPECT_EQ(EncodeState(file.state), bytes);
+
+  const uint64_t payload = 0x7ff87a0000000000ull;  // quiet NaN, non-zero payload
+  std::memcpy(&state.plan.forced_lr, &payload, sizeof payload);
+  ASSERT_TRUE(std::isnan(state.plan.forced_lr));
+  std::string error;
+  EXPECT_FALSE(ValidateState(state, DecodeLimits{}, &error));
+  EXPECT_NE(error.find("non-standard NaN"), std::string::npos) << error;
+  bytes = EncodeState(state);
+  decoded = DecodeState(bytes.data(), bytes.size());
+  EXPECT_FALSE(decoded.ok);
+  EXPECT_FALSE(decoded.message.empty());
+}
+
 }  // namespace
 }  // namespace scalecalc
