@@ -48,32 +48,6 @@ RunTable ExactTable(int sizes = 4, int budgets = 4) {
   return table;
 }
 
-// One (N, T) cell swept over lr (values) and batch (values); loss from a bowl with its minimum at
-// (lr_opt, batch_opt).
-void AddCell(RunTable* table, double params, double tokens, const std::vector<double>& lrs,
-             const std::vector<double>& batches, double lr_opt, double batch_opt) {
-  table->has_lr = table->has_batch = true;
-  for (double lr : lrs) {
-    for (double batch : batches) {
-      scalecalc::Run run;
-      run.params = params;
-      run.tokens = tokens;
-      run.lr = lr;
-      run.batch_tokens = batch;
-      const double u = std::log(lr / lr_opt), v = std::log(batch / batch_opt);
-      run.loss = 2.0 * (1 + 0.01 * u * u + 0.004 * v * v + 0.002 * u * v);
-      run.data_row = static_cast<int>(table->runs.size()) + 1;
-      table->runs.push_back(run);
-    }
-  }
-}
-
-std::vector<double> Geometric(double first, double ratio, int count) {
-  std::vector<double> values;
-  for (int k = 0; k < count; ++k) values.push_back(first * std::pow(ratio, k));
-  return values;
-}
-
 // ---- Enums and options ----
 
 TEST(FitOptions, OptimumMethodNamesRoundTrip) {
@@ -175,7 +149,7 @@ TEST(Fit, BadValuesInIncludedRunsAreNamedByRow) {
   EXPECT_NE(Fit(table, FitOptions()).message.find("model size"), std::string::npos);
   // A sweep table whose learning rate is missing in one run.
   RunTable sweep;
-  AddCell(&sweep, 1e8, 1e9, {1e-3, 2e-3, 4e-3}, {1e5, 2e5}, 2e-3, 1.5e5);
+  test::AddBowlCell(&sweep, 1e8, 1e9, {1e-3, 2e-3, 4e-3}, {1e5, 2e5}, 2e-3, 1.5e5, 2.0);
   sweep.runs[1].lr = std::nan("");
   EXPECT_NE(Fit(sweep, FitOptions()).message.find("learning rate"), std::string::npos);
 }
@@ -207,7 +181,8 @@ TEST(Fit, ExcludedRunsAreIgnoredEverywhere) {
 
 TEST(Fit, SingleCellCannotGiveLaws) {
   RunTable table;
-  AddCell(&table, 1e8, 2e9, Geometric(1e-4, 2, 6), Geometric(32768, 2, 4), 5e-4, 1e5);
+  test::AddBowlCell(&table, 1e8, 2e9, test::Geometric(1e-4, 2, 6), test::Geometric(32768, 2, 4),
+                    5e-4, 1e5, 2.0);
   const FitSummary s = Fit(table, FitOptions());
   EXPECT_FALSE(s.ok);
   // Too few points, not "no data" (issue 13): a partial result with its cell.
@@ -226,7 +201,8 @@ TEST(Fit, TooFewModelSizesLeavesHyperLawsUnset) {
   RunTable table;
   for (double params : {1e8, 2e8}) {
     for (double tokens : {1e9, 2e9, 4e9}) {
-      AddCell(&table, params, tokens, Geometric(1e-4, 2, 5), Geometric(32768, 2, 4), 4e-4, 1e5);
+      test::AddBowlCell(&table, params, tokens, test::Geometric(1e-4, 2, 5),
+                        test::Geometric(32768, 2, 4), 4e-4, 1e5, 2.0);
     }
   }
   const FitSummary s = Fit(table, FitOptions());
@@ -395,12 +371,13 @@ TEST(Cells, GroupingHonoursTheTolerance) {
 }
 
 TEST(Cells, OptimaEdgesAndBand) {
-  const std::vector<double> lrs = Geometric(1e-4, 2, 7), batches = Geometric(32768, 2, 5);
+  const std::vector<double> lrs = test::Geometric(1e-4, 2, 7),
+                            batches = test::Geometric(32768, 2, 5);
   FitOptions options;
   {
     // Optimum on a grid point inside the sweep.
     RunTable table;
-    AddCell(&table, 1e8, 1e9, lrs, batches, 8e-4, 131072);
+    test::AddBowlCell(&table, 1e8, 1e9, lrs, batches, 8e-4, 131072, 2.0);
     std::vector<Cell> cells = GroupCells(table, 0.01);
     const SweptDims swept = DetectSweep(table, cells);
     EXPECT_TRUE(swept.lr && swept.batch);
@@ -422,7 +399,7 @@ TEST(Cells, OptimaEdgesAndBand) {
   {
     // Optimum beyond the largest lr: on the edge.
     RunTable table;
-    AddCell(&table, 1e8, 1e9, lrs, batches, 1e-2, 131072);
+    test::AddBowlCell(&table, 1e8, 1e9, lrs, batches, 1e-2, 131072, 2.0);
     std::vector<Cell> cells = GroupCells(table, 0.01);
     FindCellOptimum(table, DetectSweep(table, cells), FitOptions(), &cells[0]);
     EXPECT_TRUE(cells[0].on_edge);
@@ -431,13 +408,13 @@ TEST(Cells, OptimaEdgesAndBand) {
   {
     // Two learning rates only: the smaller one winning is not called an edge ...
     RunTable table;
-    AddCell(&table, 1e8, 1e9, {1e-4, 2e-4}, {131072}, 5e-5, 131072);
+    test::AddBowlCell(&table, 1e8, 1e9, {1e-4, 2e-4}, {131072}, 5e-5, 131072, 2.0);
     std::vector<Cell> cells = GroupCells(table, 0.01);
     FindCellOptimum(table, DetectSweep(table, cells), FitOptions(), &cells[0]);
     EXPECT_FALSE(cells[0].on_edge);
     // ... but two batch sizes are.
     RunTable batch_table;
-    AddCell(&batch_table, 1e8, 1e9, {1e-4}, {65536, 131072}, 1e-4, 1e6);
+    test::AddBowlCell(&batch_table, 1e8, 1e9, {1e-4}, {65536, 131072}, 1e-4, 1e6, 2.0);
     std::vector<Cell> batch_cells = GroupCells(batch_table, 0.01);
     FindCellOptimum(batch_table, DetectSweep(batch_table, batch_cells), FitOptions(),
                     &batch_cells[0]);
@@ -450,7 +427,8 @@ TEST(Cells, SmoothFindsTheSubGridMinimumOfAQuadraticBowl) {
   // between grid points to rounding, and its loss 2.0 below every run's.
   RunTable table;
   const double lr_opt = 3.3e-4, batch_opt = 90000;
-  AddCell(&table, 1e8, 1e9, Geometric(1e-4, 1.5, 8), Geometric(16384, 1.6, 7), lr_opt, batch_opt);
+  test::AddBowlCell(&table, 1e8, 1e9, test::Geometric(1e-4, 1.5, 8), test::Geometric(16384, 1.6, 7),
+                    lr_opt, batch_opt, 2.0);
   std::vector<Cell> cells = GroupCells(table, 0.01);
   FitOptions options;
   options.optimum = OptimumMethod::kSmooth;
@@ -464,7 +442,7 @@ TEST(Cells, SmoothFindsTheSubGridMinimumOfAQuadraticBowl) {
   // A loss that only falls with lr has no upward-curving minimum: flagged, argmin used.
   RunTable falling;
   falling.has_lr = true;
-  for (double lr : Geometric(1e-4, 2, 6)) {
+  for (double lr : test::Geometric(1e-4, 2, 6)) {
     scalecalc::Run run;
     run.params = 1e8;
     run.tokens = 1e9;

@@ -1,6 +1,7 @@
-// test_util.h: helpers shared by the fit tests: a minimal CSV loader for the public data sets in
-// shared/data/external (plain comma-separated files without quoting) and a platform-independent
-// random source for synthetic data. Test-only: the product reads CSV with core/csv_reader.h.
+// test_util.h: helpers shared by the fit tests: synthetic sweeps, a minimal CSV loader for the
+// public data sets in shared/data/external (plain comma-separated files without quoting) and a
+// platform-independent random source for synthetic data. Test-only: the product reads CSV with
+// core/csv_reader.h.
 #pragma once
 
 #include <algorithm>
@@ -18,6 +19,35 @@
 
 namespace scalecalc {
 namespace test {
+
+// `count` values first, first * ratio, first * ratio^2, ...
+inline std::vector<double> Geometric(double first, double ratio, int count) {
+  std::vector<double> values;
+  for (int k = 0; k < count; ++k) values.push_back(first * std::pow(ratio, k));
+  return values;
+}
+
+// One (N, T) cell on a grid of learning rates and batch sizes (tokens), its loss an exact convex
+// bowl in (ln lr, ln batch) of height `loss_opt` at its minimum (lr_opt, batch_opt).
+inline void AddBowlCell(RunTable* table, double params, double tokens,
+                        const std::vector<double>& lrs, const std::vector<double>& batches,
+                        double lr_opt, double batch_opt, double loss_opt) {
+  table->has_lr = table->has_batch = true;
+  for (double lr : lrs) {
+    for (double batch : batches) {
+      Run run;
+      run.params = params;
+      run.tokens = tokens;
+      run.flops = 6 * params * tokens;
+      run.lr = lr;
+      run.batch_tokens = batch;
+      const double u = std::log(lr / lr_opt), v = std::log(batch / batch_opt);
+      run.loss = loss_opt * (1 + 0.01 * u * u + 0.004 * v * v + 0.002 * u * v);
+      run.data_row = static_cast<int>(table->runs.size()) + 1;
+      table->runs.push_back(run);
+    }
+  }
+}
 
 // Rows of a CSV file as maps from header name to cell text; empty if the file cannot be read.
 inline std::vector<std::map<std::string, std::string>> ReadCsvRows(const std::string& path) {

@@ -58,40 +58,14 @@ FitOptions Options(int bootstrap, OptimumMethod optimum = OptimumMethod::kArgmin
   return options;
 }
 
-// One (N, T) cell on a grid of learning rates and batch sizes (tokens), loss from an exact convex
-// bowl in (ln lr, ln batch) with its minimum at (lr_opt, batch_opt).
-void AddBowl(RunTable* table, double params, double tokens, const std::vector<double>& lrs,
-             const std::vector<double>& batches, double lr_opt, double batch_opt) {
-  table->has_lr = table->has_batch = true;
-  for (double lr : lrs) {
-    for (double batch : batches) {
-      scalecalc::Run run;
-      run.params = params;
-      run.tokens = tokens;
-      run.flops = 6 * params * tokens;
-      run.lr = lr;
-      run.batch_tokens = batch;
-      const double u = std::log(lr / lr_opt), v = std::log(batch / batch_opt);
-      run.loss = 3.0 * (1 + 0.01 * u * u + 0.004 * v * v + 0.002 * u * v);
-      run.data_row = static_cast<int>(table->runs.size()) + 1;
-      table->runs.push_back(run);
-    }
-  }
-}
-
-std::vector<double> Geometric(double first, double ratio, int count) {
-  std::vector<double> values;
-  for (int k = 0; k < count; ++k) values.push_back(first * std::pow(ratio, k));
-  return values;
-}
-
 // ---- Defect 1: outside the range is not "not convex"; two values are "too few values" ----
 
 TEST(Trust, ConvexBowlWithItsMinimumJustBelowTheSweepIsOutsideTheRange) {
   // The bowl is convex by construction; its batch minimum (19,000) lies below the lowest batch
   // swept (20,480), its lr minimum inside.
   RunTable table;
-  AddBowl(&table, 1e8, 2e9, Geometric(1e-4, 1.5, 6), Geometric(20480, 1.5, 5), 2.5e-4, 19000);
+  test::AddBowlCell(&table, 1e8, 2e9, test::Geometric(1e-4, 1.5, 6), test::Geometric(20480, 1.5, 5),
+                    2.5e-4, 19000, 3.0);
   std::vector<Cell> cells = GroupCells(table, 0.01);
   FindCellOptimum(table, DetectSweep(table, cells), Options(0, OptimumMethod::kSmooth), &cells[0]);
   EXPECT_EQ(cells[0].smooth, SmoothOutcome::kOutsideRange);
@@ -359,7 +333,8 @@ TEST(Trust, HoldoutCheckSaysHowManyPointsAndTheSign) {
 TEST(Trust, CellsTableGivesTheBatchUnit) {
   RunTable table;
   for (double t : {1e9, 2e9}) {
-    AddBowl(&table, 1e8, t, Geometric(1e-4, 1.5, 6), Geometric(16384, 1.5, 6), 2.5e-4, 40000);
+    test::AddBowlCell(&table, 1e8, t, test::Geometric(1e-4, 1.5, 6), test::Geometric(16384, 1.5, 6),
+                      2.5e-4, 40000, 3.0);
   }
   EXPECT_NE(Fit(table, Options(0)).FullReport().find("batch_opt (tokens)"), std::string::npos);
 }
@@ -452,7 +427,8 @@ TEST(Trust, OneSizeSweepGivesALawInTokensAlone) {
   for (double t : {1e9, 2e9, 4e9, 8e9}) {
     const double lr_opt = 3e-4 * std::pow(t / 1e9, lr_exp);
     const double batch_opt = 50000 * std::pow(t / 1e9, batch_exp);
-    AddBowl(&table, 1e8, t, Geometric(5e-5, 1.6, 8), Geometric(8192, 1.6, 12), lr_opt, batch_opt);
+    test::AddBowlCell(&table, 1e8, t, test::Geometric(5e-5, 1.6, 8), test::Geometric(8192, 1.6, 12),
+                      lr_opt, batch_opt, 3.0);
   }
   const FitSummary s = Fit(table, Options(0, OptimumMethod::kSmooth));
   EXPECT_EQ(s.status, ResultStatus::kPartial) << s.message;
@@ -470,8 +446,8 @@ TEST(Trust, OneSizeSweepGivesALawInTokensAlone) {
   RunTable by_size;
   const double n_exp = -0.16;
   for (double n : {2e7, 5e7, 1e8}) {
-    AddBowl(&by_size, n, 4e9, Geometric(5e-5, 1.6, 8), Geometric(8192, 1.6, 12),
-            3e-4 * std::pow(n / 1e8, n_exp), 60000);
+    test::AddBowlCell(&by_size, n, 4e9, test::Geometric(5e-5, 1.6, 8),
+                      test::Geometric(8192, 1.6, 12), 3e-4 * std::pow(n / 1e8, n_exp), 60000, 3.0);
   }
   const FitSummary one_budget = Fit(by_size, Options(0, OptimumMethod::kSmooth));
   ASSERT_TRUE(one_budget.lr_law.law.IsSet()) << one_budget.message;
