@@ -9,7 +9,7 @@
 //   bash scripts/build.sh wasm && node bench/bootstrap_page_bench.mjs [--samples N] [--rounds R]
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { launch, openPage, siteDir, waitForApp } from '../tests/browser/harness.mjs';
+import { frames, launch, openPage, siteDir, waitForApp } from '../tests/browser/harness.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -18,13 +18,6 @@ const arg = (name, fallback) => {
 const samples = arg('--samples', 1000);
 const rounds = arg('--rounds', 1);
 
-async function frames(page, count = 3) {
-  await page.evaluate((n) => new Promise((resolve) => {
-    let left = n;
-    const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick));
-    requestAnimationFrame(tick);
-  }), count);
-}
 
 // Seconds from the option change to the samples attached.
 async function runBootstrap(page, count) {

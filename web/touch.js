@@ -34,7 +34,9 @@ export function installTouch(app, canvas, textInput) {
   const clearHold = () => { clearTimeout(holdTimer); holdTimer = null; };
 
   function onStart(event) {
-    event.preventDefault();  // no emulated mouse events, no page zoom
+    // No emulated mouse events, no page zoom (a start the browser marks uncancelable, during a
+    // scroll it already began, cannot be prevented: asking would only log an error).
+    if (event.cancelable) event.preventDefault();
     event.stopPropagation();  // GLFW's own (single-finger) touch handling stays out
     usedTouch = true;
     stopGlide();
@@ -62,7 +64,7 @@ export function installTouch(app, canvas, textInput) {
   }
 
   function onMove(event) {
-    event.preventDefault();
+    if (event.cancelable) event.preventDefault();
     event.stopPropagation();
     if (mode === 'pinch' && event.touches.length >= 2) {
       const m = midpoint(event.touches);
@@ -77,7 +79,9 @@ export function installTouch(app, canvas, textInput) {
     if (mode === 'scroll') {
       const dt = Math.max(1, p.t - last.t);
       velocity = { x: (p.x - last.x) / dt * 16, y: (p.y - last.y) / dt * 16 };  // px per frame
-      app.touchScroll(p.x, p.y, p.x - last.x, p.y - last.y);
+      // The pointer stays where the drag began, so the table or panel under the finger's first
+      // touch takes the whole drag, however many moves arrive in one frame.
+      app.touchScroll(start.x, start.y, p.x - last.x, p.y - last.y);
     } else if (mode === 'plot' || mode === 'hold') {
       app.touchPointer(p.x, p.y, mode === 'plot');
     }
@@ -85,7 +89,7 @@ export function installTouch(app, canvas, textInput) {
   }
 
   function onEnd(event) {
-    event.preventDefault();
+    if (event.cancelable) event.preventDefault();
     event.stopPropagation();
     clearHold();
     if (event.touches.length > 0) return;  // a finger of a pinch is still down
@@ -95,7 +99,7 @@ export function installTouch(app, canvas, textInput) {
     } else if (mode === 'plot') {
       app.touchPointer(last.x, last.y, false);
     } else if (mode === 'scroll' && Math.hypot(velocity.x, velocity.y) > 1) {
-      const at = last;
+      const at = start;
       const step = () => {
         velocity = { x: velocity.x * MOMENTUM_DECAY, y: velocity.y * MOMENTUM_DECAY };
         if (Math.hypot(velocity.x, velocity.y) < 0.5) { glide = null; return; }

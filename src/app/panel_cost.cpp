@@ -70,7 +70,15 @@ std::vector<CostRow> CostRows(const Model& model) {
   }
   const Plan& plan = model.plan;
   if (plan.ok) {
-    rows.push_back(RowFor("compute-optimal (planner)", plan.optimum.params, model));
+    CostRow planned = RowFor("compute-optimal (planner)", plan.optimum.params, model);
+    const DitShape& shape = plan.optimum.shape;
+    if (shape.heads > 0) {  // the planner's practical shape, exactly as planned
+      planned.exact = shape;
+      planned.width = shape.width;
+      planned.depth = shape.depth;
+      planned.heads = shape.heads;
+    }
+    rows.push_back(planned);
     if (std::isfinite(plan.smallest.params))
       rows.push_back(RowFor("smaller, within tolerance", plan.smallest.params, model));
   }

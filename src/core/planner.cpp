@@ -683,6 +683,15 @@ void PracticalStage(const LawSet& laws, const PlanOptions& o, Plan* plan) {
   }
   plan->optimum = shapes.front();
   plan->nearby.assign(shapes.begin() + 1, shapes.begin() + std::min<size_t>(shapes.size(), 4));
+  // Inference is served by this shape: its exact count (the cost panel's row for it agrees).
+  const double continuous = plan->inference_flops_per_video;
+  plan->inference_flops_per_video = DitVideoFlops(ServingConfig(plan->optimum.shape, o.demand),
+                                                  o.demand.sampling_steps, o.demand.guidance);
+  if (std::isfinite(plan->inference_saving_flops) && continuous > 0) {
+    // Same smaller model, measured against the shape actually planned.
+    const double small = (1 - plan->inference_saving_flops) * continuous;
+    plan->inference_saving_flops = 1 - small / plan->inference_flops_per_video;
+  }
 }
 
 // The plan before its trust report: the continuous optimum, forced values, practical shape.

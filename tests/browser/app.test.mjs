@@ -3,7 +3,7 @@
 // app's Embind test hook (getResults / setOption / selectPanel), never scraped from the canvas.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
 
 let session;
 before(async () => { session = await launch(); });
@@ -36,13 +36,6 @@ async function paste(page, text) {
   }, text);
 }
 
-async function frames(page, count = 3) {
-  await page.evaluate((n) => new Promise((resolve) => {
-    let left = n;
-    const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick));
-    requestAnimationFrame(tick);
-  }), count);
-}
 
 test('the example is loaded and fitted on first open', async () => {
   const { page, problems } = await openPage(session.browser, session.url);
@@ -122,8 +115,11 @@ test('bootstrap runs in a worker with progress, and can be cancelled', async () 
   assert.ok(ci[0] <= r.loss_law.alpha && r.loss_law.alpha <= ci[1], `alpha in its interval ${ci}`);
   assert.ok(r.plan.ci95.params[0] < r.plan.params && r.plan.params < r.plan.ci95.params[1]);
 
-  // A long one, cancelled while it runs; the UI keeps drawing meanwhile.
-  await page.evaluate(() => window.scalecalc.app.setOption('bootstrap', '20000'));
+  // A long one, cancelled while it runs; the UI keeps drawing meanwhile. The slower refit of
+  // before the warm starts keeps it running long enough to be caught (warm refits of the example
+  // finish 20,000 resamples within a few frames).
+  await page.evaluate(() => window.scalecalc.bootstrapPool.setRefit('legacy'));
+  await page.evaluate(() => window.scalecalc.app.setOption('bootstrap', '100000'));
   await page.waitForFunction(() => JSON.parse(window.scalecalc.app.getResults()).bootstrap.done > 0,
                              null, { timeout: 60000 });
   await frames(page, 5);

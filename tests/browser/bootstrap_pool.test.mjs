@@ -4,7 +4,7 @@
 // the point fit stays. One page load for all checks; 200 resamples of the example.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
 
 let session;
 before(async () => { session = await launch(); });
@@ -13,11 +13,6 @@ after(async () => { await session?.close(); });
 const results = async (page) => JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
 const setOption = (page, name, value) =>
   page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]);
-const frames = (page, count = 3) => page.evaluate((n) => new Promise((resolve) => {
-  let left = n;
-  const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick));
-  requestAnimationFrame(tick);
-}), count);
 
 // Starts a fresh bootstrap of `samples` resamples (0 first, so the same count starts again).
 async function restartBootstrap(page, samples) {
@@ -52,8 +47,10 @@ test('pool sizes 1, 2, 3 give identical samples; cancel stops every worker; a fa
   const intervals = (await results(page)).loss_law.ci95;
   assert.ok(intervals.alpha[0] < point.alpha && point.alpha < intervals.alpha[1], 'alpha in its interval');
 
-  // Cancel mid-way with three workers computing.
-  await restartBootstrap(page, 20000);
+  // Cancel mid-way with three workers computing (the slower legacy refit, so that no share ends
+  // before the cancel and every worker is still busy).
+  await page.evaluate(() => window.scalecalc.bootstrapPool.setRefit('legacy'));
+  await restartBootstrap(page, 100000);
   await page.waitForFunction(() => JSON.parse(window.scalecalc.app.getResults()).bootstrap.done > 0,
                              null, { timeout: 60000 });
   assert.equal(await page.evaluate(() => window.scalecalc.bootstrapPool.busyWorkers()), 3);
@@ -66,6 +63,7 @@ test('pool sizes 1, 2, 3 give identical samples; cancel stops every worker; a fa
   assert.match(r.bootstrap.message, /cancelled/);
   assert.equal(r.loss_law.alpha, point.alpha, 'the point fit is intact');
 
+  await page.evaluate(() => window.scalecalc.bootstrapPool.setRefit('warm'));
   // A worker that cannot load: reported, and the point fit stays.
   await page.evaluate(() => window.scalecalc.bootstrapPool.setWorkerUrl('missing_fit_worker.js'));
   await restartBootstrap(page, 200);

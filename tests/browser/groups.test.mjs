@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
 
 const dataDir = process.env.SCALECALC_EXTERNAL_DATA_DIR || path.resolve('../shared/data/external');
 const isoPath = path.join(dataDir, 'isoflops_multi_source.csv');
@@ -19,13 +19,6 @@ async function results(page) {
   return JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
 }
 
-async function frames(page, count = 3) {
-  await page.evaluate((n) => new Promise((resolve) => {
-    let left = n;
-    const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick));
-    requestAnimationFrame(tick);
-  }), count);
-}
 
 test('the IsoFLOP collection grouped by experiment: table, overlays, Approach 2', async (t) => {
   if (!fs.existsSync(isoPath)) {

@@ -64,14 +64,19 @@ export async function openPage(browser, url, { width = 1280, height = 720, scale
 }
 
 // Waits until the app is started and the first frames are drawn.
-export async function waitForApp(page, frames = 5) {
+export async function waitForApp(page, count = 5) {
   await page.waitForFunction(() => window.scalecalc && window.scalecalc.ready === true,
                              null, { timeout: 60000 });
-  await page.evaluate((count) => new Promise((resolve) => {
-    let left = count;
+  await frames(page, count);
+}
+
+// Resolves after `count` animation frames of the page (the app draws one per frame).
+export async function frames(page, count = 3) {
+  await page.evaluate((n) => new Promise((resolve) => {
+    let left = n;
     const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick));
     requestAnimationFrame(tick);
-  }), frames);
+  }), count);
 }
 
 export function screenshotPath(name) { return path.join(artifactsDir, `${name}.png`); }

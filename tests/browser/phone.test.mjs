@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
 
 let session, phone, desktop;
 before(async () => {
@@ -24,13 +24,6 @@ before(async () => {
 });
 after(async () => { await session?.close(); });
 
-async function frames(page, count = 3) {
-  await page.evaluate((n) => new Promise((resolve) => {
-    let left = n;
-    const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick));
-    requestAnimationFrame(tick);
-  }), count);
-}
 async function layout(page) {
   return JSON.parse(await page.evaluate(() => window.scalecalc.app.layoutRects()));
 }
