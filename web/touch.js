@@ -79,9 +79,7 @@ export function installTouch(app, canvas, textInput) {
     if (mode === 'scroll') {
       const dt = Math.max(1, p.t - last.t);
       velocity = { x: (p.x - last.x) / dt * 16, y: (p.y - last.y) / dt * 16 };  // px per frame
-      // The pointer stays where the drag began, so the table or panel under the finger's first
-      // touch takes the whole drag, however many moves arrive in one frame.
-      app.touchScroll(start.x, start.y, p.x - last.x, p.y - last.y);
+      app.touchScroll(p.x, p.y, p.x - last.x, p.y - last.y);
     } else if (mode === 'plot' || mode === 'hold') {
       app.touchPointer(p.x, p.y, mode === 'plot');
     }
@@ -99,7 +97,7 @@ export function installTouch(app, canvas, textInput) {
     } else if (mode === 'plot') {
       app.touchPointer(last.x, last.y, false);
     } else if (mode === 'scroll' && Math.hypot(velocity.x, velocity.y) > 1) {
-      const at = start;
+      const at = last;
       const step = () => {
         velocity = { x: velocity.x * MOMENTUM_DECAY, y: velocity.y * MOMENTUM_DECAY };
         if (Math.hypot(velocity.x, velocity.y) < 0.5) { glide = null; return; }
