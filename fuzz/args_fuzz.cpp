@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "cli/args.h"
+#include "core/analysis_state.h"
+#include "core/settings_schema.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> argv = {"scalecalc"};
@@ -42,11 +44,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if ((args.has_budget || args.command == scalecalc::Command::kPlan) && !args.plan.IsValid(&why)) {
     std::abort();
   }
-  // The row-list syntax on its own.
+  // The row-list syntax on its own (the schema's one parser): 1-based, sorted, unique, capped.
   std::vector<int> rows;
-  if (argv.size() > 1 && scalecalc::ParseRowList(argv.back(), &rows, &error)) {
-    for (int row : rows) {
-      if (row < 1) std::abort();
+  const int max_row = scalecalc::DecodeLimits{}.max_row;
+  if (argv.size() > 1 && scalecalc::ParseRowList(argv.back(), max_row, &rows, &error)) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i] < 1 || rows[i] > max_row) std::abort();
+      if (i > 0 && rows[i] <= rows[i - 1]) std::abort();
     }
   }
   return 0;
