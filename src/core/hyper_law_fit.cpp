@@ -17,10 +17,10 @@ double RSquared(const Eigen::VectorXd& residuals, const Eigen::VectorXd& y) {
   return 1.0 - residuals.squaredNorm() / y.squaredNorm();
 }
 
-}  // namespace
-
-bool FitHyperLaw(const std::vector<HyperPoint>& points, double distinct_tolerance, PowerLaw2* law,
-                 double* r2, std::string* error) {
+// Distinct model sizes and token counts among the points; false if a point is not positive and
+// finite.
+bool CountPointValues(const std::vector<HyperPoint>& points, double distinct_tolerance,
+                      int* distinct_n, int* distinct_t, std::string* error) {
   std::vector<double> params, tokens;
   for (const HyperPoint& p : points) {
     if (!(p.params > 0 && p.tokens > 0 && p.value > 0) || !std::isfinite(p.params) ||
@@ -31,8 +31,17 @@ bool FitHyperLaw(const std::vector<HyperPoint>& points, double distinct_toleranc
     params.push_back(p.params);
     tokens.push_back(p.tokens);
   }
-  const int distinct_n = CountDistinct(params, distinct_tolerance);
-  const int distinct_t = CountDistinct(tokens, distinct_tolerance);
+  *distinct_n = CountDistinct(params, distinct_tolerance);
+  *distinct_t = CountDistinct(tokens, distinct_tolerance);
+  return true;
+}
+
+}  // namespace
+
+bool FitHyperLaw(const std::vector<HyperPoint>& points, double distinct_tolerance, PowerLaw2* law,
+                 double* r2, std::string* error) {
+  int distinct_n = 0, distinct_t = 0;
+  if (!CountPointValues(points, distinct_tolerance, &distinct_n, &distinct_t, error)) return false;
   if (distinct_n < 3 || distinct_t < 3) {
     *error = "needs at least 3 distinct model sizes and 3 distinct token counts (has " +
              std::to_string(distinct_n) + " and " + std::to_string(distinct_t) + ")";
@@ -73,18 +82,8 @@ bool FitHyperLaw(const std::vector<HyperPoint>& points, double distinct_toleranc
 
 bool FitHyperLawOneVariable(const std::vector<HyperPoint>& points, double distinct_tolerance,
                             PowerLaw2* law, double* r2, bool* in_tokens, std::string* error) {
-  std::vector<double> params, tokens;
-  for (const HyperPoint& p : points) {
-    if (!(p.params > 0 && p.tokens > 0 && p.value > 0) || !std::isfinite(p.params) ||
-        !std::isfinite(p.tokens) || !std::isfinite(p.value)) {
-      *error = "a point has a non-positive or non-finite value";
-      return false;
-    }
-    params.push_back(p.params);
-    tokens.push_back(p.tokens);
-  }
-  const int distinct_n = CountDistinct(params, distinct_tolerance);
-  const int distinct_t = CountDistinct(tokens, distinct_tolerance);
+  int distinct_n = 0, distinct_t = 0;
+  if (!CountPointValues(points, distinct_tolerance, &distinct_n, &distinct_t, error)) return false;
   if (!((distinct_n == 1 && distinct_t >= 3) || (distinct_t == 1 && distinct_n >= 3))) {
     *error =
         "a law in one variable needs one model size with at least 3 token counts, or one "
