@@ -34,12 +34,10 @@ constexpr int kProjectIterations = 4;
 constexpr int kRestarts = 8;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-// Warm refits (LossRefitter): Newton iterations, and the step to the (alpha, beta) neighbours of
-// the start whose projected objective is compared with the warm result (one grid step).
+// Newton iterations of a warm refit (LossRefitter) from each start, and how far above the best
+// start's objective an unsettled start is still finished by L-BFGS-B.
 constexpr int kNewtonIterations = 30;
-constexpr double kNeighbourStep = kGridStep;
-// Basins of the cheap screen re-ranked by the projected Huber objective before Newton.
-constexpr int kScreenedBasins = 8;
+constexpr double kPolishMargin = 0.05;
 
 using Vec5 = Eigen::Matrix<double, 5, 1>;
 using Mat5 = Eigen::Matrix<double, 5, 5>;
@@ -181,6 +179,25 @@ class Problem {
     return f;
   }
 
+  // exp(-g ln n) and exp(-g ln t) for every exponent g of the search grid and every point:
+  // params[g * size() + i]. Computed once per problem, shared by the grid's 196 projections.
+  struct GridColumns {
+    std::vector<double> params, tokens;
+  };
+  GridColumns MakeGridColumns() const {
+    const int n = size();
+    GridColumns columns;
+    columns.params.resize(kGridSize * n);
+    columns.tokens.resize(kGridSize * n);
+    for (int g = 0; g < kGridSize; ++g) {
+      for (int i = 0; i < n; ++i) {
+        columns.params[g * n + i] = std::exp(-GridExponent(g) * ln_n_[i]);
+        columns.tokens[g * n + i] = std::exp(-GridExponent(g) * ln_t_[i]);
+      }
+    }
+    return columns;
+  }
+
   // Variable projection: the best (e, a, b) for fixed exponents, by Gauss-Newton IRLS on the Huber
   // loss of log residuals. Returns the objective (inf if no feasible positive model was found).
   double Project(double alpha, double beta, int max_iterations, Eigen::Vector3d* theta) const {
@@ -190,38 +207,58 @@ class Problem {
       f1[i] = std::exp(-alpha * ln_n_[i]);
       f2[i] = std::exp(-beta * ln_t_[i]);
     }
-    // Objective at th; keeps the model values and log residuals for the next IRLS step.
-    std::vector<double> s_cur(n), r_cur(n), s_new(n), r_new(n);
-    auto objective = [&](const Eigen::Vector3d& th, std::vector<double>* s,
-                         std::vector<double>* r) {
+    std::vector<double> scratch;
+    return ProjectColumns(f1.data(), f2.data(), max_iterations, &scratch, theta);
+  }
+
+  // Project with the columns n^-alpha (f1) and t^-beta (f2) given; scratch is reused between calls.
+  double ProjectColumns(const double* f1, const double* f2, int max_iterations,
+                        std::vector<double>* scratch, Eigen::Vector3d* theta) const {
+    const int n = size();
+    scratch->resize(6 * n);
+    // Model values and log residuals at the current and the trial point, IRLS weights and targets.
+    double* s_cur = scratch->data();
+    double* r_cur = s_cur + n;
+    double* s_new = r_cur + n;
+    double* r_new = s_new + n;
+    double* omega = r_new + n;
+    double* z = omega + n;
+    auto objective = [&](const Eigen::Vector3d& th, double* s, double* r) {
       double f = 0;
       for (int i = 0; i < n; ++i) {
-        (*s)[i] = th(0) + th(1) * f1[i] + th(2) * f2[i];
-        if (!((*s)[i] > 0)) return kInf;
-        (*r)[i] = log_y_[i] - std::log((*s)[i]);
-        f += w_[i] * Huber((*r)[i], delta_);
+        s[i] = th(0) + th(1) * f1[i] + th(2) * f2[i];
+        if (!(s[i] > 0)) return kInf;
+        r[i] = log_y_[i] - std::log(s[i]);
+        f += w_[i] * Huber(r[i], delta_);
       }
       return f;
     };
     // Weighted least squares of z on [1, f1, f2] within the box (IRLS step).
-    auto solve = [&](const std::vector<double>& omega, const std::vector<double>& z) {
-      Eigen::Matrix3d m = Eigen::Matrix3d::Zero();
-      Eigen::Vector3d v = Eigen::Vector3d::Zero();
+    auto solve = [&]() {
+      double m00 = 0, m01 = 0, m02 = 0, m11 = 0, m12 = 0, m22 = 0, v0 = 0, v1 = 0, v2 = 0;
       for (int i = 0; i < n; ++i) {
-        const Eigen::Vector3d xi(1.0, f1[i], f2[i]);
-        m.noalias() += omega[i] * xi * xi.transpose();
-        v.noalias() += omega[i] * z[i] * xi;
+        const double o = omega[i], a = f1[i], b = f2[i], oz = o * z[i];
+        m00 += o;
+        m01 += o * a;
+        m02 += o * b;
+        m11 += o * a * a;
+        m12 += o * a * b;
+        m22 += o * b * b;
+        v0 += oz;
+        v1 += oz * a;
+        v2 += oz * b;
       }
-      return BoxLeastSquares(m, v);
+      Eigen::Matrix3d m;
+      m << m00, m01, m02, m01, m11, m12, m02, m12, m22;
+      return BoxLeastSquares(m, Eigen::Vector3d(v0, v1, v2));
     };
-    std::vector<double> omega(n), z(n);
     // Start: relative least squares, a first-order match of the log residuals.
     for (int i = 0; i < n; ++i) {
       omega[i] = w_[i] / (y_[i] * y_[i]);
       z[i] = y_[i];
     }
-    Eigen::Vector3d th = solve(omega, z);
-    double f = objective(th, &s_cur, &r_cur);
+    Eigen::Vector3d th = solve();
+    double f = objective(th, s_cur, r_cur);
     for (int iter = 0; iter < max_iterations && std::isfinite(f); ++iter) {
       for (int i = 0; i < n; ++i) {
         const double r = r_cur[i];
@@ -229,13 +266,13 @@ class Problem {
         omega[i] = w_[i] * h / (s_cur[i] * s_cur[i]);
         z[i] = s_cur[i] * (1.0 + r);  // log y - log s_new ~ (z - s_new) / s
       }
-      const Eigen::Vector3d proposal = solve(omega, z);
+      const Eigen::Vector3d proposal = solve();
       // Damped: halve the step until the true objective decreases.
       double step = 1.0, f_new = kInf;
       Eigen::Vector3d candidate = proposal;
       for (int k = 0; k < 10; ++k) {
         candidate = th + step * (proposal - th);
-        f_new = objective(candidate, &s_new, &r_new);
+        f_new = objective(candidate, s_new, r_new);
         if (f_new < f) break;
         step *= 0.5;
       }
@@ -243,66 +280,19 @@ class Problem {
       const double gain = f - f_new;
       th = candidate;
       f = f_new;
-      s_cur.swap(s_new);
-      r_cur.swap(r_new);
+      std::swap(s_cur, s_new);
+      std::swap(r_cur, r_new);
       if (gain <= 1e-6 * f) break;
     }
     *theta = th;
     return f;
   }
 
-  // The search grid screened cheaply for warm refits: at each (alpha, beta) of the grid, the
-  // relative least-squares fit of (e, a, b) (Project's first step) and its weighted squared
-  // relative error, from sums precomputed per exponent (no logarithm, one exponential per point
-  // and exponent). Ranks the basins as Project's Huber objective does, roughly; Newton refines.
-  // screen[i * kGridSize + j] is grid point (alpha_i, beta_j), inf where no model was feasible.
-  void ScreenGrid(std::vector<double>* screen, std::vector<Eigen::Vector3d>* theta) const {
-    const int n = size();
-    std::vector<double> f1(kGridSize * n), f2(kGridSize * n), omega(n);
-    double s_w = 0, s_y = 0, s_yy = 0;
-    for (int p = 0; p < n; ++p) {
-      omega[p] = w_[p] / (y_[p] * y_[p]);
-      s_w += omega[p];
-      s_y += omega[p] * y_[p];
-      s_yy += omega[p] * y_[p] * y_[p];
-    }
-    // Per exponent: sum omega f, omega f^2, omega y f.
-    std::vector<double> n1(kGridSize), n11(kGridSize), ny1(kGridSize);
-    std::vector<double> t1(kGridSize), t11(kGridSize), ty1(kGridSize);
-    for (int g = 0; g < kGridSize; ++g) {
-      const double exponent = GridExponent(g);
-      n1[g] = n11[g] = ny1[g] = t1[g] = t11[g] = ty1[g] = 0;
-      for (int p = 0; p < n; ++p) {
-        const double a = f1[g * n + p] = std::exp(-exponent * ln_n_[p]);
-        const double b = f2[g * n + p] = std::exp(-exponent * ln_t_[p]);
-        n1[g] += omega[p] * a;
-        n11[g] += omega[p] * a * a;
-        ny1[g] += omega[p] * y_[p] * a;
-        t1[g] += omega[p] * b;
-        t11[g] += omega[p] * b * b;
-        ty1[g] += omega[p] * y_[p] * b;
-      }
-    }
-    screen->assign(kGridSize * kGridSize, kInf);
-    theta->assign(kGridSize * kGridSize, Eigen::Vector3d::Zero());
-    for (int i = 0; i < kGridSize; ++i) {
-      for (int j = 0; j < kGridSize; ++j) {
-        double cross = 0;
-        for (int p = 0; p < n; ++p) cross += omega[p] * f1[i * n + p] * f2[j * n + p];
-        Eigen::Matrix3d m;
-        m << s_w, n1[i], t1[j], n1[i], n11[i], cross, t1[j], cross, t11[j];
-        const Eigen::Vector3d v(s_y, ny1[i], ty1[j]);
-        const Eigen::Vector3d th = QuickBoxLeastSquares(m, v);
-        const double q = th.dot(m * th) - 2 * v.dot(th) + s_yy;
-        (*screen)[i * kGridSize + j] = std::isfinite(q) ? q : kInf;
-        (*theta)[i * kGridSize + j] = th;
-      }
-    }
-  }
-
-  // BoxLeastSquares for the screen: the same faces, solved by Cramer's rule (no factorisation
-  // objects), with the unconstrained minimum first (convex: when feasible it is the minimum).
-  static Eigen::Vector3d QuickBoxLeastSquares(const Eigen::Matrix3d& m, const Eigen::Vector3d& v) {
+  // Minimise q(th) = th' M th - 2 v' th over e in [0, 1], a >= 0, b >= 0. Convex: the minimum is
+  // the unconstrained minimum of some face of the box, so the unconstrained minimum is tried first
+  // (when feasible it is the answer), then every face, the best feasible one kept. Cramer's rule:
+  // no factorisation objects in the grid's inner loop.
+  static Eigen::Vector3d BoxLeastSquares(const Eigen::Matrix3d& m, const Eigen::Vector3d& v) {
     const double hi0 = 1;
     Eigen::Vector3d best = Eigen::Vector3d::Zero();
     double best_q = kInf;
@@ -364,64 +354,6 @@ class Problem {
           th(b) = (m(a, a) * rhs[1] - m(b, a) * rhs[0]) / det;
         }
         consider(th);
-      }
-    }
-    return best;
-  }
-
-  // Minimise q(th) = th' M th - 2 v' th over e in [0, 1], a >= 0, b >= 0. Convex: the minimum is
-  // the unconstrained minimum of some face of the box, so try every face and keep the best
-  // feasible one.
-  static Eigen::Vector3d BoxLeastSquares(const Eigen::Matrix3d& m, const Eigen::Vector3d& v) {
-    const double lo[3] = {0, 0, 0};
-    const double hi[3] = {1, kInf, kInf};
-    const int states[3] = {3, 2, 2};  // 0 free, 1 at lower bound, 2 at upper bound
-    Eigen::Vector3d best = Eigen::Vector3d::Zero();
-    double best_q = kInf;
-    for (int s0 = 0; s0 < states[0]; ++s0) {
-      for (int s1 = 0; s1 < states[1]; ++s1) {
-        for (int s2 = 0; s2 < states[2]; ++s2) {
-          const int state[3] = {s0, s1, s2};
-          Eigen::Vector3d th;
-          int free_index[3], free_count = 0;
-          for (int j = 0; j < 3; ++j) {
-            if (state[j] == 0) {
-              free_index[free_count++] = j;
-              th(j) = 0;
-            } else {
-              th(j) = state[j] == 1 ? lo[j] : hi[j];
-            }
-          }
-          if (free_count > 0) {
-            Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 3, 3> mf(free_count,
-                                                                              free_count);
-            Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 3, 1> rhs(free_count);
-            for (int a = 0; a < free_count; ++a) {
-              rhs(a) = v(free_index[a]);
-              for (int j = 0; j < 3; ++j) {
-                if (state[j] != 0) rhs(a) -= m(free_index[a], j) * th(j);
-              }
-              for (int b = 0; b < free_count; ++b) mf(a, b) = m(free_index[a], free_index[b]);
-            }
-            Eigen::LDLT<decltype(mf)> ldlt(mf);
-            if (ldlt.info() != Eigen::Success) continue;
-            const auto d = ldlt.vectorD();
-            if (!(d.minCoeff() > 1e-13 * d.cwiseAbs().maxCoeff())) continue;
-            const auto sol = ldlt.solve(rhs);
-            bool feasible = sol.allFinite();
-            for (int a = 0; a < free_count && feasible; ++a) {
-              const int j = free_index[a];
-              if (sol(a) < lo[j] || sol(a) > hi[j]) feasible = false;
-              th(j) = sol(a);
-            }
-            if (!feasible) continue;
-          }
-          const double q = th.dot(m * th) - 2 * v.dot(th);
-          if (q < best_q) {
-            best_q = q;
-            best = th;
-          }
-        }
       }
     }
     return best;
@@ -558,10 +490,14 @@ bool NewtonDirection(const Mat5& h, const Vec5& g, const bool free[5], Vec5* d) 
 
 // Bounded Newton from x (in place), for warm starts near the optimum: the exact Hessian where it
 // is positive definite (quadratic convergence once the points inside delta settle), else the IRLS
-// majoriser; projected backtracking on the true objective. Returns the objective; converged is
-// false after kNewtonIterations (residuals crossing delta can make the Hessian jump).
+// majoriser; projected backtracking on the true objective. Variables within kNearBound of a bound
+// that the gradient presses against are first held on that bound (Bertsekas' epsilon-active set):
+// a free Newton step that the box then clips creeps along the bound instead of reaching it.
+// Returns the objective; converged is false after kNewtonIterations (residuals crossing delta
+// can make the Hessian jump).
 double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluations,
                     bool* converged_out) {
+  constexpr double kNearBound = 1e-3;  // share of a variable's range
   Vec5 x = *x_io, g, step, g_new;
   Mat5 exact, irls, exact_new, irls_new;
   double f = problem.Derivatives(x, &g, &exact, &irls);
@@ -569,36 +505,47 @@ double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluati
   bool converged = false;
   const Vec5 lower = problem.lower(), upper = problem.upper();
   for (int iter = 0; iter < kNewtonIterations && std::isfinite(f); ++iter) {
-    bool free[5];
-    for (int j = 0; j < 5; ++j) {
-      const double tol = 1e-12 * (upper(j) - lower(j));
-      free[j] = !((x(j) <= lower(j) + tol && g(j) > 0) || (x(j) >= upper(j) - tol && g(j) < 0));
-    }
     bool moved = false;
     double f_new = f;
     Vec5 x_new = x;
-    for (const Mat5* h : {&exact, &irls}) {
-      if (!NewtonDirection(*h, g, free, &step)) continue;
-      double t = 1;
-      for (int k = 0; k < 40 && !moved; ++k, t *= 0.5) {
-        x_new = (x + t * step).cwiseMax(lower).cwiseMin(upper);
-        // Derivatives at the trial point: most steps are taken whole, and then they are reused.
-        f_new = problem.Derivatives(x_new, &g_new, &exact_new, &irls_new);
-        ++*evaluations;
-        moved = f_new <= f + 1e-4 * g.dot(x_new - x) && f_new < f;
+    for (const double near : {kNearBound, 1e-12}) {
+      bool free[5];
+      Vec5 base = x;  // x with the held variables moved onto their bounds
+      for (int j = 0; j < 5; ++j) {
+        const double tol = near * (upper(j) - lower(j));
+        const bool at_lower = x(j) <= lower(j) + tol && g(j) > 0;
+        const bool at_upper = x(j) >= upper(j) - tol && g(j) < 0;
+        free[j] = !(at_lower || at_upper);
+        if (at_lower) base(j) = lower(j);
+        if (at_upper) base(j) = upper(j);
+      }
+      for (const Mat5* h : {&exact, &irls}) {
+        if (!NewtonDirection(*h, g, free, &step)) continue;
+        double t = 1;
+        for (int k = 0; k < 40 && !moved; ++k, t *= 0.5) {
+          x_new = (base + t * step).cwiseMax(lower).cwiseMin(upper);
+          f_new = problem.Evaluate(x_new, nullptr);
+          ++*evaluations;
+          moved = f_new <= f + 1e-4 * g.dot(x_new - x) && f_new < f;
+        }
+        if (moved) break;
       }
       if (moved) break;
     }
     if (!moved) {
-      converged = true;  // no descent left along either curvature: a stationary point
+      // No descent along either curvature: stationary, unless the gradient still points into the
+      // box (a kink of the Huber loss stops Newton's quadratic model; L-BFGS-B goes on).
+      double slope = 0;
+      for (int j = 0; j < 5; ++j) {
+        const double projected = std::clamp(x(j) - g(j), lower(j), upper(j)) - x(j);
+        slope = std::max(slope, std::fabs(projected));
+      }
+      converged = slope <= 1e-6 * f;
       break;
     }
     const double gain = f - f_new;
     x = x_new;
-    f = f_new;
-    g = g_new;
-    exact = exact_new;
-    irls = irls_new;
+    f = problem.Derivatives(x, &g, &exact, &irls);
     if (gain <= 1e-12 * f) {
       converged = true;
       break;
@@ -607,6 +554,66 @@ double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluati
   *x_io = x;
   if (converged_out) *converged_out = converged;
   return f;
+}
+
+// A start of the search: grid exponents and the (e, a, b) projected there.
+struct GridStart {
+  double f;
+  double alpha, beta;
+  Eigen::Vector3d theta;
+};
+
+// The local minima of values over the (alpha, beta) grid (values[i * kGridSize + j], inf where
+// infeasible): grid points no worse than their eight neighbours, best first.
+std::vector<int> GridMinima(const std::vector<double>& values) {
+  std::vector<int> minima;
+  for (int i = 0; i < kGridSize; ++i) {
+    for (int j = 0; j < kGridSize; ++j) {
+      const double value = values[i * kGridSize + j];
+      if (!std::isfinite(value)) continue;
+      bool minimum = true;
+      for (int di = -1; di <= 1 && minimum; ++di) {
+        for (int dj = -1; dj <= 1 && minimum; ++dj) {
+          const int a = i + di, b = j + dj;
+          if ((di == 0 && dj == 0) || a < 0 || b < 0 || a >= kGridSize || b >= kGridSize) continue;
+          minimum = !(values[a * kGridSize + b] < value);
+        }
+      }
+      if (minimum) minima.push_back(i * kGridSize + j);
+    }
+  }
+  std::stable_sort(minima.begin(), minima.end(),
+                   [&](int a, int b) { return values[a] < values[b]; });
+  return minima;
+}
+
+// The projected objective on the coarse (alpha, beta) grid: grid[i * kGridSize + j].
+std::vector<GridStart> ProjectGrid(const Problem& problem) {
+  const Problem::GridColumns columns = problem.MakeGridColumns();
+  const int n = problem.size();
+  std::vector<double> scratch;
+  std::vector<GridStart> grid(kGridSize * kGridSize);
+  for (int i = 0; i < kGridSize; ++i) {
+    for (int j = 0; j < kGridSize; ++j) {
+      GridStart& g = grid[i * kGridSize + j];
+      g.alpha = GridExponent(i);
+      g.beta = GridExponent(j);
+      g.f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n],
+                                   kProjectIterations, &scratch, &g.theta);
+    }
+  }
+  return grid;
+}
+
+// The grid's basins (its local minima), best first, at most kStarts: the cold fit's starts.
+std::vector<GridStart> GridBasins(const Problem& problem) {
+  const std::vector<GridStart> grid = ProjectGrid(problem);
+  std::vector<double> values(grid.size());
+  for (size_t k = 0; k < grid.size(); ++k) values[k] = grid[k].f;
+  std::vector<GridStart> basins;
+  for (int k : GridMinima(values)) basins.push_back(grid[k]);
+  if (static_cast<int>(basins.size()) > kStarts) basins.resize(kStarts);
+  return basins;
 }
 
 std::vector<std::string> OnBound(const Problem& problem, const Eigen::VectorXd& x) {
@@ -685,53 +692,18 @@ LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delt
     return result;
   }
   const Problem problem(points, huber_delta);
-  // Coarse grid of the projected objective.
-  struct GridPoint {
-    double f;
-    int i, j;
-    Eigen::Vector3d theta;
-  };
-  std::vector<GridPoint> grid(kGridSize * kGridSize);
-  for (int i = 0; i < kGridSize; ++i) {
-    for (int j = 0; j < kGridSize; ++j) {
-      GridPoint& g = grid[i * kGridSize + j];
-      g.i = i;
-      g.j = j;
-      g.f = problem.Project(GridExponent(i), GridExponent(j), kProjectIterations, &g.theta);
-    }
-  }
-  // Basins: grid points no worse than their eight neighbours, best first.
-  std::vector<GridPoint> basins;
-  for (const GridPoint& g : grid) {
-    if (!std::isfinite(g.f)) continue;
-    bool minimum = true;
-    for (int di = -1; di <= 1 && minimum; ++di) {
-      for (int dj = -1; dj <= 1; ++dj) {
-        const int i = g.i + di, j = g.j + dj;
-        if ((di == 0 && dj == 0) || i < 0 || j < 0 || i >= kGridSize || j >= kGridSize) continue;
-        if (grid[i * kGridSize + j].f < g.f) {
-          minimum = false;
-          break;
-        }
-      }
-    }
-    if (minimum) basins.push_back(g);
-  }
-  std::stable_sort(basins.begin(), basins.end(),
-                   [](const GridPoint& a, const GridPoint& b) { return a.f < b.f; });
+  const std::vector<GridStart> basins = GridBasins(problem);
   if (basins.empty()) {
     LossFitResult result;
     result.error = "the loss law could not be evaluated on any exponent of the search grid";
     return result;
   }
-  if (static_cast<int>(basins.size()) > kStarts) basins.resize(kStarts);
   Eigen::VectorXd best_x;
   double best_f = kInf;
   int evaluations = 0;
   RefineOutcome best_outcome;
-  for (const GridPoint& g : basins) {
-    Eigen::VectorXd x =
-        problem.Pack(g.theta(0), g.theta(1), g.theta(2), GridExponent(g.i), GridExponent(g.j));
+  for (const GridStart& g : basins) {
+    Eigen::VectorXd x = problem.Pack(g.theta(0), g.theta(1), g.theta(2), g.alpha, g.beta);
     RefineOutcome outcome;
     const double f = Refine(problem, &x, &evaluations, max_iterations, &outcome);
     if (f < best_f) {
@@ -778,10 +750,6 @@ LossRefitter::LossRefitter(const std::vector<LossPoint>& points, double huber_de
   }
   start_usable_ = CheckLossPoints(points_, 0.0).empty() && start.IsSet() && start.A > 0 &&
                   start.B > 0 && std::isfinite(start.alpha) && std::isfinite(start.beta);
-  if (start_usable_) {
-    const Problem problem(points_, huber_delta_);
-    start_on_bound_ = OnBound(problem, problem.FromLaw(start_));
-  }
 }
 
 LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
@@ -794,99 +762,57 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
     result.error = problem_text;
     return result;
   }
-  auto cold = [&](LossFitResult warm) {
-    const LossFitResult search = FitLossLaw(points, huber_delta_);
-    LossFitResult result =
-        search.ok && (!warm.ok || search.objective < warm.objective) ? search : warm;
+  const Problem problem(ln_params_, ln_tokens_, loss_, ln_loss_, weights, huber_delta_);
+  // Starts: the full-data optimum, then the basins of the cold search's grid. Newton from each
+  // (a few cheap steps where L-BFGS-B takes dozens of costly ones).
+  struct Refined {
+    Eigen::VectorXd x;
+    double f;
+    bool converged;
+  };
+  std::vector<Refined> refined;
+  int evaluations = 0;
+  auto refine_from = [&](Eigen::VectorXd y) {
+    bool converged = false;
+    const double f_y = NewtonRefine(problem, &y, &evaluations, &converged);
+    if (std::isfinite(f_y)) refined.push_back({std::move(y), f_y, converged});
+  };
+  if (start_usable_) refine_from(problem.FromLaw(start_));
+  for (const GridStart& g : GridBasins(problem))
+    refine_from(problem.Pack(g.theta(0), g.theta(1), g.theta(2), g.alpha, g.beta));
+  if (refined.empty()) {
+    LossFitResult result = FitLossLaw(points, huber_delta_);
     result.cold_fallback = true;
     return result;
-  };
-  if (!start_usable_) return cold(LossFitResult{});
-  const Problem problem(ln_params_, ln_tokens_, loss_, ln_loss_, weights, huber_delta_);
-  int evaluations = 0;
-  Eigen::VectorXd x = problem.FromLaw(start_);
-  bool converged = false;
-  double f = NewtonRefine(problem, &x, &evaluations, &converged);
-  // Other basins: the local minima of the screened grid, best first; Newton from the best few
-  // that are not the warm start's own (one grid step or more away from its exponents).
-  std::vector<double> screen;
-  std::vector<Eigen::Vector3d> theta;
-  problem.ScreenGrid(&screen, &theta);
-  std::vector<std::pair<double, int>> basins;
-  for (int i = 0; i < kGridSize; ++i) {
-    for (int j = 0; j < kGridSize; ++j) {
-      const double value = screen[i * kGridSize + j];
-      if (!std::isfinite(value)) continue;
-      bool minimum = true;
-      for (int di = -1; di <= 1 && minimum; ++di) {
-        for (int dj = -1; dj <= 1 && minimum; ++dj) {
-          const int a = i + di, b = j + dj;
-          if ((di == 0 && dj == 0) || a < 0 || b < 0 || a >= kGridSize || b >= kGridSize) continue;
-          minimum = !(screen[a * kGridSize + b] < value);
-        }
-      }
-      if (minimum) basins.push_back({value, i * kGridSize + j});
-    }
   }
-  std::stable_sort(basins.begin(), basins.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  // The screen's best few basins, re-ranked by the Huber objective projected as the cold search
-  // does (Project), then Newton from the best kStarts that are not the warm result's own basin.
-  struct Candidate {
-    double f;
-    double alpha, beta;
-    Eigen::Vector3d theta;
-  };
-  std::vector<Candidate> candidates;
-  for (const auto& basin : basins) {
-    if (static_cast<int>(candidates.size()) == kScreenedBasins) break;
-    const double alpha = GridExponent(basin.second / kGridSize);
-    const double beta = GridExponent(basin.second % kGridSize);
-    if (std::fabs(alpha - x(3)) < kNeighbourStep && std::fabs(beta - x(4)) < kNeighbourStep) {
-      continue;  // the warm result's basin
-    }
-    Candidate c{0, alpha, beta, Eigen::Vector3d::Zero()};
-    c.f = problem.Project(alpha, beta, kProjectIterations, &c.theta);
-    if (std::isfinite(c.f)) candidates.push_back(c);
-  }
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Candidate& a, const Candidate& b) { return a.f < b.f; });
-  if (static_cast<int>(candidates.size()) > kStarts) candidates.resize(kStarts);
-  for (const Candidate& c : candidates) {
-    const double alpha = c.alpha, beta = c.beta;
-    const Eigen::Vector3d& th = c.theta;
-    Eigen::VectorXd y = problem.Pack(th(0), th(1), th(2), alpha, beta);
-    bool y_converged = false;
-    const double f_y = NewtonRefine(problem, &y, &evaluations, &y_converged);
-    if (f_y < f) {
-      f = f_y;
-      x = y;
-      converged = y_converged;
-    }
-  }
+  double best_f = kInf;
+  for (const Refined& r : refined) best_f = std::min(best_f, r.f);
+  // Where Newton did not settle (the Huber loss's kinks, a valley running into a bound) and the
+  // start is near the best, L-BFGS-B finishes from there, as it does in the cold search.
+  Eigen::VectorXd x;
+  double f = kInf;
   RefineOutcome outcome;
-  outcome.converged = converged;
-  outcome.how = converged ? "Newton's step fell below tolerance" : "Newton did not settle";
-  if (!converged && std::isfinite(f)) {
-    // The best start's Newton did not settle: L-BFGS-B finishes from there.
-    Eigen::VectorXd polish = x;
-    RefineOutcome polished;
-    const double f_polish =
-        Refine(problem, &polish, &evaluations, kLossFitMaxIterations, &polished);
-    if (f_polish < f) {
-      x = polish;
-      f = f_polish;
-      outcome = polished;
+  for (Refined& r : refined) {
+    RefineOutcome how{r.converged,
+                      r.converged ? "Newton's step fell below tolerance" : "Newton did not settle"};
+    if (!r.converged && r.f <= best_f * (1 + kPolishMargin)) {
+      Eigen::VectorXd polish = r.x;
+      RefineOutcome polished;
+      const double f_polish =
+          Refine(problem, &polish, &evaluations, kLossFitMaxIterations, &polished);
+      if (f_polish < r.f) {
+        r.x = polish;
+        r.f = f_polish;
+        how = polished;
+      }
+    }
+    if (r.f < f) {
+      f = r.f;
+      x = r.x;
+      outcome = how;
     }
   }
-  LossFitResult result = Finish(problem, x, f, evaluations, outcome);
-  bool new_bound = false;
-  for (const std::string& name : result.on_bound) {
-    if (std::find(start_on_bound_.begin(), start_on_bound_.end(), name) == start_on_bound_.end())
-      new_bound = true;
-  }
-  if (!result.ok || new_bound) return cold(result);
-  return result;
+  return Finish(problem, x, f, evaluations, outcome);
 }
 
 }  // namespace scalecalc

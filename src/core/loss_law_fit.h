@@ -74,10 +74,10 @@ LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_de
 // Bootstrap refits of one set of points, each with its own weights (multiplicities). The work no
 // resample changes (the logs of N, T and loss) is done once, by the constructor. Each Refit runs
 // a bounded Newton iteration (the Huber loss's IRLS curvature where its exact Hessian is not
-// positive definite) from `start`, the full-data optimum, and from whichever of the (alpha, beta)
-// neighbours of `start` one grid step away projects below that result. It falls back to the
-// cold search (FitLossLaw, the result with the lower objective kept, cold_fallback set) when the
-// warm result is not finite or ends on a bound that `start` is not on.
+// positive definite) from `start`, the full-data optimum, and from each basin of the cold
+// search's (alpha, beta) grid, so that it finds every basin FitLossLaw would; L-BFGS-B polishes
+// the best when Newton did not settle. The cold search itself (cold_fallback set) runs only when
+// no start reached a finite objective.
 class LossRefitter {
  public:
   LossRefitter(const std::vector<LossPoint>& points, double huber_delta, const LossLaw& start);
@@ -90,7 +90,6 @@ class LossRefitter {
   double huber_delta_;
   LossLaw start_;
   bool start_usable_ = false;
-  std::vector<std::string> start_on_bound_;
 };
 
 // Sum over points of weight * Huber_delta(log loss - log law(N, T)). NaN if the law predicts a
