@@ -34,9 +34,10 @@ constexpr int kProjectIterations = 4;
 constexpr int kRestarts = 8;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-// Newton iterations of a warm refit (LossRefitter) from each start, and how far above the best
-// start's objective an unsettled start is still finished by L-BFGS-B.
-constexpr int kNewtonIterations = 30;
+// Newton iterations of a warm refit (LossRefitter) from each start (30 left a Step Law resample
+// short of the cold search's optimum; an iteration costs a fraction of an L-BFGS-B one), and how
+// far above the best start's objective an unsettled start is still finished by L-BFGS-B.
+constexpr int kNewtonIterations = 100;
 constexpr double kPolishMargin = 0.05;
 
 using Vec5 = Eigen::Matrix<double, 5, 1>;
