@@ -39,6 +39,11 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // far above the best start's objective an unsettled start is still finished by L-BFGS-B.
 constexpr int kNewtonIterations = 100;
 constexpr double kPolishMargin = 0.05;
+// Warm refits of at most this many points start from the cold search's own grid basins (its 196
+// projections cost a fraction of a refit there: a sweep's cells); larger ones from a cheap
+// screen's best kScreenedBasins (ScreenBasins).
+constexpr int kExactGridPoints = 64;
+constexpr int kScreenedBasins = 8;
 
 using Vec5 = Eigen::Matrix<double, 5, 1>;
 using Mat5 = Eigen::Matrix<double, 5, 5>;
@@ -197,6 +202,51 @@ class Problem {
       }
     }
     return columns;
+  }
+
+  // The grid screened cheaply, for warm refits of many points: at each (alpha, beta) of the grid,
+  // the relative least-squares fit of (e, a, b) (Project's first step) and its weighted squared
+  // relative error, from sums per exponent (no logarithm). Ranks the basins as Project's Huber
+  // objective does, roughly. Returns screen[i * kGridSize + j], inf where no model was feasible.
+  std::vector<double> ScreenGrid(const GridColumns& columns) const {
+    const int n = size();
+    std::vector<double> omega(n);
+    double s_w = 0, s_y = 0, s_yy = 0;
+    for (int p = 0; p < n; ++p) {
+      omega[p] = w_[p] / (y_[p] * y_[p]);
+      s_w += omega[p];
+      s_y += omega[p] * y_[p];
+      s_yy += omega[p] * y_[p] * y_[p];
+    }
+    // Per exponent: sum omega f, omega f^2, omega y f.
+    std::vector<double> n1(kGridSize, 0), n11(kGridSize, 0), ny1(kGridSize, 0);
+    std::vector<double> t1(kGridSize, 0), t11(kGridSize, 0), ty1(kGridSize, 0);
+    for (int g = 0; g < kGridSize; ++g) {
+      for (int p = 0; p < n; ++p) {
+        const double a = columns.params[g * n + p], b = columns.tokens[g * n + p];
+        n1[g] += omega[p] * a;
+        n11[g] += omega[p] * a * a;
+        ny1[g] += omega[p] * y_[p] * a;
+        t1[g] += omega[p] * b;
+        t11[g] += omega[p] * b * b;
+        ty1[g] += omega[p] * y_[p] * b;
+      }
+    }
+    std::vector<double> screen(kGridSize * kGridSize, kInf);
+    for (int i = 0; i < kGridSize; ++i) {
+      for (int j = 0; j < kGridSize; ++j) {
+        double cross = 0;
+        for (int p = 0; p < n; ++p)
+          cross += omega[p] * columns.params[i * n + p] * columns.tokens[j * n + p];
+        Eigen::Matrix3d m;
+        m << s_w, n1[i], t1[j], n1[i], n11[i], cross, t1[j], cross, t11[j];
+        const Eigen::Vector3d v(s_y, ny1[i], ty1[j]);
+        const Eigen::Vector3d th = BoxLeastSquares(m, v);
+        const double q = th.dot(m * th) - 2 * v.dot(th) + s_yy;
+        if (std::isfinite(q)) screen[i * kGridSize + j] = q;
+      }
+    }
+    return screen;
   }
 
   // Variable projection: the best (e, a, b) for fixed exponents, by Gauss-Newton IRLS on the Huber
@@ -617,6 +667,29 @@ std::vector<GridStart> GridBasins(const Problem& problem) {
   return basins;
 }
 
+// Warm refits of more than kExactGridPoints points, where the grid above costs several refits:
+// the screen's best kScreenedBasins local minima, projected as the cold search does, the best
+// kStarts of them. Can miss a basin the cold search finds (LossRefitter::Refit checks).
+std::vector<GridStart> ScreenBasins(const Problem& problem) {
+  const Problem::GridColumns columns = problem.MakeGridColumns();
+  const int n = problem.size();
+  const std::vector<double> screen = problem.ScreenGrid(columns);
+  std::vector<double> scratch;
+  std::vector<GridStart> basins;
+  for (int k : GridMinima(screen)) {
+    if (static_cast<int>(basins.size()) == kScreenedBasins) break;
+    const int i = k / kGridSize, j = k % kGridSize;
+    GridStart g{0, GridExponent(i), GridExponent(j), {}};
+    g.f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n], kProjectIterations,
+                                 &scratch, &g.theta);
+    if (std::isfinite(g.f)) basins.push_back(g);
+  }
+  std::stable_sort(basins.begin(), basins.end(),
+                   [](const GridStart& a, const GridStart& b) { return a.f < b.f; });
+  if (static_cast<int>(basins.size()) > kStarts) basins.resize(kStarts);
+  return basins;
+}
+
 std::vector<std::string> OnBound(const Problem& problem, const Eigen::VectorXd& x) {
   static const char* const kNames[5] = {"E", "A", "B", "alpha", "beta"};
   std::vector<std::string> names;
@@ -751,6 +824,10 @@ LossRefitter::LossRefitter(const std::vector<LossPoint>& points, double huber_de
   }
   start_usable_ = CheckLossPoints(points_, 0.0).empty() && start.IsSet() && start.A > 0 &&
                   start.B > 0 && std::isfinite(start.alpha) && std::isfinite(start.beta);
+  if (start_usable_) {
+    const Problem problem(points_, huber_delta_);
+    start_on_bound_ = OnBound(problem, problem.FromLaw(start_));
+  }
 }
 
 LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
@@ -779,7 +856,9 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
     if (std::isfinite(f_y)) refined.push_back({std::move(y), f_y, converged});
   };
   if (start_usable_) refine_from(problem.FromLaw(start_));
-  for (const GridStart& g : GridBasins(problem))
+  const bool exact_grid = problem.size() <= kExactGridPoints;
+  const std::vector<GridStart> basins = exact_grid ? GridBasins(problem) : ScreenBasins(problem);
+  for (const GridStart& g : basins)
     refine_from(problem.Pack(g.theta(0), g.theta(1), g.theta(2), g.alpha, g.beta));
   if (refined.empty()) {
     LossFitResult result = FitLossLaw(points, huber_delta_);
@@ -813,7 +892,20 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
       outcome = how;
     }
   }
-  return Finish(problem, x, f, evaluations, outcome);
+  LossFitResult result = Finish(problem, x, f, evaluations, outcome);
+  if (exact_grid) return result;
+  // The screen can miss a basin: a result on a bound the full-data optimum is not on (a resample
+  // leaving its basin) is checked against the cold search, the better kept.
+  bool new_bound = false;
+  for (const std::string& name : result.on_bound) {
+    if (std::find(start_on_bound_.begin(), start_on_bound_.end(), name) == start_on_bound_.end())
+      new_bound = true;
+  }
+  if (!new_bound) return result;
+  LossFitResult cold = FitLossLaw(points, huber_delta_);
+  if (!(cold.ok && cold.objective < result.objective)) cold = result;
+  cold.cold_fallback = true;
+  return cold;
 }
 
 }  // namespace scalecalc

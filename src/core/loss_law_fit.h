@@ -74,10 +74,12 @@ LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_de
 // Bootstrap refits of one set of points, each with its own weights (multiplicities). The work no
 // resample changes (the logs of N, T and loss) is done once, by the constructor. Each Refit runs
 // a bounded Newton iteration (the Huber loss's IRLS curvature where its exact Hessian is not
-// positive definite) from `start`, the full-data optimum, and from each basin of the cold
-// search's (alpha, beta) grid, so that it finds every basin FitLossLaw would; L-BFGS-B polishes
-// the best when Newton did not settle. The cold search itself (cold_fallback set) runs only when
-// no start reached a finite objective.
+// positive definite) from `start`, the full-data optimum, and from the basins of the (alpha,
+// beta) grid: for up to 64 points (a sweep's cells) those of the cold search itself, so that it
+// finds every basin FitLossLaw would; beyond, a cheap screen's best, and the cold search too (the
+// better kept, cold_fallback set) when the result ends on a bound `start` is not on. L-BFGS-B
+// finishes each start Newton did not settle near the best. The cold search also runs when no
+// start reached a finite objective.
 class LossRefitter {
  public:
   LossRefitter(const std::vector<LossPoint>& points, double huber_delta, const LossLaw& start);
@@ -90,6 +92,7 @@ class LossRefitter {
   double huber_delta_;
   LossLaw start_;
   bool start_usable_ = false;
+  std::vector<std::string> start_on_bound_;  // parameters of `start` on a bound
 };
 
 // Sum over points of weight * Huber_delta(log loss - log law(N, T)). NaN if the law predicts a
