@@ -39,10 +39,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // far above the best start's objective an unsettled start is still finished by L-BFGS-B.
 constexpr int kNewtonIterations = 100;
 constexpr double kPolishMargin = 0.05;
-// Warm refits of at most this many points start from the cold search's own grid basins (its 196
-// projections cost a fraction of a refit there: a sweep's cells); larger ones from a cheap
-// screen's best kScreenedBasins (ScreenBasins).
-constexpr int kExactGridPoints = 64;
+// Basins of the cheap screen a warm refit projects exactly (ScreenBasins).
 constexpr int kScreenedBasins = 8;
 
 using Vec5 = Eigen::Matrix<double, 5, 1>;
@@ -667,9 +664,9 @@ std::vector<GridStart> GridBasins(const Problem& problem) {
   return basins;
 }
 
-// Warm refits of more than kExactGridPoints points, where the grid above costs several refits:
-// the screen's best kScreenedBasins local minima, projected as the cold search does, the best
-// kStarts of them. Can miss a basin the cold search finds (LossRefitter::Refit checks).
+// Warm refits' basins where the grid above is not needed (LossRefitter::Refit says when): the
+// screen's best kScreenedBasins local minima, projected as the cold search does, the best kStarts
+// of them. Can miss a basin the cold search finds (Refit checks new bounds).
 std::vector<GridStart> ScreenBasins(const Problem& problem) {
   const Problem::GridColumns columns = problem.MakeGridColumns();
   const int n = problem.size();
@@ -856,7 +853,11 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
     if (std::isfinite(f_y)) refined.push_back({std::move(y), f_y, converged});
   };
   if (start_usable_) refine_from(problem.FromLaw(start_));
-  const bool exact_grid = problem.size() <= kExactGridPoints;
+  // A full-data optimum on a bound (a flat direction: Step Law's E = 0) lets resamples wander
+  // between basins the screen ranks wrongly: those refits start from the cold search's own grid
+  // basins (196 projections, the cost of about a third of an L-BFGS-B refit on a sweep's cells).
+  // Otherwise resamples stay near the full-data basin and the screen's best suffice.
+  const bool exact_grid = !start_usable_ || !start_on_bound_.empty();
   const std::vector<GridStart> basins = exact_grid ? GridBasins(problem) : ScreenBasins(problem);
   for (const GridStart& g : basins)
     refine_from(problem.Pack(g.theta(0), g.theta(1), g.theta(2), g.alpha, g.beta));
