@@ -686,8 +686,11 @@ bool ParseRowList(std::string_view text, int max_row, std::vector<int>* rows, st
       return Fail(error, Quote(item) + " is not a row number or range like 5-7 (rows start at 1, " +
                              "at most " + std::to_string(max_row) + ")");
     }
-    if (hi - lo >= DecodeLimits{}.max_excluded) {
-      return Fail(error, "range " + Quote(item) + " is too long");
+    // Counted before expanding: a short text of many long ranges would otherwise take gigabytes.
+    const uint64_t max_listed = DecodeLimits{}.max_excluded;
+    if (hi - lo >= max_listed || out.size() + (hi - lo + 1) > max_listed) {
+      return Fail(error, "the rows listed (" + Quote(item) + " and before it) come to more than " +
+                             std::to_string(max_listed) + " rows");
     }
     for (uint64_t r = lo; r <= hi; ++r) out.push_back(static_cast<int>(r));
   }
