@@ -34,10 +34,14 @@ function startEarlyFetches() {
     performance.mark('scalecalc:wasm-compiled');
     return { module, streaming: false };
   };
+  // A link carries its own data: only a plain visit needs the example.
+  const example = initialFragment ? null : quietly(fetchText('assets/example_sweep.csv'));
   return {
     wasm: typeof WebAssembly === 'object' ? quietly(compileApp()) : null,
-    // A link carries its own data: only a plain visit needs the example.
-    example: initialFragment ? null : quietly(fetchText('assets/example_sweep.csv')),
+    example,
+    // Settles once the example is here or has failed: the module is instantiated only then, so
+    // the app's first frame already shows the example (it arrives before the wasm compiles).
+    exampleSettled: example ? example.then(() => {}, () => {}) : Promise.resolve(),
   };
 }
 // A promise awaited later: a failure is reported where it is awaited, not as an unhandled one.
@@ -50,7 +54,7 @@ const early = startEarlyFetches();
 
 // Emscripten's hook for bringing its own module: instantiate the one compiled above.
 function instantiateEarlyWasm(imports, receiveInstance) {
-  early.wasm.then(async ({ module, streaming }) => {
+  Promise.all([early.wasm, early.exampleSettled]).then(async ([{ module, streaming }]) => {
     startupInfo.wasmStreaming = streaming;
     receiveInstance(await WebAssembly.instantiate(module, imports), module);
   }).catch((error) => showStatus(`scalecalc could not start: ${error.message || error}`, true));
@@ -68,14 +72,20 @@ function showStatus(message, isError = false) {
 
 function hideStatus() { statusBox.classList.add('hidden'); }
 
-// What this browser lacks, or null when it can run the app.
+// The attributes emscripten's GLFW asks for (GLFW's default hints: 8 alpha, 24 depth and 8
+// stencil bits, no multisampling). A canvas hands back the context it already has, so the one
+// created here is the app's.
+const GL_CONTEXT_ATTRIBUTES = { antialias: false, alpha: true, depth: true, stencil: true };
+
+// What this browser lacks, or null when it can run the app. The WebGL2 check creates the app's
+// own context, on its canvas: on a software rasteriser that takes hundreds of milliseconds, which
+// now overlap the wasm's compile instead of following it (and no second, throw-away context).
 function missingFeature() {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
     return 'This browser cannot run WebAssembly, which scalecalc needs. Please use a current ' +
            'version of Chrome, Edge, Firefox or Safari.';
   }
-  const probe = document.createElement('canvas');
-  if (!probe.getContext('webgl2')) {
+  if (!app.canvas.getContext('webgl2', GL_CONTEXT_ATTRIBUTES)) {
     return 'This browser or device does not offer WebGL2, which scalecalc uses to draw. Enable ' +
            'hardware acceleration in the browser settings, or try another browser.';
   }
