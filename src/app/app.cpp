@@ -200,13 +200,14 @@ void App::ApplyTouchInput() {
   wheel_x_ = wheel_y_ = 0;
 }
 
-void App::Frame() {
+void App::Frame(bool repeat) {
   // New data (a load, a paste, a link, an example) first gets a frame that says "fitting...", and
   // its fit runs in the next one: the page answers at once instead of after the fit. Other
   // changes refit at once (a frame of "fitting..." on every edit would flicker).
-  fitting_frame_ = !fitting_frame_ && model_.stale == Stale::kRead &&
-                   model_.analysis.data_name != shown_data_name_;
-  if (!fitting_frame_) {
+  if (!repeat)
+    fitting_frame_ = !fitting_frame_ && model_.stale == Stale::kRead &&
+                     model_.analysis.data_name != shown_data_name_;
+  if (!fitting_frame_ && !repeat) {
     Update();
     shown_data_name_ = model_.analysis.data_name;
   }

@@ -15,7 +15,9 @@ namespace scalecalc::app {
 class App {
  public:
   void Start();
-  void Frame();
+  // Draws the app. `repeat`: the same frame again (a layout pass before it was thrown away), so
+  // no refit and no new "fitting..." decision.
+  void Frame(bool repeat = false);
   // Brings derived results up to date (each frame does; the test hook too, before reading).
   void Update();
   void SetPixelRatio(float ratio) { pixel_ratio_ = ratio; }

@@ -74,11 +74,8 @@ void OnScroll(GLFWwindow* window, double dx_pixels, double dy_pixels) {
   ImGui_ImplGlfw_ScrollCallback(window, -dx_pixels / 100.0, -dy_pixels / 100.0);
 }
 
-void Frame() {
-  SyncCanvasSize();
-  glfwPollEvents();
-  const double frame_start_ms =
-      emscripten_get_now();  // the frame's CPU cost: new frame to draw data
+// One Dear ImGui frame of the app, up to its draw data. `repeat`: the same frame laid out again.
+void BuildImGuiFrame(bool repeat) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   scalecalc::app::TheApp().ApplyTouchInput();  // after the backend, which knows only the mouse
@@ -86,9 +83,21 @@ void Frame() {
   io.DisplaySize =
       ImVec2(static_cast<float>(platform.width_px), static_cast<float>(platform.height_px));
   io.DisplayFramebufferScale = ImVec2(1, 1);
+  if (io.DeltaTime <= 0) io.DeltaTime = 1e-3f;  // a repeat can fall in the backend's same instant
   ImGui::NewFrame();
-  scalecalc::app::TheApp().Frame();
+  scalecalc::app::TheApp().Frame(repeat);
   ImGui::Render();
+}
+
+void Frame() {
+  SyncCanvasSize();
+  glfwPollEvents();
+  const double frame_start_ms =
+      emscripten_get_now();  // the frame's CPU cost: new frame to draw data
+  BuildImGuiFrame(/*repeat=*/false);
+  // Dear ImGui sizes tabs (and auto-sized windows) one frame after they are first submitted: the
+  // very first frame is laid out twice, so the first one on screen already shows the tabs.
+  if (ImGui::GetFrameCount() == 1) BuildImGuiFrame(/*repeat=*/true);
   scalecalc::app::TheFrameStats().Add(emscripten_get_now() - frame_start_ms);
   glViewport(0, 0, platform.width_px, platform.height_px);
   glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
