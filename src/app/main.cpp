@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "app/frame_stats.h"
+#include "app/ui_font.h"
 #include "app/web_bridge.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
@@ -16,7 +17,6 @@
 namespace {
 
 constexpr float kFontSizeCssPx = 15.0f;
-constexpr const char* kFontPath = "/fonts/ui.otf";  // embedded by the build (fonts-inter)
 // The atlas holds only the glyphs the UI draws: the ranges the embedded font was cut to
 // (SCALECALC_UI_GLYPH_RANGES in src/app/CMakeLists.txt, one list for both).
 constexpr ImWchar kGlyphRanges[] = {SCALECALC_UI_GLYPH_RANGES, 0};
@@ -39,7 +39,9 @@ void RebuildForPixelRatio(double ratio) {
   ImFontConfig config;
   config.OversampleH = 2;
   const float size = std::round(kFontSizeCssPx * static_cast<float>(ratio));
-  if (!io.Fonts->AddFontFromFileTTF(kFontPath, size, &config, kGlyphRanges)) {
+  config.FontDataOwnedByAtlas = false;  // kUiFont is the module's own constant data
+  if (!io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(kUiFont),
+                                      static_cast<int>(kUiFontSize), size, &config, kGlyphRanges)) {
     ImFontConfig fallback;
     fallback.SizePixels = size;
     fallback.GlyphRanges = kGlyphRanges;
