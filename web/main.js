@@ -34,14 +34,10 @@ function startEarlyFetches() {
     performance.mark('scalecalc:wasm-compiled');
     return { module, streaming: false };
   };
-  // A link carries its own data: only a plain visit needs the example.
-  const example = initialFragment ? null : quietly(fetchText('assets/example_sweep.csv'));
   return {
     wasm: typeof WebAssembly === 'object' ? quietly(compileApp()) : null,
-    example,
-    // Settles once the example is here or has failed: the module is instantiated only then, so
-    // the app's first frame already shows the example (it arrives before the wasm compiles).
-    exampleSettled: example ? example.then(() => {}, () => {}) : Promise.resolve(),
+    // A link carries its own data: only a plain visit needs the example.
+    example: initialFragment ? null : quietly(fetchText('assets/example_sweep.csv')),
   };
 }
 // A promise awaited later: a failure is reported where it is awaited, not as an unhandled one.
@@ -54,7 +50,7 @@ const early = startEarlyFetches();
 
 // Emscripten's hook for bringing its own module: instantiate the one compiled above.
 function instantiateEarlyWasm(imports, receiveInstance) {
-  Promise.all([early.wasm, early.exampleSettled]).then(async ([{ module, streaming }]) => {
+  early.wasm.then(async ({ module, streaming }) => {
     startupInfo.wasmStreaming = streaming;
     receiveInstance(await WebAssembly.instantiate(module, imports), module);
   }).catch((error) => showStatus(`scalecalc could not start: ${error.message || error}`, true));
@@ -280,6 +276,12 @@ function installStartupHooks() {
   };
 }
 
+// Resolves once the next animation frame has run all its callbacks (the app's main loop asked for
+// it first, at start-up), so the app has drawn it.
+function afterNextFrame() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
 async function start() {
   const missing = missingFeature();
   if (missing) {
@@ -296,9 +298,18 @@ async function start() {
   }
   installStartupHooks();
   installInputHandlers();
-  await loadInitialState();
-  performance.mark('scalecalc:data-loaded');
+  // The app's first frame comes before the data's read: it shows the panels with this in place of
+  // results, then the data gets its "fitting..." frame and its fit (bench/README.md, "The page").
+  app.setLoading(initialFragment ? 'opening the link...' : 'loading the example...');
   hideStatus();
+  await afterNextFrame();
+  performance.mark('scalecalc:first-frame');
+  try {
+    await loadInitialState();
+  } finally {
+    app.setLoading('');
+  }
+  performance.mark('scalecalc:data-loaded');
   app.canvas.focus();
   window.scalecalc.ready = true;
 }
