@@ -68,14 +68,20 @@ function showStatus(message, isError = false) {
 
 function hideStatus() { statusBox.classList.add('hidden'); }
 
-// What this browser lacks, or null when it can run the app.
+// The attributes emscripten's GLFW asks for (GLFW's default hints: 8 alpha, 24 depth and 8
+// stencil bits, no multisampling). A canvas hands back the context it already has, so the one
+// created here is the app's.
+const GL_CONTEXT_ATTRIBUTES = { antialias: false, alpha: true, depth: true, stencil: true };
+
+// What this browser lacks, or null when it can run the app. The WebGL2 check creates the app's
+// own context, on its canvas: on a software rasteriser that takes hundreds of milliseconds, which
+// now overlap the wasm's compile instead of following it (and no second, throw-away context).
 function missingFeature() {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
     return 'This browser cannot run WebAssembly, which scalecalc needs. Please use a current ' +
            'version of Chrome, Edge, Firefox or Safari.';
   }
-  const probe = document.createElement('canvas');
-  if (!probe.getContext('webgl2')) {
+  if (!app.canvas.getContext('webgl2', GL_CONTEXT_ATTRIBUTES)) {
     return 'This browser or device does not offer WebGL2, which scalecalc uses to draw. Enable ' +
            'hardware acceleration in the browser settings, or try another browser.';
   }
@@ -270,6 +276,12 @@ function installStartupHooks() {
   };
 }
 
+// Resolves once the next animation frame has run all its callbacks (the app's main loop asked for
+// it first, at start-up), so the app has drawn it.
+function afterNextFrame() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
 async function start() {
   const missing = missingFeature();
   if (missing) {
@@ -286,9 +298,18 @@ async function start() {
   }
   installStartupHooks();
   installInputHandlers();
-  await loadInitialState();
-  performance.mark('scalecalc:data-loaded');
+  // The app's first frame comes before the data's read: it shows the panels with this in place of
+  // results, then the data gets its "fitting..." frame and its fit (bench/README.md, "The page").
+  app.setLoading(initialFragment ? 'opening the link...' : 'loading the example...');
   hideStatus();
+  await afterNextFrame();
+  performance.mark('scalecalc:first-frame');
+  try {
+    await loadInitialState();
+  } finally {
+    app.setLoading('');
+  }
+  performance.mark('scalecalc:data-loaded');
   app.canvas.focus();
   window.scalecalc.ready = true;
 }

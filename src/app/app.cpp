@@ -128,8 +128,8 @@ void App::DrawStatusBar() {
     ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.6f, 1), "%s", model_.notice.c_str());
     ImGui::SameLine();
   }
-  if (fitting_frame_) {
-    ImGui::TextDisabled("fitting...");
+  if (!loading_text_.empty() || fitting_frame_) {
+    ImGui::TextDisabled("%s", loading_text_.empty() ? "fitting..." : loading_text_.c_str());
     return;
   }
   const FitSummary& fit = model_.fit;
@@ -200,13 +200,14 @@ void App::ApplyTouchInput() {
   wheel_x_ = wheel_y_ = 0;
 }
 
-void App::Frame() {
+void App::Frame(bool repeat) {
   // New data (a load, a paste, a link, an example) first gets a frame that says "fitting...", and
   // its fit runs in the next one: the page answers at once instead of after the fit. Other
   // changes refit at once (a frame of "fitting..." on every edit would flicker).
-  fitting_frame_ = !fitting_frame_ && model_.stale == Stale::kRead &&
-                   model_.analysis.data_name != shown_data_name_;
-  if (!fitting_frame_) {
+  if (!repeat)
+    fitting_frame_ = !fitting_frame_ && model_.stale == Stale::kRead &&
+                     model_.analysis.data_name != shown_data_name_;
+  if (!fitting_frame_ && !repeat && loading_text_.empty()) {
     Update();
     shown_data_name_ = model_.analysis.data_name;
   }
@@ -240,7 +241,9 @@ void App::Frame() {
           ImGui::SetWindowFocus();
         const ImVec2 origin = ImGui::GetCursorScreenPos(), avail = ImGui::GetContentRegionAvail();
         RecordRect("content", origin, ImVec2(origin.x + avail.x, origin.y + avail.y));
-        if (fitting_frame_)
+        if (!loading_text_.empty())
+          ImGui::TextDisabled("%s", loading_text_.c_str());
+        else if (fitting_frame_)
           ImGui::TextDisabled("fitting...");
         else
           panel.draw(model_);

@@ -15,10 +15,15 @@ namespace scalecalc::app {
 class App {
  public:
   void Start();
-  void Frame();
+  // Draws the app. `repeat`: the same frame again (a layout pass before it was thrown away), so
+  // no refit and no new "fitting..." decision.
+  void Frame(bool repeat = false);
   // Brings derived results up to date (each frame does; the test hook too, before reading).
   void Update();
   void SetPixelRatio(float ratio) { pixel_ratio_ = ratio; }
+  // While the page fetches the first data: frames show `text` where results go, and do not fit
+  // the empty state. "" ends it.
+  void SetLoading(const std::string& text) { loading_text_ = text; }
 
   Model& model() { return model_; }
   // Text pasted into the page: goes to the focused text field if there is one, else it is data.
@@ -52,6 +57,7 @@ class App {
   Model model_;
   std::string shown_panel_;      // the tab drawn in the last frame
   bool fitting_frame_ = false;   // this frame shows "fitting..." and leaves the refit to the next
+  std::string loading_text_;     // the first data is on its way (SetLoading)
   std::string shown_data_name_;  // the data the panels show (new data gets a "fitting..." frame)
   float pixel_ratio_ = 1;
   std::deque<TouchEvent> touch_events_;  // at most one press or release reaches each frame

@@ -53,6 +53,12 @@ void ReportLoadError(const std::string& message) {
   model().load_error = message;
 }
 
+// What the page is fetching before the first data ("loading the example..."), shown where the
+// panels and the status go; "" once it has arrived (or failed).
+void SetLoading(const std::string& text) {
+  TheApp().SetLoading(text);
+}
+
 std::string OnExampleText(int index, const std::string& text) {
   return ApplyExample(model(), index, text);
 }
@@ -183,6 +189,7 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("loadStateBytes", &LoadStateBytes);
   emscripten::function("reportLoadError", &ReportLoadError);
   emscripten::function("onExampleText", &OnExampleText);
+  emscripten::function("setLoading", &SetLoading);
   emscripten::function("onBootstrapProgress", &OnBootstrapProgress);
   emscripten::function("onBootstrapResult", &OnBootstrapResult);
   emscripten::function("setNotice", &SetNotice);

@@ -97,25 +97,41 @@ void OnCostProgress(int done, int total, const std::string& step) {
   m.step = step;
 }
 
-// Fills `out` from the page's JSON; throws on a field of the wrong type.
+// A field of the page's JSON when it has the fallback's type, else the fallback: nlohmann's
+// value() throws on a wrong type, and the app is built without exceptions.
+static std::string StringField(const nlohmann::json& object, const char* key,
+                               const char* fallback) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+static double NumberField(const nlohmann::json& object, const char* key, double fallback) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_number() ? it->get<double>() : fallback;
+}
+static bool BoolField(const nlohmann::json& object, const char* key, bool fallback) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+// Fills `out` from the page's JSON; a field of the wrong type reads as absent.
 static void ReadCostJson(const nlohmann::json& json, CostMeasurement* out) {
   CostMeasurement& m = *out;
-  m.device = json.value("device", "");
-  m.message = json.value("message", "");
-  m.timing_method = json.value("timing", "");
-  m.fallback = json.value("fallback", false);
+  m.device = StringField(json, "device", "");
+  m.message = StringField(json, "message", "");
+  m.timing_method = StringField(json, "timing", "");
+  m.fallback = BoolField(json, "fallback", false);
   m.blocks.clear();
   m.kernels.clear();
   if (json.contains("blocks") && json["blocks"].is_array()) {
     for (const auto& b : json["blocks"]) {
       if (!b.is_object()) continue;
       BlockTiming timing;
-      timing.label = b.value("label", "");
-      timing.ok = b.value("ok", false);
-      timing.message = b.value("message", "");
-      timing.block_ms = timing.measured_ms = b.value("blockMs", 0.0);
-      timing.block_gflops = b.value("blockGflops", 0.0);
-      timing.measured_tokens = b.value("measuredTokens", 0.0);
+      timing.label = StringField(b, "label", "");
+      timing.ok = BoolField(b, "ok", false);
+      timing.message = StringField(b, "message", "");
+      timing.block_ms = timing.measured_ms = NumberField(b, "blockMs", 0.0);
+      timing.block_gflops = NumberField(b, "blockGflops", 0.0);
+      timing.measured_tokens = NumberField(b, "measuredTokens", 0.0);
       // Timed at fewer tokens (a software adapter): scaled up by the core's FLOP ratio.
       for (const MeasureRequest& r : m.requests) {
         if (!timing.ok || r.label != timing.label || !(timing.measured_tokens > 0) ||
@@ -132,7 +148,8 @@ static void ReadCostJson(const nlohmann::json& json, CostMeasurement* out) {
   if (json.contains("kernels") && json["kernels"].is_array()) {
     for (const auto& k : json["kernels"]) {
       if (k.is_object())
-        m.kernels.push_back({k.value("name", ""), k.value("ms", 0.0), k.value("gflops", 0.0)});
+        m.kernels.push_back(
+            {StringField(k, "name", ""), NumberField(k, "ms", 0.0), NumberField(k, "gflops", 0.0)});
     }
   }
 }
@@ -145,11 +162,7 @@ void OnCostResult(const std::string& text) {
     m.message = "the WebGPU measurement returned nothing readable";
     return;
   }
-  try {  // a field of the wrong type throws in nlohmann's value(): report, never abort
-    ReadCostJson(json, &m);
-  } catch (const std::exception& error) {
-    m.message = std::string("the WebGPU measurement returned malformed results: ") + error.what();
-  }
+  ReadCostJson(json, &m);
 }
 
 std::string CostMeasurementJson() {

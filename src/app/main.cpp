@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "app/frame_stats.h"
+#include "app/ui_font.h"
 #include "app/web_bridge.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
@@ -16,7 +17,6 @@
 namespace {
 
 constexpr float kFontSizeCssPx = 15.0f;
-constexpr const char* kFontPath = "/fonts/ui.otf";  // embedded by the build (fonts-inter)
 // The atlas holds only the glyphs the UI draws: the ranges the embedded font was cut to
 // (SCALECALC_UI_GLYPH_RANGES in src/app/CMakeLists.txt, one list for both).
 constexpr ImWchar kGlyphRanges[] = {SCALECALC_UI_GLYPH_RANGES, 0};
@@ -39,7 +39,9 @@ void RebuildForPixelRatio(double ratio) {
   ImFontConfig config;
   config.OversampleH = 2;
   const float size = std::round(kFontSizeCssPx * static_cast<float>(ratio));
-  if (!io.Fonts->AddFontFromFileTTF(kFontPath, size, &config, kGlyphRanges)) {
+  config.FontDataOwnedByAtlas = false;  // kUiFont is the module's own constant data
+  if (!io.Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(kUiFont),
+                                      static_cast<int>(kUiFontSize), size, &config, kGlyphRanges)) {
     ImFontConfig fallback;
     fallback.SizePixels = size;
     fallback.GlyphRanges = kGlyphRanges;
@@ -74,11 +76,8 @@ void OnScroll(GLFWwindow* window, double dx_pixels, double dy_pixels) {
   ImGui_ImplGlfw_ScrollCallback(window, -dx_pixels / 100.0, -dy_pixels / 100.0);
 }
 
-void Frame() {
-  SyncCanvasSize();
-  glfwPollEvents();
-  const double frame_start_ms =
-      emscripten_get_now();  // the frame's CPU cost: new frame to draw data
+// One Dear ImGui frame of the app, up to its draw data. `repeat`: the same frame laid out again.
+void BuildImGuiFrame(bool repeat) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   scalecalc::app::TheApp().ApplyTouchInput();  // after the backend, which knows only the mouse
@@ -86,9 +85,21 @@ void Frame() {
   io.DisplaySize =
       ImVec2(static_cast<float>(platform.width_px), static_cast<float>(platform.height_px));
   io.DisplayFramebufferScale = ImVec2(1, 1);
+  if (io.DeltaTime <= 0) io.DeltaTime = 1e-3f;  // a repeat can fall in the backend's same instant
   ImGui::NewFrame();
-  scalecalc::app::TheApp().Frame();
+  scalecalc::app::TheApp().Frame(repeat);
   ImGui::Render();
+}
+
+void Frame() {
+  SyncCanvasSize();
+  glfwPollEvents();
+  const double frame_start_ms =
+      emscripten_get_now();  // the frame's CPU cost: new frame to draw data
+  BuildImGuiFrame(/*repeat=*/false);
+  // Dear ImGui sizes tabs (and auto-sized windows) one frame after they are first submitted: the
+  // very first frame is laid out twice, so the first one on screen already shows the tabs.
+  if (ImGui::GetFrameCount() == 1) BuildImGuiFrame(/*repeat=*/true);
   scalecalc::app::TheFrameStats().Add(emscripten_get_now() - frame_start_ms);
   glViewport(0, 0, platform.width_px, platform.height_px);
   glClearColor(0.09f, 0.10f, 0.12f, 1.0f);

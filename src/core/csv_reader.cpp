@@ -22,11 +22,11 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <clocale>
 #include <cmath>
-#include <iomanip>
-#include <locale>
+#include <cstdio>
+#include <cstring>
 #include <numeric>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -216,12 +216,14 @@ std::string Label(Role role, const std::string& header) {
   return std::string(ToString(role)) + " (" + Quote(header) + ")";
 }
 
-// For messages; the "C" locale, so that a message never depends on the user's settings.
+// For messages; a '.' whatever the C locale, so that a message never depends on the user's
+// settings. snprintf, not a stream: iostreams' locale code would weigh on the page.
 std::string FormatCount(double value) {
-  std::ostringstream out;
-  out.imbue(std::locale::classic());
-  out << std::setprecision(6) << value;
-  return out.str();
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  const char point = *std::localeconv()->decimal_point;
+  if (point != '.') std::replace(text, text + std::strlen(text), point, '.');
+  return text;
 }
 
 // A list of problems that keeps the first kMaxListedProblems and counts the rest.

@@ -4,9 +4,11 @@
 #include "core/fit.h"
 
 #include <algorithm>
+#include <clocale>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <exception>
-#include <sstream>
 
 #include "core/bootstrap.h"
 #include "core/cells.h"
@@ -19,11 +21,14 @@ namespace scalecalc {
 
 namespace {
 
+// Round-trip precision, with a '.' whatever the C locale. snprintf, not a stream: iostreams'
+// locale code would weigh on the page.
 std::string Number(double value) {
-  std::ostringstream out;
-  out.precision(17);
-  out << value;
-  return out.str();
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  const char point = *std::localeconv()->decimal_point;
+  if (point != '.') std::replace(text, text + std::strlen(text), point, '.');
+  return text;
 }
 
 bool IsPositiveFinite(double v) {
