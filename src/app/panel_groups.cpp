@@ -71,7 +71,7 @@ void DrawGroupControls(Model& model) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Fit each value of a text column on its own and compare them side by side");
   if (!model.analysis.group_column.empty() && !model.split.ok && !model.split.message.empty())
-    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", model.split.message.c_str());
+    WrappedTextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", model.split.message.c_str());
 }
 
 // One cell of the comparison: the value, and its 95% interval on a second line when there is one.
@@ -159,7 +159,7 @@ void DrawGroupComparison(Model& model) {
   }
   ImGui::EndTable();
   for (const std::string& line : withheld) {
-    ImGui::TextColored(ImVec4(1, 0.75f, 0.3f, 1), "no intervals for %s", line.c_str());
+    WrappedTextColored(ImVec4(1, 0.75f, 0.3f, 1), "no intervals for %s", line.c_str());
   }
 }
 
@@ -214,7 +214,7 @@ void DrawGroupPlannerCompare(Model& model) {
     if (first) SameLineIfWide();
   }
   if (!pair.message.empty())
-    ImGui::TextColored(ImVec4(1, 0.75f, 0.3f, 1), "%s", pair.message.c_str());
+    WrappedTextColored(ImVec4(1, 0.75f, 0.3f, 1), "%s", pair.message.c_str());
   if (!ImGui::BeginTable("group_plans", 3,
                          ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
     return;

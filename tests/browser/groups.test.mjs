@@ -338,6 +338,9 @@ test('the planner\'s two compared groups travel in the share link, and bad numbe
   assert.equal(r.group_compare.first, 3);
   assert.match(r.group_compare.message, /^first group: there is no group 9 \(lab has 3 groups\)/);
   await screenshots('groups-planner-clamped');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshots('groups-planner-clamped-phone');
+  await page.setViewportSize({ width: 1600, height: 1000 });
   state.groups.compare_second = 1000;
   const refused = await page.evaluate((text) => window.scalecalc.app.openFile('s.json', text),
                                       JSON.stringify(state));
