@@ -6,7 +6,7 @@ find_program(SCALECALC_ESBUILD esbuild)
 if(NOT SCALECALC_ESBUILD)
   message(FATAL_ERROR "esbuild missing (it minifies the site's JavaScript): run scripts/setup.sh")
 endif()
-set(EXTERNAL_DATA_DIR ${CMAKE_SOURCE_DIR}/../shared/data/external)
+set(EXTERNAL_DATA_DIR ${SCALECALC_EXTERNAL_DATA_DIR})
 add_custom_target(site ALL
   COMMAND ${CMAKE_COMMAND} -E make_directory ${SITE_DIR}/shaders ${SITE_DIR}/assets ${SITE_DIR}/data
   COMMAND ${CMAKE_COMMAND} -E copy_directory ${CMAKE_SOURCE_DIR}/web ${SITE_DIR}

@@ -6,8 +6,10 @@
 // keeps its point fit. Workers are kept between jobs.
 //
 //   const pool = createBootstrapPool({ onProgress(generation, done, total), onResult(generation,
-//                                      ok, message, samples) });
-//   pool.start(generation, bytes, total);   pool.cancel();
+//                                      ok, message, samples, group) });
+//   pool.start(generation, bytes, total, group = -1);   pool.cancel();
+// `group` picks the table (-1 the whole one, else a group of the state's group column): a job is
+// (generation, group), and a message of another job is dropped.
 //   pool.setSize(n) (test hook), pool.size(), pool.liveWorkers(), pool.lastSamples()
 
 export const MAX_POOL = 8;
@@ -23,7 +25,7 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
   let refit = 'warm';  // 'legacy': the refit before warm starts (bench/bootstrap_page_bench.mjs)
   let url = workerUrl;
   const workers = [];  // {worker, busy, ready}
-  let job = null;      // {generation, shares: [{first, last, done, samples}], left}
+  let job = null;      // {generation, group, shares: [{first, last, done, samples}], left}
   let last = new Float64Array(0);
 
   function spawn() {
@@ -45,7 +47,7 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
     const failed = job;
     job = null;
     terminateAll();  // the others' shares are useless without this one
-    if (failed) onResult(failed.generation, false, message, new Float64Array(0));
+    if (failed) onResult(failed.generation, false, message, new Float64Array(0), failed.group);
   }
 
   function onMessage(entry, message) {
@@ -53,7 +55,7 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
       entry.ready = true;
       return;
     }
-    if (!job || message.generation !== job.generation) return;
+    if (!job || message.generation !== job.generation || (message.group ?? -1) !== job.group) return;
     const share = job.shares[entry.share];
     if (message.type === 'progress') {
       share.done = message.done;
@@ -76,10 +78,10 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
         samples.set(s.samples, at);
         at += s.samples.length;
       }
-      const { generation } = job;
+      const { generation, group } = job;
       job = null;
       last = samples.slice();
-      onResult(generation, true, '', samples);
+      onResult(generation, true, '', samples, group);
     }
   }
 
@@ -100,7 +102,7 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
     liveWorkers: () => workers.length,
     busyWorkers: () => workers.filter((entry) => entry.busy).length,
     lastSamples: () => last,
-    start(generation, bytes, total) {
+    start(generation, bytes, total, group = -1) {
       if (job) this.cancel();
       const count = Math.max(1, Math.min(size, total));
       while (workers.length < count) spawn();
@@ -110,13 +112,13 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
         shares.push({ first: Math.floor((total * i) / count), last: Math.floor((total * (i + 1)) / count),
                       done: 0, samples: null });
       }
-      job = { generation, total, shares, left: count };
+      job = { generation, group, total, shares, left: count };
       shares.forEach((share, i) => {
         const entry = workers[i];
         entry.busy = true;
         entry.share = i;
         const copy = bytes.slice();  // each worker gets its own transferable buffer
-        entry.worker.postMessage({ type: 'job', generation, bytes: copy, first: share.first,
+        entry.worker.postMessage({ type: 'job', generation, group, bytes: copy, first: share.first,
                                    last: share.last, refit }, [copy.buffer]);
       });
     },

@@ -105,7 +105,8 @@ const app = {
 // --- Bootstrap workers (web/bootstrap_pool.js) ------------------------------------------------
 const bootstrapPool = createBootstrapPool({
   onProgress: (generation, done, total) => app.onBootstrapProgress(generation, done, total),
-  onResult: (generation, ok, message, samples) => app.onBootstrapResult(generation, ok, message, samples),
+  onResult: (generation, ok, message, samples, group) =>
+    app.onBootstrapResult(generation, group, ok, message, samples),
 });
 
 // --- Share links --------------------------------------------------------------------------------
@@ -195,7 +196,7 @@ app.bridge = {
     fetchText(path).then((text) => app.onExampleText(index, text))
       .catch((error) => app.reportLoadError(`The example could not be loaded: ${error.message}`));
   },
-  startBootstrap(generation, bytes, total) { bootstrapPool.start(generation, bytes, total); },
+  startBootstrap(generation, group, bytes, total) { bootstrapPool.start(generation, bytes, total, group); },
   cancelBootstrap() { bootstrapPool.cancel(); },
   measureBlocks(json) { measureBlocks(JSON.parse(json)).then((result) => app.onCostResult(JSON.stringify(result))); },
   cancelCostMeasurement() {

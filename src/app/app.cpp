@@ -119,7 +119,11 @@ void App::DrawStatusBar() {
         job.total > 0 ? static_cast<float>(job.done) / static_cast<float>(job.total) : 0.0f,
         ImVec2(ImGui::GetFontSize() * 10, ImGui::GetFontSize() * 0.9f), "");
     ImGui::SameLine();
-    ImGui::TextDisabled("bootstrap %d / %d", job.done, job.total);
+    if (IsPhone()) {  // one line of a narrow screen: the group's name is on the Fit panel
+      ImGui::TextDisabled("bootstrap %d / %d", job.done, job.total);
+    } else {
+      ImGui::TextDisabled("%s", BootstrapProgressLabel(model_).c_str());
+    }
     ImGui::SameLine();
     if (ImGui::SmallButton("Cancel")) CancelBootstrap(model_);
     ImGui::SameLine();

@@ -70,14 +70,17 @@ void OnBootstrapProgress(int generation, int done, int total) {
   job.total = total;
 }
 
-void OnBootstrapResult(int generation, bool ok, const std::string& message,
+// A job's samples (group -1: the whole table); the chain's next job starts (bootstrap_job.h).
+void OnBootstrapResult(int generation, int group, bool ok, const std::string& message,
                        const emscripten::val& samples) {
   BootstrapJob& job = model().bootstrap;
-  if (generation != job.generation) return;
+  if (generation != job.generation || group != job.group || !job.running) return;
   job.running = false;
   job.message = message;
-  if (ok)
-    model().AttachBootstrap(generation, emscripten::convertJSArrayToNumberVector<double>(samples));
+  if (!ok) return;
+  model().AttachBootstrap(generation, group,
+                          emscripten::convertJSArrayToNumberVector<double>(samples));
+  ContinueBootstrap(model());
 }
 
 void OnCostResultJs(const std::string& json) {
@@ -139,6 +142,14 @@ std::string GetLoadError() {
 }
 void CancelBootstrapJs() {
   CancelBootstrap(model());
+}
+// Test hook: the comparison table's "show" box of group `index` (0-based), as a click sets it.
+std::string SetGroupShown(int index, bool shown) {
+  Model& m = model();
+  if (index < 0 || index >= static_cast<int>(m.group_shown.size()))
+    return "there is no group " + std::to_string(index + 1);
+  m.group_shown[index] = shown;
+  return "";
 }
 std::string SelectPanel(const std::string& panel) {
   return model().SetOption("panel", panel);
@@ -206,6 +217,7 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("stateJson", &StateJsonJs);
   emscripten::function("cancelBootstrap", &CancelBootstrapJs);
   emscripten::function("selectPanel", &SelectPanel);
+  emscripten::function("setGroupShown", &SetGroupShown);
   emscripten::function("frameStatsJson", &FrameStatsJson);
   emscripten::function("resetFrameStats", &ResetFrameStats);
   emscripten::function("touchPointer", &TouchPointer);

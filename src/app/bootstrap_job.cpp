@@ -2,19 +2,50 @@
 
 #include <emscripten.h>
 
-EM_JS(void, js_start_bootstrap, (int generation, const uint8_t* bytes, int size, int total),
-      { Module.bridge.startBootstrap(generation, HEAPU8.slice(bytes, bytes + size), total); });
+#include <algorithm>
+
+EM_JS(void, js_start_bootstrap,
+      (int generation, int group, const uint8_t* bytes, int size, int total), {
+        Module.bridge.startBootstrap(generation, group, HEAPU8.slice(bytes, bytes + size), total);
+      });
 EM_JS(void, js_cancel_bootstrap, (), { Module.bridge.cancelBootstrap(); });
 
 namespace scalecalc::app {
 
-void StartBootstrap(Model& model) {
-  if (!model.fit.ok || model.analysis.fit.bootstrap_samples <= 0) return;
+namespace {
+
+constexpr int kNoJob = -2;
+
+// The job after `after` (kNoJob: the first): the whole table (-1) when it is fitted, then each
+// fitted group; kNoJob when none is left.
+int NextJob(const Model& model, int after) {
+  if (after < -1 && model.fit.ok) return -1;
+  for (int g = std::max(after + 1, 0); g < static_cast<int>(model.groups.size()); ++g) {
+    if (model.groups[g].analysis.fit.ok) return g;
+  }
+  return kNoJob;
+}
+
+void Launch(Model& model, int group) {
+  const int total = model.analysis.fit.bootstrap_samples;
+  model.bootstrap = BootstrapJob{true, 0, total, model.generation, group, ""};
   const std::vector<uint8_t> bytes = EncodeState(model.analysis);
-  model.bootstrap =
-      BootstrapJob{true, 0, model.analysis.fit.bootstrap_samples, model.generation, ""};
-  js_start_bootstrap(model.generation, bytes.data(), static_cast<int>(bytes.size()),
-                     model.analysis.fit.bootstrap_samples);
+  js_start_bootstrap(model.generation, group, bytes.data(), static_cast<int>(bytes.size()), total);
+}
+
+}  // namespace
+
+void StartBootstrap(Model& model) {
+  if (model.analysis.fit.bootstrap_samples <= 0) return;
+  const int first = NextJob(model, kNoJob);
+  if (first != kNoJob) Launch(model, first);
+}
+
+void ContinueBootstrap(Model& model) {
+  const BootstrapJob& done = model.bootstrap;
+  if (done.running || done.generation != model.generation || !done.message.empty()) return;
+  const int next = NextJob(model, done.group);
+  if (next != kNoJob) Launch(model, next);
 }
 
 void CancelBootstrap(Model& model) {
@@ -22,6 +53,16 @@ void CancelBootstrap(Model& model) {
   js_cancel_bootstrap();
   model.bootstrap.running = false;
   model.bootstrap.message = "bootstrap cancelled";
+}
+
+std::string BootstrapProgressLabel(const Model& model) {
+  const BootstrapJob& job = model.bootstrap;
+  std::string label = "bootstrap";
+  if (job.group >= 0 && job.group < static_cast<int>(model.groups.size())) {
+    label += " of group " + model.groups[job.group].name + " (" + std::to_string(job.group + 1) +
+             " of " + std::to_string(model.groups.size()) + ")";
+  }
+  return label + " " + std::to_string(job.done) + " / " + std::to_string(job.total);
 }
 
 }  // namespace scalecalc::app

@@ -16,6 +16,16 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
     if (!split_check.ok) return split_check.message;
   }
   if (!ApplySetting(*row, name, value, Audience::kPage, &analysis, &error)) return error;
+  // A compared group the data has not: refused where it was typed (a link may still carry one).
+  if ((name == "compare_group_first" || name == "compare_group_second") && !groups.empty()) {
+    const int number = name == "compare_group_first" ? analysis.compare_group_first
+                                                     : analysis.compare_group_second;
+    if (number > static_cast<int>(groups.size())) {
+      analysis = before;
+      return std::string(row->label) + ": there is no group " + std::to_string(number) + " (" +
+             split.column + " has " + std::to_string(groups.size()) + " groups)";
+    }
+  }
   // Rules that tie plan fields together (a width of whole heads, a batch of whole samples).
   PlanOptions options = analysis.plan;
   options.compute = analysis.compute;
@@ -145,8 +155,22 @@ void Model::UpdatePlotSeries() {
   }
 }
 
-void Model::AttachBootstrap(int job_generation, const std::vector<double>& flat_samples) {
-  if (job_generation != generation || !fit.ok) return;  // a result for an older fit
+void Model::AttachBootstrap(int job_generation, int group,
+                            const std::vector<double>& flat_samples) {
+  if (job_generation != generation) return;  // a result for an older fit
+  if (group >= 0) {
+    if (group >= static_cast<int>(groups.size())) return;
+    TableAnalysis& t = groups[group].analysis;
+    if (!t.fit.ok || !AttachBootstrapSamples(flat_samples, &t.fit)) return;
+    // Approach 2's intervals with the same resample count and seed, as for the whole table.
+    t.isoflop = FitIsoFlop(IsoFlopPointsOf(split.groups[group].table, t.fit, analysis.compute),
+                           analysis.compute, IsoFlopOptionsFor(analysis.fit));
+    t.plan = PlanAnalysis(analysis, t.fit.laws);
+    t.planned = true;
+    t.comparison = CompareMethods(t.isoflop, t.fit, &t.plan);
+    return;
+  }
+  if (!fit.ok) return;
   if (!AttachBootstrapSamples(flat_samples, &fit)) return;
   plan = PlanAnalysis(analysis, fit.laws);
   RecomputeIsoFlop();
@@ -156,6 +180,7 @@ void Model::AttachBootstrap(int job_generation, const std::vector<double>& flat_
 void Model::RecomputeGroups() {
   split = GroupSplit{};
   groups.clear();
+  group_plots.clear();
   if (analysis.group_column.empty() || !read.ok) return;
   split = SplitByColumn(read.table, analysis.group_column);
   if (!split.ok) return;
@@ -165,6 +190,32 @@ void Model::RecomputeGroups() {
   plan_options.compute = analysis.compute;
   groups = AnalyzeGroups(split, options, analysis.compute, &plan_options);
   group_shown.assign(groups.size(), true);
+  // The plots' series of every group, once per fit (they do not depend on the budget).
+  group_plots.clear();
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const FitSummary& f = groups[g].analysis.fit;
+    group_plots.push_back(MakePlotSeries(split.groups[g].table, f.cells, f.laws, analysis.compute,
+                                         analysis.plan.budget_flops, NAN, NAN,
+                                         analysis.plan.loss_tolerance));
+  }
+}
+
+GroupPair Model::ComparedGroups() const {
+  GroupPair pair;
+  const int count = static_cast<int>(groups.size());
+  if (count < 2) return pair;
+  const auto pick = [&](int number, const char* label, int* index) {
+    *index = std::clamp(number, 1, count) - 1;
+    if (number > count) {
+      if (!pair.message.empty()) pair.message += " ";
+      pair.message += std::string(label) + ": there is no group " + std::to_string(number) + " (" +
+                      split.column + " has " + std::to_string(count) + " groups); showing group " +
+                      std::to_string(*index + 1) + ".";
+    }
+  };
+  pick(analysis.compare_group_first, FindSetting("compare_group_first")->label, &pair.first);
+  pick(analysis.compare_group_second, FindSetting("compare_group_second")->label, &pair.second);
+  return pair;
 }
 
 void Model::ReplanGroups() {

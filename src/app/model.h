@@ -25,13 +25,21 @@ namespace scalecalc::app {
 // How far the derived results lag behind `analysis`: the schema's stages (settings_schema.h).
 using Stale = Stage;
 
-// A bootstrap running in the Web Worker for fit generation `generation`.
+// A bootstrap running in the Web Workers for fit generation `generation`. With groups, one job
+// after another: the whole table, then each fitted group (app/bootstrap_job.h).
 struct BootstrapJob {
   bool running = false;
   int done = 0;
   int total = 0;
   int generation = -1;  // the fit it belongs to; results for older fits are dropped
+  int group = -1;       // -1: the whole table; else the index into Model::groups
   std::string message;  // "cancelled", an error, or ""
+};
+
+// Which two groups the planner compares, checked against the groups the data has now.
+struct GroupPair {
+  int first = 0, second = 0;  // indices into Model::groups (valid when there are >= 2 groups)
+  std::string message;        // why the state's numbers were not used as they are ("": they were)
 };
 
 struct Model {
@@ -52,9 +60,11 @@ struct Model {
   GroupSplit split;
   std::vector<GroupAnalysis> groups;
   std::vector<bool> group_shown;  // legend toggles of the comparison (one per group)
-  PlotSeries plots;               // what the Plots panel draws, for fit, plan and samples
-  IsoComputeSeries compare_iso;   // the compared preset's iso-compute line (no band)
-  Design design;                  // the next runs to add (sweep designer), at the plan's budget
+  // Each group's loss-vs-tokens and residual series (no iso-compute line), one per group.
+  std::vector<PlotSeries> group_plots;
+  PlotSeries plots;              // what the Plots panel draws, for fit, plan and samples
+  IsoComputeSeries compare_iso;  // the compared preset's iso-compute line (no band)
+  Design design;                 // the next runs to add (sweep designer), at the plan's budget
 
   BootstrapJob bootstrap;
   std::string load_error;  // why the last paste, drop, link or file was refused
@@ -90,9 +100,14 @@ struct Model {
   // the panel only draws).
   void UpdatePlotSeries();
 
-  // Attaches the worker's bootstrap samples to the current fit (flat: per sample 5 loss-law
-  // parameters, then 3 lr-law, then 3 batch-law values; NaN where a law is absent).
-  void AttachBootstrap(int generation, const std::vector<double>& flat_samples);
+  // Attaches the worker's bootstrap samples to the current fit (group -1) or to group `group`'s
+  // (flat: per sample 5 loss-law parameters, then 3 lr-law, then 3 batch-law values; NaN where a
+  // law is absent), and replans with them.
+  void AttachBootstrap(int generation, int group, const std::vector<double>& flat_samples);
+
+  // The planner's two groups: the state's 1-based numbers when the data has them, otherwise the
+  // nearest ones with a message naming the control.
+  GroupPair ComparedGroups() const;
 
  private:
   void RecomputeGroups();   // split and per-group point fits (after a refit)

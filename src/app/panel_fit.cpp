@@ -1,5 +1,6 @@
 // The Fit panel: how optima are picked, which runs are left out, and the fitted laws with their
 // intervals and diagnostics, written so a person can copy them.
+#include <algorithm>
 #include <string>
 
 #include "app/bootstrap_job.h"
@@ -54,9 +55,10 @@ void DrawBootstrapStatus(Model& model) {
   if (job.running) {
     const float fraction =
         job.total > 0 ? static_cast<float>(job.done) / static_cast<float>(job.total) : 0.0f;
-    const std::string label =
-        "bootstrap " + std::to_string(job.done) + " / " + std::to_string(job.total);
-    ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 16, 0), label.c_str());
+    const std::string label = BootstrapProgressLabel(model);
+    const float width = ImGui::GetFontSize() * (job.group >= 0 ? 24 : 16);
+    ImGui::ProgressBar(fraction, ImVec2(std::min(width, ImGui::GetContentRegionAvail().x), 0),
+                       label.c_str());
     ImGui::SameLine();
     if (ImGui::Button("Cancel")) CancelBootstrap(model);
   } else if (model.fit.bootstrap_samples_done > 0) {
@@ -64,7 +66,7 @@ void DrawBootstrapStatus(Model& model) {
                         model.fit.bootstrap_samples_done);
     ImGui::SameLine();
     if (ImGui::SmallButton("Run again")) StartBootstrap(model);
-  } else if (model.fit.ok && model.analysis.fit.bootstrap_samples > 0) {
+  } else if ((model.fit.ok || !model.groups.empty()) && model.analysis.fit.bootstrap_samples > 0) {
     if (ImGui::Button("Compute intervals (bootstrap)")) StartBootstrap(model);
     if (!job.message.empty()) {
       ImGui::SameLine();

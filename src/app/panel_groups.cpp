@@ -7,26 +7,14 @@
 #include <vector>
 
 #include "app/format.h"
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/plot/plot.h"
 #include "imgui.h"
 
 namespace scalecalc::app {
 
-namespace {
-
-// The two groups the planner compares (indices into Model::groups); UI state only.
-int g_compare_first = 0;
-int g_compare_second = 1;
-
-std::string WithCi(double value, const Interval& ci, int digits) {
-  std::string out = FormatSci(value, digits);
-  const std::string interval = FormatInterval(ci, digits);
-  if (!interval.empty()) out += " " + interval;
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int ShownTextColumns(const Model& model) {
   const RunTable& table = model.read.table;
@@ -83,31 +71,62 @@ void DrawGroupControls(Model& model) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Fit each value of a text column on its own and compare them side by side");
   if (!model.analysis.group_column.empty() && !model.split.ok && !model.split.message.empty())
-    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", model.split.message.c_str());
+    WrappedTextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", model.split.message.c_str());
+}
+
+// One cell of the comparison: the value, and its 95% interval on a second line when there is one.
+void ValueCell(double value, const Interval& ci, int digits) {
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(FormatSci(value, digits).c_str());
+  const std::string interval = FormatInterval(ci, digits);
+  if (!interval.empty()) ImGui::TextDisabled("%s", interval.c_str());
 }
 
 void DrawGroupComparison(Model& model) {
   if (model.groups.empty()) return;
+  int resamples = 0;  // kept by the group with the most (each group resamples on its own)
+  bool any_interval = false;
+  for (const GroupAnalysis& g : model.groups) {
+    resamples = std::max(resamples, g.analysis.fit.bootstrap_samples_done);
+    any_interval = any_interval || std::isfinite(g.analysis.fit.loss.E_ci.lo);
+  }
   ImGui::Text("Groups by %s: %d", model.split.column.c_str(),
               static_cast<int>(model.groups.size()));
   ImGui::SameLine();
-  ImGui::TextDisabled("(point fits; a = beta / (alpha + beta); N_opt and loss at the budget %s)",
-                      FormatSci(model.analysis.plan.budget_flops, 3).c_str());
+  const std::string budget = FormatSci(model.analysis.plan.budget_flops, 3);
+  if (resamples > 0) {
+    ImGui::TextDisabled(
+        "(95%% intervals: bootstrap of each group, %d resamples; a = beta / "
+        "(alpha + beta); N_opt and loss at the budget %s)",
+        model.analysis.fit.bootstrap_samples, budget.c_str());
+  } else {
+    ImGui::TextDisabled("(point fits; a = beta / (alpha + beta); N_opt and loss at the budget %s)",
+                        budget.c_str());
+  }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter |
                                 ImGuiTableFlags_BordersV | ImGuiTableFlags_SizingFixedFit |
                                 ImGuiTableFlags_ScrollX;
-  const float height =
-      ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(model.groups.size()) + 2.5f);
+  // Every row whole: header, rows of one line (two with intervals), the sideways scrollbar.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  // (each line of text advances by its height and the item spacing).
+  const float line_px = ImGui::GetTextLineHeightWithSpacing(), padding_px = 2 * style.CellPadding.y;
+  const float row_px = (any_interval ? 2 : 1) * line_px + padding_px;
+  const float height = line_px + padding_px + static_cast<float>(model.groups.size()) * row_px +
+                       style.ScrollbarSize + 2 * style.FramePadding.y;
   if (!ImGui::BeginTable("groups", 13, flags, ImVec2(0, height))) return;
+  ImGui::TableSetupScrollFreeze(2, 1);  // the group's name stays while the numbers scroll
   for (const char* name : {"show", "group", "runs used", "excluded", "E", "A", "alpha", "B", "beta",
                            "a", "a (IsoFLOP)", "N_opt", "loss at budget"}) {
     ImGui::TableSetupColumn(name);
   }
   ImGui::TableHeadersRow();
   model.group_shown.resize(model.groups.size(), true);
+  std::vector<std::string> withheld;  // groups whose resamples were too often unfit
   for (size_t g = 0; g < model.groups.size(); ++g) {
     const GroupAnalysis& group = model.groups[g];
     const ComparisonRow row = ComparisonRowOf(group.name, group.runs, group.analysis);
+    if (!group.analysis.fit.intervals_withheld.empty())
+      withheld.push_back(group.name + ": " + group.analysis.fit.intervals_withheld);
     ImGui::TableNextRow();
     ImGui::PushID(static_cast<int>(g));
     ImGui::TableNextColumn();
@@ -127,19 +146,21 @@ void DrawGroupComparison(Model& model) {
       ImGui::PopID();
       continue;
     }
-    for (double v : {row.law.E, row.law.A, row.law.alpha, row.law.B, row.law.beta, row.a}) {
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(FormatSci(v, 4).c_str());
-    }
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(WithCi(row.isoflop_exp, row.isoflop_exp_ci, 3).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(WithCi(row.params_opt, row.params_ci, 3).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(WithCi(row.loss_opt, row.loss_ci, 5).c_str());
+    ValueCell(row.law.E, row.E_ci, 4);
+    ValueCell(row.law.A, row.A_ci, 4);
+    ValueCell(row.law.alpha, row.alpha_ci, 4);
+    ValueCell(row.law.B, row.B_ci, 4);
+    ValueCell(row.law.beta, row.beta_ci, 4);
+    ValueCell(row.a, row.a_ci, 4);
+    ValueCell(row.isoflop_exp, row.isoflop_exp_ci, 3);
+    ValueCell(row.params_opt, row.params_ci, 3);
+    ValueCell(row.loss_opt, row.loss_ci, 5);
     ImGui::PopID();
   }
   ImGui::EndTable();
+  for (const std::string& line : withheld) {
+    WrappedTextColored(ImVec4(1, 0.75f, 0.3f, 1), "no intervals for %s", line.c_str());
+  }
 }
 
 void DrawGroupPlots(Model& model, ImVec2 size) {
@@ -175,30 +196,34 @@ void DrawGroupPlannerCompare(Model& model) {
   ImGui::Separator();
   ImGui::TextUnformatted("Compare two groups at this budget");
   const int count = static_cast<int>(model.groups.size());
-  g_compare_first = std::clamp(g_compare_first, 0, count - 1);
-  g_compare_second = std::clamp(g_compare_second, 0, count - 1);
-  for (int* which : {&g_compare_first, &g_compare_second}) {
-    ImGui::PushID(which);
+  const GroupPair pair = model.ComparedGroups();
+  for (const bool first : {true, false}) {
+    const char* key = first ? "compare_group_first" : "compare_group_second";
+    const int current = first ? pair.first : pair.second;
+    ImGui::PushID(key);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
-    if (ImGui::BeginCombo(which == &g_compare_first ? "first group" : "second group",
-                          model.groups[*which].name.c_str())) {
+    if (ImGui::BeginCombo(FindSetting(key)->label, model.groups[current].name.c_str())) {
       for (int g = 0; g < count; ++g) {
-        if (ImGui::Selectable(model.groups[g].name.c_str(), g == *which)) *which = g;
+        if (ImGui::Selectable(model.groups[g].name.c_str(), g == current))
+          model.SetOption(key, std::to_string(g + 1));
       }
       ImGui::EndCombo();
     }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", FindSetting(key)->help);
     ImGui::PopID();
-    if (which == &g_compare_first) ImGui::SameLine();
+    if (first) SameLineIfWide();
   }
+  if (!pair.message.empty())
+    WrappedTextColored(ImVec4(1, 0.75f, 0.3f, 1), "%s", pair.message.c_str());
   if (!ImGui::BeginTable("group_plans", 3,
                          ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
     return;
   ImGui::TableSetupColumn("");
-  ImGui::TableSetupColumn(model.groups[g_compare_first].name.c_str());
-  ImGui::TableSetupColumn(model.groups[g_compare_second].name.c_str());
+  ImGui::TableSetupColumn(model.groups[pair.first].name.c_str());
+  ImGui::TableSetupColumn(model.groups[pair.second].name.c_str());
   ImGui::TableHeadersRow();
-  const TableAnalysis& a = model.groups[g_compare_first].analysis;
-  const TableAnalysis& b = model.groups[g_compare_second].analysis;
+  const TableAnalysis& a = model.groups[pair.first].analysis;
+  const TableAnalysis& b = model.groups[pair.second].analysis;
   const auto row = [&](const char* label, double PlanPoint::*field, int digits) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();

@@ -1,7 +1,8 @@
 // The Plots panel: the data and the fitted laws on log axes. Loss against tokens per model size,
 // the optimal learning rate and batch size against tokens with their laws, the loss along the
-// iso-compute line at the chosen budget, and the fit's residuals. Every number drawn comes from
-// model.plots (core/plot_series.h), computed once per fit and plan, never per frame.
+// iso-compute line at the chosen budget, and the fit's residuals; with a group column the loss and
+// residual plots overlay the groups instead. Every number drawn comes from model.plots and
+// model.group_plots (core/plot_series.h), computed once per fit and plan, never per frame.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -37,8 +38,63 @@ void CellTooltip(const std::vector<Cell>& cells, const SizeGroup& group) {
 
 enum class Quantity { kLoss, kLr, kBatch };
 
+// Grouped (a group column set): each group in its colour, its cell optima and its own L(N, T)
+// per model size, one legend entry per group; hidden groups (the comparison's "show") left out.
+bool Grouped(const Model& model) {
+  return !model.groups.empty() && model.group_plots.size() == model.groups.size();
+}
+bool GroupShown(const Model& model, size_t g) {
+  return g >= model.group_shown.size() || model.group_shown[g];
+}
+
+bool DrawGroupsAgainstTokens(const Model& model, ImVec2 size) {
+  plot::PlotSpec spec;
+  spec.compact = IsPhone();
+  spec.title = "Loss against tokens by group (points: cell optima; lines: each group's L(N, T))";
+  spec.x = {"tokens T", plot::AxisScale::kLog};
+  spec.y = {"loss", plot::AxisScale::kLog};
+  if (!plot::BeginPlot("##loss_tokens", spec, size)) return false;
+  for (size_t g = 0; g < model.groups.size(); ++g) {
+    if (!GroupShown(model, g)) continue;
+    const char* label = model.groups[g].name.c_str();
+    const ImU32 color = plot::PaletteColor(static_cast<int>(g));
+    for (const SizeGroup& group : model.group_plots[g].size_groups) {
+      if (!group.curve_loss.empty()) {
+        plot::Line(label, group.curve_tokens.data(), group.curve_loss.data(),
+                   static_cast<int>(group.curve_loss.size()), color, 1.2f);
+      }
+      plot::Scatter(label, group.tokens.data(), group.loss.data(),
+                    static_cast<int>(group.loss.size()), color, 3);
+    }
+  }
+  plot::EndPlot();
+  return true;
+}
+
+bool DrawGroupResiduals(const Model& model, ImVec2 size) {
+  plot::PlotSpec spec;
+  spec.compact = IsPhone();
+  spec.title = "Residuals of each group's loss law: ln(observed / fitted), per cell";
+  spec.x = {"tokens T", plot::AxisScale::kLog};
+  spec.y = {"ln(L / L_hat)", plot::AxisScale::kLinear};
+  if (!plot::BeginPlot("##residuals", spec, size)) return false;
+  plot::HorizontalLine("##zero", 0, IM_COL32(200, 200, 200, 120), true);
+  for (size_t g = 0; g < model.groups.size(); ++g) {
+    if (!GroupShown(model, g)) continue;
+    const char* label = model.groups[g].name.c_str();
+    const ImU32 color = plot::PaletteColor(static_cast<int>(g));
+    for (const SizeGroup& group : model.group_plots[g].size_groups) {
+      plot::Scatter(label, group.tokens.data(), group.residual.data(),
+                    static_cast<int>(group.residual.size()), color, 3);
+    }
+  }
+  plot::EndPlot();
+  return true;
+}
+
 bool DrawAgainstTokens(const Model& model, const std::vector<SizeGroup>& groups, Quantity quantity,
                        ImVec2 size) {
+  if (quantity == Quantity::kLoss && Grouped(model)) return DrawGroupsAgainstTokens(model, size);
   const FitSummary& fit = model.fit;
   plot::PlotSpec spec;
   spec.compact = IsPhone();
@@ -146,6 +202,7 @@ bool DrawIsoCompute(const Model& model, ImVec2 size) {
 }
 
 bool DrawResiduals(const Model& model, ImVec2 size) {
+  if (Grouped(model)) return DrawGroupResiduals(model, size);
   plot::PlotSpec spec;
   spec.compact = IsPhone();
   spec.title = "Residuals of the loss law: ln(observed / fitted), per cell";

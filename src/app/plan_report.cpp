@@ -138,6 +138,20 @@ std::string ResultsJson(const Model& model) {
     json["groups"] = GroupsJson(model.split, model.groups, model.read, a.excluded_rows,
                                 plan_options, {})["groups"];
     json["groups_shown"] = model.group_shown;
+    // What the overlaid plots draw per group: cell optima and finite residuals (core series).
+    nlohmann::json plots = nlohmann::json::array();
+    for (size_t g = 0; g < model.group_plots.size() && g < model.groups.size(); ++g) {
+      int cells = 0, residuals = 0;
+      for (const SizeGroup& size_group : model.group_plots[g].size_groups) {
+        cells += static_cast<int>(size_group.loss.size());
+        for (double r : size_group.residual) residuals += std::isfinite(r) ? 1 : 0;
+      }
+      plots.push_back({{"name", model.groups[g].name}, {"cells", cells}, {"residuals", residuals}});
+    }
+    json["group_plots"] = plots;
+    const GroupPair pair = model.ComparedGroups();
+    json["group_compare"] = {
+        {"first", pair.first + 1}, {"second", pair.second + 1}, {"message", pair.message}};
   }
   json["data"] = {{"name", a.data_name},
                   {"runs", model.read.table.runs.size()},
@@ -150,11 +164,10 @@ std::string ResultsJson(const Model& model) {
                      {"panel", a.open_panel},
                      {"group_column", a.group_column},
                      {"keep_flagged", a.keep_flagged}};
-  json["bootstrap"] = {{"running", model.bootstrap.running},
-                       {"done", model.bootstrap.done},
-                       {"total", model.bootstrap.total},
-                       {"samples", model.fit.bootstrap_samples_done},
-                       {"message", model.bootstrap.message}};
+  json["bootstrap"] = {
+      {"running", model.bootstrap.running}, {"done", model.bootstrap.done},
+      {"total", model.bootstrap.total},     {"samples", model.fit.bootstrap_samples_done},
+      {"group", model.bootstrap.group},     {"message", model.bootstrap.message}};
   json["design"] = DesignJson(model.design, model.fit);
   // The Inference cost panel: its shareable inputs and the table it shows.
   nlohmann::json cost = nlohmann::json::object();

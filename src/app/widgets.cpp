@@ -134,6 +134,9 @@ void PlotExportButtons(Model& model, const char* name) {
   const std::string csv = plot::LastPlotCsv();
   RecordRect(std::string("plot.") + name, view.frame_min, view.frame_max);
   RecordValues(std::string("view.") + name, {view.x.min, view.x.max, view.y.min, view.y.max});
+  const plot::PlotStats& stats = plot::LastPlotStats();
+  RecordValues(std::string("stats.") + name,
+               {static_cast<double>(stats.points), static_cast<double>(stats.points_drawn)});
   ImGui::PushID(name);
   if (ImGui::SmallButton("Save PNG")) {
     web::SaveCanvasPng(std::string("scalecalc-") + name + ".png", view.frame_min, view.frame_max);

@@ -74,8 +74,43 @@ BootstrapExecution BootstrapThreads(const CliArgs& args) {
   return execution;
 }
 
-// --group-by: each group read, fitted, planned and put through Approach 2 on its own. Exit 0 when
-// at least one group is fitted, 1 when none is.
+// The plan of one fitted table and the exit status `fit` gives it: 0 a result (full or partial),
+// 1 a numerical failure, 2 bad input (no data, or a budget the law cannot plan). Messages go to
+// stderr after `who` ("" or "group NAME: "). Shared by the ungrouped and the grouped paths, so a
+// group is reported as its rows alone would be.
+struct TableOutcome {
+  int status = 0;
+  bool planned = false;
+  Plan plan;
+};
+TableOutcome PlanFitted(const CliArgs& args, const FitSummary& summary, const std::string& who) {
+  TableOutcome out;
+  if (summary.status == ResultStatus::kFailed) {
+    Error(who + "fit failed: " + summary.message);
+    out.status = summary.termination == FitTermination::kNoData ? kExitBadInput : kExitFitFailed;
+  } else if (summary.status == ResultStatus::kPartial) {
+    Error("warning: " + who + "partial result: " + summary.message);
+  }
+  // A partial fit without a usable loss law makes no plan, but is still a result (exit 0): the
+  // plan's entry says why.
+  out.planned = args.has_budget && summary.status != ResultStatus::kFailed;
+  if (!out.planned) return out;
+  out.plan = MakePlan(summary.laws, args.plan);
+  if (!out.plan.ok && summary.ok) {
+    Error(who + "plan: " + out.plan.message);
+    out.status = kExitBadInput;
+  } else if (!out.plan.ok) {
+    out.plan.message = "not planned: the fit is partial (" + out.plan.message + ")";
+  } else if (out.plan.status == ResultStatus::kPartial) {
+    Error("warning: " + who + "plan: " + out.plan.message);
+  }
+  return out;
+}
+
+// --group-by: each group read, fitted, planned and put through Approach 2 on its own, with the
+// statuses of the ungrouped path per group. Exit 0 when at least one group gives a result (the
+// others say why on stderr and in their JSON); otherwise 2 when every group failed for its input
+// (no data, a budget it cannot plan), else 1.
 int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector<int>& excluded,
                   const std::vector<std::string>& warnings, const std::string& where) {
   const GroupSplit split = SplitByColumn(read.table, args.state.group_column);
@@ -83,35 +118,46 @@ int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector
     Error(where + ": " + split.message);
     return kExitBadInput;
   }
-  const std::vector<GroupAnalysis> groups =
-      AnalyzeGroups(split, args.fit, args.read.compute, args.has_budget ? &args.plan : nullptr);
-  int fitted = 0;
-  for (const GroupAnalysis& g : groups) {
-    if (g.analysis.fit.ok) {
-      ++fitted;
-    } else {
-      Error("group " + g.name + ": fit failed: " + g.analysis.fit.message);
-    }
-    if (g.analysis.planned && !g.analysis.plan.ok) {
-      Error("group " + g.name + ": plan: " + g.analysis.plan.message);
-    }
+  std::vector<GroupAnalysis> groups =
+      AnalyzeGroups(split, args.fit, args.read.compute, /*plan_options=*/nullptr);
+  int results = 0, bad_input = 0;
+  for (GroupAnalysis& g : groups) {
+    TableAnalysis& t = g.analysis;
+    TableOutcome outcome = PlanFitted(args, t.fit, "group " + g.name + ": ");
+    t.planned = outcome.planned;
+    t.plan = std::move(outcome.plan);
+    t.comparison = CompareMethods(t.isoflop, t.fit, t.planned && t.plan.ok ? &t.plan : nullptr);
+    results += outcome.status == 0 ? 1 : 0;
+    bad_input += outcome.status == kExitBadInput ? 1 : 0;
   }
+  const int groups_count = static_cast<int>(groups.size());
+  const int status = results > 0 ? 0 : bad_input == groups_count ? kExitBadInput : kExitFitFailed;
   if (args.json) {
-    std::cout << DumpJson(GroupsJson(split, groups, read, excluded, args.plan, warnings)) << "\n";
+    nlohmann::json out = GroupsJson(split, groups, read, excluded, args.plan, warnings);
+    // Over all groups: ok when every group is, partial when some give a result, else failed.
+    bool all_ok = results == groups_count;
+    for (const GroupAnalysis& g : groups) {
+      all_ok = all_ok && g.analysis.fit.status == ResultStatus::kOk &&
+               (!g.analysis.planned || g.analysis.plan.status == ResultStatus::kOk);
+    }
+    out["status"] = ToString(all_ok        ? ResultStatus::kOk
+                             : results > 0 ? ResultStatus::kPartial
+                                           : ResultStatus::kFailed);
+    std::cout << DumpJson(out) << "\n";
   } else {
     std::cout << "Input " << where << "\n";
     for (const std::string& note : read.notes) std::cout << "  " << note << "\n";
     std::cout << FlaggedReport(read.table) << "\n" << GroupComparisonReport(split.column, groups);
     for (const GroupAnalysis& g : groups) {
+      const TableAnalysis& t = g.analysis;
       std::cout << "\n=== " << split.column << " = " << g.name << " ===\n"
-                << g.analysis.fit.FullReport() << "\n";
-      if (g.analysis.planned) std::cout << "\n" << PlanReport(g.analysis.plan, args.plan);
-      if (g.analysis.isoflop.applicable) {
-        std::cout << "\n" << IsoFlopReport(g.analysis.isoflop, g.analysis.comparison);
-      }
+                << t.fit.FullReport() << "\n";
+      // An LLM law set has no DiT shape, samples or inference per video: as ungrouped.
+      if (t.planned) std::cout << "\n" << PlanReport(t.plan, args.plan, t.fit.laws.video_dit);
+      if (t.isoflop.applicable) std::cout << "\n" << IsoFlopReport(t.isoflop, t.comparison);
     }
   }
-  return fitted > 0 ? 0 : kExitFitFailed;
+  return status;
 }
 
 // design: fit the runs, then rank the next cells to add (core/designer.h).
@@ -188,28 +234,10 @@ int RunFit(const CliArgs& args) {
   if (!args.state.group_column.empty()) return RunGroupedFit(args, read, excluded, warnings, where);
 
   const FitSummary summary = Fit(table, args.fit, {}, BootstrapThreads(args));
-  int status = 0;
-  if (summary.status == ResultStatus::kFailed) {
-    Error("fit failed: " + summary.message);
-    status = summary.termination == FitTermination::kNoData ? kExitBadInput : kExitFitFailed;
-  } else if (summary.status == ResultStatus::kPartial) {
-    Error("warning: partial result: " + summary.message);
-  }
-  Plan plan;
-  // A partial fit without a usable loss law makes no plan, but is still a result (exit 0): the
-  // plan's entry says why.
-  const bool planned = args.has_budget && summary.status != ResultStatus::kFailed;
-  if (planned) {
-    plan = MakePlan(summary.laws, args.plan);
-    if (!plan.ok && summary.ok) {
-      Error("plan: " + plan.message);
-      status = kExitBadInput;
-    } else if (!plan.ok) {
-      plan.message = "not planned: the fit is partial (" + plan.message + ")";
-    } else if (plan.status == ResultStatus::kPartial) {
-      Error("warning: plan: " + plan.message);
-    }
-  }
+  const TableOutcome outcome = PlanFitted(args, summary, "");
+  const int status = outcome.status;
+  const bool planned = outcome.planned;
+  const Plan& plan = outcome.plan;
   // Approach 2 beside the surface fit, when the data holds IsoFLOP profiles.
   const IsoFlopResult isoflop = FitIsoFlop(IsoFlopPointsOf(table, summary, args.read.compute),
                                            args.read.compute, IsoFlopOptionsFor(args.fit));

@@ -23,6 +23,26 @@ FitSummary FitAnalysis(const AnalysisState& state, const RunTable& table, bool b
   return Fit(table, options, progress, execution);
 }
 
+bool GroupTable(const AnalysisState& state, const RunTable& table, int group, RunTable* out,
+                std::string* error) {
+  if (group < 0) {
+    *out = table;
+    return true;
+  }
+  GroupSplit split = SplitByColumn(table, state.group_column);
+  if (!split.ok) {
+    *error = split.message;
+    return false;
+  }
+  if (group >= static_cast<int>(split.groups.size())) {
+    *error = "group by: column '" + split.column + "' has " + std::to_string(split.groups.size()) +
+             " groups, not " + std::to_string(group + 1);
+    return false;
+  }
+  *out = std::move(split.groups[group].table);
+  return true;
+}
+
 Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws) {
   PlanOptions options = state.plan;
   options.compute = state.compute;

@@ -8,6 +8,7 @@
 
 #include "core/analysis_state.h"
 #include "core/fit.h"
+#include "core/groups.h"
 #include "core/planner.h"
 
 namespace scalecalc {
@@ -18,6 +19,11 @@ ReadResult ReadAnalysisRuns(const AnalysisState& state);
 // `execution`: a share of the resamples (a fitting worker's), threads.
 FitSummary FitAnalysis(const AnalysisState& state, const RunTable& table, bool bootstrap,
                        const ProgressFn& progress = {}, const BootstrapExecution& execution = {});
+// The table a fit of `group` reads: the whole table (group < 0), else the rows of group number
+// `group` (0-based, order of first appearance) of state.group_column, as core/groups.h splits
+// them. False with a message (naming the "group by" control) when there is no such group.
+bool GroupTable(const AnalysisState& state, const RunTable& table, int group, RunTable* out,
+                std::string* error);
 // Plans the state's budget with `laws` and the state's (single) compute model.
 Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws);
 

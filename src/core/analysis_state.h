@@ -11,13 +11,13 @@
 // adding a row there, with the current kStateVersion.
 // Binary format (links; deflated and base64url-encoded by web/share.js):
 //   "SC", version byte, then the fields of every version <= that byte in the schema's order
-//   (version 1's in their frozen order, then version 2's). Doubles are their 8 IEEE-754 bytes,
-//   little-endian (bit-exact: NaN payloads, -0 and infinities survive); unsigned integers, enums,
-//   bools and lengths are LEB128 varints (canonical: shortest form); signed integers are zigzag
-//   varints; strings are a length then raw bytes. Frozen by hand-built test strings
-//   (analysis_state_test: version 1; settings_schema_test: version 2's tail) and by version-1
-//   fixtures (tests/core/fixtures).
-// State file: JSON with "format": "scalecalc-state", "version": 2, each field at its schema path
+//   (version 1's in their frozen order, then version 2's, then 3's). Doubles are their 8 IEEE-754
+//   bytes, little-endian (bit-exact: NaN payloads, -0 and infinities survive); unsigned integers,
+//   enums, bools and lengths are LEB128 varints (canonical: shortest form); signed integers are
+//   zigzag varints; strings are a length then raw bytes. Frozen by hand-built test strings
+//   (analysis_state_test: version 1; settings_schema_test: version 2's and 3's tails) and by
+//   version-1 and version-2 fixtures (tests/core/fixtures).
+// State file: JSON with "format": "scalecalc-state", "version": 3, each field at its schema path
 //   ("fit.band_tolerance"); absent fields keep their defaults, unknown ones (or a later version's)
 //   are refused; doubles are round-trip exact, NaN/Inf as the strings "NaN", "Infinity",
 //   "-Infinity"; a string that is not valid UTF-8 (a Latin-1 file, say) is written as
@@ -81,7 +81,11 @@ struct AnalysisState {
   // The sweep designer's allowance per candidate cell, FLOPs; NaN: the current sweep's own cost.
   double design_max_flops = NAN;
 
-  std::string compare_preset;       // name of a preset law to compare against; "" for none
+  std::string compare_preset;  // name of a preset law to compare against; "" for none
+  // The two groups the planner compares: 1-based, in the order groups first appear in the data.
+  // Checked against the data when it is split (Model: a message, the nearest group shown).
+  int compare_group_first = 1;
+  int compare_group_second = 2;
   std::string open_panel = "data";  // see IsKnownPanel
   CostInputs cost;                  // the Inference cost panel
 
@@ -118,7 +122,7 @@ struct DecodeResult {
 };
 
 // The format version this build writes (and the newest it reads).
-constexpr int kStateVersion = 2;
+constexpr int kStateVersion = 3;
 
 // Never fails; an empty vector only if memory ran out.
 std::vector<uint8_t> EncodeState(const AnalysisState& state);

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "core/analysis.h"
+#include "core/groups.h"
 #include "core/presets.h"
 
 namespace scalecalc {
@@ -413,6 +414,21 @@ std::vector<Setting> MakeTable() {
                  "design: the most one candidate cell's runs may cost together (auto: what the "
                  "current sweep cost).")
           .Since(2),
+      // ---- Version 3 ----------------------------------------------------------------------
+      Integer("compare_group_first", "groups.compare_first",
+              [](S& s) { return &s.compare_group_first; })
+          .Range(1, kMaxGroups)
+          .Label("first group",
+                 "The planner compares this group's plan with the second group's "
+                 "(numbered in the order the groups first appear in the data).")
+          .Since(3),
+      Integer("compare_group_second", "groups.compare_second",
+              [](S& s) { return &s.compare_group_second; })
+          .Range(1, kMaxGroups)
+          .Label("second group",
+                 "The planner compares the first group's plan with this group's "
+                 "(numbered in the order the groups first appear in the data).")
+          .Since(3),
   };
   for (Setting& row : t) {
     const std::string json = row.json;

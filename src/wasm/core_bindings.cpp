@@ -24,18 +24,22 @@ val Result(bool ok, const std::string& message) {
 }
 
 // Runs resamples [first, last) of the bootstrap of the analysis a share-link encoding describes
-// (last < 0: to the end), one share of a pool of fitting workers: resample k draws from its own
-// generator, so the shares concatenated in order are the whole bootstrap. `refit` is "warm" (the
-// product) or "legacy" (the refit before warm starts, for the page benchmark). progress(done,
-// total) is called as resamples finish. Returns {ok, message, samples: Float64Array
-// (FlattenSamples), attempted}.
+// (last < 0: to the end) on its whole table (group < 0) or on group number `group` of its group
+// column (0-based: the app's Model::groups), one share of a pool of fitting workers: resample k
+// draws from its own generator, so the shares concatenated in order are the whole bootstrap.
+// `refit` is "warm" (the product) or "legacy" (the refit before warm starts, for the page
+// benchmark). progress(done, total) is called as resamples finish. Returns {ok, message, samples:
+// Float64Array (FlattenSamples), attempted}.
 val BootstrapFromState(const val& state_bytes, int first, int last, const std::string& refit,
-                       const val& progress) {
+                       const val& progress, int group) {
   const std::vector<uint8_t> bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(state_bytes);
   const DecodeResult decoded = DecodeState(bytes.data(), bytes.size());
   if (!decoded.ok) return Result(false, decoded.message);
   const ReadResult read = ReadAnalysisRuns(decoded.state);
   if (!read.ok) return Result(false, "the data could not be read");
+  RunTable table;
+  std::string error;
+  if (!GroupTable(decoded.state, read.table, group, &table, &error)) return Result(false, error);
   BootstrapExecution execution;
   execution.first = std::max(first, 0);
   execution.last = last;
@@ -45,7 +49,7 @@ val BootstrapFromState(const val& state_bytes, int first, int last, const std::s
     return Result(false, "unknown refit '" + refit + "' (warm or legacy)");
   }
   const FitSummary fit = FitAnalysis(
-      decoded.state, read.table, /*bootstrap=*/true,
+      decoded.state, table, /*bootstrap=*/true,
       [&](int done, int total) {
         progress(done, total);
         return true;  // cancelling terminates the worker

@@ -242,10 +242,11 @@ TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
   EXPECT_EQ(s.plan.compute.kind, ComputeKind::kDit);
   EXPECT_EQ(s.plan.compute.tokens_per_sample, 2048);
 
-  // This build writes version 2: version 1's fields byte for byte as above, then version 2's.
+  // This build writes its own version: version 1's fields byte for byte as above, then the later
+  // versions'.
   const Bytes written = EncodeState(s);
   Bytes v1_fields = h.b;
-  v1_fields[2] = 2;
+  v1_fields[2] = static_cast<uint8_t>(kStateVersion);
   ASSERT_GT(written.size(), v1_fields.size());
   EXPECT_EQ(Bytes(written.begin(), written.begin() + v1_fields.size()), v1_fields);
 }
@@ -268,13 +269,13 @@ TEST(AnalysisState, BadMagic) {
 
 TEST(AnalysisState, UnknownVersions) {
   Bytes b = EncodeState(AnalysisState());
-  b[2] = 3;
+  b[2] = 4;
   DecodeResult r = Decode(b);
   EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.version, 3);
+  EXPECT_EQ(r.version, 4);
   EXPECT_EQ(r.message,
-            "this link was made by a newer version (3) of scalecalc; this page reads versions up "
-            "to 2");
+            "this link was made by a newer version (4) of scalecalc; this page reads versions up "
+            "to 3");
   b[2] = 255;
   EXPECT_NE(Decode(b).message.find("newer version (255)"), std::string::npos);
   b[2] = 0;
@@ -571,9 +572,9 @@ TEST(AnalysisStateJson, MalformedAndForeignFiles) {
             "the state file has no integer \"version\"");
   EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": \"1\"}"),
             "the state file has no integer \"version\"");
-  EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": 3, \"csv_text\": \"\"}"),
-            "this state file was made by a newer version (3) of scalecalc; this page reads "
-            "versions up to 2");
+  EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": 4, \"csv_text\": \"\"}"),
+            "this state file was made by a newer version (4) of scalecalc; this page reads "
+            "versions up to 3");
   EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": 0, \"csv_text\": \"\"}"),
             "the state file has an unknown version (0)");
   EXPECT_NE(message("{\"format\": \"scalecalc-state\", \"version\": 18446744073709551615}")

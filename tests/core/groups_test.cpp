@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/analysis.h"
 #include "core/csv_reader.h"
 #include "test_util.h"
 
@@ -416,6 +417,72 @@ TEST(FlagColumn, TextColumnsStayAlignedWhenDuplicatesAreSkipped) {
   ASSERT_EQ(strict.errors.size(), 1u);
   EXPECT_EQ(strict.errors[0].line, 3);
   EXPECT_FALSE(exp->numeric);
+}
+
+}  // namespace
+}  // namespace scalecalc
+
+namespace scalecalc {
+namespace {
+
+// The page's path for a group's intervals (core/analysis.h GroupTable, the fitting workers'
+// shares, AttachBootstrapSamples on the point fit) gives what the CLI's --group-by computes in
+// one go (AnalyzeTable with the bootstrap), bit for bit.
+TEST(GroupsRealData, PageBootstrapOfAGroupEqualsTheCliBootstrap) {
+  AnalysisState state;
+  state.csv_text = FileText(IsoflopsPath());
+  ASSERT_FALSE(state.csv_text.empty());
+  state.group_column = "experiment";
+  state.fit.bootstrap_samples = 24;
+  const ReadResult read = ReadAnalysisRuns(state);
+  ASSERT_TRUE(read.ok);
+  const GroupSplit split = SplitByColumn(read.table, state.group_column);
+  ASSERT_TRUE(split.ok);
+  const std::vector<GroupAnalysis> cli = AnalyzeGroups(split, state.fit, state.compute, nullptr);
+  for (int g : {1, 5}) {
+    SCOPED_TRACE(split.groups[g].name);
+    RunTable table;
+    std::string error;
+    ASSERT_TRUE(GroupTable(state, read.table, g, &table, &error)) << error;
+    EXPECT_EQ(table.runs.size(), split.groups[g].table.runs.size());
+    // Two workers' shares, concatenated in order.
+    std::vector<double> flat;
+    for (const auto& [first, last] : {std::pair<int, int>{0, 10}, {10, 24}}) {
+      BootstrapExecution share;
+      share.first = first;
+      share.last = last;
+      const FitSummary part = FitAnalysis(state, table, /*bootstrap=*/true, {}, share);
+      ASSERT_TRUE(part.ok) << part.message;
+      const std::vector<double> samples = FlattenSamples(part.laws);
+      flat.insert(flat.end(), samples.begin(), samples.end());
+    }
+    FitSummary page = FitAnalysis(state, table, /*bootstrap=*/false);
+    ASSERT_TRUE(AttachBootstrapSamples(flat, &page));
+    const FitSummary& expected = cli[g].analysis.fit;
+    ASSERT_TRUE(expected.ok);
+    EXPECT_EQ(page.bootstrap_samples_done, expected.bootstrap_samples_done);
+    for (const auto& [a, b] : {std::pair{page.loss.E_ci, expected.loss.E_ci},
+                               {page.loss.A_ci, expected.loss.A_ci},
+                               {page.loss.alpha_ci, expected.loss.alpha_ci},
+                               {page.loss.B_ci, expected.loss.B_ci},
+                               {page.loss.beta_ci, expected.loss.beta_ci}}) {
+      EXPECT_EQ(a.lo, b.lo);
+      EXPECT_EQ(a.hi, b.hi);
+    }
+    EXPECT_TRUE(std::isfinite(page.loss.alpha_ci.lo));
+  }
+  // A group the data has not, or a column it has not: a message naming the control.
+  RunTable table;
+  std::string error;
+  EXPECT_FALSE(GroupTable(state, read.table, 8, &table, &error));
+  EXPECT_TRUE(Contains(error, "group by")) << error;
+  EXPECT_TRUE(Contains(error, "8 groups")) << error;
+  state.group_column = "nosuch";
+  EXPECT_FALSE(GroupTable(state, read.table, 0, &table, &error));
+  EXPECT_TRUE(Contains(error, "group by")) << error;
+  // Group -1 is the whole table.
+  ASSERT_TRUE(GroupTable(state, read.table, -1, &table, &error));
+  EXPECT_EQ(table.runs.size(), read.table.runs.size());
 }
 
 }  // namespace

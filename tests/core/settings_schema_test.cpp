@@ -1,6 +1,6 @@
 // The settings schema: the table's invariants, the one rule per setting, every row refusing bad
-// input with a message that names what the user touches, and version-1 links and state files
-// (fixtures made by the code before version 2) still opening.
+// input with a message that names what the user touches, and version-1 and version-2 links and
+// state files (fixtures made by the code before the next version existed) still opening.
 #include "core/settings_schema.h"
 
 #include <gtest/gtest.h>
@@ -183,7 +183,7 @@ TEST(StateVersion2, NewFieldsRoundTripInBothFormats) {
   const Bytes bytes = EncodeState(s);
   const DecodeResult binary = DecodeState(bytes.data(), bytes.size());
   ASSERT_TRUE(binary.ok) << binary.message;
-  EXPECT_EQ(binary.version, 2);
+  EXPECT_EQ(binary.version, kStateVersion);
   ExpectVersion2Fields(binary.state);
   const DecodeResult json = StateFromJson(StateToJson(s));
   ASSERT_TRUE(json.ok) << json.message;
@@ -214,9 +214,82 @@ TEST(StateVersion2, TailLayoutIsFrozen) {
   u(1);                   // cost.typed_shape
   d(1536), d(20), d(12);  // cost.shape_width, shape_depth, shape_heads
   d(16), d(NAN);          // compute.block_params, design.max_flops (defaults)
+  // Version 3's fields follow (their defaults here: the next test freezes them).
+  u(2), u(4);  // groups.compare_first 1, compare_second 2: zigzag varints
   const Bytes bytes = EncodeState(Version2State());
   ASSERT_GT(bytes.size(), tail.size());
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+}
+
+TEST(StateVersion3, TailLayoutIsFrozen) {
+  // Version 3 appends, after version 2's fields, in this order (if this breaks, links broke):
+  AnalysisState s;
+  s.compare_group_first = 7;
+  s.compare_group_second = 50;
+  const Bytes tail = {14, 100};  // groups.compare_first, compare_second: zigzag varints
+  const Bytes bytes = EncodeState(s);
+  ASSERT_GT(bytes.size(), tail.size());
+  EXPECT_EQ(bytes[2], 3);
+  EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+  const DecodeResult back = DecodeState(bytes.data(), bytes.size());
+  ASSERT_TRUE(back.ok) << back.message;
+  EXPECT_EQ(back.state.compare_group_first, 7);
+  EXPECT_EQ(back.state.compare_group_second, 50);
+  const DecodeResult json = StateFromJson(StateToJson(s));
+  ASSERT_TRUE(json.ok) << json.message;
+  EXPECT_EQ(json.state.compare_group_first, 7);
+  EXPECT_EQ(json.state.compare_group_second, 50);
+}
+
+// Links and state files made before version 3 (tests/core/fixtures/README.md) keep opening, with
+// the version-3 fields at their defaults.
+TEST(StateFixtures, Version2LinkPayloadOpens) {
+  const Bytes bytes = FromBase64Url(Fixture("state_v2.link.txt"));
+  ASSERT_GT(bytes.size(), 3u);
+  EXPECT_EQ(bytes[2], 2);  // really a version-2 link
+  const DecodeResult r = DecodeState(bytes.data(), bytes.size());
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.version, 2);
+  EXPECT_EQ(r.state.data_name, "fixture_v2.csv");
+  ExpectVersion2Fields(r.state);
+  EXPECT_EQ(r.state.compare_group_first, 1);
+  EXPECT_EQ(r.state.compare_group_second, 2);
+}
+
+TEST(StateFixtures, Version2StateFileOpens) {
+  const std::string text = Fixture("state_v2.json");
+  ASSERT_NE(text.find("\"version\": 2,"), std::string::npos);
+  const DecodeResult r = StateFromJson(text);
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.version, 2);
+  ExpectVersion2Fields(r.state);
+  EXPECT_EQ(r.state.compare_group_first, 1);
+}
+
+TEST(StateFixtures, Version2FileRefusesVersion3Fields) {
+  std::string text = Fixture("state_v2.json");
+  text.insert(text.rfind('}'), ", \"groups\": {\"compare_first\": 3}");
+  EXPECT_EQ(StateFromJson(text).message, "state file has unknown field 'groups'");
+}
+
+TEST(StateVersion3, ComparedGroupsOutOfRangeAreRefusedByName) {
+  AnalysisState s;
+  std::string error;
+  const Setting* first = FindSetting("compare_group_first");
+  ASSERT_NE(first, nullptr);
+  EXPECT_FALSE(ApplySetting(*first, "compare_group_first", "0", Audience::kPage, &s, &error));
+  EXPECT_NE(error.find("first group"), std::string::npos) << error;
+  EXPECT_FALSE(ApplySetting(*first, "compare_group_first", "51", Audience::kPage, &s, &error));
+  EXPECT_NE(error.find("first group"), std::string::npos) << error;
+  EXPECT_FALSE(ApplySetting(*first, "compare_group_first", "2.5", Audience::kPage, &s, &error));
+  EXPECT_EQ(s.compare_group_first, 1);
+  // A link with a number past the table's range does not open, and says which control.
+  s.compare_group_second = 1000;
+  const Bytes bytes = EncodeState(s);
+  const DecodeResult r = DecodeState(bytes.data(), bytes.size());
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.message.find("second group"), std::string::npos) << r.message;
+  EXPECT_EQ(r.message.find("compare_group"), std::string::npos) << r.message;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,135 @@
+// The app's Model with a group column (src/app/model.h, no UI): the planner's two compared groups
+// live in the shared state, are checked where they are typed, and a state whose numbers the data
+// does not have opens with the nearest groups and a message naming the control; each group has its
+// plot series; a group's bootstrap samples attach to that group alone.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "app/model.h"
+
+namespace scalecalc::app {
+namespace {
+
+// `groups` groups of the same 3 x 4 surface sweep, each from its own law (lab g: alpha 0.30 +
+// 0.02 g), so every group fits.
+std::string GroupedCsv(int groups) {
+  std::string csv = "params,tokens,loss,lab\n";
+  for (int g = 0; g < groups; ++g) {
+    for (double n : {1e8, 3e8, 1e9}) {
+      for (double t : {2e9, 6e9, 2e10, 6e10}) {
+        const double loss = 1.7 + 400 * std::pow(n, -(0.30 + 0.02 * g)) + 410 * std::pow(t, -0.28);
+        char line[128];
+        std::snprintf(line, sizeof line, "%.17g,%.17g,%.17g,lab%d\n", n, t, loss, g + 1);
+        csv += line;
+      }
+    }
+  }
+  return csv;
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+Model GroupedModel(int groups) {
+  Model model;
+  EXPECT_EQ(model.LoadCsv(GroupedCsv(groups), "labs.csv"), "");
+  model.Recompute();
+  EXPECT_EQ(model.SetOption("bootstrap", "0"), "");
+  EXPECT_EQ(model.SetOption("group_column", "lab"), "");
+  model.Recompute();
+  return model;
+}
+
+TEST(ModelGroups, ComparedGroupsAreStateCheckedWhereTyped) {
+  Model model = GroupedModel(3);
+  ASSERT_EQ(model.groups.size(), 3u);
+  // The defaults: the first two groups.
+  GroupPair pair = model.ComparedGroups();
+  EXPECT_EQ(pair.first, 0);
+  EXPECT_EQ(pair.second, 1);
+  EXPECT_EQ(pair.message, "");
+  EXPECT_EQ(model.SetOption("compare_group_first", "3"), "");
+  EXPECT_EQ(model.analysis.compare_group_first, 3);
+  EXPECT_EQ(model.ComparedGroups().first, 2);
+  // A group the data has not: refused, naming the control and the column's count.
+  const int revision = model.revision;
+  const std::string message = model.SetOption("compare_group_second", "4");
+  EXPECT_TRUE(Contains(message, "second group")) << message;
+  EXPECT_TRUE(Contains(message, "3 groups")) << message;
+  EXPECT_FALSE(Contains(message, "compare_group")) << message;
+  EXPECT_EQ(model.analysis.compare_group_second, 2);
+  EXPECT_EQ(model.revision, revision);
+  for (const char* bad : {"0", "-1", "1.5", "x", "51"}) {
+    EXPECT_TRUE(Contains(model.SetOption("compare_group_first", bad), "first group")) << bad;
+  }
+  EXPECT_EQ(model.analysis.compare_group_first, 3);
+  // They travel in the link's bytes.
+  Model receiver;
+  EXPECT_EQ(receiver.LoadStateBytes(EncodeState(model.analysis)), "");
+  receiver.Recompute();
+  EXPECT_EQ(receiver.ComparedGroups().first, 2);
+  EXPECT_EQ(receiver.ComparedGroups().second, 1);
+}
+
+TEST(ModelGroups, NumbersPastTheDataAreClampedWithAMessage) {
+  Model model = GroupedModel(5);
+  EXPECT_EQ(model.SetOption("compare_group_first", "5"), "");
+  EXPECT_EQ(model.SetOption("compare_group_second", "4"), "");
+  // The data changes to two groups (a link made on other data, or a new file grouped again).
+  AnalysisState state = model.analysis;
+  state.csv_text = GroupedCsv(2);
+  Model receiver;
+  EXPECT_EQ(receiver.LoadStateBytes(EncodeState(state)), "");
+  receiver.Recompute();
+  ASSERT_EQ(receiver.groups.size(), 2u);
+  const GroupPair pair = receiver.ComparedGroups();
+  EXPECT_EQ(pair.first, 1);
+  EXPECT_EQ(pair.second, 1);
+  EXPECT_TRUE(Contains(pair.message, "first group: there is no group 5 (lab has 2 groups)"))
+      << pair.message;
+  EXPECT_TRUE(Contains(pair.message, "second group: there is no group 4")) << pair.message;
+  // One group: nothing to compare, nothing said.
+  state.csv_text = GroupedCsv(1);
+  Model single;
+  EXPECT_EQ(single.LoadStateBytes(EncodeState(state)), "");
+  single.Recompute();
+  EXPECT_EQ(single.ComparedGroups().message, "");
+}
+
+TEST(ModelGroups, EachGroupHasItsPlotSeriesAndItsOwnBootstrap) {
+  Model model = GroupedModel(3);
+  ASSERT_EQ(model.group_plots.size(), 3u);
+  for (size_t g = 0; g < 3; ++g) {
+    int cells = 0;
+    for (const SizeGroup& size : model.group_plots[g].size_groups) {
+      cells += static_cast<int>(size.loss.size());
+      for (double r : size.residual) EXPECT_LT(std::abs(r), 1e-3);  // its own law fits it
+    }
+    EXPECT_EQ(cells, 12) << g;  // 3 sizes x 4 budgets, one run each
+  }
+  // A group's samples (computed as the worker does) attach to it and to nothing else.
+  AnalysisState state = model.analysis;
+  state.fit.bootstrap_samples = 20;
+  RunTable table;
+  std::string error;
+  ASSERT_TRUE(GroupTable(state, model.read.table, 1, &table, &error)) << error;
+  const FitSummary with_samples = FitAnalysis(state, table, /*bootstrap=*/true);
+  ASSERT_TRUE(with_samples.ok);
+  model.AttachBootstrap(model.generation, 1, FlattenSamples(with_samples.laws));
+  EXPECT_EQ(model.groups[1].analysis.fit.bootstrap_samples_done,
+            with_samples.bootstrap_samples_done);
+  EXPECT_EQ(model.groups[1].analysis.fit.loss.alpha_ci.lo, with_samples.loss.alpha_ci.lo);
+  EXPECT_TRUE(model.groups[1].analysis.planned);
+  EXPECT_EQ(model.groups[0].analysis.fit.bootstrap_samples_done, 0);
+  EXPECT_EQ(model.fit.bootstrap_samples_done, 0);
+  // An older fit's samples, or a group that does not exist, change nothing.
+  model.AttachBootstrap(model.generation - 1, 0, FlattenSamples(with_samples.laws));
+  model.AttachBootstrap(model.generation, 7, FlattenSamples(with_samples.laws));
+  EXPECT_EQ(model.groups[0].analysis.fit.bootstrap_samples_done, 0);
+}
+
+}  // namespace
+}  // namespace scalecalc::app
