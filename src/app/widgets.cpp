@@ -131,7 +131,6 @@ void TableCopyButtons(Model& model, const char* id, const TableText& table,
 void PlotExportButtons(Model& model, const char* name) {
   // The plot just drawn: its frame on screen and its series.
   const plot::PlotView& view = plot::LastPlotView();
-  const std::string csv = plot::LastPlotCsv();
   RecordRect(std::string("plot.") + name, view.frame_min, view.frame_max);
   RecordValues(std::string("view.") + name, {view.x.min, view.x.max, view.y.min, view.y.max});
   const plot::PlotStats& stats = plot::LastPlotStats();
@@ -145,7 +144,8 @@ void PlotExportButtons(Model& model, const char* name) {
   RecordItemRect(std::string("png.") + name);
   ImGui::SameLine();
   if (ImGui::SmallButton("Save CSV")) {
-    web::Download(std::string("scalecalc-") + name + ".csv", "text/csv", csv);
+    // Formatted only on a click: every point of every series, too dear for each frame.
+    web::Download(std::string("scalecalc-") + name + ".csv", "text/csv", plot::LastPlotCsv());
     model.notice = "Plot data saved as CSV";
   }
   ImGui::PopID();
