@@ -135,20 +135,38 @@ async function shareNow() {
 
 // --- WebGPU cost measurement (loaded on demand: no WebGPU work unless asked) ---------------------
 // Times one DiT block per requested model within the panel's time budget (web/gpu/cost_measure.js).
-// The kernels first check themselves against the core's CPU reference (the app module carries the
-// ditReference* bindings); no timing without a pass.
+// The kernels first check themselves against the core's CPU reference, the ditReference* bindings
+// of the fitting workers' module (scalecalc_core.js), loaded here on the first measurement so that
+// the app's own module does not carry them; no timing without a pass.
+let referenceCore = null;
+function loadReferenceCore() {
+  referenceCore ??= new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = 'scalecalc_core.js';
+    script.onload = () => window.createScalecalcCore().then(resolve, reject);
+    script.onerror = () => reject(new Error('scalecalc_core.js could not be loaded'));
+    document.head.append(script);
+  }).catch((error) => {
+    referenceCore = null;  // the next measurement tries again
+    throw error;
+  });
+  return referenceCore;
+}
+
 let costRun = null;
 let costCancelled = false;  // a Cancel that came before the run had started
 async function measureBlocks({ budgetSeconds, requests }) {
   costCancelled = false;
   let ditGpu;
   let costMeasure;
+  let core;
   try {
-    [ditGpu, costMeasure] = await Promise.all([import('./gpu/dit_gpu.js'), import('./gpu/cost_measure.js')]);
+    [ditGpu, costMeasure, core] = await Promise.all([
+      import('./gpu/dit_gpu.js'), import('./gpu/cost_measure.js'), loadReferenceCore()]);
   } catch (error) {
     return { device: 'WebGPU code could not be loaded', message: `${error.message || error}`, blocks: [] };
   }
-  costRun = costMeasure.measureCost(ditGpu, app, requests, {
+  costRun = costMeasure.measureCost(ditGpu, core, requests, {
     budgetSeconds, onProgress: (done, total, label) => app.onCostProgress(done, total, label),
   });
   if (costCancelled) costRun.cancel();

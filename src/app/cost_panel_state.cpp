@@ -4,9 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/dit_flops.h"
+#include "core/json.h"
 
 EM_JS(void, js_measure_blocks, (const char* json),
       { Module.bridge.measureBlocks(UTF8ToString(json)); });
@@ -62,7 +63,7 @@ std::string StartCostMeasurement(const std::vector<MeasureRequest>& requests) {
     m.message = error;
     return error;
   }
-  nlohmann::json list = nlohmann::json::array();
+  Json list = Json::array();
   m.requests = requests;
   for (MeasureRequest& r : m.requests) {
     r.fallback_tokens = FallbackTokens(r);
@@ -80,7 +81,7 @@ std::string StartCostMeasurement(const std::vector<MeasureRequest>& requests) {
   m.total = static_cast<int>(requests.size());
   m.step.clear();
   m.message.clear();
-  const nlohmann::json request = {{"budgetSeconds", m.budget_seconds}, {"requests", list}};
+  const Json request = {{"budgetSeconds", m.budget_seconds}, {"requests", list}};
   js_measure_blocks(request.dump().c_str());
   return "";
 }
@@ -99,22 +100,21 @@ void OnCostProgress(int done, int total, const std::string& step) {
 
 // A field of the page's JSON when it has the fallback's type, else the fallback: nlohmann's
 // value() throws on a wrong type, and the app is built without exceptions.
-static std::string StringField(const nlohmann::json& object, const char* key,
-                               const char* fallback) {
+static std::string StringField(const Json& object, const char* key, const char* fallback) {
   const auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
-static double NumberField(const nlohmann::json& object, const char* key, double fallback) {
+static double NumberField(const Json& object, const char* key, double fallback) {
   const auto it = object.find(key);
   return it != object.end() && it->is_number() ? it->get<double>() : fallback;
 }
-static bool BoolField(const nlohmann::json& object, const char* key, bool fallback) {
+static bool BoolField(const Json& object, const char* key, bool fallback) {
   const auto it = object.find(key);
   return it != object.end() && it->is_boolean() ? it->get<bool>() : fallback;
 }
 
 // Fills `out` from the page's JSON; a field of the wrong type reads as absent.
-static void ReadCostJson(const nlohmann::json& json, CostMeasurement* out) {
+static void ReadCostJson(const Json& json, CostMeasurement* out) {
   CostMeasurement& m = *out;
   m.device = StringField(json, "device", "");
   m.message = StringField(json, "message", "");
@@ -157,7 +157,10 @@ static void ReadCostJson(const nlohmann::json& json, CostMeasurement* out) {
 void OnCostResult(const std::string& text) {
   CostMeasurement& m = TheCostMeasurement();
   m.running = false;
-  const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // Parsed from a string_view's iterators, as the state decoder parses: one instantiation of
+  // nlohmann's parser in the module, not one per input type.
+  const std::string_view view(text);
+  const Json json = Json::parse(view.begin(), view.end(), nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) {
     m.message = "the WebGPU measurement returned nothing readable";
     return;
@@ -167,7 +170,7 @@ void OnCostResult(const std::string& text) {
 
 std::string CostMeasurementJson() {
   const CostMeasurement& m = TheCostMeasurement();
-  nlohmann::json blocks = nlohmann::json::array();
+  Json blocks = Json::array();
   for (const BlockTiming& b : m.blocks) {
     blocks.push_back({{"label", b.label},
                       {"ok", b.ok},
@@ -179,19 +182,19 @@ std::string CostMeasurementJson() {
                       {"measuredMs", b.measured_ms},
                       {"flopRatio", b.flop_ratio}});
   }
-  nlohmann::json requests = nlohmann::json::array();
+  Json requests = Json::array();
   for (const MeasureRequest& r : m.requests)
     requests.push_back({{"label", r.label},
                         {"tokens", r.tokens},
                         {"fallbackTokens", r.fallback_tokens},
                         {"width", r.width},
                         {"textTokens", r.text_tokens}});
-  return nlohmann::json{{"running", m.running},      {"done", m.done},
-                        {"total", m.total},          {"budgetSeconds", m.budget_seconds},
-                        {"fallback", m.fallback},    {"requests", requests},
-                        {"device", m.device},        {"message", m.message},
-                        {"timing", m.timing_method}, {"blocks", blocks}}
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return Json{{"running", m.running},      {"done", m.done},
+              {"total", m.total},          {"budgetSeconds", m.budget_seconds},
+              {"fallback", m.fallback},    {"requests", requests},
+              {"device", m.device},        {"message", m.message},
+              {"timing", m.timing_method}, {"blocks", blocks}}
+      .dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace scalecalc::app

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
+
+#include "core/json.h"
 
 namespace scalecalc::app {
 
@@ -38,11 +39,11 @@ double FrameStats::LastMs() const {
 }
 
 std::string FrameStats::Json() const {
-  const auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nullptr; };
-  return nlohmann::json{{"frames", Count()},
-                        {"median_ms", number(MedianMs())},
-                        {"max_ms", number(MaxMs())},
-                        {"last_ms", number(LastMs())}}
+  const auto number = [](double v) { return std::isfinite(v) ? scalecalc::Json(v) : nullptr; };
+  return scalecalc::Json{{"frames", Count()},
+                         {"median_ms", number(MedianMs())},
+                         {"max_ms", number(MaxMs())},
+                         {"last_ms", number(LastMs())}}
       .dump();
 }
 

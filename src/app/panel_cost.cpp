@@ -6,7 +6,6 @@
 // against the core's CPU reference.
 #include <cmath>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

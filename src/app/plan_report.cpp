@@ -129,8 +129,8 @@ std::string ResultsJson(const Model& model) {
   const AnalysisState& a = model.analysis;
   PlanOptions plan_options = a.plan;
   plan_options.compute = a.compute;
-  nlohmann::json json = FitJson(model.fit, model.read, a.excluded_rows,
-                                model.plan.ok ? &model.plan : nullptr, plan_options, {});
+  Json json = FitJson(model.fit, model.read, a.excluded_rows, model.plan.ok ? &model.plan : nullptr,
+                      plan_options, {});
   if (model.isoflop.applicable)
     json["isoflop"] = IsoFlopJson(model.isoflop, model.isoflop_comparison);
   if (!a.group_column.empty()) {
@@ -139,7 +139,7 @@ std::string ResultsJson(const Model& model) {
                                 plan_options, {})["groups"];
     json["groups_shown"] = model.group_shown;
     // What the overlaid plots draw per group: cell optima and finite residuals (core series).
-    nlohmann::json plots = nlohmann::json::array();
+    Json plots = Json::array();
     for (size_t g = 0; g < model.group_plots.size() && g < model.groups.size(); ++g) {
       int cells = 0, residuals = 0;
       for (const SizeGroup& size_group : model.group_plots[g].size_groups) {
@@ -170,7 +170,7 @@ std::string ResultsJson(const Model& model) {
       {"group", model.bootstrap.group},     {"message", model.bootstrap.message}};
   json["design"] = DesignJson(model.design, model.fit);
   // The Inference cost panel: its shareable inputs and the table it shows.
-  nlohmann::json cost = nlohmann::json::object();
+  Json cost = Json::object();
   for (const Setting& row : Settings()) {
     if (std::string_view(row.json).rfind("cost.", 0) == 0)
       cost[row.key] = FormatSetting(row, model.analysis);
@@ -179,7 +179,7 @@ std::string ResultsJson(const Model& model) {
   cost["text_tokens"] = demand.text_tokens;
   cost["cross_attention"] = demand.cross_attention;
   cost["video_tokens"] = demand.tokens_per_video;
-  cost["rows"] = nlohmann::json::array();
+  cost["rows"] = Json::array();
   for (const CostRow& row : CostRows(model)) {
     const double flops =
         DitVideoFlops(ServingConfig(row.exact, demand), demand.sampling_steps, demand.guidance);
@@ -192,9 +192,9 @@ std::string ResultsJson(const Model& model) {
   }
   json["cost"] = cost;
   if (model.compare) {
-    json["compare"] = {{"preset", model.compare->name},
-                       {"plan", model.compare_plan.ok ? PlanJson(model.compare_plan, plan_options)
-                                                      : nlohmann::json()}};
+    json["compare"] = {
+        {"preset", model.compare->name},
+        {"plan", model.compare_plan.ok ? PlanJson(model.compare_plan, plan_options) : Json()}};
   }
   return DumpJson(json);
 }

@@ -133,7 +133,7 @@ int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector
   const int groups_count = static_cast<int>(groups.size());
   const int status = results > 0 ? 0 : bad_input == groups_count ? kExitBadInput : kExitFitFailed;
   if (args.json) {
-    nlohmann::json out = GroupsJson(split, groups, read, excluded, args.plan, warnings);
+    Json out = GroupsJson(split, groups, read, excluded, args.plan, warnings);
     // Over all groups: ok when every group is, partial when some give a result, else failed.
     bool all_ok = results == groups_count;
     for (const GroupAnalysis& g : groups) {
@@ -166,7 +166,7 @@ int RunDesign(const CliArgs& args, const ReadResult& read,
   const FitSummary summary = Fit(read.table, args.fit);
   const Design design = DesignNextRuns(read.table, summary, args.design);
   if (args.json) {
-    nlohmann::json out = DesignJson(design, summary);
+    Json out = DesignJson(design, summary);
     out["warnings"] = warnings;
     std::cout << DumpJson(out) << "\n";
   } else {
@@ -244,8 +244,7 @@ int RunFit(const CliArgs& args) {
   const MethodComparison comparison =
       CompareMethods(isoflop, summary, planned && plan.ok ? &plan : nullptr);
   if (args.json) {
-    nlohmann::json out =
-        FitJson(summary, read, excluded, planned ? &plan : nullptr, args.plan, warnings);
+    Json out = FitJson(summary, read, excluded, planned ? &plan : nullptr, args.plan, warnings);
     if (isoflop.applicable) out["isoflop"] = IsoFlopJson(isoflop, comparison);
     std::cout << DumpJson(out) << "\n";
   } else {
@@ -264,13 +263,13 @@ int RunPlan(const CliArgs& args) {
   const PresetInfo* preset = FindPreset(args.preset);  // checked by ParseArgs
   const Plan plan = MakePlan(preset->laws, args.plan);
   if (args.json) {
-    nlohmann::json out;
+    Json out;
     out["preset"] = PresetJson(*preset);
     out["plan"] = PlanJson(plan, args.plan);
     if (!preset->published_optima.empty()) {
       const OptimumComparison cmp =
           CompareOptima(*preset, args.plan.compute, args.plan.budget_flops);
-      nlohmann::json published = nlohmann::json::array();
+      Json published = Json::array();
       for (double n : cmp.published_params) published.push_back(JsonNumber(n));
       out["comparison"] = {{"budget_flops", JsonNumber(cmp.budget_flops)},
                            {"derived_params", JsonNumber(cmp.derived_params)},
@@ -294,7 +293,7 @@ int RunPlan(const CliArgs& args) {
 
 int RunPresets(const CliArgs& args) {
   if (args.json) {
-    nlohmann::json list = nlohmann::json::array();
+    Json list = Json::array();
     for (const PresetInfo& preset : Presets()) list.push_back(PresetJson(preset));
     std::cout << DumpJson({{"presets", list}}) << "\n";
   } else {

@@ -7,8 +7,8 @@
 #include <exception>
 #include <limits>
 #include <new>
-#include <nlohmann/json.hpp>
 
+#include "core/json.h"
 #include "core/settings_schema.h"
 
 namespace scalecalc {
@@ -387,8 +387,6 @@ DecodeResult DecodeState(const uint8_t* data, size_t size, const DecodeLimits& l
 // JSON state file.
 
 namespace {
-
-using Json = nlohmann::ordered_json;  // keeps the file in the order written
 
 constexpr char kBase64Chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

@@ -5,7 +5,7 @@
 
 namespace scalecalc {
 
-using nlohmann::json;
+using json = Json;  // short: the type this file builds everywhere
 
 json JsonNumber(double value) {
   return std::isfinite(value) ? json(value) : json(nullptr);
