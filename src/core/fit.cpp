@@ -381,6 +381,7 @@ bool AttachBootstrapSamples(const std::vector<double>& flat, FitSummary* summary
   if (summary->laws.batch.IsSet())
     SetHyperIntervals(summary->laws.batch_samples, &summary->batch_law);
   WithholdWeakIntervals(summary);
+  WarnIntervalsOnBound(summary);
   return true;
 }
 

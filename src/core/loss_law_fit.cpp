@@ -16,11 +16,9 @@ namespace scalecalc {
 namespace {
 
 // Bounds of the scaled problem. A and B (as multiples of the lowest loss, at the geometric-mean N
-// and T) between 1e-12 and 1e12; exponents in (0, 2] as science.md section 5 asks.
+// and T) between 1e-12 and 1e12; exponents in [kLossExponentMin, kLossExponentMax] (the header).
 constexpr double kLogCoefMin = -27.631021115928547;  // ln 1e-12
 constexpr double kLogCoefMax = 27.631021115928547;   // ln 1e12
-constexpr double kExponentMin = 1e-3;
-constexpr double kExponentMax = 2.0;
 // Coarse grid of the variable-projection search: alpha, beta at the centres of 14 equal steps
 // of (0, 2) (0.071, 0.214, ..., 1.929). A finer grid (20 x 20, 8 IRLS steps) found the same
 // Chinchilla optimum at 2.5x the cost; L-BFGS-B does the fine work.
@@ -434,8 +432,8 @@ class Problem {
 
  private:
   void SetBounds() {
-    lower_ << 0.0, kLogCoefMin, kLogCoefMin, kExponentMin, kExponentMin;
-    upper_ << 1.0, kLogCoefMax, kLogCoefMax, kExponentMax, kExponentMax;
+    lower_ << 0.0, kLogCoefMin, kLogCoefMin, kLossExponentMin, kLossExponentMin;
+    upper_ << 1.0, kLogCoefMax, kLogCoefMax, kLossExponentMax, kLossExponentMax;
   }
 
   double delta_;

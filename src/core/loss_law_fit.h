@@ -22,6 +22,11 @@
 
 namespace scalecalc {
 
+// The search's box for the exponents alpha and beta (science.md section 5 asks for (0, 2]). An
+// exponent on one of these ends was stopped by the search, not by the data.
+constexpr double kLossExponentMin = 1e-3;
+constexpr double kLossExponentMax = 2.0;
+
 struct LossLawFit {
   LossLaw law;
   Interval E_ci, A_ci, alpha_ci, B_ci, beta_ci;

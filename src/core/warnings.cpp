@@ -3,7 +3,7 @@
 //         cell_outside_window, lr_law_not_fitted, batch_law_not_fitted, lr_law_one_variable,
 //         batch_law_one_variable, lr_law_degenerate, batch_law_degenerate, loss_law_not_fitted,
 //         loss_law_degenerate, loss_params_on_bound, optimizer_not_converged, bootstrap_lost,
-//         intervals_withheld
+//         intervals_withheld, interval_on_bound
 //   plan: params_extrapolation, flops_extrapolation, tokens_below_batch, tokens_below_sample,
 //         batch_below_sample, no_interior_optimum, smallest_at_limit, inference_out_of_range,
 //         total_cost_out_of_range, total_cost_not_found, videos_without_dit, intervals_withheld
@@ -231,6 +231,38 @@ bool WithholdWeakIntervals(FitSummary* s) {
   return true;
 }
 
+void WarnIntervalsOnBound(FitSummary* s) {
+  std::vector<Warning>& w = s->warnings;
+  w.erase(std::remove_if(w.begin(), w.end(),
+                         [](const Warning& x) { return x.code == "interval_on_bound"; }),
+          w.end());
+  // Resamples clamped on the box sit exactly on it, and a percentile between two of them is too.
+  const auto on = [](double end, double bound) { return std::fabs(end - bound) <= 1e-9 * bound; };
+  std::string ends, coefficients;
+  int count = 0;
+  const struct {
+    const char* exponent;
+    const char* coefficient;
+    const Interval& ci;
+  } laws[] = {{"alpha", "A", s->loss.alpha_ci}, {"beta", "B", s->loss.beta_ci}};
+  for (const auto& law : laws) {
+    const bool low = on(law.ci.lo, kLossExponentMin), high = on(law.ci.hi, kLossExponentMax);
+    if (!low && !high) continue;
+    ends += std::string(ends.empty() ? "" : ", ") + law.exponent +
+            (low ? " (lower end " : " (upper end ") +
+            Num(low ? kLossExponentMin : kLossExponentMax) + ")";
+    coefficients += std::string(coefficients.empty() ? "" : " and ") + law.coefficient + "'s";
+    ++count;
+  }
+  if (ends.empty()) return;
+  Add(&w, "interval_on_bound", Severity::kWarning,
+      "95% interval at the search's limit: " + ends +
+          ". Some resamples ran to the edge of the exponents' range, so " +
+          (count > 1 ? "those ends (and " : "that end (and ") + coefficients +
+          " with them) are where the search stops, not what the data shows: read them as "
+          "open-ended, or add runs that pin the exponents down (a wider range of N or T)");
+}
+
 void AssessFit(const RunTable& table, FitSummary* s) {
   s->notes = s->message;
   // What the laws were fitted on, for plans' extrapolation distance.
@@ -262,6 +294,7 @@ void AssessFit(const RunTable& table, FitSummary* s) {
     if (s->termination != FitTermination::kCancelled && WithholdWeakIntervals(s)) {
       Add(&s->warnings, "intervals_withheld", Severity::kWarning, s->intervals_withheld);
     }
+    WarnIntervalsOnBound(s);
   }
 
   // Status: failed when nothing is usable, partial when something is missing or flagged.

@@ -55,6 +55,11 @@ void AssessFit(const RunTable& table, FitSummary* summary);
 // gave a fit (also after AttachBootstrapSamples). True when intervals were withheld.
 bool WithholdWeakIntervals(FitSummary* summary);
 
+// Warns (interval_on_bound) where an exponent's 95% interval ends on the search's box
+// (kLossExponentMin, kLossExponentMax): that end is the search's limit, not the data's. Replaces
+// such a warning from before (AssessFit calls it; so does AttachBootstrapSamples).
+void WarnIntervalsOnBound(FitSummary* summary);
+
 // Adds the plan's extrapolation distance and warnings, refuses (plan->ok = false) a plan that is
 // not physical, withholds weak intervals and sets plan->status.
 void AssessPlan(const LawSet& laws, const PlanOptions& options, Plan* plan);

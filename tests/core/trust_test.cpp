@@ -198,6 +198,54 @@ TEST(Trust, IntervalsKeptWhenResamplesSucceed) {
   EXPECT_GE(s.bootstrap_samples_done, 18);
   EXPECT_TRUE(s.intervals_withheld.empty());
   EXPECT_TRUE(std::isfinite(s.loss.alpha_ci.lo));
+  EXPECT_FALSE(HasCode(s.warnings, "interval_on_bound"));
+}
+
+// ---- Interval ends on the search's box: open-ended, and said so ----
+
+// The example's point fit with 200 samples attached, `at_limit` of them with alpha on the search's
+// upper limit (2, science.md section 5's range), the rest the point law itself.
+FitSummary ExampleWithSamplesAtTheLimit(int at_limit) {
+  FitSummary s =
+      Fit(ReadTable(std::string(SCALECALC_ASSETS_DIR) + "/example_sweep.csv"), Options(0));
+  EXPECT_TRUE(s.ok) << s.message;
+  s.options.bootstrap_samples = 200;
+  LawSet laws = s.laws;
+  laws.loss_samples.assign(200, s.laws.loss);
+  laws.lr_samples.assign(200, s.laws.lr);
+  laws.batch_samples.assign(200, s.laws.batch);
+  for (int k = 0; k < at_limit; ++k) laws.loss_samples[k].alpha = 2.0;
+  EXPECT_TRUE(AttachBootstrapSamples(FlattenSamples(laws), &s));
+  return s;
+}
+
+TEST(Trust, StepLawExponentIntervalsReachTheLimit) {
+  // Step Law's 17 cells leave N and T's exponents open above (bench/README.md: the cold search's
+  // own 95% intervals end on 2): the report must say those ends are the search's.
+  const FitSummary s =
+      Fit(ReadTable(test::ExternalDataPath("steplaw_dense_lr_bs_loss.csv")), Options(200));
+  ASSERT_TRUE(s.ok) << s.message;
+  ASSERT_GE(s.bootstrap_samples_done, 180);
+  EXPECT_EQ(s.loss.alpha_ci.hi, 2.0);
+  EXPECT_TRUE(HasCode(s.warnings, "interval_on_bound"));
+}
+
+TEST(Trust, IntervalEndOnTheExponentLimitIsFlagged) {
+  // 10% of the resamples on the limit: the upper 2.5% percentile is one of them, exactly 2.
+  FitSummary s = ExampleWithSamplesAtTheLimit(20);
+  EXPECT_EQ(s.loss.alpha_ci.hi, 2.0);
+  ASSERT_TRUE(HasCode(s.warnings, "interval_on_bound"));
+  const auto w = std::find_if(s.warnings.begin(), s.warnings.end(),
+                              [](const Warning& x) { return x.code == "interval_on_bound"; });
+  EXPECT_NE(w->message.find("alpha (upper end 2)"), std::string::npos) << w->message;
+  EXPECT_NE(w->message.find("A's"), std::string::npos) << w->message;
+  EXPECT_EQ(w->message.find("beta"), std::string::npos) << w->message;
+  // New samples off the limit (1%: below the percentile) replace the warning, not add to it.
+  FitSummary again = ExampleWithSamplesAtTheLimit(2);
+  EXPECT_LT(again.loss.alpha_ci.hi, 2.0);
+  EXPECT_FALSE(HasCode(again.warnings, "interval_on_bound"));
+  ASSERT_TRUE(AttachBootstrapSamples(FlattenSamples(again.laws), &s));
+  EXPECT_FALSE(HasCode(s.warnings, "interval_on_bound"));
 }
 
 // ---- Defects 6, 7, 8: extrapolation, refusals, no negative saving ----
