@@ -81,6 +81,12 @@ function missingFeature() {
     return 'This browser cannot run WebAssembly, which scalecalc needs. Please use a current ' +
            'version of Chrome, Edge, Firefox or Safari.';
   }
+  // The backing store at its final size first (the app's CanvasSizePx): resizing a canvas with a
+  // live context reallocates its drawing buffer.
+  const box = app.canvas.getBoundingClientRect();
+  const ratio = window.devicePixelRatio || 1;
+  app.canvas.width = Math.round(box.width * ratio) || app.canvas.width;
+  app.canvas.height = Math.round(box.height * ratio) || app.canvas.height;
   if (!app.canvas.getContext('webgl2', GL_CONTEXT_ATTRIBUTES)) {
     return 'This browser or device does not offer WebGL2, which scalecalc uses to draw. Enable ' +
            'hardware acceleration in the browser settings, or try another browser.';

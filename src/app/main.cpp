@@ -56,16 +56,27 @@ void RebuildForPixelRatio(double ratio) {
 
 // The canvas fills the window in CSS pixels (web/index.html); its backing store is sized here in
 // device pixels. GLFW's mouse coordinates are already scaled to the backing store.
-void SyncCanvasSize() {
+// The backing store the canvas should have: its CSS size in device pixels (web/main.js sizes it
+// the same way before creating the context, so the first frame reallocates nothing).
+void CanvasSizePx(int* width, int* height) {
   double css_width = 0, css_height = 0;
   emscripten_get_element_css_size("#canvas", &css_width, &css_height);
   const double ratio = emscripten_get_device_pixel_ratio();
-  const int width = static_cast<int>(std::lround(css_width * ratio));
-  const int height = static_cast<int>(std::lround(css_height * ratio));
+  *width = static_cast<int>(std::lround(css_width * ratio));
+  *height = static_cast<int>(std::lround(css_height * ratio));
+}
+
+void SyncCanvasSize() {
+  const double ratio = emscripten_get_device_pixel_ratio();
+  int width = 0, height = 0;
+  CanvasSizePx(&width, &height);
   if (width != platform.width_px || height != platform.height_px) {
     platform.width_px = width;
     platform.height_px = height;
-    emscripten_set_canvas_element_size("#canvas", width, height);
+    int current_width = 0, current_height = 0;  // setting even the same size resets the buffer
+    emscripten_get_canvas_element_size("#canvas", &current_width, &current_height);
+    if (current_width != width || current_height != height)
+      emscripten_set_canvas_element_size("#canvas", width, height);
   }
   if (ratio != platform.pixel_ratio) RebuildForPixelRatio(ratio);
 }
@@ -118,7 +129,12 @@ int main() {
   glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-  platform.window = glfwCreateWindow(1280, 720, "scalecalc", nullptr, nullptr);
+  // At the canvas's own size: resizing a live WebGL canvas reallocates its drawing buffer, which
+  // on a software rasteriser stalled the start by a quarter of a second (bench/README.md).
+  int width = 0, height = 0;
+  CanvasSizePx(&width, &height);
+  platform.window = glfwCreateWindow(width > 0 ? width : 1280, height > 0 ? height : 720,
+                                     "scalecalc", nullptr, nullptr);
   if (!platform.window) {
     scalecalc::app::web::ReportFatal("WebGL2 is not available in this browser");
     return 1;

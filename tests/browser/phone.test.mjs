@@ -144,6 +144,14 @@ test('on the phone, Save PNG downloads the plot at the device resolution', async
   assert.deepEqual(phone.problems, []);
 });
 
+// Keys are held for a couple of frames, as a person holds them: Dear ImGui 1.86 reads which keys
+// are down at each frame, so a press shorter than a frame would go unseen.
+async function hold(page, key) {
+  await page.keyboard.down(key);
+  await frames(page, 2);
+  await page.keyboard.up(key);
+}
+
 test('on the phone, a text field raises the on-screen keyboard and takes what is typed', async () => {
   const { page } = phone;
   await select(page, 'planner');
@@ -153,21 +161,14 @@ test('on the phone, a text field raises the on-screen keyboard and takes what is
   await frames(page, 3);
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'text-input',
                'the hidden input holds the focus, so a phone raises its keyboard');
-  // Keys are held for a couple of frames, as a person holds them: Dear ImGui 1.86 reads which
-  // keys are down at each frame, so a press shorter than a frame would go unseen.
-  const hold = async (key) => {
-    await page.keyboard.down(key);
-    await frames(page, 2);
-    await page.keyboard.up(key);
-  };
   await page.keyboard.down('Control');
-  await hold('a');
+  await hold(page, 'a');
   await page.keyboard.up('Control');
   await page.keyboard.insertText('2e233');  // as a phone keyboard types: input events only
   await page.evaluate(() => document.getElementById('text-input')
     .dispatchEvent(new InputEvent('input', { inputType: 'deleteContentBackward' })));
   await frames(page, 3);
-  await hold('Enter');
+  await hold(page, 'Enter');
   await frames(page, 3);
   const r = JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
   assert.equal(r.plan.flops, 2e23, 'typed 2e233, one Backspace: 2e23');
@@ -183,14 +184,16 @@ test('on the desktop, Tab reaches the budget field and typing a budget changes t
   await page.mouse.move(5, 400);
   let active = null;
   for (let i = 0; i < 6 && !active; ++i) {
-    await page.keyboard.press('Tab');
+    await hold(page, 'Tab');
     await frames(page, 2);
     active = (await layout(page)).rects.find((r) => r.name.startsWith('active.field.'));
   }
   assert.equal(active?.name, 'active.field.budget', 'Tab lands on the budget first');
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type('3e23');
-  await page.keyboard.press('Enter');
+  await page.keyboard.down('Control');
+  await hold(page, 'a');
+  await page.keyboard.up('Control');
+  await page.keyboard.type('3e23');  // characters arrive as text input, queued by the backend
+  await hold(page, 'Enter');
   await frames(page, 3);
   const r = JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
   assert.equal(r.plan.flops, 3e23);
