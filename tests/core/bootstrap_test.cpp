@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "core/fit.h"
@@ -178,6 +180,29 @@ TEST(Fit, SharesAndThreadsGiveTheWholeBootstrap) {
   EXPECT_EQ(quick.loss.beta_ci.hi, whole.loss.beta_ci.hi);
 }
 
+// Resamples k = 0 .. resamples - 1 of `points` (ResampleCounts' streams), each refitted warm by
+// `refitter` and cold by the full search; resamples that cannot identify a law are left out.
+struct RefitPair {
+  int k;
+  std::vector<LossPoint> resampled;
+  LossFitResult warm, cold;
+};
+std::vector<RefitPair> WarmAndCold(const LossRefitter& refitter,
+                                   const std::vector<LossPoint>& points, uint64_t seed,
+                                   int resamples) {
+  std::vector<RefitPair> pairs;
+  for (int k = 0; k < resamples; ++k) {
+    const std::vector<int> counts = ResampleCounts(seed, k, static_cast<int>(points.size()));
+    RefitPair r{k, points, {}, {}};
+    for (size_t i = 0; i < points.size(); ++i) r.resampled[i].weight = counts[i];
+    if (!CheckLossPoints(r.resampled, 0.01).empty()) continue;
+    r.warm = refitter.Refit(std::vector<double>(counts.begin(), counts.end()));
+    r.cold = FitLossLaw(r.resampled, 1e-3);
+    pairs.push_back(std::move(r));
+  }
+  return pairs;
+}
+
 TEST(LossRefitter, WarmRefitsMatchTheColdSearchOnAKnownLaw) {
   // The oracle is the cold search (grid + L-BFGS-B from the best basins) on the same resample:
   // the warm refit must be no worse (relative 1e-9: both stop at convergence tolerances near
@@ -190,21 +215,15 @@ TEST(LossRefitter, WarmRefitsMatchTheColdSearchOnAKnownLaw) {
   ASSERT_TRUE(full.ok);
   EXPECT_NEAR(full.law.alpha, 0.34, 0.05);  // the known law, through the ripple
   const LossRefitter refitter(points, 1e-3, full.law);
-  for (int k = 0; k < 25; ++k) {
-    const std::vector<int> counts = ResampleCounts(5, k, static_cast<int>(points.size()));
-    std::vector<double> weights(counts.begin(), counts.end());
-    std::vector<LossPoint> resampled = points;
-    for (size_t i = 0; i < points.size(); ++i) resampled[i].weight = counts[i];
-    if (!CheckLossPoints(resampled, 0.01).empty()) continue;
-    const LossFitResult warm = refitter.Refit(weights);
-    const LossFitResult cold = FitLossLaw(resampled, 1e-3);
-    ASSERT_TRUE(warm.ok && cold.ok) << k;
-    EXPECT_LE(warm.objective, cold.objective * (1 + 1e-9)) << k;
-    EXPECT_NEAR(warm.law.alpha, cold.law.alpha, 1e-4) << k;
-    EXPECT_NEAR(warm.law.beta, cold.law.beta, 1e-4) << k;
-    EXPECT_FALSE(warm.cold_fallback) << k;
+  for (const RefitPair& r : WarmAndCold(refitter, points, /*seed=*/5, /*resamples=*/25)) {
+    ASSERT_TRUE(r.warm.ok && r.cold.ok) << r.k;
+    EXPECT_LE(r.warm.objective, r.cold.objective * (1 + 1e-9)) << r.k;
+    EXPECT_NEAR(r.warm.law.alpha, r.cold.law.alpha, 1e-4) << r.k;
+    EXPECT_NEAR(r.warm.law.beta, r.cold.law.beta, 1e-4) << r.k;
+    EXPECT_FALSE(r.warm.cold_fallback) << r.k;
     // The objective it reports is the objective of the law it returns.
-    EXPECT_NEAR(LossObjective(resampled, warm.law, 1e-3), warm.objective, 1e-9 * warm.objective);
+    EXPECT_NEAR(LossObjective(r.resampled, r.warm.law, 1e-3), r.warm.objective,
+                1e-9 * r.warm.objective);
   }
 }
 
@@ -249,21 +268,13 @@ TEST(LossRefitter, AStartOnABoundRefitsFromTheColdSearchsOwnBasins) {
   ASSERT_FALSE(full.on_bound.empty());
   EXPECT_EQ(full.on_bound[0], "E");
   const LossRefitter refitter(points, 1e-3, full.law);
-  int compared = 0;
-  for (int k = 0; k < 20; ++k) {
-    const std::vector<int> counts = ResampleCounts(7, k, static_cast<int>(points.size()));
-    std::vector<double> weights(counts.begin(), counts.end());
-    std::vector<LossPoint> resampled = points;
-    for (size_t i = 0; i < points.size(); ++i) resampled[i].weight = counts[i];
-    if (!CheckLossPoints(resampled, 0.01).empty()) continue;
-    const LossFitResult warm = refitter.Refit(weights);
-    const LossFitResult cold = FitLossLaw(resampled, 1e-3);
-    ASSERT_TRUE(warm.ok && cold.ok) << k;
-    EXPECT_FALSE(warm.cold_fallback) << k;
-    EXPECT_LE(warm.objective, cold.objective * (1 + 1e-9)) << k;
-    ++compared;
+  const std::vector<RefitPair> pairs = WarmAndCold(refitter, points, /*seed=*/7, /*resamples=*/20);
+  for (const RefitPair& r : pairs) {
+    ASSERT_TRUE(r.warm.ok && r.cold.ok) << r.k;
+    EXPECT_FALSE(r.warm.cold_fallback) << r.k;
+    EXPECT_LE(r.warm.objective, r.cold.objective * (1 + 1e-9)) << r.k;
   }
-  EXPECT_GE(compared, 15);
+  EXPECT_GE(pairs.size(), 15u);
 }
 
 }  // namespace
