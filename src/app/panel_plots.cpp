@@ -47,6 +47,18 @@ bool GroupShown(const Model& model, size_t g) {
   return g >= model.group_shown.size() || model.group_shown[g];
 }
 
+// draw(label, colour, size group) for each model size of each shown group, in the group's colour
+// and under its name (one legend entry per group).
+template <typename Draw>
+void ForEachShownSizeGroup(const Model& model, Draw draw) {
+  for (size_t g = 0; g < model.groups.size(); ++g) {
+    if (!GroupShown(model, g)) continue;
+    const char* label = model.groups[g].name.c_str();
+    const ImU32 color = plot::PaletteColor(static_cast<int>(g));
+    for (const SizeGroup& group : model.group_plots[g].size_groups) draw(label, color, group);
+  }
+}
+
 bool DrawGroupsAgainstTokens(const Model& model, ImVec2 size) {
   plot::PlotSpec spec;
   spec.compact = IsPhone();
@@ -54,19 +66,14 @@ bool DrawGroupsAgainstTokens(const Model& model, ImVec2 size) {
   spec.x = {"tokens T", plot::AxisScale::kLog};
   spec.y = {"loss", plot::AxisScale::kLog};
   if (!plot::BeginPlot("##loss_tokens", spec, size)) return false;
-  for (size_t g = 0; g < model.groups.size(); ++g) {
-    if (!GroupShown(model, g)) continue;
-    const char* label = model.groups[g].name.c_str();
-    const ImU32 color = plot::PaletteColor(static_cast<int>(g));
-    for (const SizeGroup& group : model.group_plots[g].size_groups) {
-      if (!group.curve_loss.empty()) {
-        plot::Line(label, group.curve_tokens.data(), group.curve_loss.data(),
-                   static_cast<int>(group.curve_loss.size()), color, 1.2f);
-      }
-      plot::Scatter(label, group.tokens.data(), group.loss.data(),
-                    static_cast<int>(group.loss.size()), color, 3);
+  ForEachShownSizeGroup(model, [](const char* label, ImU32 color, const SizeGroup& group) {
+    if (!group.curve_loss.empty()) {
+      plot::Line(label, group.curve_tokens.data(), group.curve_loss.data(),
+                 static_cast<int>(group.curve_loss.size()), color, 1.2f);
     }
-  }
+    plot::Scatter(label, group.tokens.data(), group.loss.data(),
+                  static_cast<int>(group.loss.size()), color, 3);
+  });
   plot::EndPlot();
   return true;
 }
@@ -79,15 +86,10 @@ bool DrawGroupResiduals(const Model& model, ImVec2 size) {
   spec.y = {"ln(L / L_hat)", plot::AxisScale::kLinear};
   if (!plot::BeginPlot("##residuals", spec, size)) return false;
   plot::HorizontalLine("##zero", 0, IM_COL32(200, 200, 200, 120), true);
-  for (size_t g = 0; g < model.groups.size(); ++g) {
-    if (!GroupShown(model, g)) continue;
-    const char* label = model.groups[g].name.c_str();
-    const ImU32 color = plot::PaletteColor(static_cast<int>(g));
-    for (const SizeGroup& group : model.group_plots[g].size_groups) {
-      plot::Scatter(label, group.tokens.data(), group.residual.data(),
-                    static_cast<int>(group.residual.size()), color, 3);
-    }
-  }
+  ForEachShownSizeGroup(model, [](const char* label, ImU32 color, const SizeGroup& group) {
+    plot::Scatter(label, group.tokens.data(), group.residual.data(),
+                  static_cast<int>(group.residual.size()), color, 3);
+  });
   plot::EndPlot();
   return true;
 }
