@@ -30,6 +30,11 @@ constexpr int kStarts = 3;
 constexpr int kProjectIterations = 4;
 // L-BFGS-B restarts after a failed line search.
 constexpr int kRestarts = 8;
+// L-BFGS-B's memory (correction pairs): the searches' own, and the warm refit's finishes, which
+// start near an optimum. LBFGSpp's linear algebra, not the 5-variable objective, is most of an
+// iteration's cost, and it grows with the memory.
+constexpr int kRefineMemory = 8;
+constexpr int kPolishMemory = 4;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // Newton iterations of a warm refit (LossRefitter) from each start (30 left a Step Law resample
@@ -452,7 +457,7 @@ struct RefineOutcome {
 };
 
 double Refine(const Problem& problem, Eigen::VectorXd* x, int* evaluations, int max_iterations,
-              RefineOutcome* outcome) {
+              RefineOutcome* outcome, int memory = kRefineMemory) {
   const double f_start = problem.Evaluate(*x, nullptr);
   const double scale = f_start > 0 && std::isfinite(f_start) ? 1.0 / f_start : 1.0;
   Eigen::VectorXd best = *x;
@@ -468,7 +473,7 @@ double Refine(const Problem& problem, Eigen::VectorXd* x, int* evaluations, int 
     return f * scale;
   };
   LBFGSpp::LBFGSBParam<double> param;
-  param.m = 8;
+  param.m = memory;
   param.epsilon = 1e-10;
   param.epsilon_rel = 0;
   param.past = 3;
@@ -878,7 +883,7 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
       Eigen::VectorXd polish = r.x;
       RefineOutcome polished;
       const double f_polish =
-          Refine(problem, &polish, &evaluations, kLossFitMaxIterations, &polished);
+          Refine(problem, &polish, &evaluations, kLossFitMaxIterations, &polished, kPolishMemory);
       if (f_polish < r.f) {
         r.x = polish;
         r.f = f_polish;
