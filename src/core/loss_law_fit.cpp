@@ -250,19 +250,9 @@ class Problem {
   }
 
   // Variable projection: the best (e, a, b) for fixed exponents, by Gauss-Newton IRLS on the Huber
-  // loss of log residuals. Returns the objective (inf if no feasible positive model was found).
-  double Project(double alpha, double beta, int max_iterations, Eigen::Vector3d* theta) const {
-    const int n = size();
-    std::vector<double> f1(n), f2(n);
-    for (int i = 0; i < n; ++i) {
-      f1[i] = std::exp(-alpha * ln_n_[i]);
-      f2[i] = std::exp(-beta * ln_t_[i]);
-    }
-    std::vector<double> scratch;
-    return ProjectColumns(f1.data(), f2.data(), max_iterations, &scratch, theta);
-  }
-
-  // Project with the columns n^-alpha (f1) and t^-beta (f2) given; scratch is reused between calls.
+  // loss of log residuals, with the columns n^-alpha (f1) and t^-beta (f2) given (MakeGridColumns);
+  // scratch is reused between calls. Returns the objective (inf if no feasible positive model was
+  // found).
   double ProjectColumns(const double* f1, const double* f2, int max_iterations,
                         std::vector<double>* scratch, Eigen::Vector3d* theta) const {
     const int n = size();
@@ -638,12 +628,14 @@ std::vector<int> GridMinima(const std::vector<double>& values) {
   return minima;
 }
 
-// The projected objective on the coarse (alpha, beta) grid: grid[i * kGridSize + j].
-std::vector<GridStart> ProjectGrid(const Problem& problem) {
+// The grid's basins, best first, at most kStarts: the local minima of the projected objective
+// over the coarse (alpha, beta) grid. The cold fit's starts.
+std::vector<GridStart> GridBasins(const Problem& problem) {
   const Problem::GridColumns columns = problem.MakeGridColumns();
   const int n = problem.size();
   std::vector<double> scratch;
   std::vector<GridStart> grid(kGridSize * kGridSize);
+  std::vector<double> values(grid.size());
   for (int i = 0; i < kGridSize; ++i) {
     for (int j = 0; j < kGridSize; ++j) {
       GridStart& g = grid[i * kGridSize + j];
@@ -651,16 +643,9 @@ std::vector<GridStart> ProjectGrid(const Problem& problem) {
       g.beta = GridExponent(j);
       g.f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n],
                                    kProjectIterations, &scratch, &g.theta);
+      values[i * kGridSize + j] = g.f;
     }
   }
-  return grid;
-}
-
-// The grid's basins (its local minima), best first, at most kStarts: the cold fit's starts.
-std::vector<GridStart> GridBasins(const Problem& problem) {
-  const std::vector<GridStart> grid = ProjectGrid(problem);
-  std::vector<double> values(grid.size());
-  for (size_t k = 0; k < grid.size(); ++k) values[k] = grid[k].f;
   std::vector<GridStart> basins;
   for (int k : GridMinima(values)) basins.push_back(grid[k]);
   if (static_cast<int>(basins.size()) > kStarts) basins.resize(kStarts);
