@@ -54,8 +54,13 @@ export async function openPage(browser, url, { width = 1280, height = 720, scale
     if (message.type() === 'error') problems.push(`worker console error: ${message.text()}`);
   }));
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) =>
-    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+  page.on('requestfailed', (request) => {
+    // A fitting worker terminated while it still loads (a bootstrap cancelled by the next change)
+    // aborts its own script and module requests: the pool's cancel working, not a failure.
+    const aborted = request.failure()?.errorText === 'net::ERR_ABORTED';
+    if (aborted && /\/(fit_worker\.js|scalecalc_core\.(js|wasm))$/.test(new URL(request.url()).pathname)) return;
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+  });
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
