@@ -239,28 +239,32 @@ void WarnIntervalsOnBound(FitSummary* s) {
   // Resamples clamped on the box sit exactly on it, and a percentile between two of them is too.
   const auto on = [](double end, double bound) { return std::fabs(end - bound) <= 1e-9 * bound; };
   std::string ends, coefficients;
-  int count = 0;
+  int count = 0;  // interval ends on the limit
   const struct {
     const char* exponent;
     const char* coefficient;
     const Interval& ci;
   } laws[] = {{"alpha", "A", s->loss.alpha_ci}, {"beta", "B", s->loss.beta_ci}};
   for (const auto& law : laws) {
-    const bool low = on(law.ci.lo, kLossExponentMin), high = on(law.ci.hi, kLossExponentMax);
-    if (!low && !high) continue;
-    ends += std::string(ends.empty() ? "" : ", ") + law.exponent +
-            (low ? " (lower end " : " (upper end ") +
-            Num(low ? kLossExponentMin : kLossExponentMax) + ")";
+    std::string law_ends;
+    if (on(law.ci.lo, kLossExponentMin)) law_ends += "lower end " + Num(kLossExponentMin);
+    if (on(law.ci.hi, kLossExponentMax))
+      law_ends +=
+          (law_ends.empty() ? "" : ", ") + std::string("upper end ") + Num(kLossExponentMax);
+    if (law_ends.empty()) continue;
+    count += law_ends.find(',') == std::string::npos ? 1 : 2;
+    ends += std::string(ends.empty() ? "" : ", ") + law.exponent + " (" + law_ends + ")";
     coefficients += std::string(coefficients.empty() ? "" : " and ") + law.coefficient + "'s";
-    ++count;
   }
   if (ends.empty()) return;
+  const bool one = count == 1;
   Add(&w, "interval_on_bound", Severity::kWarning,
       "95% interval at the search's limit: " + ends +
           ". Some resamples ran to the edge of the exponents' range, so " +
-          (count > 1 ? "those ends (and " : "that end (and ") + coefficients +
-          " with them) are where the search stops, not what the data shows: read them as "
-          "open-ended, or add runs that pin the exponents down (a wider range of N or T)");
+          (one ? "that end (and " : "those ends (and ") + coefficients +
+          (one ? " with it) is" : " with them) are") +
+          " where the search stops, not what the data shows: read " + (one ? "it" : "them") +
+          " as open-ended, or add runs that pin the exponents down (a wider range of N or T)");
 }
 
 void AssessFit(const RunTable& table, FitSummary* s) {

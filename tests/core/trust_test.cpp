@@ -238,7 +238,7 @@ TEST(Trust, IntervalEndOnTheExponentLimitIsFlagged) {
   const auto w = std::find_if(s.warnings.begin(), s.warnings.end(),
                               [](const Warning& x) { return x.code == "interval_on_bound"; });
   EXPECT_NE(w->message.find("alpha (upper end 2)"), std::string::npos) << w->message;
-  EXPECT_NE(w->message.find("A's"), std::string::npos) << w->message;
+  EXPECT_NE(w->message.find("that end (and A's with it) is"), std::string::npos) << w->message;
   EXPECT_EQ(w->message.find("beta"), std::string::npos) << w->message;
   // New samples off the limit (1%: below the percentile) replace the warning, not add to it.
   FitSummary again = ExampleWithSamplesAtTheLimit(2);
