@@ -98,8 +98,8 @@ void OnCostProgress(int done, int total, const std::string& step) {
   m.step = step;
 }
 
-// A field of the page's JSON when it has the fallback's type, else the fallback: nlohmann's
-// value() throws on a wrong type, and the app is built without exceptions.
+// A field of the page's JSON when it has the fallback's type, else the fallback (nlohmann's
+// value() would throw on a wrong type: a malformed measurement reads as absent fields instead).
 static std::string StringField(const Json& object, const char* key, const char* fallback) {
   const auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;

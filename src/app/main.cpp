@@ -54,10 +54,9 @@ void RebuildForPixelRatio(double ratio) {
   scalecalc::app::TheApp().SetPixelRatio(static_cast<float>(ratio));
 }
 
-// The canvas fills the window in CSS pixels (web/index.html); its backing store is sized here in
-// device pixels. GLFW's mouse coordinates are already scaled to the backing store.
-// The backing store the canvas should have: its CSS size in device pixels (web/main.js sizes it
-// the same way before creating the context, so the first frame reallocates nothing).
+// The canvas fills the window in CSS pixels (web/index.html); its backing store is its CSS size
+// in device pixels (web/main.js sizes it the same way before creating the context, so the first
+// frame reallocates nothing). GLFW's mouse coordinates are already scaled to the backing store.
 void CanvasSizePx(int* width, int* height) {
   double css_width = 0, css_height = 0;
   emscripten_get_element_css_size("#canvas", &css_width, &css_height);
