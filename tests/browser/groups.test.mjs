@@ -192,15 +192,18 @@ test('Cancel stops the chain of group bootstraps', async (t) => {
     t.skip(`missing ${isoPath}`);
     return;
   }
-  // Enough resamples that the chain is caught in a group's job (each job takes a while).
-  assert.equal(await setOption('bootstrap', '200'), '');
+  // Enough resamples that the chain is caught early in a group's job (each job takes a while).
+  assert.equal(await setOption('bootstrap', '400'), '');
   await paste(fs.readFileSync(isoPath, 'utf8'));
   await page.waitForFunction(() => JSON.parse(window.scalecalc.app.getResults()).data.runs === 947,
                              null, { timeout: 30000 });
   assert.equal(await setOption('group_column', 'experiment'), '');
-  // The chain passes through the groups: the job in flight names one.
-  await page.waitForFunction(() => JSON.parse(window.scalecalc.app.getResults()).bootstrap.group >= 1,
-                             null, { timeout: 120000, polling: 50 });
+  // The chain passes through the groups: the job in flight names one. Caught in its first half, so
+  // that the Cancel below lands before the job (perhaps the chain's last) ends.
+  await page.waitForFunction(() => {
+    const b = JSON.parse(window.scalecalc.app.getResults()).bootstrap;
+    return b.group >= 1 && b.running && b.done * 2 < b.total;
+  }, null, { timeout: 120000, polling: 20 });
   await page.screenshot({ path: screenshotPath('groups-fit-bootstrap-running') });
   await page.evaluate(() => window.scalecalc.app.cancelBootstrap());
   const cancelled = await results(page);
