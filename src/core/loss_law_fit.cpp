@@ -23,7 +23,7 @@ constexpr double kLogCoefMax = 27.631021115928547;   // ln 1e12
 // of (0, 2) (0.071, 0.214, ..., 1.929). A finer grid (20 x 20, 8 IRLS steps) found the same
 // Chinchilla optimum at 2.5x the cost; L-BFGS-B does the fine work.
 constexpr int kGridSize = 14;
-constexpr double kGridStep = 2.0 / kGridSize;
+constexpr double kGridStep = kLossExponentMax / kGridSize;
 // Grid basins refined by L-BFGS-B.
 constexpr int kStarts = 3;
 // IRLS iterations per grid point: enough to rank the basins, L-BFGS-B does the rest.
