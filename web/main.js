@@ -170,7 +170,13 @@ async function measureBlocks({ budgetSeconds, requests }) {
     [ditGpu, costMeasure, core] = await Promise.all([
       import('./gpu/dit_gpu.js'), import('./gpu/cost_measure.js'), loadReferenceCore()]);
   } catch (error) {
-    return { device: 'WebGPU code could not be loaded', message: `${error.message || error}`, blocks: [] };
+    console.warn('cost measurement:', error);  // the detail, for whoever debugs the site
+    return {
+      device: 'not measured',
+      message: 'The measurement\'s code could not be downloaded from this site: check the ' +
+               'connection, then press "Measure on this GPU" again.',
+      blocks: [],
+    };
   }
   costRun = costMeasure.measureCost(ditGpu, core, requests, {
     budgetSeconds, onProgress: (done, total, label) => app.onCostProgress(done, total, label),

@@ -44,6 +44,36 @@ test('software adapter: bounded, extrapolated by FLOPs, frames flowing, cancella
   assert.equal(result.running, false, 'a bad budget starts nothing');
   assert.match(result.message, /time budget \(s\)/);
 
+  // The network fails while the measurement's code (the DiT reference, fetched on the first
+  // measurement) downloads: a message that says what to do, the fit untouched, and the next
+  // press fetches it again (the measurement below).
+  assert.equal(await page.evaluate(() => window.scalecalc.app.setCostBudget(300)), '');
+  const laws = async () => {
+    const { loss_law: loss, lr_law: lr, batch_law: batch } = JSON.parse(
+      await page.evaluate(() => window.scalecalc.app.getResults()));
+    return { loss, lr, batch };
+  };
+  const fitBefore = await laws();
+  assert.ok(fitBefore.loss?.E !== undefined, 'the example is fitted');
+  const problemsBefore = problems.length;
+  const reference = '**/scalecalc_core.js';
+  await page.route(reference, (route) => route.abort('internetdisconnected'));
+  await page.evaluate(() => window.scalecalc.app.measureTypedShape(256, 1, 4, 1, 512, 512));
+  await page.waitForFunction(() => JSON.parse(window.scalecalc.app.getCostResult()).running === false,
+                             null, { timeout: 60000, polling: 100 });
+  result = await cost(page);
+  assert.match(result.message, /could not be downloaded.*check the connection.*Measure on this GPU/);
+  assert.doesNotMatch(result.message + result.device, /\.js|undefined|Error/);
+  assert.equal(result.blocks.length, 0);
+  assert.deepEqual(await laws(), fitBefore);
+  await frames3(page);
+  await page.screenshot({ path: screenshotPath('panel-cost-download-failed') });
+  await page.unroute(reference);
+  // The failure we caused: Chromium reports the aborted request (and may log it).
+  assert.ok(problems.slice(problemsBefore).every((p) => /ERR_INTERNET_DISCONNECTED/.test(p)),
+            problems.slice(problemsBefore).join('\n'));
+  problems.splice(problemsBefore);
+
   // A typed shape of 1,024 tokens (one 512 x 512 frame), cut for the software adapter.
   assert.equal(await page.evaluate(() => window.scalecalc.app.setCostBudget(300)), '');
   await page.evaluate(() => window.scalecalc.app.measureTypedShape(256, 1, 4, 1, 512, 512));
