@@ -33,7 +33,12 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
     entry.worker.onmessage = (event) => onMessage(entry, event.data);
     entry.worker.onerror = (event) => {
       event.preventDefault();
-      fail(`the fitting worker failed: ${event.message || 'it could not be loaded'}`);
+      // The browser's text is for whoever debugs the site; the user gets what to do.
+      if (event.message) console.warn('fitting worker:', event.message);
+      fail(event.message
+        ? 'the bootstrap stopped on an error in its worker: press "Compute intervals" to try again'
+        : 'the bootstrap\'s worker could not be downloaded: check the connection, then press ' +
+          '"Compute intervals" again');
     };
     workers.push(entry);
     return entry;
