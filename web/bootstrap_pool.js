@@ -2,11 +2,13 @@
 // a contiguous share of the resamples. Resample k draws from a generator seeded by (seed, k), so
 // the shares' samples concatenated in order are the whole bootstrap's, whatever the pool size.
 // Progress is summed over the pool; cancelling terminates every worker that is computing; a
-// worker that fails (to load, or while computing) ends the job with its message, and the app
-// keeps its point fit. Workers are kept between jobs.
+// worker that fails (to load, or while computing) ends the job with its kind of failure, which the
+// app words, and the app keeps its point fit. Workers are kept between jobs.
 //
 //   const pool = createBootstrapPool({ onProgress(generation, done, total), onResult(generation,
-//                                      ok, message, samples, group) });
+//                                      ok, message, samples, group, failure) });
+// `failure`: '' (the fit answered; `message` is its error when not ok), 'download' (a worker's
+// script could not be fetched) or 'error' (a worker stopped on an error).
 //   pool.start(generation, bytes, total, group = -1);   pool.cancel();
 // `group` picks the table (-1 the whole one, else a group of the state's group column): a job is
 // (generation, group), and a message of another job is dropped.
@@ -33,12 +35,9 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
     entry.worker.onmessage = (event) => onMessage(entry, event.data);
     entry.worker.onerror = (event) => {
       event.preventDefault();
-      // The browser's text is for whoever debugs the site; the user gets what to do.
+      // The browser's text is for whoever debugs the site; the app tells the user what to do.
       if (event.message) console.warn('fitting worker:', event.message);
-      fail(event.message
-        ? 'the bootstrap stopped on an error in its worker: press "Compute intervals" to try again'
-        : 'the bootstrap\'s worker could not be downloaded: check the connection, then press ' +
-          '"Compute intervals" again');
+      fail('', event.message ? 'error' : 'download');
     };
     workers.push(entry);
     return entry;
@@ -48,11 +47,11 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
     for (const entry of workers.splice(0)) entry.worker.terminate();
   }
 
-  function fail(message) {
+  function fail(message, failure = '') {
     const failed = job;
     job = null;
     terminateAll();  // the others' shares are useless without this one
-    if (failed) onResult(failed.generation, false, message, new Float64Array(0), failed.group);
+    if (failed) onResult(failed.generation, false, message, new Float64Array(0), failed.group, failure);
   }
 
   function onMessage(entry, message) {
@@ -86,7 +85,7 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
       const { generation, group } = job;
       job = null;
       last = samples.slice();
-      onResult(generation, true, '', samples, group);
+      onResult(generation, true, '', samples, group, '');
     }
   }
 

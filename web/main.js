@@ -111,8 +111,8 @@ const app = {
 // --- Bootstrap workers (web/bootstrap_pool.js) ------------------------------------------------
 const bootstrapPool = createBootstrapPool({
   onProgress: (generation, done, total) => app.onBootstrapProgress(generation, done, total),
-  onResult: (generation, ok, message, samples, group) =>
-    app.onBootstrapResult(generation, group, ok, message, samples),
+  onResult: (generation, ok, message, samples, group, failure) =>
+    app.onBootstrapResult(generation, group, ok, message, failure, samples),
 });
 
 // --- Share links --------------------------------------------------------------------------------
@@ -171,12 +171,7 @@ async function measureBlocks({ budgetSeconds, requests }) {
       import('./gpu/dit_gpu.js'), import('./gpu/cost_measure.js'), loadReferenceCore()]);
   } catch (error) {
     console.warn('cost measurement:', error);  // the detail, for whoever debugs the site
-    return {
-      device: 'not measured',
-      message: 'The measurement\'s code could not be downloaded from this site: check the ' +
-               'connection, then press "Measure on this GPU" again.',
-      blocks: [],
-    };
+    return { device: 'not measured', failure: 'download', blocks: [] };  // the app words it
   }
   costRun = costMeasure.measureCost(ditGpu, core, requests, {
     budgetSeconds, onProgress: (done, total, label) => app.onCostProgress(done, total, label),

@@ -71,12 +71,14 @@ void OnBootstrapProgress(int generation, int done, int total) {
 }
 
 // A job's samples (group -1: the whole table); the chain's next job starts (bootstrap_job.h).
+// `failure`: "" (the fit's own answer, `message` its error when not ok), or the pool's own
+// failure (bootstrap_pool.js), worded here with the button's label.
 void OnBootstrapResult(int generation, int group, bool ok, const std::string& message,
-                       const emscripten::val& samples) {
+                       const std::string& failure, const emscripten::val& samples) {
   BootstrapJob& job = model().bootstrap;
   if (generation != job.generation || group != job.group || !job.running) return;
   job.running = false;
-  job.message = message;
+  job.message = failure.empty() ? message : WorkerFailureMessage(failure);
   if (!ok) return;
   model().AttachBootstrap(generation, group,
                           emscripten::convertJSArrayToNumberVector<double>(samples));

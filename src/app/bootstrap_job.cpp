@@ -55,6 +55,15 @@ void CancelBootstrap(Model& model) {
   model.bootstrap.message = "bootstrap cancelled";
 }
 
+std::string WorkerFailureMessage(const std::string& failure) {
+  const std::string press = std::string("press \"") + kComputeIntervalsLabel + "\"";
+  if (failure == "download") {
+    return "the bootstrap's worker could not be downloaded: check the connection, then " + press +
+           " again";
+  }
+  return "the bootstrap stopped on an error in its worker: " + press + " to try again";
+}
+
 std::string BootstrapProgressLabel(const Model& model) {
   const BootstrapJob& job = model.bootstrap;
   std::string label = "bootstrap";

@@ -15,6 +15,14 @@
 
 namespace scalecalc::app {
 
+// The Fit panel's button that starts the chain: messages that ask the user to press it quote it.
+constexpr const char* kComputeIntervalsLabel = "Compute intervals (bootstrap)";
+
+// What to tell the user when the page's pool of workers failed on its own (not the fit):
+// `failure` "download" (a worker's script could not be fetched) or "error" (a worker stopped on
+// an error), as web/bootstrap_pool.js reports them.
+std::string WorkerFailureMessage(const std::string& failure);
+
 // Starts the chain from its first job (the whole table when fitted, else the first fitted group).
 void StartBootstrap(Model& model);
 // After a job's samples are attached: starts the next job of the chain, if any.

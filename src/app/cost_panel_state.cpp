@@ -118,6 +118,11 @@ static void ReadCostJson(const Json& json, CostMeasurement* out) {
   CostMeasurement& m = *out;
   m.device = StringField(json, "device", "");
   m.message = StringField(json, "message", "");
+  // The page could not fetch the measurement's code (web/main.js): worded here, with the label.
+  if (StringField(json, "failure", "") == "download") {
+    m.message = std::string("The measurement's code could not be downloaded from this site: ") +
+                "check the connection, then press \"" + kMeasureLabel + "\" again.";
+  }
   m.timing_method = StringField(json, "timing", "");
   m.fallback = BoolField(json, "fallback", false);
   m.blocks.clear();

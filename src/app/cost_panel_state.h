@@ -30,6 +30,9 @@ double FallbackTokens(const MeasureRequest& request);
 // MACs of the request's block at `tokens` (core/dit_flops.h).
 double RequestBlockMacs(const MeasureRequest& request, double tokens);
 
+// The panel's button that starts a measurement: messages that ask the user to press it quote it.
+constexpr const char* kMeasureLabel = "Measure on this GPU";
+
 // The time budget of one "Measure on this GPU", in seconds.
 constexpr double kMinBudgetSeconds = 1, kMaxBudgetSeconds = 600;
 std::string ValidateBudgetSeconds(double seconds);

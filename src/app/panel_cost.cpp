@@ -202,7 +202,7 @@ void DrawCostPanel(Model& model) {
   ImGui::SameLine();
   WrappedText("%s", measured.device.empty() ? "not measured yet" : measured.device.c_str());
   ImGui::BeginDisabled(measured.running);
-  if (ImGui::Button(measured.running ? "Measuring..." : "Measure on this GPU")) {
+  if (ImGui::Button(measured.running ? "Measuring..." : kMeasureLabel)) {
     MeasureCostRows(model);
   }
   ImGui::EndDisabled();

@@ -67,7 +67,7 @@ void DrawBootstrapStatus(Model& model) {
     ImGui::SameLine();
     if (ImGui::SmallButton("Run again")) StartBootstrap(model);
   } else if ((model.fit.ok || !model.groups.empty()) && model.analysis.fit.bootstrap_samples > 0) {
-    if (ImGui::Button("Compute intervals (bootstrap)")) StartBootstrap(model);
+    if (ImGui::Button(kComputeIntervalsLabel)) StartBootstrap(model);
     if (!job.message.empty()) {
       ImGui::SameLine();
       ImGui::TextDisabled("%s", job.message.c_str());

@@ -62,7 +62,8 @@ test('software adapter: bounded, extrapolated by FLOPs, frames flowing, cancella
   await page.waitForFunction(() => JSON.parse(window.scalecalc.app.getCostResult()).running === false,
                              null, { timeout: 60000, polling: 100 });
   result = await cost(page);
-  assert.match(result.message, /could not be downloaded.*check the connection.*Measure on this GPU/);
+  assert.match(result.message,
+               /could not be downloaded from this site: check the connection, then press "Measure on this GPU" again/);
   assert.doesNotMatch(result.message + result.device, /\.js|undefined|Error/);
   assert.equal(result.blocks.length, 0);
   assert.deepEqual(await laws(), fitBefore);
