@@ -30,16 +30,13 @@ constexpr int kStarts = 3;
 constexpr int kProjectIterations = 4;
 // L-BFGS-B restarts after a failed line search.
 constexpr int kRestarts = 8;
-// L-BFGS-B's memory (correction pairs): the searches' own, and the warm refit's finishes, which
-// start near an optimum. LBFGSpp's linear algebra, not the 5-variable objective, is most of an
-// iteration's cost, and it grows with the memory.
+// L-BFGS-B's memory (correction pairs) in the searches.
 constexpr int kRefineMemory = 8;
-constexpr int kPolishMemory = 4;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // Newton iterations of a warm refit (LossRefitter) from each start (30 left a Step Law resample
 // short of the cold search's optimum; an iteration costs a fraction of an L-BFGS-B one), and how
-// far above the best start's objective an unsettled start is still finished by L-BFGS-B.
+// far above the best start's objective an unsettled start is still finished (QuasiNewtonRefine).
 constexpr int kNewtonIterations = 100;
 constexpr double kPolishMargin = 0.05;
 // Basins of the cheap screen a warm refit projects exactly (ScreenBasins).
@@ -597,6 +594,99 @@ double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluati
   return f;
 }
 
+// The warm refit's finish where Newton did not settle: projected BFGS with a dense 5 x 5 curvature
+// (for 5 variables LBFGSpp's L-BFGS-B spends most of its time in its own linear algebra, about 4x
+// this). Starts from Newton's curvature (the exact Hessian where positive definite, else the IRLS
+// majoriser); Powell's damped update keeps it positive definite across the Huber loss's kinks.
+// Variables on a bound that the gradient presses on are held there; a projected backtracking
+// search on the true objective. Stops on the searches' L-BFGS-B tolerances (projected gradient
+// 1e-10 of the starting objective, relative decrease under 1e-12 over 3 iterations), or when
+// neither the update nor a fresh majoriser finds descent. Returns the objective.
+double QuasiNewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluations,
+                         RefineOutcome* outcome) {
+  constexpr int kMaxIterations = kLossFitMaxIterations;
+  constexpr int kPast = 3;
+  const Vec5 lower = problem.lower(), upper = problem.upper();
+  Vec5 x = *x_io, g, x_new, g_new;
+  Mat5 curvature, exact, irls;
+  double f = problem.Derivatives(x, &g, &exact, &irls);
+  ++*evaluations;
+  auto fresh_curvature = [&](bool try_exact) {
+    const Eigen::LDLT<Mat5> ldlt(exact);
+    const bool definite = try_exact && ldlt.info() == Eigen::Success &&
+                          ldlt.vectorD().minCoeff() > 1e-12 * ldlt.vectorD().cwiseAbs().maxCoeff();
+    curvature = definite ? exact : irls;
+    curvature += 1e-10 * curvature.diagonal().cwiseAbs().maxCoeff() * Mat5::Identity();
+  };
+  fresh_curvature(true);
+  bool fresh = true;
+  const double f_start = f;
+  double past[kPast + 1];
+  std::fill(past, past + kPast + 1, f);
+  Eigen::VectorXd grad(5);
+  outcome->converged = false;
+  outcome->how = "iteration limit reached";
+  for (int iter = 0; iter < kMaxIterations && std::isfinite(f); ++iter) {
+    bool free[5];
+    double projected_gradient = 0;
+    for (int j = 0; j < 5; ++j) {
+      const double tol = 1e-10 * (upper(j) - lower(j));
+      free[j] = !((x(j) <= lower(j) + tol && g(j) > 0) || (x(j) >= upper(j) - tol && g(j) < 0));
+      projected_gradient = std::max(projected_gradient,
+                                    std::fabs(std::clamp(x(j) - g(j), lower(j), upper(j)) - x(j)));
+    }
+    if (projected_gradient <= 1e-10 * f_start) {
+      *outcome = {true, "converged"};
+      break;
+    }
+    Vec5 step;
+    bool moved = false;
+    if (NewtonDirection(curvature, g, free, &step)) {
+      double t = 1;
+      for (int k = 0; k < 40 && !moved; ++k, t *= 0.5) {
+        x_new = (x + t * step).cwiseMax(lower).cwiseMin(upper);
+        const double f_new = problem.Evaluate(x_new, &grad);
+        ++*evaluations;
+        moved = f_new <= f + 1e-4 * g.dot(x_new - x) && f_new < f;
+        if (moved) {
+          g_new = grad;
+          const Vec5 s = x_new - x, y = g_new - g, bs = curvature * s;
+          const double sbs = s.dot(bs), sy = s.dot(y);
+          const double theta = sy < 0.2 * sbs ? 0.8 * sbs / (sbs - sy) : 1.0;
+          const Vec5 r = theta * y + (1 - theta) * bs;
+          const double sr = s.dot(r);
+          if (sbs > 0 && sr > 0) {
+            curvature += r * r.transpose() / sr - bs * bs.transpose() / sbs;
+          }
+          x = x_new;
+          g = g_new;
+          f = f_new;
+        }
+      }
+    }
+    if (!moved) {
+      if (fresh) {
+        *outcome = {true, "converged (no further decrease from a fresh curvature)"};
+        break;
+      }
+      // The update lost its way at a kink: start again from the majoriser here.
+      problem.Derivatives(x, &g, &exact, &irls);
+      ++*evaluations;
+      fresh_curvature(false);
+      fresh = true;
+      continue;
+    }
+    fresh = false;
+    past[iter % (kPast + 1)] = f;
+    if (iter >= kPast && past[(iter + 1) % (kPast + 1)] - f <= 1e-12 * f) {
+      *outcome = {true, "converged"};
+      break;
+    }
+  }
+  *x_io = x;
+  return f;
+}
+
 // A start of the search: grid exponents and the (e, a, b) projected there.
 struct GridStart {
   double f;
@@ -857,7 +947,7 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
   double best_f = kInf;
   for (const Refined& r : refined) best_f = std::min(best_f, r.f);
   // Where Newton did not settle (the Huber loss's kinks, a valley running into a bound) and the
-  // start is near the best, L-BFGS-B finishes from there, as it does in the cold search.
+  // start is near the best, a quasi-Newton method finishes from there.
   Eigen::VectorXd x;
   double f = kInf;
   RefineOutcome outcome;
@@ -867,8 +957,7 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
     if (!r.converged && r.f <= best_f * (1 + kPolishMargin)) {
       Eigen::VectorXd polish = r.x;
       RefineOutcome polished;
-      const double f_polish =
-          Refine(problem, &polish, &evaluations, kLossFitMaxIterations, &polished, kPolishMemory);
+      const double f_polish = QuasiNewtonRefine(problem, &polish, &evaluations, &polished);
       if (f_polish < r.f) {
         r.x = polish;
         r.f = f_polish;

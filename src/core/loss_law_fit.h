@@ -82,7 +82,7 @@ LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_de
 // positive definite) from `start`, the full-data optimum, and from the basins of the (alpha,
 // beta) grid: when `start` is on a bound, those of the cold search itself, so that it finds every
 // basin FitLossLaw would; otherwise a cheap screen's best, and the cold search too (the better
-// kept, cold_fallback set) when the result ends on a bound `start` is not on. L-BFGS-B
+// kept, cold_fallback set) when the result ends on a bound `start` is not on. Projected BFGS
 // finishes each start Newton did not settle near the best. The cold search also runs when no
 // start reached a finite objective.
 class LossRefitter {

@@ -11,6 +11,7 @@
 
 #include "core/fit.h"
 #include "core/loss_law_fit.h"
+#include "test_util.h"
 
 namespace scalecalc {
 namespace {
@@ -275,6 +276,34 @@ TEST(LossRefitter, AStartOnABoundRefitsFromTheColdSearchsOwnBasins) {
     EXPECT_LE(r.warm.objective, r.cold.objective * (1 + 1e-9)) << r.k;
   }
   EXPECT_GE(pairs.size(), 15u);
+}
+
+TEST(LossRefitter, StepLawCellsRefitNoWorseThanTheColdSearch) {
+  // The Step Law sweep's 17 cells (real runs): E on its bound, a nearly piecewise-linear
+  // objective where Newton often does not settle and the quasi-Newton finish decides. The oracle
+  // is the cold search on each resample; 1e-9 relative as above.
+  FitOptions options;
+  options.bootstrap_samples = 0;
+  const FitSummary s = Fit(test::LoadStepLaw(), options);
+  ASSERT_TRUE(s.ok) << s.message;
+  std::vector<LossPoint> points;
+  for (const Cell& cell : s.cells) points.push_back({cell.params, cell.tokens, cell.loss, 1.0});
+  ASSERT_EQ(points.size(), 17u);
+  const LossFitResult full = FitLossLaw(points, 1e-3);
+  ASSERT_TRUE(full.ok);
+  ASSERT_FALSE(full.on_bound.empty());
+  const LossRefitter refitter(points, 1e-3, full.law);
+  const std::vector<RefitPair> pairs = WarmAndCold(refitter, points, /*seed=*/1, /*resamples=*/60);
+  int finished = 0;  // refits whose result came from the finish, not from a settled Newton
+  for (const RefitPair& r : pairs) {
+    ASSERT_TRUE(r.warm.ok && r.cold.ok) << r.k;
+    EXPECT_LE(r.warm.objective, r.cold.objective * (1 + 1e-9)) << r.k;
+    EXPECT_NEAR(LossObjective(r.resampled, r.warm.law, 1e-3), r.warm.objective,
+                1e-9 * r.warm.objective);
+    finished += r.warm.convergence.find("Newton") == std::string::npos;
+  }
+  EXPECT_GE(pairs.size(), 50u);
+  EXPECT_GE(finished, 5) << "the finish should decide some of these refits";
 }
 
 }  // namespace
