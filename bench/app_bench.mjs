@@ -13,38 +13,19 @@
 //   samples attached: the frame's CPU time from the app's hook (scalecalc.frameStats: ImGui's
 //   new frame to its draw data, GPU work excluded; the reference has no hook) and the interval
 //   between animation frames (SwiftShader, a CPU rasteriser, dominates it here).
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startServer } from '../scripts/serve.mjs';
 import { siteDir } from '../tests/browser/harness.mjs';
+import { REFERENCE_COMMIT, referenceSite } from './reference_site.mjs';
 
-const REFERENCE_COMMIT = '0338bf9';  // main before issue 12's page work
 const TARGETS = { appGzipKiB: 500, loadRatio: 0.5, frameCpuMedianMs: 4 };
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 function argument(name) {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
-}
-
-// A site built from `commit` in a worktree of its own (third_party and node_modules shared).
-function referenceSite(commit) {
-  const dir = path.join(root, 'build', 'bench-reference', commit);
-  const site = path.join(dir, 'build', 'wasm', 'site');
-  if (existsSync(path.join(site, 'scalecalc_app.wasm'))) return site;
-  if (!existsSync(dir)) {
-    mkdirSync(path.dirname(dir), { recursive: true });
-    execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', dir, commit], { stdio: 'inherit' });
-    for (const link of ['third_party', 'node_modules']) symlinkSync(path.join(root, link), path.join(dir, link));
-  }
-  console.log(`building the reference site at ${commit} in ${dir} ...`);
-  execFileSync('bash', ['scripts/build.sh', 'wasm'], {
-    cwd: dir, stdio: 'inherit', env: { ...process.env, NODE_PATH: '/usr/share/nodejs' },
-  });
-  return site;
 }
 
 function sizes(dir, files) {
