@@ -73,6 +73,15 @@ function hideStatus() { statusBox.classList.add('hidden'); }
 // created here is the app's.
 const GL_CONTEXT_ATTRIBUTES = { antialias: false, alpha: true, depth: true, stencil: true };
 
+// The smallest module with a try / catch_all block: the module is built with WebAssembly's own
+// exceptions (-fwasm-exceptions), which older browsers cannot compile.
+const WASM_WITH_EXCEPTIONS = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // magic, version
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00,              // types: () -> ()
+  0x03, 0x02, 0x01, 0x00,                          // one function of that type
+  0x0a, 0x08, 0x01, 0x06, 0x00, 0x06, 0x40, 0x19, 0x0b, 0x0b,  // body: try catch_all end
+]);
+
 // What this browser lacks, or null when it can run the app. The WebGL2 check creates the app's
 // own context, on its canvas: on a software rasteriser that takes hundreds of milliseconds, which
 // now overlap the wasm's compile instead of following it (and no second, throw-away context).
@@ -80,6 +89,10 @@ function missingFeature() {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
     return 'This browser cannot run WebAssembly, which scalecalc needs. Please use a current ' +
            'version of Chrome, Edge, Firefox or Safari.';
+  }
+  if (!WebAssembly.validate(WASM_WITH_EXCEPTIONS)) {
+    return 'This browser\'s WebAssembly lacks exception handling, which scalecalc needs. Please ' +
+           'update it (Chrome or Edge 95, Firefox 100, Safari 15.2 or later).';
   }
   // The backing store at its final size first (the app's CanvasSizePx): resizing a canvas with a
   // live context reallocates its drawing buffer.

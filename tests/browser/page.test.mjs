@@ -37,6 +37,20 @@ test('resizing the window resizes the canvas', async () => {
   assert.deepEqual(problems, []);
 });
 
+test('without WebAssembly exceptions the page says so and which browsers have them', async () => {
+  // The check's module is valid where exceptions are (this Chromium), and refused where not: a
+  // browser that refuses every module with a try block stands in for an old one.
+  const context = await session.browser.newContext();
+  await context.addInitScript(() => {
+    const original = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => !new Uint8Array(bytes).includes(0x19) && original(bytes);
+  });
+  const { page } = await openPage(session.browser, session.url, { context });
+  await page.waitForFunction(() => document.getElementById('status').classList.contains('error'));
+  assert.match(await page.textContent('#status-text'), /lacks exception handling.*Firefox 100/);
+  await context.close();
+});
+
 test('without WebGL2 the page says so instead of failing silently', async () => {
   const context = await session.browser.newContext();
   await context.addInitScript(() => {
