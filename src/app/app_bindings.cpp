@@ -5,12 +5,14 @@
 #include <emscripten/val.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/app.h"
 #include "app/bootstrap_job.h"
 #include "app/cost_panel_state.h"
 #include "app/examples.h"
+#include "app/frame_pacing.h"
 #include "app/frame_stats.h"
 #include "app/layout.h"
 #include "app/panels.h"
@@ -191,43 +193,63 @@ std::string LayoutRects() {
   return LayoutRectsJson();
 }
 
+// A call from the page that can change what is shown wakes the frame rate first
+// (frame_pacing.h): a test or the page that calls it sees the change in the next frame.
+template <auto F>
+struct Waking;
+template <typename R, typename... Args, R (*F)(Args...)>
+struct Waking<F> {
+  static R Call(Args... args) {
+    WakeFrames();
+    return F(std::forward<Args>(args)...);
+  }
+};
+
+// Test hook: whether the page draws at the idle rate now (frame_pacing.h).
+bool FramesIdleJs() {
+  return FramesIdle();
+}
+
 }  // namespace
 }  // namespace scalecalc::app
 
+// Every call that can change what is shown wakes the frame rate; the getters and the bootstrap's
+// progress (which the idle rate draws) do not.
 EMSCRIPTEN_BINDINGS(scalecalc_app) {
   using namespace scalecalc::app;
-  emscripten::function("onPaste", &OnPaste);
-  emscripten::function("loadCsv", &LoadCsv);
-  emscripten::function("openFile", &OpenFile);
-  emscripten::function("loadStateBytes", &LoadStateBytes);
-  emscripten::function("reportLoadError", &ReportLoadError);
-  emscripten::function("onExampleText", &OnExampleText);
-  emscripten::function("setLoading", &SetLoading);
+  emscripten::function("onPaste", &Waking<&OnPaste>::Call);
+  emscripten::function("loadCsv", &Waking<&LoadCsv>::Call);
+  emscripten::function("openFile", &Waking<&OpenFile>::Call);
+  emscripten::function("loadStateBytes", &Waking<&LoadStateBytes>::Call);
+  emscripten::function("reportLoadError", &Waking<&ReportLoadError>::Call);
+  emscripten::function("onExampleText", &Waking<&OnExampleText>::Call);
+  emscripten::function("setLoading", &Waking<&SetLoading>::Call);
   emscripten::function("onBootstrapProgress", &OnBootstrapProgress);
-  emscripten::function("onBootstrapResult", &OnBootstrapResult);
-  emscripten::function("setNotice", &SetNotice);
-  emscripten::function("onCostResult", &OnCostResultJs);
-  emscripten::function("onCostProgress", &OnCostProgressJs);
-  emscripten::function("setCostBudget", &SetCostBudget);
-  emscripten::function("cancelCostMeasurement", &CancelCostMeasurementJs);
-  emscripten::function("measurePlannedModels", &MeasurePlannedModels);
-  emscripten::function("measureTypedShape", &MeasureTypedShape);
+  emscripten::function("onBootstrapResult", &Waking<&OnBootstrapResult>::Call);
+  emscripten::function("setNotice", &Waking<&SetNotice>::Call);
+  emscripten::function("onCostResult", &Waking<&OnCostResultJs>::Call);
+  emscripten::function("onCostProgress", &Waking<&OnCostProgressJs>::Call);
+  emscripten::function("setCostBudget", &Waking<&SetCostBudget>::Call);
+  emscripten::function("cancelCostMeasurement", &Waking<&CancelCostMeasurementJs>::Call);
+  emscripten::function("measurePlannedModels", &Waking<&MeasurePlannedModels>::Call);
+  emscripten::function("measureTypedShape", &Waking<&MeasureTypedShape>::Call);
   emscripten::function("getCostResult", &GetCostResult);
-  emscripten::function("setOption", &SetOption);
+  emscripten::function("setOption", &Waking<&SetOption>::Call);
   emscripten::function("getResults", &GetResults);
   emscripten::function("getLoadError", &GetLoadError);
   emscripten::function("stateJson", &StateJsonJs);
-  emscripten::function("cancelBootstrap", &CancelBootstrapJs);
-  emscripten::function("selectPanel", &SelectPanel);
-  emscripten::function("setGroupShown", &SetGroupShown);
+  emscripten::function("cancelBootstrap", &Waking<&CancelBootstrapJs>::Call);
+  emscripten::function("selectPanel", &Waking<&SelectPanel>::Call);
+  emscripten::function("setGroupShown", &Waking<&SetGroupShown>::Call);
   emscripten::function("frameStatsJson", &FrameStatsJson);
   emscripten::function("resetFrameStats", &ResetFrameStats);
-  emscripten::function("touchPointer", &TouchPointer);
-  emscripten::function("touchScroll", &TouchScroll);
-  emscripten::function("touchPinch", &TouchPinch);
+  emscripten::function("touchPointer", &Waking<&TouchPointer>::Call);
+  emscripten::function("touchScroll", &Waking<&TouchScroll>::Call);
+  emscripten::function("touchPinch", &Waking<&TouchPinch>::Call);
   emscripten::function("plotAt", &PlotAt);
   emscripten::function("wantsTextInput", &WantsTextInput);
-  emscripten::function("typeText", &TypeText);
-  emscripten::function("virtualBackspace", &VirtualBackspace);
+  emscripten::function("typeText", &Waking<&TypeText>::Call);
+  emscripten::function("virtualBackspace", &Waking<&VirtualBackspace>::Call);
   emscripten::function("layoutRects", &LayoutRects);
+  emscripten::function("framesIdle", &FramesIdleJs);
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "app/app.h"
+#include "app/frame_pacing.h"
 #include "app/frame_stats.h"
 #include "app/ui_font.h"
 #include "app/web_bridge.h"
@@ -70,6 +71,7 @@ void SyncCanvasSize() {
   int width = 0, height = 0;
   CanvasSizePx(&width, &height);
   if (width != platform.width_px || height != platform.height_px) {
+    scalecalc::app::WakeFrames();
     platform.width_px = width;
     platform.height_px = height;
     int current_width = 0, current_height = 0;  // setting even the same size resets the buffer
@@ -80,9 +82,31 @@ void SyncCanvasSize() {
   if (ratio != platform.pixel_ratio) RebuildForPixelRatio(ratio);
 }
 
+// Input wakes the frame rate (frame_pacing.h). Installed before Dear ImGui's backend, whose own
+// callbacks call these first; it reads the cursor by polling, so the position has one of its own.
+void WakeOnMouseButton(GLFWwindow*, int, int, int) {
+  scalecalc::app::WakeFrames();
+}
+void WakeOnKey(GLFWwindow*, int, int, int, int) {
+  scalecalc::app::WakeFrames();
+}
+void WakeOnChar(GLFWwindow*, unsigned int) {
+  scalecalc::app::WakeFrames();
+}
+void WakeOnCursorEnter(GLFWwindow*, int) {
+  scalecalc::app::WakeFrames();
+}
+void WakeOnFocus(GLFWwindow*, int) {
+  scalecalc::app::WakeFrames();
+}
+void WakeOnCursorPos(GLFWwindow*, double, double) {
+  scalecalc::app::WakeFrames();
+}
+
 // Emscripten 3.1.6's GLFW hands over the browser's raw wheel deltas (pixels, positive = down)
 // instead of GLFW's notches (positive = up): convert, so scrolling and plot zoom go the right way.
 void OnScroll(GLFWwindow* window, double dx_pixels, double dy_pixels) {
+  scalecalc::app::WakeFrames();
   ImGui_ImplGlfw_ScrollCallback(window, -dx_pixels / 100.0, -dy_pixels / 100.0);
 }
 
@@ -116,6 +140,7 @@ void Frame() {
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   scalecalc::app::web::CaptureRequestedPng(platform.height_px);  // a plot's "Save PNG"
+  scalecalc::app::PaceFrames(scalecalc::app::TheApp().model().bootstrap.running);
 }
 
 }  // namespace
@@ -147,6 +172,12 @@ int main() {
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;  // Tab, arrows, Enter, Space, Escape
   scalecalc::app::ApplyTheme(&platform.base_style);
   ImGui::GetStyle() = platform.base_style;
+  glfwSetMouseButtonCallback(platform.window, WakeOnMouseButton);
+  glfwSetKeyCallback(platform.window, WakeOnKey);
+  glfwSetCharCallback(platform.window, WakeOnChar);
+  glfwSetCursorEnterCallback(platform.window, WakeOnCursorEnter);
+  glfwSetWindowFocusCallback(platform.window, WakeOnFocus);
+  glfwSetCursorPosCallback(platform.window, WakeOnCursorPos);
   ImGui_ImplGlfw_InitForOpenGL(platform.window, true);
   glfwSetScrollCallback(platform.window, OnScroll);
   ImGui_ImplOpenGL3_Init("#version 300 es");

@@ -1,7 +1,8 @@
 // The bootstrap on a pool of fitting workers (web/bootstrap_pool.js): pool sizes 1, 2 and 3 give
 // identical samples (resample k has its own generator), cancelling mid-way with several workers
-// leaves none running and keeps the point fit, and a worker that cannot load is reported while
-// the point fit stays. One page load for all checks; 200 resamples of the example.
+// leaves none running and keeps the point fit, the page draws at its idle rate while it runs and
+// nothing else happens, and a worker that cannot load is reported while the point fit stays. One
+// page load for all checks; 200 resamples of the example.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
@@ -54,6 +55,24 @@ test('pool sizes 1, 2, 3 give identical samples; cancel stops every worker; a fa
   await page.waitForFunction(() => JSON.parse(window.scalecalc.app.getResults()).bootstrap.done > 0,
                              null, { timeout: 60000 });
   assert.equal(await page.evaluate(() => window.scalecalc.bootstrapPool.busyWorkers()), 3);
+  // While it runs and nothing happens the page draws at the idle rate (src/app/frame_pacing.h:
+  // 5 frames a second, the progress bar still moving); input brings back every frame at once.
+  await page.waitForFunction(() => window.scalecalc.app.framesIdle(), null, { timeout: 5000 });
+  const idle = await page.evaluate(async () => {
+    const { app } = window.scalecalc;
+    const done = JSON.parse(app.getResults()).bootstrap.done;
+    app.resetFrameStats();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return { drawn: JSON.parse(app.frameStatsJson()).frames,
+             moved: JSON.parse(app.getResults()).bootstrap.done > done };
+  });
+  assert.ok(idle.drawn >= 2 && idle.drawn <= 8, `idle: ${idle.drawn} frames in a second`);
+  assert.ok(idle.moved, 'the bootstrap goes on');
+  await page.mouse.move(300, 200);
+  assert.equal(await page.evaluate(() => window.scalecalc.app.framesIdle()), false, 'a mouse move wakes');
+  await page.waitForFunction(() => window.scalecalc.app.framesIdle(), null, { timeout: 5000 });
+  await page.evaluate(() => window.scalecalc.app.selectPanel('fit'));
+  assert.equal(await page.evaluate(() => window.scalecalc.app.framesIdle()), false, 'a change wakes');
   await page.evaluate(() => window.scalecalc.app.cancelBootstrap());
   await frames(page);
   assert.equal(await page.evaluate(() => window.scalecalc.bootstrapPool.liveWorkers()), 0,
