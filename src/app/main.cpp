@@ -82,27 +82,6 @@ void SyncCanvasSize() {
   if (ratio != platform.pixel_ratio) RebuildForPixelRatio(ratio);
 }
 
-// Input wakes the frame rate (frame_pacing.h). Installed before Dear ImGui's backend, whose own
-// callbacks call these first; it reads the cursor by polling, so the position has one of its own.
-void WakeOnMouseButton(GLFWwindow*, int, int, int) {
-  scalecalc::app::WakeFrames();
-}
-void WakeOnKey(GLFWwindow*, int, int, int, int) {
-  scalecalc::app::WakeFrames();
-}
-void WakeOnChar(GLFWwindow*, unsigned int) {
-  scalecalc::app::WakeFrames();
-}
-void WakeOnCursorEnter(GLFWwindow*, int) {
-  scalecalc::app::WakeFrames();
-}
-void WakeOnFocus(GLFWwindow*, int) {
-  scalecalc::app::WakeFrames();
-}
-void WakeOnCursorPos(GLFWwindow*, double, double) {
-  scalecalc::app::WakeFrames();
-}
-
 // Emscripten 3.1.6's GLFW hands over the browser's raw wheel deltas (pixels, positive = down)
 // instead of GLFW's notches (positive = up): convert, so scrolling and plot zoom go the right way.
 void OnScroll(GLFWwindow* window, double dx_pixels, double dy_pixels) {
@@ -172,12 +151,15 @@ int main() {
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;  // Tab, arrows, Enter, Space, Escape
   scalecalc::app::ApplyTheme(&platform.base_style);
   ImGui::GetStyle() = platform.base_style;
-  glfwSetMouseButtonCallback(platform.window, WakeOnMouseButton);
-  glfwSetKeyCallback(platform.window, WakeOnKey);
-  glfwSetCharCallback(platform.window, WakeOnChar);
-  glfwSetCursorEnterCallback(platform.window, WakeOnCursorEnter);
-  glfwSetWindowFocusCallback(platform.window, WakeOnFocus);
-  glfwSetCursorPosCallback(platform.window, WakeOnCursorPos);
+  // Input wakes the frame rate (frame_pacing.h). Installed before Dear ImGui's backend, whose own
+  // callbacks call these first; it reads the cursor by polling, so the position has one of its own.
+  using scalecalc::app::WakeFrames;
+  glfwSetMouseButtonCallback(platform.window, [](GLFWwindow*, int, int, int) { WakeFrames(); });
+  glfwSetKeyCallback(platform.window, [](GLFWwindow*, int, int, int, int) { WakeFrames(); });
+  glfwSetCharCallback(platform.window, [](GLFWwindow*, unsigned int) { WakeFrames(); });
+  glfwSetCursorEnterCallback(platform.window, [](GLFWwindow*, int) { WakeFrames(); });
+  glfwSetWindowFocusCallback(platform.window, [](GLFWwindow*, int) { WakeFrames(); });
+  glfwSetCursorPosCallback(platform.window, [](GLFWwindow*, double, double) { WakeFrames(); });
   ImGui_ImplGlfw_InitForOpenGL(platform.window, true);
   glfwSetScrollCallback(platform.window, OnScroll);
   ImGui_ImplOpenGL3_Init("#version 300 es");
