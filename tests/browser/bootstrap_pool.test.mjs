@@ -77,33 +77,32 @@ test('pool sizes 1, 2, 3 give identical samples; cancel stops every worker; a fa
   await frames(page);
   assert.equal(await page.evaluate(() => window.scalecalc.bootstrapPool.liveWorkers()), 0,
                'no worker left running');
-  let r = await results(page);
+  const r = await results(page);
   assert.equal(r.bootstrap.running, false);
   assert.match(r.bootstrap.message, /cancelled/);
   assert.equal(r.loss_law.alpha, point.alpha, 'the point fit is intact');
 
   await page.evaluate(() => window.scalecalc.bootstrapPool.setRefit('warm'));
-  // A worker that cannot load: reported, and the point fit stays.
-  await page.evaluate(() => window.scalecalc.bootstrapPool.setWorkerUrl('missing_fit_worker.js'));
-  await restartBootstrap(page, 200);
-  await page.waitForFunction(() => !JSON.parse(window.scalecalc.app.getResults()).bootstrap.running,
-                             null, { timeout: 60000 });
-  r = await results(page);
-  // The Fit panel's button, quoted as it is labelled.
-  assert.match(r.bootstrap.message,
-               /could not be downloaded: check the connection, then press "Compute intervals \(bootstrap\)" again/);
-  assert.doesNotMatch(r.bootstrap.message, /\.js|undefined|Error/);
-  assert.equal(r.loss_law.alpha, point.alpha, 'the point fit is intact');
-  // A worker that loads but fails (the page's module script, which no classic worker can run).
-  await page.evaluate(() => window.scalecalc.bootstrapPool.setWorkerUrl('main.js'));
-  await restartBootstrap(page, 200);
-  await page.waitForFunction(() => !JSON.parse(window.scalecalc.app.getResults()).bootstrap.running,
-                             null, { timeout: 60000 });
-  r = await results(page);
-  assert.match(r.bootstrap.message,
-               /stopped on an error in its worker: press "Compute intervals \(bootstrap\)" to try again/);
-  assert.doesNotMatch(r.bootstrap.message, /\.js|undefined|SyntaxError/);
-  assert.equal(r.loss_law.alpha, point.alpha, 'the point fit is intact');
+  // A worker that fails: a bootstrap with `url` as its script reports `expected` (which quotes the
+  // Fit panel's button as it is labelled), no browser or file text, and the point fit stays.
+  const failingWorker = async (url, expected, browserText) => {
+    await page.evaluate((u) => window.scalecalc.bootstrapPool.setWorkerUrl(u), url);
+    await restartBootstrap(page, 200);
+    await page.waitForFunction(() => !JSON.parse(window.scalecalc.app.getResults()).bootstrap.running,
+                               null, { timeout: 60000 });
+    const failed = await results(page);
+    assert.match(failed.bootstrap.message, expected);
+    assert.doesNotMatch(failed.bootstrap.message, browserText);
+    assert.equal(failed.loss_law.alpha, point.alpha, 'the point fit is intact');
+  };
+  // One that cannot load.
+  await failingWorker('missing_fit_worker.js',
+                      /could not be downloaded: check the connection, then press "Compute intervals \(bootstrap\)" again/,
+                      /\.js|undefined|Error/);
+  // One that loads but fails (the page's module script, which no classic worker can run).
+  await failingWorker('main.js',
+                      /stopped on an error in its worker: press "Compute intervals \(bootstrap\)" to try again/,
+                      /\.js|undefined|SyntaxError/);
   await page.evaluate(() => window.scalecalc.app.selectPanel('fit'));
   await frames(page, 5);
   await page.screenshot({ path: screenshotPath('bootstrap-worker-failed') });
