@@ -41,6 +41,17 @@ constexpr int kNewtonIterations = 100;
 constexpr double kPolishMargin = 0.05;
 // Basins of the cheap screen a warm refit projects exactly (ScreenBasins).
 constexpr int kScreenedBasins = 8;
+// The warm refit's grid (RefitGridBasins): IRLS iterations every cell gets, and how many of the
+// best cells then get the rest of kProjectIterations (below 10, a Step Law resample in 4,000
+// missed a basin the cold search finds).
+constexpr int kRankingIterations = 1;
+constexpr int kRankedCells = 30;
+// A warm Newton start that comes this close (max norm, scaled parameters) to a settled start's
+// end, still above its objective, would end there: it stops (NewtonRefine).
+constexpr double kNearSettledEnd = 1e-3;
+// Doublings of a full Newton step tried after two full steps in a row (NewtonRefine): across the
+// Huber loss's kinks Newton's model is too short-sighted, and without them Newton crawls.
+constexpr int kStepDoublings = 3;
 
 using Vec5 = Eigen::Matrix<double, 5, 1>;
 using Mat5 = Eigen::Matrix<double, 5, 5>;
@@ -248,10 +259,13 @@ class Problem {
 
   // Variable projection: the best (e, a, b) for fixed exponents, by Gauss-Newton IRLS on the Huber
   // loss of log residuals, with the columns n^-alpha (f1) and t^-beta (f2) given (MakeGridColumns);
-  // scratch is reused between calls. Returns the objective (inf if no feasible positive model was
-  // found).
+  // scratch is reused between calls. Starts from relative least squares, or with resume from
+  // *theta, an earlier call's result: the same iterations as one longer call. settled, when given,
+  // is false where max_iterations stopped a still-falling objective. Returns the objective (inf if
+  // no feasible positive model was found).
   double ProjectColumns(const double* f1, const double* f2, int max_iterations,
-                        std::vector<double>* scratch, Eigen::Vector3d* theta) const {
+                        std::vector<double>* scratch, Eigen::Vector3d* theta, bool resume = false,
+                        bool* settled = nullptr) const {
     const int n = size();
     scratch->resize(6 * n);
     // Model values and log residuals at the current and the trial point, IRLS weights and targets.
@@ -295,8 +309,9 @@ class Problem {
       omega[i] = w_[i] / (y_[i] * y_[i]);
       z[i] = y_[i];
     }
-    Eigen::Vector3d th = solve();
+    Eigen::Vector3d th = resume ? *theta : solve();
     double f = objective(th, s_cur, r_cur);
+    if (settled) *settled = true;
     for (int iter = 0; iter < max_iterations && std::isfinite(f); ++iter) {
       for (int i = 0; i < n; ++i) {
         const double r = r_cur[i];
@@ -321,6 +336,7 @@ class Problem {
       std::swap(s_cur, s_new);
       std::swap(r_cur, r_new);
       if (gain <= 1e-6 * f) break;
+      if (settled && iter == max_iterations - 1) *settled = false;
     }
     *theta = th;
     return f;
@@ -531,17 +547,27 @@ bool NewtonDirection(const Mat5& h, const Vec5& g, const bool free[5], Vec5* d) 
 // majoriser; projected backtracking on the true objective. Variables within kNearBound of a bound
 // that the gradient presses against are first held on that bound (Bertsekas' epsilon-active set):
 // a free Newton step that the box then clips creeps along the bound instead of reaching it.
+// After two full steps in a row, up to kStepDoublings doublings of the next full step are tried,
+// the best kept. With settled_ends (earlier starts' settled ends and their objectives), a start
+// that comes within kNearSettledEnd of one, above its objective, stops with *duplicate set.
 // Returns the objective; converged is false after kNewtonIterations (residuals crossing delta
 // can make the Hessian jump).
+struct SettledEnd {
+  Vec5 x;
+  double f;
+};
 double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluations,
-                    bool* converged_out) {
+                    bool* converged_out, const std::vector<SettledEnd>* settled_ends = nullptr,
+                    bool* duplicate = nullptr) {
   constexpr double kNearBound = 1e-3;  // share of a variable's range
   Vec5 x = *x_io, g, step, g_new;
   Mat5 exact, irls, exact_new, irls_new;
   double f = problem.Derivatives(x, &g, &exact, &irls);
   ++*evaluations;
   bool converged = false;
+  if (duplicate) *duplicate = false;
   const Vec5 lower = problem.lower(), upper = problem.upper();
+  int full_steps = 0;  // full Newton steps in a row, up to the last one
   for (int iter = 0; iter < kNewtonIterations && std::isfinite(f); ++iter) {
     bool moved = false;
     double f_new = f;
@@ -560,13 +586,25 @@ double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluati
       for (const Mat5* h : {&exact, &irls}) {
         if (!NewtonDirection(*h, g, free, &step)) continue;
         double t = 1;
-        for (int k = 0; k < 40 && !moved; ++k, t *= 0.5) {
+        for (int k = 0; k < 40; ++k, t *= 0.5) {
           x_new = (base + t * step).cwiseMax(lower).cwiseMin(upper);
           f_new = problem.Evaluate(x_new, nullptr);
           ++*evaluations;
           moved = f_new <= f + 1e-4 * g.dot(x_new - x) && f_new < f;
+          if (moved) break;
         }
-        if (moved) break;
+        if (!moved) continue;
+        full_steps = t == 1 ? full_steps + 1 : 0;
+        for (int k = 0; k < kStepDoublings && full_steps >= 2; ++k) {
+          t *= 2;
+          const Vec5 x_far = (base + t * step).cwiseMax(lower).cwiseMin(upper);
+          const double f_far = problem.Evaluate(x_far, nullptr);
+          ++*evaluations;
+          if (!(f_far < f_new)) break;
+          x_new = x_far;
+          f_new = f_far;
+        }
+        break;
       }
       if (moved) break;
     }
@@ -584,6 +622,12 @@ double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluati
     const double gain = f - f_new;
     x = x_new;
     f = problem.Derivatives(x, &g, &exact, &irls);
+    if (settled_ends) {
+      for (const SettledEnd& end : *settled_ends) {
+        if (f > end.f && (x - end.x).cwiseAbs().maxCoeff() < kNearSettledEnd) *duplicate = true;
+      }
+      if (*duplicate) break;
+    }
     if (gain <= 1e-12 * f) {
       converged = true;
       break;
@@ -734,6 +778,61 @@ std::vector<GridStart> GridBasins(const Problem& problem) {
       g.f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n],
                                    kProjectIterations, &scratch, &g.theta);
       values[i * kGridSize + j] = g.f;
+    }
+  }
+  std::vector<GridStart> basins;
+  for (int k : GridMinima(values)) basins.push_back(grid[k]);
+  if (static_cast<int>(basins.size()) > kStarts) basins.resize(kStarts);
+  return basins;
+}
+
+// The basins of GridBasins for warm refits, at about half its cost: every cell gets
+// kRankingIterations IRLS iterations, which rank the cells nearly as the full kProjectIterations
+// do; then the kRankedCells best and the neighbours of the best kStarts local minima (until those
+// stay put) get the rest. A projection continued is the same as one run in full, so the basins
+// are GridBasins' unless the short ranking hid one far from the best cells.
+std::vector<GridStart> RefitGridBasins(const Problem& problem) {
+  const Problem::GridColumns columns = problem.MakeGridColumns();
+  const int n = problem.size();
+  constexpr int kCells = kGridSize * kGridSize;
+  std::vector<double> scratch;
+  std::vector<GridStart> grid(kCells);
+  std::vector<double> values(kCells);
+  std::vector<char> done(kCells);  // projected in full, or stopped early by IRLS itself
+  for (int k = 0; k < kCells; ++k) {
+    GridStart& g = grid[k];
+    const int i = k / kGridSize, j = k % kGridSize;
+    g.alpha = GridExponent(i);
+    g.beta = GridExponent(j);
+    bool settled = true;
+    g.f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n], kRankingIterations,
+                                 &scratch, &g.theta, false, &settled);
+    values[k] = g.f;
+    done[k] = settled || !std::isfinite(g.f);
+  }
+  auto complete = [&](int k) {
+    if (done[k]) return false;
+    done[k] = 1;
+    const int i = k / kGridSize, j = k % kGridSize;
+    values[k] = grid[k].f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n],
+                                                   kProjectIterations - kRankingIterations,
+                                                   &scratch, &grid[k].theta, true);
+    return true;
+  };
+  std::vector<int> order(kCells);
+  for (int k = 0; k < kCells; ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return values[a] < values[b]; });
+  for (int k = 0; k < kRankedCells; ++k) complete(order[k]);
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::vector<int> minima = GridMinima(values);
+    if (static_cast<int>(minima.size()) > kStarts) minima.resize(kStarts);
+    for (int k : minima) {
+      const int i = k / kGridSize, j = k % kGridSize;
+      for (int a = std::max(i - 1, 0); a <= std::min(i + 1, kGridSize - 1); ++a) {
+        for (int b = std::max(j - 1, 0); b <= std::min(j + 1, kGridSize - 1); ++b)
+          changed = complete(a * kGridSize + b) || changed;
+      }
     }
   }
   std::vector<GridStart> basins;
@@ -924,19 +1023,23 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
     bool converged;
   };
   std::vector<Refined> refined;
+  std::vector<SettledEnd> settled;  // a start heading for one of these is not run to its end
   int evaluations = 0;
   auto refine_from = [&](Eigen::VectorXd y) {
-    bool converged = false;
-    const double f_y = NewtonRefine(problem, &y, &evaluations, &converged);
-    if (std::isfinite(f_y)) refined.push_back({std::move(y), f_y, converged});
+    bool converged = false, duplicate = false;
+    const double f_y = NewtonRefine(problem, &y, &evaluations, &converged, &settled, &duplicate);
+    if (duplicate || !std::isfinite(f_y)) return;
+    if (converged) settled.push_back({y, f_y});
+    refined.push_back({std::move(y), f_y, converged});
   };
   if (start_usable_) refine_from(problem.FromLaw(start_));
   // A full-data optimum on a bound (a flat direction: Step Law's E = 0) lets resamples wander
   // between basins the screen ranks wrongly: those refits start from the cold search's own grid
-  // basins (196 projections, the cost of about a third of an L-BFGS-B refit on a sweep's cells).
+  // basins (RefitGridBasins, about a sixth of the cost of an L-BFGS-B refit on a sweep's cells).
   // Otherwise resamples stay near the full-data basin and the screen's best suffice.
   const bool exact_grid = !start_usable_ || !start_on_bound_.empty();
-  const std::vector<GridStart> basins = exact_grid ? GridBasins(problem) : ScreenBasins(problem);
+  const std::vector<GridStart> basins =
+      exact_grid ? RefitGridBasins(problem) : ScreenBasins(problem);
   for (const GridStart& g : basins)
     refine_from(problem.Pack(g.theta(0), g.theta(1), g.theta(2), g.alpha, g.beta));
   if (refined.empty()) {
