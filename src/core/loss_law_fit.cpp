@@ -525,27 +525,52 @@ double Refine(const Problem& problem, Eigen::VectorXd* x, int* evaluations, int 
 
 // Newton direction over the free variables (those the gradient does not press against a bound)
 // with curvature h; false when h is not positive definite there or the step does not descend.
+// The Newton step on `count` free variables (index), at a fixed size: Eigen unrolls those.
+template <int N>
+bool FreeNewtonStep(const Mat5& h, const Vec5& g, const int* index, Vec5* d) {
+  Eigen::Matrix<double, N, N> hf;
+  Eigen::Matrix<double, N, 1> gf;
+  for (int a = 0; a < N; ++a) {
+    gf(a) = g(index[a]);
+    for (int b = 0; b < N; ++b) hf(a, b) = h(index[a], index[b]);
+  }
+  const Eigen::LDLT<Eigen::Matrix<double, N, N>> ldlt(hf);
+  if (ldlt.info() != Eigen::Success) return false;
+  const auto diag = ldlt.vectorD();
+  if (!(diag.minCoeff() > 1e-14 * diag.cwiseAbs().maxCoeff())) return false;
+  const Eigen::Matrix<double, N, 1> step = ldlt.solve(-gf);
+  if (!step.allFinite()) return false;
+  for (int a = 0; a < N; ++a) (*d)(index[a]) = step(a);
+  return true;
+}
+
 bool NewtonDirection(const Mat5& h, const Vec5& g, const bool free[5], Vec5* d) {
   int index[5], count = 0;
   for (int j = 0; j < 5; ++j) {
     if (free[j]) index[count++] = j;
   }
   d->setZero();
-  if (count == 0) return false;
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 5, 5> hf(count, count);
-  Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 5, 1> gf(count);
-  for (int a = 0; a < count; ++a) {
-    gf(a) = g(index[a]);
-    for (int b = 0; b < count; ++b) hf(a, b) = h(index[a], index[b]);
+  bool solved = false;
+  switch (count) {
+    case 1:
+      solved = FreeNewtonStep<1>(h, g, index, d);
+      break;
+    case 2:
+      solved = FreeNewtonStep<2>(h, g, index, d);
+      break;
+    case 3:
+      solved = FreeNewtonStep<3>(h, g, index, d);
+      break;
+    case 4:
+      solved = FreeNewtonStep<4>(h, g, index, d);
+      break;
+    case 5:
+      solved = FreeNewtonStep<5>(h, g, index, d);
+      break;
+    default:
+      return false;
   }
-  Eigen::LDLT<decltype(hf)> ldlt(hf);
-  if (ldlt.info() != Eigen::Success) return false;
-  const auto diag = ldlt.vectorD();
-  if (!(diag.minCoeff() > 1e-14 * diag.cwiseAbs().maxCoeff())) return false;
-  const Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 5, 1> step = ldlt.solve(-gf);
-  if (!step.allFinite()) return false;
-  for (int a = 0; a < count; ++a) (*d)(index[a]) = step(a);
-  return g.dot(*d) < 0;
+  return solved && g.dot(*d) < 0;
 }
 
 // Bounded Newton from x (in place), for warm starts near the optimum: the exact Hessian where it
