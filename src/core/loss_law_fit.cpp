@@ -221,8 +221,10 @@ class Problem {
   // The grid screened cheaply, for warm refits of many points: at each (alpha, beta) of the grid,
   // the relative least-squares fit of (e, a, b) (Project's first step) and its weighted squared
   // relative error, from sums per exponent (no logarithm). Ranks the basins as Project's Huber
-  // objective does, roughly. Returns screen[i * kGridSize + j], inf where no model was feasible.
-  std::vector<double> ScreenGrid(const GridColumns& columns) const {
+  // objective does, roughly. Returns screen[i * kGridSize + j], inf where no model was feasible;
+  // with starts, also each cell's fit: ProjectColumns' start to the last bit (the same sums).
+  std::vector<double> ScreenGrid(const GridColumns& columns,
+                                 std::vector<Eigen::Vector3d>* starts = nullptr) const {
     const int n = size();
     std::vector<double> omega(n);
     double s_w = 0, s_y = 0, s_yy = 0;
@@ -247,6 +249,7 @@ class Problem {
       }
     }
     std::vector<double> screen(kGridSize * kGridSize, kInf);
+    if (starts) starts->resize(kGridSize * kGridSize);
     for (int i = 0; i < kGridSize; ++i) {
       for (int j = 0; j < kGridSize; ++j) {
         double cross = 0;
@@ -256,6 +259,7 @@ class Problem {
         m << s_w, n1[i], t1[j], n1[i], n11[i], cross, t1[j], cross, t11[j];
         const Eigen::Vector3d v(s_y, ny1[i], ty1[j]);
         const Eigen::Vector3d th = BoxLeastSquares(m, v);
+        if (starts) (*starts)[i * kGridSize + j] = th;
         const double q = th.dot(m * th) - 2 * v.dot(th) + s_yy;
         if (std::isfinite(q)) screen[i * kGridSize + j] = q;
       }
@@ -413,7 +417,18 @@ class Problem {
           th(a) = (rhs[0] * m(b, b) - m(a, b) * rhs[1]) / det;
           th(b) = (m(a, a) * rhs[1] - m(b, a) * rhs[0]) / det;
         }
-        consider(th);
+        if (!consider(th)) continue;
+        // A feasible face whose gradient holds every fixed coefficient against its bound is the
+        // minimum over the box (convex): the faces after it cannot do better.
+        const Eigen::Vector3d gradient = m * th - v;
+        bool optimal = true;
+        for (int j = 0; j < 3; ++j) {
+          bool is_free = false;
+          for (int b = 0; b < count; ++b) is_free = is_free || free_index[b] == j;
+          if (is_free) continue;
+          optimal = optimal && (th(j) == hi0 && j == 0 ? gradient(j) <= 0 : gradient(j) >= 0);
+        }
+        if (optimal) return best;
       }
     }
     return best;
@@ -831,14 +846,17 @@ std::vector<GridStart> RefitGridBasins(const Problem& problem) {
   std::vector<GridStart> grid(kCells);
   std::vector<double> values(kCells);
   std::vector<char> done(kCells);  // projected in full, or stopped early by IRLS itself
+  std::vector<Eigen::Vector3d> starts;
+  problem.ScreenGrid(columns, &starts);  // ProjectColumns' starts from sums shared across cells
   for (int k = 0; k < kCells; ++k) {
     GridStart& g = grid[k];
     const int i = k / kGridSize, j = k % kGridSize;
     g.alpha = GridExponent(i);
     g.beta = GridExponent(j);
+    g.theta = starts[k];
     bool settled = true;
     g.f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n], kRankingIterations,
-                                 &scratch, &g.theta, false, &settled);
+                                 &scratch, &g.theta, true, &settled);
     values[k] = g.f;
     done[k] = settled || !std::isfinite(g.f);
   }
