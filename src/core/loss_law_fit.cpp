@@ -55,6 +55,9 @@ constexpr int kRankedCells = 30;
 // A warm Newton start that comes this close (max norm, scaled parameters) to a settled start's
 // end, still above its objective, would end there: it stops (NewtonRefine).
 constexpr double kNearSettledEnd = 1e-3;
+// Backtracking halvings of the exact Hessian's Newton step before the majoriser's step is tried
+// (40 for that one): where 2^-20 of the step does not descend, the exact model is no guide.
+constexpr int kExactStepHalvings = 20;
 // Doublings of a full Newton step tried after two full steps in a row (NewtonRefine): across the
 // Huber loss's kinks Newton's model is too short-sighted, and without them Newton crawls.
 constexpr int kStepDoublings = 3;
@@ -96,6 +99,7 @@ class Problem {
       w_.push_back(p.weight);
     }
     SetBounds();
+    IndexSizes();
   }
 
   // The same problem from logs computed once (LossRefitter): only the weights are new.
@@ -127,18 +131,34 @@ class Problem {
       w_.push_back(weights[i]);
     }
     SetBounds();
+    IndexSizes();
   }
 
   int size() const { return static_cast<int>(w_.size()); }
   const Eigen::Matrix<double, 5, 1>& lower() const { return lower_; }
   const Eigen::Matrix<double, 5, 1>& upper() const { return upper_; }
 
+  // a n^-alpha = exp(la - alpha ln n) per point, from one exponential per model size where a
+  // sweep repeats its sizes across token counts (at most kSharedSizes of them).
+  static constexpr int kSharedSizes = 32;
+  struct SizeTerms {
+    double by_size[kSharedSizes];
+  };
+  void FillSizeTerms(double la, double alpha, SizeTerms* terms) const {
+    for (size_t d = 0; d < sizes_.size(); ++d) terms->by_size[d] = std::exp(la - alpha * sizes_[d]);
+  }
+  double SizeTerm(const SizeTerms& terms, int i, double la, double alpha) const {
+    return sizes_.empty() ? std::exp(la - alpha * ln_n_[i]) : terms.by_size[size_index_[i]];
+  }
+
   // x = (e, ln a, ln b, alpha, beta). Returns the objective; fills grad when given.
   double Evaluate(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::VectorXd* grad) const {
     const double e = x(0), la = x(1), lb = x(2), alpha = x(3), beta = x(4);
     double f = 0, g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0;
+    SizeTerms terms;
+    FillSizeTerms(la, alpha, &terms);
     for (int i = 0; i < size(); ++i) {
-      const double fn = std::exp(la - alpha * ln_n_[i]);
+      const double fn = SizeTerm(terms, i, la, alpha);
       const double ft = std::exp(lb - beta * ln_t_[i]);
       const double s = e + fn + ft;
       const double r = log_y_[i] - std::log(s);
@@ -170,8 +190,10 @@ class Problem {
     grad->setZero();
     exact->setZero();
     irls->setZero();
+    SizeTerms terms;
+    FillSizeTerms(la, alpha, &terms);
     for (int i = 0; i < size(); ++i) {
-      const double fn = std::exp(la - alpha * ln_n_[i]);
+      const double fn = SizeTerm(terms, i, la, alpha);
       const double ft = std::exp(lb - beta * ln_t_[i]);
       const double s = e + fn + ft;
       const double r = log_y_[i] - std::log(s);
@@ -269,13 +291,18 @@ class Problem {
 
   // Variable projection: the best (e, a, b) for fixed exponents, by Gauss-Newton IRLS on the Huber
   // loss of log residuals, with the columns n^-alpha (f1) and t^-beta (f2) given (MakeGridColumns);
-  // scratch is reused between calls. Starts from relative least squares, or with resume from
-  // *theta, an earlier call's result: the same iterations as one longer call. settled, when given,
-  // is false where max_iterations stopped a still-falling objective. Returns the objective (inf if
-  // no feasible positive model was found).
+  // scratch is reused between calls. Starts as `start` says; settled, when given, is false where
+  // max_iterations stopped a still-falling objective. Returns the objective (inf if no feasible
+  // positive model was found).
+  enum class Start {
+    kRelativeLeastSquares,
+    kGiven,       // from *theta, an earlier call's result: the same iterations as one longer call
+    kGivenRough,  // from *theta, its residuals by a series instead of logarithms and its first
+                  // step taken whatever it gains: for ranking grid cells
+  };
   double ProjectColumns(const double* f1, const double* f2, int max_iterations,
-                        std::vector<double>* scratch, Eigen::Vector3d* theta, bool resume = false,
-                        bool* settled = nullptr) const {
+                        std::vector<double>* scratch, Eigen::Vector3d* theta,
+                        Start start = Start::kRelativeLeastSquares, bool* settled = nullptr) const {
     const int n = size();
     scratch->resize(6 * n);
     // Model values and log residuals at the current and the trial point, IRLS weights and targets.
@@ -319,8 +346,21 @@ class Problem {
       omega[i] = w_[i] / (y_[i] * y_[i]);
       z[i] = y_[i];
     }
-    Eigen::Vector3d th = resume ? *theta : solve();
-    double f = objective(th, s_cur, r_cur);
+    Eigen::Vector3d th = start == Start::kRelativeLeastSquares ? solve() : *theta;
+    double f = 0;
+    if (start == Start::kGivenRough) {
+      // log(y / s) = log1p(u), u = y / s - 1, to 4 terms (off by under 2e-6 where |u| < 0.1):
+      // enough for IRLS weights. The largest finite objective: any feasible step is taken.
+      f = std::numeric_limits<double>::max();
+      for (int i = 0; i < n && f < kInf; ++i) {
+        s_cur[i] = th(0) + th(1) * f1[i] + th(2) * f2[i];
+        if (!(s_cur[i] > 0)) f = kInf;
+        const double u = (y_[i] - s_cur[i]) / s_cur[i];
+        r_cur[i] = u * (1 - u * (0.5 - u * (1.0 / 3 - 0.25 * u)));
+      }
+    } else {
+      f = objective(th, s_cur, r_cur);
+    }
     if (settled) *settled = true;
     for (int iter = 0; iter < max_iterations && std::isfinite(f); ++iter) {
       for (int i = 0; i < n; ++i) {
@@ -465,9 +505,20 @@ class Problem {
     upper_ << 1.0, kLogCoefMax, kLogCoefMax, kLossExponentMax, kLossExponentMax;
   }
 
+  void IndexSizes() {
+    for (double ln_n : ln_n_) {
+      const auto found = std::find(sizes_.begin(), sizes_.end(), ln_n);
+      size_index_.push_back(static_cast<int>(found - sizes_.begin()));
+      if (found == sizes_.end()) sizes_.push_back(ln_n);
+    }
+    if (sizes_.size() > kSharedSizes) sizes_.clear();  // SizeTerm computes each point's own
+  }
+
   double delta_;
   double loss_scale_ = 1, ln_params_scale_ = 0, ln_tokens_scale_ = 0;
   std::vector<double> ln_n_, ln_t_, y_, log_y_, w_;
+  std::vector<double> sizes_;    // the distinct ln n, empty where there are over kSharedSizes
+  std::vector<int> size_index_;  // each point's in sizes_
   Eigen::Matrix<double, 5, 1> lower_, upper_;
 };
 
@@ -633,7 +684,8 @@ double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluati
       for (const Mat5* h : {&exact, &irls}) {
         if (!NewtonDirection(*h, g, free, &step)) continue;
         double t = 1;
-        for (int k = 0; k < 40; ++k, t *= 0.5) {
+        const int halvings = h == &exact ? kExactStepHalvings : 40;
+        for (int k = 0; k < halvings; ++k, t *= 0.5) {
           x_new = (base + t * step).cwiseMax(lower).cwiseMin(upper);
           f_new = problem.Evaluate(x_new, nullptr);
           ++*evaluations;
@@ -856,7 +908,7 @@ std::vector<GridStart> RefitGridBasins(const Problem& problem) {
     g.theta = starts[k];
     bool settled = true;
     g.f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n], kRankingIterations,
-                                 &scratch, &g.theta, true, &settled);
+                                 &scratch, &g.theta, Problem::Start::kGivenRough, &settled);
     values[k] = g.f;
     done[k] = settled || !std::isfinite(g.f);
   }
@@ -864,9 +916,9 @@ std::vector<GridStart> RefitGridBasins(const Problem& problem) {
     if (done[k]) return false;
     done[k] = 1;
     const int i = k / kGridSize, j = k % kGridSize;
-    values[k] = grid[k].f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n],
-                                                   kProjectIterations - kRankingIterations,
-                                                   &scratch, &grid[k].theta, true);
+    values[k] = grid[k].f = problem.ProjectColumns(
+        &columns.params[i * n], &columns.tokens[j * n], kProjectIterations - kRankingIterations,
+        &scratch, &grid[k].theta, Problem::Start::kGiven);
     return true;
   };
   std::vector<int> order(kCells);
