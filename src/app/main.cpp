@@ -34,6 +34,10 @@ Platform platform;
 // Fonts and sizes follow devicePixelRatio (high-DPI screens and browser zoom), so text is drawn
 // at the screen's own resolution instead of being stretched.
 void RebuildForPixelRatio(double ratio) {
+  // The first build comes before the backend's first new frame, which makes the font texture with
+  // its other device objects: making it here too would upload the atlas twice (on a software
+  // rasteriser, 10-20 ms of the first frame).
+  const bool backend_has_texture = platform.pixel_ratio > 0;
   platform.pixel_ratio = ratio;
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
@@ -48,8 +52,10 @@ void RebuildForPixelRatio(double ratio) {
     fallback.GlyphRanges = kGlyphRanges;
     io.Fonts->AddFontDefault(&fallback);
   }
-  ImGui_ImplOpenGL3_DestroyFontsTexture();
-  ImGui_ImplOpenGL3_CreateFontsTexture();
+  if (backend_has_texture) {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
   ImGui::GetStyle() = platform.base_style;
   ImGui::GetStyle().ScaleAllSizes(static_cast<float>(ratio));
   scalecalc::app::TheApp().SetPixelRatio(static_cast<float>(ratio));
