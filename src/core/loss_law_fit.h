@@ -80,11 +80,12 @@ LossFitResult RefitLossLaw(const std::vector<LossPoint>& points, double huber_de
 // resample changes (the logs of N, T and loss) is done once, by the constructor. Each Refit runs
 // a bounded Newton iteration (the Huber loss's IRLS curvature where its exact Hessian is not
 // positive definite) from `start`, the full-data optimum, and from the basins of the (alpha,
-// beta) grid: when `start` is on a bound, those of the cold search itself, so that it finds every
-// basin FitLossLaw would; otherwise a cheap screen's best, and the cold search too (the better
-// kept, cold_fallback set) when the result ends on a bound `start` is not on. Projected BFGS
-// finishes each start Newton did not settle near the best. The cold search also runs when no
-// start reached a finite objective.
+// beta) grid: when `start` is on a bound, the cold search's own grid, ranked cheaply and
+// projected in full where a basin can be (the start from `start` then kept only if it settles
+// soon); otherwise a cheap screen's best, and the cold search too (the better kept,
+// cold_fallback set) when the result ends on a bound `start` is not on. Projected BFGS finishes
+// each start Newton did not settle near the best. The cold search also runs when no start
+// reached a finite objective.
 class LossRefitter {
  public:
   LossRefitter(const std::vector<LossPoint>& points, double huber_delta, const LossLaw& start);
