@@ -48,8 +48,8 @@ constexpr int kFullDataStartIterations = 30;
 // Basins of the cheap screen a warm refit projects exactly (ScreenBasins).
 constexpr int kScreenedBasins = 8;
 // The warm refit's grid (RefitGridBasins): IRLS iterations every cell gets, and how many of the
-// best cells then get the rest of kProjectIterations (below 10, a Step Law resample in 4,000
-// missed a basin the cold search finds).
+// best cells then get the rest of kProjectIterations (with 10 or 15, 5 and 4 Step Law resamples
+// in 4,000 missed a basin the cold search finds; with 30, none).
 constexpr int kRankingIterations = 1;
 constexpr int kRankedCells = 30;
 // A warm Newton start that comes this close (max norm, scaled parameters) to a settled start's
@@ -879,11 +879,11 @@ std::vector<GridStart> GridBasins(const Problem& problem) {
   return basins;
 }
 
-// The basins of GridBasins for warm refits, at about half its cost: every cell gets
-// kRankingIterations IRLS iterations, which rank the cells nearly as the full kProjectIterations
-// do; then the kRankedCells best and the neighbours of the best kStarts local minima (until those
-// stay put) get the rest. A projection continued is the same as one run in full, so the basins
-// are GridBasins' unless the short ranking hid one far from the best cells.
+// The basins of GridBasins for warm refits, at under half its cost: every cell gets
+// kRankingIterations IRLS iterations on series residuals, which rank the cells nearly as the full
+// kProjectIterations do; then the kRankedCells best and the neighbours of the best kStarts local
+// minima (until those stay put) get the rest, on logarithms. So the basins are GridBasins' (but
+// for the series' rounding) unless the short ranking hid one far from the best cells.
 std::vector<GridStart> RefitGridBasins(const Problem& problem) {
   const Problem::GridColumns columns = problem.MakeGridColumns();
   const int n = problem.size();
