@@ -188,11 +188,12 @@ struct RefitPair {
   std::vector<LossPoint> resampled;
   LossFitResult warm, cold;
 };
-std::vector<RefitPair> WarmAndCold(const LossRefitter& refitter,
-                                   const std::vector<LossPoint>& points, uint64_t seed,
-                                   int resamples) {
+// Warm and cold refits of the given resamples of (seed); those the fit would skip are left out.
+std::vector<RefitPair> WarmAndColdAt(const LossRefitter& refitter,
+                                     const std::vector<LossPoint>& points, uint64_t seed,
+                                     const std::vector<int>& resamples) {
   std::vector<RefitPair> pairs;
-  for (int k = 0; k < resamples; ++k) {
+  for (int k : resamples) {
     const std::vector<int> counts = ResampleCounts(seed, k, static_cast<int>(points.size()));
     RefitPair r{k, points, {}, {}};
     for (size_t i = 0; i < points.size(); ++i) r.resampled[i].weight = counts[i];
@@ -202,6 +203,25 @@ std::vector<RefitPair> WarmAndCold(const LossRefitter& refitter,
     pairs.push_back(std::move(r));
   }
   return pairs;
+}
+
+// The same for resamples 0 to resamples - 1.
+std::vector<RefitPair> WarmAndCold(const LossRefitter& refitter,
+                                   const std::vector<LossPoint>& points, uint64_t seed,
+                                   int resamples) {
+  std::vector<int> all(resamples);
+  for (int k = 0; k < resamples; ++k) all[k] = k;
+  return WarmAndColdAt(refitter, points, seed, all);
+}
+
+// The Step Law sweep's 17 cells (real runs), one unit each.
+std::vector<LossPoint> StepLawCells() {
+  FitOptions options;
+  options.bootstrap_samples = 0;
+  const FitSummary s = Fit(test::LoadStepLaw(), options);
+  std::vector<LossPoint> points;
+  for (const Cell& cell : s.cells) points.push_back({cell.params, cell.tokens, cell.loss, 1.0});
+  return points;
 }
 
 TEST(LossRefitter, WarmRefitsMatchTheColdSearchOnAKnownLaw) {
@@ -282,12 +302,7 @@ TEST(LossRefitter, StepLawCellsRefitNoWorseThanTheColdSearch) {
   // The Step Law sweep's 17 cells (real runs): E on its bound, a nearly piecewise-linear
   // objective where Newton sometimes does not settle and the quasi-Newton finish decides. The
   // oracle is the cold search on each resample; 1e-9 relative as above.
-  FitOptions options;
-  options.bootstrap_samples = 0;
-  const FitSummary s = Fit(test::LoadStepLaw(), options);
-  ASSERT_TRUE(s.ok) << s.message;
-  std::vector<LossPoint> points;
-  for (const Cell& cell : s.cells) points.push_back({cell.params, cell.tokens, cell.loss, 1.0});
+  const std::vector<LossPoint> points = StepLawCells();
   ASSERT_EQ(points.size(), 17u);
   const LossFitResult full = FitLossLaw(points, 1e-3);
   ASSERT_TRUE(full.ok);
@@ -313,28 +328,19 @@ void ExpectNoWorseThanCold(const std::vector<LossPoint>& points,
   const LossFitResult full = FitLossLaw(points, 1e-3);
   ASSERT_TRUE(full.ok);
   const LossRefitter refitter(points, 1e-3, full.law);
-  const uint64_t seed = FitOptions().seed;
-  for (int k : resamples) {
-    const std::vector<int> counts = ResampleCounts(seed, k, static_cast<int>(points.size()));
-    std::vector<LossPoint> resampled = points;
-    for (size_t i = 0; i < points.size(); ++i) resampled[i].weight = counts[i];
-    const LossFitResult warm = refitter.Refit(std::vector<double>(counts.begin(), counts.end()));
-    const LossFitResult cold = FitLossLaw(resampled, 1e-3);
-    ASSERT_TRUE(warm.ok && cold.ok) << k;
-    EXPECT_LE(warm.objective, cold.objective * (1 + 1e-9)) << "resample " << k;
+  const std::vector<RefitPair> pairs =
+      WarmAndColdAt(refitter, points, FitOptions().seed, resamples);
+  ASSERT_EQ(pairs.size(), resamples.size());
+  for (const RefitPair& r : pairs) {
+    ASSERT_TRUE(r.warm.ok && r.cold.ok) << r.k;
+    EXPECT_LE(r.warm.objective, r.cold.objective * (1 + 1e-9)) << "resample " << r.k;
   }
 }
 
 TEST(LossRefitter, StepLawResamplesWhereAShortGridRankingHidesTheBestBasin) {
   // One IRLS iteration per grid cell ranks resample 325's best basin outside the neighbourhoods
   // of the three best local minima; the refit's grid projects the 30 best cells in full too.
-  FitOptions options;
-  options.bootstrap_samples = 0;
-  const FitSummary s = Fit(test::LoadStepLaw(), options);
-  ASSERT_TRUE(s.ok) << s.message;
-  std::vector<LossPoint> points;
-  for (const Cell& cell : s.cells) points.push_back({cell.params, cell.tokens, cell.loss, 1.0});
-  ExpectNoWorseThanCold(points, {325});
+  ExpectNoWorseThanCold(StepLawCells(), {325});
 }
 
 TEST(LossRefitter, ChinchillaResamplesWhereNewtonCrawled) {
