@@ -855,6 +855,15 @@ std::vector<int> GridMinima(const std::vector<double>& values) {
   return minima;
 }
 
+// The grid's local minima (values, GridMinima), best first, at most kStarts of them.
+std::vector<GridStart> BestBasins(const std::vector<GridStart>& grid,
+                                  const std::vector<double>& values) {
+  std::vector<GridStart> basins;
+  for (int k : GridMinima(values)) basins.push_back(grid[k]);
+  if (static_cast<int>(basins.size()) > kStarts) basins.resize(kStarts);
+  return basins;
+}
+
 // The grid's basins, best first, at most kStarts: the local minima of the projected objective
 // over the coarse (alpha, beta) grid. The cold fit's starts.
 std::vector<GridStart> GridBasins(const Problem& problem) {
@@ -873,10 +882,7 @@ std::vector<GridStart> GridBasins(const Problem& problem) {
       values[i * kGridSize + j] = g.f;
     }
   }
-  std::vector<GridStart> basins;
-  for (int k : GridMinima(values)) basins.push_back(grid[k]);
-  if (static_cast<int>(basins.size()) > kStarts) basins.resize(kStarts);
-  return basins;
+  return BestBasins(grid, values);
 }
 
 // The basins of GridBasins for warm refits, at under half its cost: every cell gets
@@ -931,10 +937,7 @@ std::vector<GridStart> RefitGridBasins(const Problem& problem) {
       }
     }
   }
-  std::vector<GridStart> basins;
-  for (int k : GridMinima(values)) basins.push_back(grid[k]);
-  if (static_cast<int>(basins.size()) > kStarts) basins.resize(kStarts);
-  return basins;
+  return BestBasins(grid, values);
 }
 
 // Warm refits' basins where the grid above is not needed (LossRefitter::Refit says when): the
@@ -1123,7 +1126,7 @@ LossFitResult LossRefitter::Refit(const std::vector<double>& weights) const {
   int evaluations = 0;
   // A full-data optimum on a bound (a flat direction: Step Law's E = 0) lets resamples wander
   // between basins the screen ranks wrongly: those refits start from the cold search's own grid
-  // basins (RefitGridBasins, about a sixth of the cost of an L-BFGS-B refit on a sweep's cells),
+  // basins (RefitGridBasins, about a tenth of the cost of an L-BFGS-B refit on a sweep's cells),
   // and the full-data start is kept only where it settles soon (kFullDataStartIterations).
   // Otherwise resamples stay near the full-data basin and the screen's best suffice.
   const bool exact_grid = !start_usable_ || !start_on_bound_.empty();
