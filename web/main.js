@@ -10,6 +10,9 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;  // the core's reader refuses more anyw
 
 const statusBox = document.getElementById('status');
 const statusText = document.getElementById('status-text');
+// The spinner turns only for a load that takes a while (style.css says why).
+const SLOW_LOAD_MS = 1000;
+const slowLoadTimer = setTimeout(() => statusBox.classList.add('slow'), SLOW_LOAD_MS);
 const fileInput = document.getElementById('file-input');
 // Read before the app starts: its first frames write the fragment of their own state.
 const initialFragment = fragmentFromUrl(window.location.href);
@@ -66,7 +69,10 @@ function showStatus(message, isError = false) {
   statusBox.classList.remove('hidden');
 }
 
-function hideStatus() { statusBox.classList.add('hidden'); }
+function hideStatus() {
+  clearTimeout(slowLoadTimer);
+  statusBox.classList.add('hidden');
+}
 
 // The attributes emscripten's GLFW asks for (GLFW's default hints: 8 alpha, 24 depth and 8
 // stencil bits, no multisampling). A canvas hands back the context it already has, so the one

@@ -64,3 +64,24 @@ test('without WebGL2 the page says so instead of failing silently', async () => 
   const text = await page.textContent('#status-text');
   assert.match(text, /WebGL2/);
 });
+
+test('a slow load shows a turning spinner after a second, a quick one none', async () => {
+  // A running animation has the compositor draw every frame: a quick load should not pay for it.
+  const context = await session.browser.newContext();
+  await context.addInitScript(() => document.addEventListener('DOMContentLoaded', () => {
+    window.spinnerAtStart = getComputedStyle(document.querySelector('.spinner')).visibility;
+  }));
+  await context.route('**/scalecalc_app.wasm', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await route.continue();
+  });
+  const page = await context.newPage();
+  await page.goto(session.url, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => window.spinnerAtStart);
+  assert.equal(await page.evaluate(() => window.spinnerAtStart), 'hidden');
+  await page.waitForFunction(() => getComputedStyle(document.querySelector('.spinner')).visibility === 'visible');
+  assert.equal(await page.$eval('.spinner', (el) => getComputedStyle(el).animationName), 'spin');
+  await waitForApp(page);
+  assert.ok(await page.$eval('#status', (el) => el.classList.contains('hidden')));
+  await context.close();
+});
