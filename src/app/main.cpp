@@ -5,15 +5,16 @@
 #include <emscripten/html5.h>
 
 #include <cmath>
+#include <string>
 
 #include "app/app.h"
 #include "app/frame_pacing.h"
 #include "app/frame_stats.h"
 #include "app/ui_font.h"
 #include "app/web_bridge.h"
+#include "app/webgl_renderer.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
-#include "imgui_impl_opengl3.h"
 
 namespace {
 
@@ -34,10 +35,6 @@ Platform platform;
 // Fonts and sizes follow devicePixelRatio (high-DPI screens and browser zoom), so text is drawn
 // at the screen's own resolution instead of being stretched.
 void RebuildForPixelRatio(double ratio) {
-  // The first build comes before the backend's first new frame, which makes the font texture with
-  // its other device objects: making it here too would upload the atlas twice (on a software
-  // rasteriser, 10-20 ms of the first frame).
-  const bool backend_has_texture = platform.pixel_ratio > 0;
   platform.pixel_ratio = ratio;
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
@@ -52,10 +49,7 @@ void RebuildForPixelRatio(double ratio) {
     fallback.GlyphRanges = kGlyphRanges;
     io.Fonts->AddFontDefault(&fallback);
   }
-  if (backend_has_texture) {
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
-  }
+  scalecalc::app::UploadFontAtlas();
   ImGui::GetStyle() = platform.base_style;
   ImGui::GetStyle().ScaleAllSizes(static_cast<float>(ratio));
   scalecalc::app::TheApp().SetPixelRatio(static_cast<float>(ratio));
@@ -97,7 +91,6 @@ void OnScroll(GLFWwindow* window, double dx_pixels, double dy_pixels) {
 
 // One Dear ImGui frame of the app, up to its draw data. `repeat`: the same frame laid out again.
 void BuildImGuiFrame(bool repeat) {
-  ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   scalecalc::app::TheApp().ApplyTouchInput();  // after the backend, which knows only the mouse
   ImGuiIO& io = ImGui::GetIO();
@@ -123,7 +116,7 @@ void Frame() {
   glViewport(0, 0, platform.width_px, platform.height_px);
   glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  scalecalc::app::DrawImGuiData(*ImGui::GetDrawData(), platform.width_px, platform.height_px);
   scalecalc::app::web::CaptureRequestedPng(platform.height_px);  // a plot's "Save PNG"
   scalecalc::app::PaceFrames(scalecalc::app::TheApp().model().bootstrap.running);
 }
@@ -138,6 +131,11 @@ int main() {
   glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  // The context web/main.js creates first, with the same attributes (GL_CONTEXT_ATTRIBUTES): an
+  // opaque canvas without depth or stencil buffers, which the UI does not use.
+  glfwWindowHint(GLFW_ALPHA_BITS, 0);
+  glfwWindowHint(GLFW_DEPTH_BITS, 0);
+  glfwWindowHint(GLFW_STENCIL_BITS, 0);
   // At the canvas's own size: resizing a live WebGL canvas reallocates its drawing buffer, which
   // on a software rasteriser stalled the start by a quarter of a second (bench/README.md).
   int width = 0, height = 0;
@@ -168,7 +166,10 @@ int main() {
   glfwSetCursorPosCallback(platform.window, [](GLFWwindow*, double, double) { WakeFrames(); });
   ImGui_ImplGlfw_InitForOpenGL(platform.window, true);
   glfwSetScrollCallback(platform.window, OnScroll);
-  ImGui_ImplOpenGL3_Init("#version 300 es");
+  if (const std::string failure = scalecalc::app::InitWebGlRenderer(); !failure.empty()) {
+    scalecalc::app::web::ReportFatal("scalecalc could not start: " + failure);
+    return 1;
+  }
   scalecalc::app::TheApp().Start();
 
   emscripten_set_main_loop(Frame, 0, false);

@@ -1,19 +1,44 @@
 // The page loads in headless Chromium, draws frames, and logs no error or failed request.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
 
 let session;
 before(async () => { session = await launch(); });
 after(async () => { await session?.close(); });
 
-test('page loads, draws, and reports no errors', async () => {
-  const { page, problems } = await openPage(session.browser, session.url);
+// Counts the WebGL calls that make the page wait for the GPU process (each returns something the
+// GPU side holds) and the draws, so a test can check that frames draw without waiting.
+function countGlCalls() {
+  window.glCalls = { reads: 0, draws: 0 };
+  const proto = WebGL2RenderingContext.prototype;
+  for (const name of ['getParameter', 'getError', 'isEnabled', 'getShaderParameter',
+                      'getProgramParameter', 'getUniformLocation', 'getAttribLocation',
+                      'getActiveUniform', 'checkFramebufferStatus', 'getTexParameter',
+                      'getBufferParameter', 'getVertexAttrib', 'getBufferSubData', 'readPixels']) {
+    const original = proto[name];
+    proto[name] = function (...args) { window.glCalls.reads++; return original.apply(this, args); };
+  }
+  const drawElements = proto.drawElements;
+  proto.drawElements = function (...args) { window.glCalls.draws++; return drawElements.apply(this, args); };
+}
+
+test('page loads, draws without reading back from the GL, and reports no errors', async () => {
+  const context = await session.browser.newContext({ viewport: { width: 1280, height: 720 } });
+  await context.addInitScript(countGlCalls);
+  const { page, problems } = await openPage(session.browser, session.url, { context });
   await waitForApp(page);
   const hidden = await page.$eval('#status', (el) => el.classList.contains('hidden'));
   assert.ok(hidden, 'the loading message is gone once the app runs');
   const canvas = await page.$eval('#canvas', (el) => ({ w: el.width, h: el.height }));
   assert.deepEqual(canvas, { w: 1280, h: 720 }, 'backing store matches the viewport at ratio 1');
+  // A read-back waits for every command queued before it (webgl_renderer.h): frames do none.
+  await page.evaluate(() => { window.glCalls = { reads: 0, draws: 0 }; });
+  await page.mouse.move(300, 300);  // input keeps the app drawing at the full frame rate
+  await frames(page, 10);
+  const calls = await page.evaluate(() => window.glCalls);
+  assert.ok(calls.draws > 0, 'the app drew during those frames');
+  assert.equal(calls.reads, 0, 'no frame read anything back from the GL');
   await page.screenshot({ path: screenshotPath('page') });
   assert.deepEqual(problems, []);
 });
