@@ -3,6 +3,9 @@
 #include <emscripten.h>
 
 #include <algorithm>
+#include <string>
+
+#include "app/format.h"
 
 EM_JS(void, js_start_bootstrap,
       (int generation, int group, const uint8_t* bytes, int size, int total), {
@@ -56,12 +59,10 @@ void CancelBootstrap(Model& model) {
 }
 
 std::string WorkerFailureMessage(const std::string& failure) {
-  const std::string press = std::string("press \"") + kComputeIntervalsLabel + "\"";
-  if (failure == "download") {
-    return "the bootstrap's worker could not be downloaded: check the connection, then " + press +
-           " again";
-  }
-  return "the bootstrap stopped on an error in its worker: " + press + " to try again";
+  if (failure == "download")
+    return DownloadRetryMessage("the bootstrap's worker", kComputeIntervalsLabel);
+  return std::string("the bootstrap stopped on an error in its worker: press \"") +
+         kComputeIntervalsLabel + "\" to try again";
 }
 
 std::string BootstrapProgressLabel(const Model& model) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "app/format.h"
 #include "core/dit_flops.h"
 #include "core/json.h"
 
@@ -120,8 +121,7 @@ static void ReadCostJson(const Json& json, CostMeasurement* out) {
   m.message = StringField(json, "message", "");
   // The page could not fetch the measurement's code (web/main.js): worded here, with the label.
   if (StringField(json, "failure", "") == "download") {
-    m.message = std::string("The measurement's code could not be downloaded from this site: ") +
-                "check the connection, then press \"" + kMeasureLabel + "\" again.";
+    m.message = DownloadRetryMessage("The measurement's code", kMeasureLabel) + ".";
   }
   m.timing_method = StringField(json, "timing", "");
   m.fallback = BoolField(json, "fallback", false);

@@ -58,6 +58,11 @@ std::string FormatPercent(double fraction, int decimals) {
   return Printf(format, 100 * fraction);
 }
 
+std::string DownloadRetryMessage(const std::string& what, const std::string& control_label) {
+  return what + " could not be downloaded from this site: check the connection, then press \"" +
+         control_label + "\" again";
+}
+
 std::string LossLawFormula(const LossLaw& law) {
   if (!law.IsSet()) return "L(N, T): not fitted";
   return "L(N, T) = " + FormatSci(law.E, 10) + " + " + FormatSci(law.A, 10) + " * N^-" +

@@ -14,6 +14,10 @@ std::string FormatFull(double value);             // unrounded, round-trip exact
 std::string FormatInterval(const Interval& ci, int digits);  // [lo, hi] or "" when unknown
 std::string FormatPercent(double fraction, int decimals);    // 0.401 -> 40.1%
 
+// "<what> could not be downloaded from this site: check the connection, then press "<label>"
+// again": one wording for every piece of code the page fetches on demand.
+std::string DownloadRetryMessage(const std::string& what, const std::string& control_label);
+
 // "L(N, T) = E + A N^-alpha + B T^-beta" with the constants filled in (unrounded).
 std::string LossLawFormula(const LossLaw& law);
 // "lr_opt(N, T) = coef * N^g * T^b" (unrounded).

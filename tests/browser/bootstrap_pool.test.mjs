@@ -97,7 +97,7 @@ test('pool sizes 1, 2, 3 give identical samples; cancel stops every worker; a fa
   };
   // One that cannot load.
   await failingWorker('missing_fit_worker.js',
-                      /could not be downloaded: check the connection, then press "Compute intervals \(bootstrap\)" again/,
+                      /worker could not be downloaded from this site: check the connection, then press "Compute intervals \(bootstrap\)" again/,
                       /\.js|undefined|Error/);
   // One that loads but fails (the page's module script, which no classic worker can run).
   await failingWorker('main.js',
