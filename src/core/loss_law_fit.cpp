@@ -749,9 +749,12 @@ double QuasiNewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* eva
   double f = problem.Derivatives(x, &g, &exact, &irls);
   ++*evaluations;
   auto fresh_curvature = [&](bool try_exact) {
-    const Eigen::LDLT<Mat5> ldlt(exact);
-    const bool definite = try_exact && ldlt.info() == Eigen::Success &&
-                          ldlt.vectorD().minCoeff() > 1e-12 * ldlt.vectorD().cwiseAbs().maxCoeff();
+    bool definite = false;
+    if (try_exact) {  // a restart takes the majoriser: no factorisation of the exact Hessian
+      const Eigen::LDLT<Mat5> ldlt(exact);
+      definite = ldlt.info() == Eigen::Success &&
+                 ldlt.vectorD().minCoeff() > 1e-12 * ldlt.vectorD().cwiseAbs().maxCoeff();
+    }
     curvature = definite ? exact : irls;
     curvature += 1e-10 * curvature.diagonal().cwiseAbs().maxCoeff() * Mat5::Identity();
   };
