@@ -19,11 +19,6 @@ namespace {
 // and T) between 1e-12 and 1e12; exponents in [kLossExponentMin, kLossExponentMax] (the header).
 constexpr double kLogCoefMin = -27.631021115928547;  // ln 1e-12
 constexpr double kLogCoefMax = 27.631021115928547;   // ln 1e12
-// Coarse grid of the variable-projection search: alpha, beta at the centres of 14 equal steps
-// of (0, 2) (0.071, 0.214, ..., 1.929). A finer grid (20 x 20, 8 IRLS steps) found the same
-// Chinchilla optimum at 2.5x the cost; L-BFGS-B does the fine work.
-constexpr int kGridSize = 14;
-constexpr double kGridStep = kLossExponentMax / kGridSize;
 // Grid basins refined by L-BFGS-B.
 constexpr int kStarts = 3;
 // IRLS iterations per grid point: enough to rank the basins, L-BFGS-B does the rest.
@@ -65,8 +60,9 @@ constexpr int kStepDoublings = 3;
 using Vec5 = Eigen::Matrix<double, 5, 1>;
 using Mat5 = Eigen::Matrix<double, 5, 5>;
 
-double GridExponent(int index) {
-  return (index + 0.5) * kGridStep;
+// Exponent `index` of a search grid of `grid` steps per exponent (kLossSearchGrid, the header).
+double GridExponent(int index, int grid) {
+  return (index + 0.5) * (kLossExponentMax / grid);
 }
 
 double Huber(double r, double delta) {
@@ -221,20 +217,22 @@ class Problem {
     return f;
   }
 
-  // exp(-g ln n) and exp(-g ln t) for every exponent g of the search grid and every point:
-  // params[g * size() + i]. Computed once per problem, shared by the grid's 196 projections.
+  // exp(-g ln n) and exp(-g ln t) for every exponent g of a search grid of `grid` steps and every
+  // point: params[g * size() + i]. Computed once per problem, shared by the grid's projections.
   struct GridColumns {
+    int grid = 0;
     std::vector<double> params, tokens;
   };
-  GridColumns MakeGridColumns() const {
+  GridColumns MakeGridColumns(int grid = kLossSearchGrid) const {
     const int n = size();
     GridColumns columns;
-    columns.params.resize(kGridSize * n);
-    columns.tokens.resize(kGridSize * n);
-    for (int g = 0; g < kGridSize; ++g) {
+    columns.grid = grid;
+    columns.params.resize(grid * n);
+    columns.tokens.resize(grid * n);
+    for (int g = 0; g < grid; ++g) {
       for (int i = 0; i < n; ++i) {
-        columns.params[g * n + i] = std::exp(-GridExponent(g) * ln_n_[i]);
-        columns.tokens[g * n + i] = std::exp(-GridExponent(g) * ln_t_[i]);
+        columns.params[g * n + i] = std::exp(-GridExponent(g, grid) * ln_n_[i]);
+        columns.tokens[g * n + i] = std::exp(-GridExponent(g, grid) * ln_t_[i]);
       }
     }
     return columns;
@@ -243,11 +241,11 @@ class Problem {
   // The grid screened cheaply, for warm refits of many points: at each (alpha, beta) of the grid,
   // the relative least-squares fit of (e, a, b) (Project's first step) and its weighted squared
   // relative error, from sums per exponent (no logarithm). Ranks the basins as Project's Huber
-  // objective does, roughly. Returns screen[i * kGridSize + j], inf where no model was feasible;
+  // objective does, roughly. Returns screen[i * columns.grid + j], inf where no model was feasible;
   // with starts, also each cell's fit: ProjectColumns' start to the last bit (the same sums).
   std::vector<double> ScreenGrid(const GridColumns& columns,
                                  std::vector<Eigen::Vector3d>* starts = nullptr) const {
-    const int n = size();
+    const int n = size(), grid = columns.grid;
     std::vector<double> omega(n);
     double s_w = 0, s_y = 0, s_yy = 0;
     for (int p = 0; p < n; ++p) {
@@ -257,9 +255,9 @@ class Problem {
       s_yy += omega[p] * y_[p] * y_[p];
     }
     // Per exponent: sum omega f, omega f^2, omega y f.
-    std::vector<double> n1(kGridSize, 0), n11(kGridSize, 0), ny1(kGridSize, 0);
-    std::vector<double> t1(kGridSize, 0), t11(kGridSize, 0), ty1(kGridSize, 0);
-    for (int g = 0; g < kGridSize; ++g) {
+    std::vector<double> n1(grid, 0), n11(grid, 0), ny1(grid, 0);
+    std::vector<double> t1(grid, 0), t11(grid, 0), ty1(grid, 0);
+    for (int g = 0; g < grid; ++g) {
       for (int p = 0; p < n; ++p) {
         const double a = columns.params[g * n + p], b = columns.tokens[g * n + p];
         n1[g] += omega[p] * a;
@@ -270,10 +268,10 @@ class Problem {
         ty1[g] += omega[p] * y_[p] * b;
       }
     }
-    std::vector<double> screen(kGridSize * kGridSize, kInf);
-    if (starts) starts->resize(kGridSize * kGridSize);
-    for (int i = 0; i < kGridSize; ++i) {
-      for (int j = 0; j < kGridSize; ++j) {
+    std::vector<double> screen(grid * grid, kInf);
+    if (starts) starts->resize(grid * grid);
+    for (int i = 0; i < grid; ++i) {
+      for (int j = 0; j < grid; ++j) {
         double cross = 0;
         for (int p = 0; p < n; ++p)
           cross += omega[p] * columns.params[i * n + p] * columns.tokens[j * n + p];
@@ -281,9 +279,9 @@ class Problem {
         m << s_w, n1[i], t1[j], n1[i], n11[i], cross, t1[j], cross, t11[j];
         const Eigen::Vector3d v(s_y, ny1[i], ty1[j]);
         const Eigen::Vector3d th = BoxLeastSquares(m, v);
-        if (starts) (*starts)[i * kGridSize + j] = th;
+        if (starts) (*starts)[i * grid + j] = th;
         const double q = th.dot(m * th) - 2 * v.dot(th) + s_yy;
-        if (std::isfinite(q)) screen[i * kGridSize + j] = q;
+        if (std::isfinite(q)) screen[i * grid + j] = q;
       }
     }
     return screen;
@@ -834,23 +832,23 @@ struct GridStart {
   Eigen::Vector3d theta;
 };
 
-// The local minima of values over the (alpha, beta) grid (values[i * kGridSize + j], inf where
-// infeasible): grid points no worse than their eight neighbours, best first.
-std::vector<int> GridMinima(const std::vector<double>& values) {
+// The local minima of values over an (alpha, beta) grid of `grid` steps (values[i * grid + j],
+// inf where infeasible): grid points no worse than their eight neighbours, best first.
+std::vector<int> GridMinima(const std::vector<double>& values, int grid) {
   std::vector<int> minima;
-  for (int i = 0; i < kGridSize; ++i) {
-    for (int j = 0; j < kGridSize; ++j) {
-      const double value = values[i * kGridSize + j];
+  for (int i = 0; i < grid; ++i) {
+    for (int j = 0; j < grid; ++j) {
+      const double value = values[i * grid + j];
       if (!std::isfinite(value)) continue;
       bool minimum = true;
       for (int di = -1; di <= 1 && minimum; ++di) {
         for (int dj = -1; dj <= 1 && minimum; ++dj) {
           const int a = i + di, b = j + dj;
-          if ((di == 0 && dj == 0) || a < 0 || b < 0 || a >= kGridSize || b >= kGridSize) continue;
-          minimum = !(values[a * kGridSize + b] < value);
+          if ((di == 0 && dj == 0) || a < 0 || b < 0 || a >= grid || b >= grid) continue;
+          minimum = !(values[a * grid + b] < value);
         }
       }
-      if (minimum) minima.push_back(i * kGridSize + j);
+      if (minimum) minima.push_back(i * grid + j);
     }
   }
   std::stable_sort(minima.begin(), minima.end(),
@@ -859,33 +857,33 @@ std::vector<int> GridMinima(const std::vector<double>& values) {
 }
 
 // The grid's local minima (values, GridMinima), best first, at most kStarts of them.
-std::vector<GridStart> BestBasins(const std::vector<GridStart>& grid,
-                                  const std::vector<double>& values) {
+std::vector<GridStart> BestBasins(const std::vector<GridStart>& cells,
+                                  const std::vector<double>& values, int grid) {
   std::vector<GridStart> basins;
-  for (int k : GridMinima(values)) basins.push_back(grid[k]);
+  for (int k : GridMinima(values, grid)) basins.push_back(cells[k]);
   if (static_cast<int>(basins.size()) > kStarts) basins.resize(kStarts);
   return basins;
 }
 
 // The grid's basins, best first, at most kStarts: the local minima of the projected objective
-// over the coarse (alpha, beta) grid. The cold fit's starts.
-std::vector<GridStart> GridBasins(const Problem& problem) {
-  const Problem::GridColumns columns = problem.MakeGridColumns();
+// over an (alpha, beta) grid of `grid` steps per exponent. The cold fit's starts.
+std::vector<GridStart> GridBasins(const Problem& problem, int grid) {
+  const Problem::GridColumns columns = problem.MakeGridColumns(grid);
   const int n = problem.size();
   std::vector<double> scratch;
-  std::vector<GridStart> grid(kGridSize * kGridSize);
-  std::vector<double> values(grid.size());
-  for (int i = 0; i < kGridSize; ++i) {
-    for (int j = 0; j < kGridSize; ++j) {
-      GridStart& g = grid[i * kGridSize + j];
-      g.alpha = GridExponent(i);
-      g.beta = GridExponent(j);
+  std::vector<GridStart> cells(grid * grid);
+  std::vector<double> values(cells.size());
+  for (int i = 0; i < grid; ++i) {
+    for (int j = 0; j < grid; ++j) {
+      GridStart& g = cells[i * grid + j];
+      g.alpha = GridExponent(i, grid);
+      g.beta = GridExponent(j, grid);
       g.f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n],
                                    kProjectIterations, &scratch, &g.theta);
-      values[i * kGridSize + j] = g.f;
+      values[i * grid + j] = g.f;
     }
   }
-  return BestBasins(grid, values);
+  return BestBasins(cells, values, grid);
 }
 
 // The basins of GridBasins for warm refits, at under half its cost: every cell gets
@@ -895,19 +893,19 @@ std::vector<GridStart> GridBasins(const Problem& problem) {
 // for the series' rounding) unless the short ranking hid one far from the best cells.
 std::vector<GridStart> RefitGridBasins(const Problem& problem) {
   const Problem::GridColumns columns = problem.MakeGridColumns();
-  const int n = problem.size();
-  constexpr int kCells = kGridSize * kGridSize;
+  const int n = problem.size(), grid = columns.grid;
+  const int cell_count = grid * grid;
   std::vector<double> scratch;
-  std::vector<GridStart> grid(kCells);
-  std::vector<double> values(kCells);
-  std::vector<char> done(kCells);  // projected in full, or stopped early by IRLS itself
+  std::vector<GridStart> cells(cell_count);
+  std::vector<double> values(cell_count);
+  std::vector<char> done(cell_count);  // projected in full, or stopped early by IRLS itself
   std::vector<Eigen::Vector3d> starts;
   problem.ScreenGrid(columns, &starts);  // ProjectColumns' starts from sums shared across cells
-  for (int k = 0; k < kCells; ++k) {
-    GridStart& g = grid[k];
-    const int i = k / kGridSize, j = k % kGridSize;
-    g.alpha = GridExponent(i);
-    g.beta = GridExponent(j);
+  for (int k = 0; k < cell_count; ++k) {
+    GridStart& g = cells[k];
+    const int i = k / grid, j = k % grid;
+    g.alpha = GridExponent(i, grid);
+    g.beta = GridExponent(j, grid);
     g.theta = starts[k];
     bool settled = true;
     g.f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n], kRankingIterations,
@@ -918,29 +916,29 @@ std::vector<GridStart> RefitGridBasins(const Problem& problem) {
   auto complete = [&](int k) {
     if (done[k]) return false;
     done[k] = 1;
-    const int i = k / kGridSize, j = k % kGridSize;
-    values[k] = grid[k].f = problem.ProjectColumns(
+    const int i = k / grid, j = k % grid;
+    values[k] = cells[k].f = problem.ProjectColumns(
         &columns.params[i * n], &columns.tokens[j * n], kProjectIterations - kRankingIterations,
-        &scratch, &grid[k].theta, Problem::Start::kGiven);
+        &scratch, &cells[k].theta, Problem::Start::kGiven);
     return true;
   };
-  std::vector<int> order(kCells);
-  for (int k = 0; k < kCells; ++k) order[k] = k;
+  std::vector<int> order(cell_count);
+  for (int k = 0; k < cell_count; ++k) order[k] = k;
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return values[a] < values[b]; });
   for (int k = 0; k < kRankedCells; ++k) complete(order[k]);
   for (bool changed = true; changed;) {
     changed = false;
-    std::vector<int> minima = GridMinima(values);
+    std::vector<int> minima = GridMinima(values, grid);
     if (static_cast<int>(minima.size()) > kStarts) minima.resize(kStarts);
     for (int k : minima) {
-      const int i = k / kGridSize, j = k % kGridSize;
-      for (int a = std::max(i - 1, 0); a <= std::min(i + 1, kGridSize - 1); ++a) {
-        for (int b = std::max(j - 1, 0); b <= std::min(j + 1, kGridSize - 1); ++b)
-          changed = complete(a * kGridSize + b) || changed;
+      const int i = k / grid, j = k % grid;
+      for (int a = std::max(i - 1, 0); a <= std::min(i + 1, grid - 1); ++a) {
+        for (int b = std::max(j - 1, 0); b <= std::min(j + 1, grid - 1); ++b)
+          changed = complete(a * grid + b) || changed;
       }
     }
   }
-  return BestBasins(grid, values);
+  return BestBasins(cells, values, grid);
 }
 
 // Warm refits' basins where the grid above is not needed (LossRefitter::Refit says when): the
@@ -948,14 +946,14 @@ std::vector<GridStart> RefitGridBasins(const Problem& problem) {
 // of them. Can miss a basin the cold search finds (Refit checks new bounds).
 std::vector<GridStart> ScreenBasins(const Problem& problem) {
   const Problem::GridColumns columns = problem.MakeGridColumns();
-  const int n = problem.size();
+  const int n = problem.size(), grid = columns.grid;
   const std::vector<double> screen = problem.ScreenGrid(columns);
   std::vector<double> scratch;
   std::vector<GridStart> basins;
-  for (int k : GridMinima(screen)) {
+  for (int k : GridMinima(screen, grid)) {
     if (static_cast<int>(basins.size()) == kScreenedBasins) break;
-    const int i = k / kGridSize, j = k % kGridSize;
-    GridStart g{0, GridExponent(i), GridExponent(j), {}};
+    const int i = k / grid, j = k % grid;
+    GridStart g{0, GridExponent(i, grid), GridExponent(j, grid), {}};
     g.f = problem.ProjectColumns(&columns.params[i * n], &columns.tokens[j * n], kProjectIterations,
                                  &scratch, &g.theta);
     if (std::isfinite(g.f)) basins.push_back(g);
@@ -1034,15 +1032,21 @@ double LossObjective(const std::vector<LossPoint>& points, const LossLaw& law, d
 }
 
 LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delta,
-                         int max_iterations) {
+                         int max_iterations, int grid_size) {
   const std::string problem_text = CheckLossPoints(points, 0.0);
   if (!problem_text.empty()) {
     LossFitResult result;
     result.error = problem_text;
     return result;
   }
+  if (grid_size < 2 || grid_size > 4 * kLossSearchGrid) {
+    LossFitResult result;
+    result.error = "the loss law's search grid must have 2 to " +
+                   std::to_string(4 * kLossSearchGrid) + " steps per exponent";
+    return result;
+  }
   const Problem problem(points, huber_delta);
-  const std::vector<GridStart> basins = GridBasins(problem);
+  const std::vector<GridStart> basins = GridBasins(problem, grid_size);
   if (basins.empty()) {
     LossFitResult result;
     result.error = "the loss law could not be evaluated on any exponent of the search grid";

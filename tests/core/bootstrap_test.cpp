@@ -354,5 +354,35 @@ TEST(LossRefitter, ChinchillaResamplesWhereNewtonCrawled) {
   ExpectNoWorseThanCold(points, {272, 368});
 }
 
+TEST(LossRefitter, ChinchillaResamplesWhoseBasinFallsBetweenTheGridCells) {
+  // On resamples 6, 217 and 486 the best basin (B near 4e5, beta near 0.61) lies between cells of
+  // the cold search's 14 x 14 grid, which ends in the basin beside it; a grid twice as fine finds
+  // it, and so does the warm refit, from the full-data optimum (bench/bootstrap_bench's thorough
+  // reference: none of 1,000 resamples worse than it).
+  std::vector<LossPoint> points;
+  for (const scalecalc::Run& run : test::LoadChinchilla().runs)
+    points.push_back({run.params, run.tokens, run.loss, 1.0});
+  const LossFitResult full = FitLossLaw(points, 1e-3);
+  ASSERT_TRUE(full.ok);
+  const LossRefitter refitter(points, 1e-3, full.law);
+  const std::vector<RefitPair> pairs =
+      WarmAndColdAt(refitter, points, FitOptions().seed, {6, 217, 486});
+  ASSERT_EQ(pairs.size(), 3u);
+  for (const RefitPair& r : pairs) {
+    const LossFitResult fine =
+        FitLossLaw(r.resampled, 1e-3, kLossFitMaxIterations, 2 * kLossSearchGrid);
+    ASSERT_TRUE(r.warm.ok && r.cold.ok && fine.ok) << r.k;
+    EXPECT_LT(fine.objective, r.cold.objective * (1 - 1e-5)) << "resample " << r.k;
+    EXPECT_LE(r.warm.objective, fine.objective * (1 + 1e-9)) << "resample " << r.k;
+    EXPECT_NEAR(r.warm.law.beta, fine.law.beta, 1e-4) << "resample " << r.k;
+  }
+  // A grid the search cannot use is an error, not a crash.
+  for (int grid : {-3, 0, 1, 1000}) {
+    const LossFitResult bad = FitLossLaw(points, 1e-3, kLossFitMaxIterations, grid);
+    EXPECT_FALSE(bad.ok) << grid;
+    EXPECT_NE(bad.error.find("search grid"), std::string::npos) << grid;
+  }
+}
+
 }  // namespace
 }  // namespace scalecalc
