@@ -1,10 +1,16 @@
-// frame_pacing.h: how often the page draws. Every animation frame while anything happens; while a
-// bootstrap runs and nothing else has happened for kIdleAfterMs, one frame every kIdleFrameMs,
-// which still moves its progress bar. On a CPU rasteriser (SwiftShader) the page's frames took a
-// quarter of the fitting worker's time on 2 cores (bench/README.md). Input (main.cpp's GLFW
-// callbacks, the touch bindings) and every call from the page that can change what is shown
-// (app_bindings.cpp) bring back every frame at once.
+// frame_pacing.h: how often the page draws. Every animation frame while anything happens; once
+// nothing has happened for kIdleAfterMs, one frame every kIdleFrameMs while the screen stands
+// still, or while a bootstrap runs (its progress bar still moves at that rate). On a CPU
+// rasteriser (SwiftShader) the page's frames took a quarter of the fitting worker's time on 2
+// cores (bench/README.md), and a page that redraws a still screen 60 times a second spends a
+// laptop's or phone's battery on nothing. Input (main.cpp's GLFW callbacks, the touch bindings),
+// every call from the page that can change what is shown (app_bindings.cpp) and an idle frame
+// that draws something new (a late result, a text cursor's blink) bring back every frame at once.
 #pragma once
+
+#include <cstdint>
+
+struct ImDrawData;
 
 namespace scalecalc::app {
 
@@ -15,10 +21,15 @@ constexpr int kIdleFrameMs = 200;
 
 // Something happened: draw every animation frame again, from the next one.
 void WakeFrames();
-// After each frame: the idle rate once a bootstrap is running and nothing has happened for
-// kIdleAfterMs, else every animation frame.
-void PaceFrames(bool bootstrap_running);
+// After each frame, with what it drew: the idle rate once nothing has happened for kIdleAfterMs
+// and either a bootstrap is running or the frame drew what the one before it did; else every
+// animation frame.
+void PaceFrames(bool bootstrap_running, const ImDrawData& draw_data);
 // Whether the page draws at the idle rate now (the test hook).
 bool FramesIdle();
+
+// What a frame drew, as one number: its vertices, indices, clip rectangles and textures hashed
+// (64-bit FNV-1a over 8-byte words, so a change in any one word always changes it).
+uint64_t DrawSignature(const ImDrawData& draw_data);
 
 }  // namespace scalecalc::app

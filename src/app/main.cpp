@@ -118,7 +118,8 @@ void Frame() {
   glClear(GL_COLOR_BUFFER_BIT);
   scalecalc::app::DrawImGuiData(*ImGui::GetDrawData(), platform.width_px, platform.height_px);
   scalecalc::app::web::CaptureRequestedPng(platform.height_px);  // a plot's "Save PNG"
-  scalecalc::app::PaceFrames(scalecalc::app::TheApp().model().bootstrap.running);
+  scalecalc::app::PaceFrames(scalecalc::app::TheApp().model().bootstrap.running,
+                             *ImGui::GetDrawData());
 }
 
 }  // namespace

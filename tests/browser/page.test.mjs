@@ -40,6 +40,25 @@ test('page loads, draws without reading back from the GL, and reports no errors'
   assert.ok(calls.draws > 0, 'the app drew during those frames');
   assert.equal(calls.reads, 0, 'no frame read anything back from the GL');
   await page.screenshot({ path: screenshotPath('page') });
+
+  // A still screen is redrawn at the idle rate (src/app/frame_pacing.h: 5 frames a second) ...
+  await page.waitForFunction(() => window.scalecalc.app.framesIdle(), null, { timeout: 10000 });
+  const idleFrames = await page.evaluate(async () => {
+    const { app } = window.scalecalc;
+    app.resetFrameStats();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return JSON.parse(app.frameStatsJson()).frames;
+  });
+  assert.ok(idleFrames >= 2 && idleFrames <= 8, `a still screen: ${idleFrames} frames in a second`);
+  // ... and a change while idle is drawn at the next animation frame, not at the idle rate's.
+  const woken = await page.evaluate(async () => {
+    const { app } = window.scalecalc;
+    app.resetFrameStats();
+    app.selectPanel('fit');
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    return { frames: JSON.parse(app.frameStatsJson()).frames, idle: app.framesIdle() };
+  });
+  assert.ok(woken.frames >= 1 && !woken.idle, `after a change while idle: ${JSON.stringify(woken)}`);
   assert.deepEqual(problems, []);
 });
 
