@@ -3,6 +3,7 @@
 #include <GLFW/glfw3.h>
 #include <emscripten.h>
 #include <emscripten/html5.h>
+#include <emscripten/html5_webgl.h>
 
 #include <cmath>
 #include <string>
@@ -89,6 +90,22 @@ void OnScroll(GLFWwindow* window, double dx_pixels, double dy_pixels) {
   ImGui_ImplGlfw_ScrollCallback(window, -dx_pixels / 100.0, -dy_pixels / 100.0);
 }
 
+// A lost WebGL context (the GPU process restarted, a phone took the GPU back from a background
+// tab) comes back only if its loss event is prevented: returning true does that. The restored
+// context has none of the app's GL objects: the renderer makes them again.
+EM_BOOL OnContextLost(int, const void*, void*) {
+  return EM_TRUE;
+}
+EM_BOOL OnContextRestored(int, const void*, void*) {
+  if (const std::string failure = scalecalc::app::InitWebGlRenderer(); !failure.empty()) {
+    scalecalc::app::web::ReportFatal("scalecalc could not draw again: " + failure);
+    return EM_TRUE;
+  }
+  scalecalc::app::UploadFontAtlas();
+  scalecalc::app::WakeFrames();
+  return EM_TRUE;
+}
+
 // One Dear ImGui frame of the app, up to its draw data. `repeat`: the same frame laid out again.
 void BuildImGuiFrame(bool repeat) {
   ImGui_ImplGlfw_NewFrame();
@@ -171,6 +188,8 @@ int main() {
     scalecalc::app::web::ReportFatal("scalecalc could not start: " + failure);
     return 1;
   }
+  emscripten_set_webglcontextlost_callback("#canvas", nullptr, EM_FALSE, OnContextLost);
+  emscripten_set_webglcontextrestored_callback("#canvas", nullptr, EM_FALSE, OnContextRestored);
   scalecalc::app::TheApp().Start();
 
   emscripten_set_main_loop(Frame, 0, false);

@@ -105,6 +105,7 @@ void SetDrawState(const ImDrawData& draw_data, int framebuffer_width_px,
 }  // namespace
 
 std::string InitWebGlRenderer() {
+  renderer = Renderer{};  // after a lost context, its objects went with it
   ImGuiIO& io = ImGui::GetIO();
   io.BackendRendererName = "scalecalc_webgl2";
   const GLuint vertex_shader = CompiledShader(GL_VERTEX_SHADER, kVertexShader);

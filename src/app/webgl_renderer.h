@@ -15,7 +15,8 @@
 namespace scalecalc::app {
 
 // Creates the shader program, buffers and vertex layout in the current context. Empty on
-// success, else what failed (the shader compiler's log), for the page's error message.
+// success, else what failed (the shader compiler's log), for the page's error message. Called
+// again when a lost context is restored (then UploadFontAtlas too): the old objects are gone.
 std::string InitWebGlRenderer();
 
 // Uploads Dear ImGui's font atlas as the font texture (replacing the previous one) and hands the

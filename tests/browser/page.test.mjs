@@ -129,3 +129,27 @@ test('a slow load shows a turning spinner after a second, a quick one none', asy
   assert.ok(await page.$eval('#status', (el) => el.classList.contains('hidden')));
   await context.close();
 });
+
+test('a lost WebGL context comes back and the app draws again', async () => {
+  // What a GPU process restart or a phone taking its GPU back from a background tab does.
+  const { page, problems } = await openPage(session.browser, session.url);
+  await waitForApp(page);
+  await page.mouse.move(1200, 650);  // a still spot: the same picture before and after
+  await frames(page, 10);
+  const before = await page.screenshot();
+  const lost = await page.evaluate(() => new Promise((resolve) => {
+    const canvas = document.getElementById('canvas');
+    const extension = canvas.getContext('webgl2').getExtension('WEBGL_lose_context');
+    canvas.addEventListener('webglcontextlost', (event) => {
+      resolve(event.defaultPrevented);
+      setTimeout(() => extension.restoreContext(), 100);
+    }, { once: true });
+    extension.loseContext();
+  }));
+  assert.ok(lost, 'the app asks for the context back');
+  await page.waitForFunction(() => !document.getElementById('canvas').getContext('webgl2').isContextLost());
+  await page.mouse.move(1200, 650);
+  await frames(page, 10);
+  assert.ok((await page.screenshot()).equals(before), 'the same picture as before the loss');
+  assert.deepEqual(problems.filter((p) => !/CONTEXT_LOST/.test(p)), []);
+});
