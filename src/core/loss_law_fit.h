@@ -70,7 +70,8 @@ constexpr int kLossFitMaxIterations = 400;
 // The search grid: alpha and beta each at the centres of kLossSearchGrid equal steps of
 // (0, kLossExponentMax) (0.071, 0.214, ..., 1.929). The grid finds the basins, local solvers the
 // optimum. A basin can fall between its cells: on 3 Chinchilla resamples in 1,000 one did, which
-// a 28 x 28 grid (3x the cost) finds (bench/bootstrap_bench's thorough reference).
+// a 28 x 28 grid (3x the cost) finds; that grid misses others this one finds (bench/README.md,
+// "A thorough reference").
 constexpr int kLossSearchGrid = 14;
 
 // Full fit: grid search in (alpha, beta) on a grid of grid_size steps per exponent, then L-BFGS-B
