@@ -6,6 +6,8 @@
 // queued before it; on a software rasteriser three of them took 40 ms of the first frame
 // (bench/README.md, "The page"). The app owns its context, so this renderer sets the state it
 // draws with, restores nothing, and never reads from the GL except once, to check its shaders.
+// The one texture it samples is the font atlas, as a single coverage channel: an RGBA image
+// (ImGui::Image) would need a second fragment shader.
 #pragma once
 
 #include <string>
