@@ -1,5 +1,5 @@
 // The settings schema: the table's invariants, the one rule per setting, every row refusing bad
-// input with a message that names what the user touches, and version-1 and version-2 links and
+// input with a message that names what the user touches, and version-1, 2 and 3 links and
 // state files (fixtures made by the code before the next version existed) still opening.
 #include "core/settings_schema.h"
 
@@ -270,6 +270,32 @@ TEST(StateFixtures, Version2FileRefusesVersion3Fields) {
   std::string text = Fixture("state_v2.json");
   text.insert(text.rfind('}'), ", \"groups\": {\"compare_first\": 3}");
   EXPECT_EQ(StateFromJson(text).message, "state file has unknown field 'groups'");
+}
+
+// Made by the code of main at be25e05 (format version 3) before version 4 existed: every
+// version-2 and version-3 field away from its default, a grouped three-row CSV.
+void ExpectVersion3Fixture(const DecodeResult& r) {
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.version, 3);
+  EXPECT_EQ(r.state.data_name, "fixture_v3.csv");
+  EXPECT_EQ(r.state.csv_text,
+            "params,tokens,loss,family\n1e8,2e9,3.1,a\n2e8,2e9,3.0,b\n4e8,2e9,2.9,c\n");
+  ExpectVersion2Fields(r.state);
+  EXPECT_EQ(r.state.compare_group_first, 3);
+  EXPECT_EQ(r.state.compare_group_second, 2);
+}
+
+TEST(StateFixtures, Version3LinkPayloadOpens) {
+  const Bytes bytes = FromBase64Url(Fixture("state_v3.link.txt"));
+  ASSERT_GT(bytes.size(), 3u);
+  EXPECT_EQ(bytes[2], 3);  // really a version-3 link
+  ExpectVersion3Fixture(DecodeState(bytes.data(), bytes.size()));
+}
+
+TEST(StateFixtures, Version3StateFileOpens) {
+  const std::string text = Fixture("state_v3.json");
+  ASSERT_NE(text.find("\"version\": 3,"), std::string::npos);
+  ExpectVersion3Fixture(StateFromJson(text));
 }
 
 TEST(StateVersion3, ComparedGroupsOutOfRangeAreRefusedByName) {

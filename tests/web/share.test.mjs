@@ -291,3 +291,15 @@ test('the version-1 link fixture (tests/core/fixtures) still decodes to its stat
   assert.deepEqual(Buffer.from(decoded.bytes), expected);
   assert.equal(expected[2], 1, 'a version-1 state');
 });
+
+test('the version-3 link fixture (tests/core/fixtures) still decodes to its state bytes', async () => {
+  const fs = await import('node:fs');
+  const dir = new URL('../core/fixtures/', import.meta.url);
+  const fragment = fs.readFileSync(new URL('state_v3.fragment.txt', dir), 'utf8').trim();
+  const payload = fs.readFileSync(new URL('state_v3.link.txt', dir), 'utf8').trim();
+  const decoded = await decodeFragment(fragment);
+  assert.ok(decoded.ok, decoded.message);
+  const expected = Buffer.from(payload, 'base64url');
+  assert.deepEqual(Buffer.from(decoded.bytes), expected);
+  assert.equal(expected[2], 3, 'a version-3 state');
+});
