@@ -19,12 +19,13 @@ namespace {
 
 constexpr int kNoJob = -2;
 
-// The job after `after` (kNoJob: the first): the whole table (-1) when it is fitted, then each
-// fitted group; kNoJob when none is left.
+// The job after `after` (kNoJob: the first): the whole table (-1) when it has laws to resample,
+// then each such group (a partial one too: its lr and batch laws keep intervals); kNoJob when none
+// is left.
 int NextJob(const Model& model, int after) {
-  if (after < -1 && model.fit.ok) return -1;
+  if (after < -1 && HasLawsToResample(model.fit)) return -1;
   for (int g = std::max(after + 1, 0); g < static_cast<int>(model.groups.size()); ++g) {
-    if (model.groups[g].analysis.fit.ok) return g;
+    if (HasLawsToResample(model.groups[g].analysis.fit)) return g;
   }
   return kNoJob;
 }

@@ -161,7 +161,8 @@ void Model::AttachBootstrap(int job_generation, int group,
   if (group >= 0) {
     if (group >= static_cast<int>(groups.size())) return;
     TableAnalysis& t = groups[group].analysis;
-    if (!t.fit.ok || !AttachBootstrapSamples(flat_samples, &t.fit)) return;
+    if (!HasLawsToResample(t.fit) || !AttachBootstrapSamples(flat_samples, &t.fit)) return;
+    if (!t.fit.ok) return;  // a partial result: its lr and batch laws have their intervals now
     // Approach 2's intervals with the same resample count and seed, as for the whole table.
     t.isoflop = FitIsoFlop(IsoFlopPointsOf(split.groups[group].table, t.fit, analysis.compute),
                            analysis.compute, IsoFlopOptionsFor(analysis.fit));
@@ -170,8 +171,9 @@ void Model::AttachBootstrap(int job_generation, int group,
     t.comparison = CompareMethods(t.isoflop, t.fit, &t.plan);
     return;
   }
-  if (!fit.ok) return;
+  if (!HasLawsToResample(fit)) return;
   if (!AttachBootstrapSamples(flat_samples, &fit)) return;
+  if (!fit.ok) return;
   plan = PlanAnalysis(analysis, fit.laws);
   RecomputeIsoFlop();
   UpdatePlotSeries();
@@ -189,6 +191,13 @@ void Model::RecomputeGroups() {
   PlanOptions plan_options = analysis.plan;
   plan_options.compute = analysis.compute;
   groups = AnalyzeGroups(split, options, analysis.compute, &plan_options);
+  // Point fits before their bootstrap: the plans say the intervals are pending.
+  for (GroupAnalysis& g : groups) {
+    TableAnalysis& t = g.analysis;
+    if (!t.fit.laws.fitted || analysis.fit.bootstrap_samples <= 0) continue;
+    t.fit.laws.bootstrap_requested = analysis.fit.bootstrap_samples;
+    if (t.planned) t.plan = MakePlan(t.fit.laws, plan_options);
+  }
   group_shown.assign(groups.size(), true);
   // The plots' series of every group, once per fit (they do not depend on the budget).
   group_plots.clear();

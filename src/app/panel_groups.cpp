@@ -82,13 +82,34 @@ void ValueCell(double value, const Interval& ci, int digits) {
   if (!interval.empty()) ImGui::TextDisabled("%s", interval.c_str());
 }
 
+// An exponent of an lr or batch law; "-" for a variable the law does not use.
+void ExponentCell(double value, const Interval& ci) {
+  if (std::isfinite(value)) return ValueCell(value, ci, 3);
+  ImGui::TableNextColumn();
+  ImGui::TextDisabled("-");
+}
+
+// The two exponent columns of one hyperparameter law, or its short reason code.
+void HyperCells(const ComparisonRow::HyperColumn& c) {
+  if (!c.fitted) {
+    ImGui::TableNextColumn();
+    ImGui::TextDisabled("[%s]", c.why_code.c_str());
+    ImGui::TableNextColumn();
+    return;
+  }
+  ExponentCell(c.exp_params, c.exp_params_ci);
+  ExponentCell(c.exp_tokens, c.exp_tokens_ci);
+}
+
 void DrawGroupComparison(Model& model) {
   if (model.groups.empty()) return;
   int resamples = 0;  // kept by the group with the most (each group resamples on its own)
   bool any_interval = false;
   for (const GroupAnalysis& g : model.groups) {
     resamples = std::max(resamples, g.analysis.fit.bootstrap_samples_done);
-    any_interval = any_interval || std::isfinite(g.analysis.fit.loss.E_ci.lo);
+    const FitSummary& f = g.analysis.fit;
+    any_interval = any_interval || std::isfinite(f.loss.E_ci.lo) ||
+                   std::isfinite(f.lr_law.coef_ci.lo) || std::isfinite(f.batch_law.coef_ci.lo);
   }
   ImGui::Text("Groups by %s: %d", model.split.column.c_str(),
               static_cast<int>(model.groups.size()));
@@ -113,10 +134,11 @@ void DrawGroupComparison(Model& model) {
   const float row_px = (any_interval ? 2 : 1) * line_px + padding_px;
   const float height = line_px + padding_px + static_cast<float>(model.groups.size()) * row_px +
                        style.ScrollbarSize + 2 * style.FramePadding.y;
-  if (!ImGui::BeginTable("groups", 13, flags, ImVec2(0, height))) return;
+  if (!ImGui::BeginTable("groups", 17, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(2, 1);  // the group's name stays while the numbers scroll
   for (const char* name : {"show", "group", "runs used", "excluded", "E", "A", "alpha", "B", "beta",
-                           "a", "a (IsoFLOP)", "N_opt", "loss at budget"}) {
+                           "a", "a (IsoFLOP)", "N_opt", "loss at budget", "lr: exp N", "lr: exp T",
+                           "batch: exp N", "batch: exp T"}) {
     ImGui::TableSetupColumn(name);
   }
   ImGui::TableHeadersRow();
@@ -142,7 +164,12 @@ void DrawGroupComparison(Model& model) {
     ImGui::Text("%d", row.excluded);
     if (!row.fitted) {
       ImGui::TableNextColumn();
-      ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "not fitted: %s", row.why.c_str());
+      ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "loss law not fitted [%s]",
+                         row.why_code.c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.why.c_str());
+      ImGui::TableSetColumnIndex(12);  // the lr and batch laws' columns follow
+      HyperCells(row.lr);
+      HyperCells(row.batch);
       ImGui::PopID();
       continue;
     }
@@ -155,6 +182,8 @@ void DrawGroupComparison(Model& model) {
     ValueCell(row.isoflop_exp, row.isoflop_exp_ci, 3);
     ValueCell(row.params_opt, row.params_ci, 3);
     ValueCell(row.loss_opt, row.loss_ci, 5);
+    HyperCells(row.lr);
+    HyperCells(row.batch);
     ImGui::PopID();
   }
   ImGui::EndTable();

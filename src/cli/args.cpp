@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/enum_names.h"
 #include "core/presets.h"
 #include "core/settings_schema.h"
 
@@ -157,6 +158,8 @@ std::string FlagHelp(bool fit_only) {
         !shown_default.empty()) {
       help += " (default " + shown_default + ")";
     }
+    if (row.type == SettingType::kColumns)
+      help += " ROLE is one of: " + EnumNamesOf<Role>().List() + " (repeat the flag per role).";
     if (row.flag && std::string_view(row.flag) == "--optimum")
       help += " band takes a percentage: band:0.25.";
     if (row.flag) out += HelpLine(std::string(row.flag) + " " + Metavar(row), help);
@@ -380,7 +383,8 @@ design options (with the fit options; --budget is the plan's budget):
          R"(
 Numbers may be written 1e22, 1.07B, 250M, 3k; caps and forced values take 'none'. Every fit and
 plan carries a trust report: a status (ok, partial, failed), a termination and warnings
-[{code, message, severity}] in the JSON, and "warning:" lines on stderr. Exit status: 0 a result,
+[{code, message, severity}] in the JSON, and each warning once on stderr as a line
+"warning: [code] message" (info notes stay in the reports). Exit status: 0 a result,
 full or partial (too few points for a law still reports the cells and what they support;
 "status" says which); 1 the fit failed numerically; 2 bad input (flag, value, file, CSV, no data,
 or a plan the budget or caps cannot make or that is not physical), with the reason on stderr

@@ -66,6 +66,15 @@ bool ReadInput(const std::string& path, size_t max_bytes, std::string* text, std
   return true;
 }
 
+// Every warning of a result (severity warning or error; info notes stay in the reports), once
+// each: "warning: [code] message", after `who` ("" or "group NAME: ").
+void ReportWarnings(const std::vector<Warning>& warnings, const std::string& who) {
+  for (const Warning& w : warnings) {
+    if (w.severity == Severity::kInfo) continue;
+    Error("warning: [" + w.code + "] " + who + w.message);
+  }
+}
+
 // --threads N (default: every core): how the bootstrap is computed, never what.
 BootstrapExecution BootstrapThreads(const CliArgs& args) {
   BootstrapExecution execution;
@@ -88,8 +97,11 @@ TableOutcome PlanFitted(const CliArgs& args, const FitSummary& summary, const st
   if (summary.status == ResultStatus::kFailed) {
     Error(who + "fit failed: " + summary.message);
     out.status = summary.termination == FitTermination::kNoData ? kExitBadInput : kExitFitFailed;
-  } else if (summary.status == ResultStatus::kPartial) {
-    Error("warning: " + who + "partial result: " + summary.message);
+  } else {
+    ReportWarnings(summary.warnings, who);
+    if (summary.status == ResultStatus::kPartial) {
+      Error(who + "partial result (the fit's warnings say what is missing)");
+    }
   }
   // A partial fit without a usable loss law makes no plan, but is still a result (exit 0): the
   // plan's entry says why.
@@ -101,8 +113,11 @@ TableOutcome PlanFitted(const CliArgs& args, const FitSummary& summary, const st
     out.status = kExitBadInput;
   } else if (!out.plan.ok) {
     out.plan.message = "not planned: the fit is partial (" + out.plan.message + ")";
-  } else if (out.plan.status == ResultStatus::kPartial) {
-    Error("warning: " + who + "plan: " + out.plan.message);
+  } else {
+    ReportWarnings(out.plan.warnings, who + "plan: ");
+    if (out.plan.status == ResultStatus::kPartial) {
+      Error(who + "plan: partial result (the plan's warnings say what is missing)");
+    }
   }
   return out;
 }
@@ -287,7 +302,10 @@ int RunPlan(const CliArgs& args) {
     Error("plan: " + plan.message);
     return kExitBadInput;
   }
-  if (plan.status == ResultStatus::kPartial) Error("warning: plan: " + plan.message);
+  ReportWarnings(plan.warnings, "plan: ");
+  if (plan.status == ResultStatus::kPartial) {
+    Error("plan: partial result (the plan's warnings say what is missing)");
+  }
   return 0;
 }
 

@@ -257,38 +257,59 @@ std::string GroupComparisonReport(const std::string& column,
                                   const std::vector<GroupAnalysis>& groups) {
   std::string out = "Groups by " + column + "\n";
   char buffer[512];
-  std::snprintf(buffer, sizeof(buffer), "  %-44s %5s %5s %9s %10s %7s %10s %7s %7s %7s %11s %9s\n",
-                "group", "used", "excl", "E", "A", "alpha", "B", "beta", "a", "a (iso)", "N_opt",
-                "loss");
+  std::snprintf(buffer, sizeof(buffer),
+                "  %-44s %5s %5s %9s %10s %7s %10s %7s %7s %7s %11s %9s  %-19s %s\n", "group",
+                "used", "excl", "E", "A", "alpha", "B", "beta", "a", "a (iso)", "N_opt", "loss",
+                "lr law", "batch law");
   out += buffer;
   for (const GroupAnalysis& g : groups) {
     const ComparisonRow row = ComparisonRowOf(g.name, g.runs, g.analysis);
     std::string name = row.name.size() > 44 ? row.name.substr(0, 41) + "..." : row.name;
+    // The lr and batch laws' exponents, or the short code of why a law is missing.
+    const auto hyper = [](const ComparisonRow::HyperColumn& c) {
+      if (!c.fitted) return "[" + c.why_code + "]";
+      std::string text;
+      if (std::isfinite(c.exp_params)) text += "N^" + Fmt("%.3f", c.exp_params);
+      if (std::isfinite(c.exp_tokens))
+        text += (text.empty() ? "" : " ") + ("T^" + Fmt("%.3f", c.exp_tokens));
+      return text;
+    };
+    const std::string lr = hyper(row.lr), batch = hyper(row.batch);
     if (!row.fitted) {
-      std::snprintf(buffer, sizeof(buffer), "  %-44s %5d %5d   not fitted: %s\n", name.c_str(),
-                    row.used, row.excluded, row.why.c_str());
+      std::snprintf(buffer, sizeof(buffer),
+                    "  %-44s %5d %5d   loss law not fitted [%s]; lr law %s; batch law %s\n",
+                    name.c_str(), row.used, row.excluded, row.why_code.c_str(), lr.c_str(),
+                    batch.c_str());
       out += buffer;
-      continue;
+    } else {
+      std::snprintf(buffer, sizeof(buffer),
+                    "  %-44s %5d %5d %9s %10s %7s %10s %7s %7s %7s %11s %9s  %-19s %s\n",
+                    name.c_str(), row.used, row.excluded, Fmt("%.4f", row.law.E).c_str(),
+                    G(row.law.A).c_str(), Fmt("%.4f", row.law.alpha).c_str(), G(row.law.B).c_str(),
+                    Fmt("%.4f", row.law.beta).c_str(), Fmt("%.4f", row.a).c_str(),
+                    Fmt("%.4f", row.isoflop_exp).c_str(), G(row.params_opt).c_str(),
+                    Fmt("%.5f", row.loss_opt).c_str(), lr.c_str(), batch.c_str());
+      out += buffer;
     }
-    std::snprintf(
-        buffer, sizeof(buffer), "  %-44s %5d %5d %9s %10s %7s %10s %7s %7s %7s %11s %9s\n",
-        name.c_str(), row.used, row.excluded, Fmt("%.4f", row.law.E).c_str(), G(row.law.A).c_str(),
-        Fmt("%.4f", row.law.alpha).c_str(), G(row.law.B).c_str(), Fmt("%.4f", row.law.beta).c_str(),
-        Fmt("%.4f", row.a).c_str(), Fmt("%.4f", row.isoflop_exp).c_str(), G(row.params_opt).c_str(),
-        Fmt("%.5f", row.loss_opt).c_str());
-    out += buffer;
     std::string intervals;
     for (const auto& [label, ci] : {std::pair<const char*, Interval>{"a", row.a_ci},
                                     {"a (iso)", row.isoflop_exp_ci},
                                     {"N_opt", row.params_ci},
-                                    {"loss", row.loss_ci}}) {
+                                    {"loss", row.loss_ci},
+                                    {"lr exp_N", row.lr.exp_params_ci},
+                                    {"lr exp_T", row.lr.exp_tokens_ci},
+                                    {"batch exp_N", row.batch.exp_params_ci},
+                                    {"batch exp_T", row.batch.exp_tokens_ci}}) {
       if (!std::isfinite(ci.lo) || !std::isfinite(ci.hi)) continue;
       intervals += std::string(intervals.empty() ? "" : "; ") + label + " [" + G(ci.lo) + ", " +
                    G(ci.hi) + "]";
     }
     if (!intervals.empty()) out += "      95% CI  " + intervals + "\n";
   }
-  out += "  a = beta / (alpha + beta), the surface fit's N_opt exponent; a (iso): Approach 2's.\n";
+  out +=
+      "  a = beta / (alpha + beta), the surface fit's N_opt exponent; a (iso): Approach 2's;\n"
+      "  lr and batch laws: their exponents of N and T (a law in one variable shows one),\n"
+      "  or [the warning code] of why the law is missing.\n";
   return out;
 }
 

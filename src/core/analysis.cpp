@@ -20,7 +20,10 @@ FitSummary FitAnalysis(const AnalysisState& state, const RunTable& table, bool b
                        const ProgressFn& progress, const BootstrapExecution& execution) {
   FitOptions options = state.fit;
   if (!bootstrap) options.bootstrap_samples = 0;
-  return Fit(table, options, progress, execution);
+  FitSummary summary = Fit(table, options, progress, execution);
+  // A quick fit before the bootstrap: its intervals are pending, not "not asked for".
+  if (summary.laws.fitted) summary.laws.bootstrap_requested = state.fit.bootstrap_samples;
+  return summary;
 }
 
 bool GroupTable(const AnalysisState& state, const RunTable& table, int group, RunTable* out,

@@ -81,12 +81,13 @@ BootstrapResult RunShare(const std::vector<BootstrapUnit>& units, const Bootstra
         }
       }
     }
-    bool usable = CheckLossPoints(points, settings.distinct_tolerance).empty();
+    bool usable =
+        !settings.fit_loss || CheckLossPoints(points, settings.distinct_tolerance).empty();
     LossFitResult loss;
     PowerLaw2 lr, batch;
     double r2 = 0;
     std::string error;
-    if (usable) {
+    if (usable && settings.fit_loss) {
       switch (settings.refit) {
         case BootstrapRefit::kWarm:
           loss = refitter.Refit(weights);
@@ -101,14 +102,17 @@ BootstrapResult RunShare(const std::vector<BootstrapUnit>& units, const Bootstra
       usable = loss.ok;
       result.cold_fallbacks += loss.cold_fallback ? 1 : 0;
     }
+    const auto min_distinct = [](HyperVariables v) { return v == HyperVariables::kBoth ? 3 : 2; };
     if (usable && settings.fit_lr) {
-      usable = FitHyperLaw(lr_points, settings.distinct_tolerance, &lr, &r2, &error);
+      usable = FitHyperLawIn(lr_points, settings.distinct_tolerance, settings.lr_variables,
+                             min_distinct(settings.lr_variables), &lr, &r2, &error);
     }
     if (usable && settings.fit_batch) {
-      usable = FitHyperLaw(batch_points, settings.distinct_tolerance, &batch, &r2, &error);
+      usable = FitHyperLawIn(batch_points, settings.distinct_tolerance, settings.batch_variables,
+                             min_distinct(settings.batch_variables), &batch, &r2, &error);
     }
     if (usable) {
-      result.loss.push_back(loss.law);
+      if (settings.fit_loss) result.loss.push_back(loss.law);
       if (settings.fit_lr) result.lr.push_back(lr);
       if (settings.fit_batch) result.batch.push_back(batch);
       result.resample.push_back(sample);

@@ -65,8 +65,13 @@ struct BootstrapSettings {
   uint64_t seed = 1;
   double huber_delta = 1e-3;
   double distinct_tolerance = 0.01;
+  bool fit_loss = true;  // false: only the hyperparameter laws (no loss law to resample)
   bool fit_lr = false;
   bool fit_batch = false;
+  // The variables each hyperparameter law is fitted in; a one-variable law's resample needs 2
+  // distinct values of its variable (the full fit needed 3).
+  HyperVariables lr_variables = HyperVariables::kBoth;
+  HyperVariables batch_variables = HyperVariables::kBoth;
   LossLaw start;  // warm start of every loss refit (the full-data optimum)
   BootstrapRefit refit = BootstrapRefit::kWarm;
   // Threads RunBootstrap splits the resamples over (native builds; WebAssembly computes on the
@@ -75,7 +80,8 @@ struct BootstrapSettings {
 };
 
 // Kept samples are aligned: index k of loss, lr and batch comes from the same resample (lr or
-// batch empty when not fitted). A resample that cannot identify a law is skipped and counted.
+// batch empty when not fitted; loss empty when settings.fit_loss is false). A resample that cannot
+// identify a law is skipped and counted.
 struct BootstrapResult {
   std::vector<LossLaw> loss;
   std::vector<PowerLaw2> lr, batch;

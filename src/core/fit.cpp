@@ -31,6 +31,24 @@ std::string Number(double value) {
   return text;
 }
 
+// Four significant digits, for messages.
+std::string Short(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  const char point = *std::localeconv()->decimal_point;
+  if (point != '.') std::replace(text, text + std::strlen(text), point, '.');
+  return text;
+}
+
+// A correlation to 6 digits (0.999994, not 1).
+std::string Correlation(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6f", value);
+  const char point = *std::localeconv()->decimal_point;
+  if (point != '.') std::replace(text, text + std::strlen(text), point, '.');
+  return text;
+}
+
 bool IsPositiveFinite(double v) {
   return std::isfinite(v) && v > 0;
 }
@@ -100,6 +118,9 @@ void SetHyperIntervals(const std::vector<PowerLaw2>& samples, HyperLawFit* fit) 
   fit->coef_ci = Percentile95(coef);
   fit->exp_params_ci = Percentile95(exp_n);
   fit->exp_tokens_ci = Percentile95(exp_t);
+  // A variable the law does not use has no interval (its samples hold 0, not an estimate).
+  if (!fit->in_params) fit->exp_params_ci = Interval();
+  if (!fit->in_tokens) fit->exp_tokens_ci = Interval();
 }
 
 void SetLossIntervals(const std::vector<LossLaw>& samples, LossLawFit* fit) {
@@ -150,10 +171,16 @@ void ExtrapolationCheck(const std::vector<LossPoint>& points, const FitOptions& 
   loss->holdout_points = static_cast<int>(held_out.size());
 }
 
+// Variables of a fitted hyperparameter law.
+HyperVariables VariablesOf(const HyperLawFit& fit) {
+  if (fit.in_params && fit.in_tokens) return HyperVariables::kBoth;
+  return fit.in_params ? HyperVariables::kParams : HyperVariables::kTokens;
+}
+
 // Resamples execution's share of the bootstrap into summary (samples, intervals) and notes;
-// true when cancelled.
-bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_lr, bool fit_batch,
-                  const FitOptions& options, const BootstrapExecution& execution,
+// true when cancelled. fit_loss false: the hyperparameter laws alone (no loss law was fitted).
+bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_loss, bool fit_lr,
+                  bool fit_batch, const FitOptions& options, const BootstrapExecution& execution,
                   const ProgressFn& progress, FitSummary* summary,
                   std::vector<std::string>* notes) {
   BootstrapSettings settings;
@@ -161,8 +188,11 @@ bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_lr, bool fit
   settings.seed = options.seed;
   settings.huber_delta = options.huber_delta;
   settings.distinct_tolerance = options.cell_tolerance;
+  settings.fit_loss = fit_loss;
   settings.fit_lr = fit_lr;
   settings.fit_batch = fit_batch;
+  settings.lr_variables = VariablesOf(summary->lr_law);
+  settings.batch_variables = VariablesOf(summary->batch_law);
   settings.start = summary->loss.law;
   settings.refit = execution.refit;
   settings.threads = execution.threads;
@@ -170,7 +200,7 @@ bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_lr, bool fit
   BootstrapResult boot = execution.first == 0 && last >= settings.samples
                              ? RunBootstrap(units, settings, progress)
                              : RunBootstrapRange(units, settings, execution.first, last, progress);
-  summary->bootstrap_samples_done = static_cast<int>(boot.loss.size());
+  summary->bootstrap_samples_done = static_cast<int>(boot.resample.size());
   // Resamples lost: a warning, and no intervals below kMinBootstrapKept (AssessFit).
   summary->bootstrap_samples_attempted = boot.attempted;
   SetLossIntervals(boot.loss, &summary->loss);
@@ -182,10 +212,47 @@ bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_lr, bool fit
   return boot.cancelled;
 }
 
+// Laws in one variable beside a loss law: their own resamples (hyperparameter laws alone, the
+// same seed and units), so that they keep intervals when the loss law's resamples fail. Only for
+// a whole bootstrap (a share of it, in a Web Worker, leaves them to the shared samples).
+void OneVariableBootstrap(const std::vector<BootstrapUnit>& units, const FitOptions& options,
+                          const BootstrapExecution& execution, FitSummary* summary) {
+  const auto one = [](const HyperLawFit& h) {
+    return h.law.IsSet() && !(h.in_params && h.in_tokens);
+  };
+  const bool lr = one(summary->lr_law), batch = one(summary->batch_law);
+  const bool whole =
+      execution.first == 0 && (execution.last < 0 || execution.last >= options.bootstrap_samples);
+  if (!(lr || batch) || !whole || options.bootstrap_samples <= 0) return;
+  BootstrapSettings settings;
+  settings.samples = options.bootstrap_samples;
+  settings.seed = options.seed;
+  settings.distinct_tolerance = options.cell_tolerance;
+  settings.fit_loss = false;
+  settings.fit_lr = lr;
+  settings.fit_batch = batch;
+  settings.lr_variables = VariablesOf(summary->lr_law);
+  settings.batch_variables = VariablesOf(summary->batch_law);
+  settings.threads = execution.threads;
+  const BootstrapResult boot = RunBootstrap(units, settings, {});
+  const int kept = static_cast<int>(boot.resample.size());
+  for (const bool is_lr : {true, false}) {
+    if (!(is_lr ? lr : batch)) continue;
+    HyperLawFit& h = is_lr ? summary->lr_law : summary->batch_law;
+    h.own_bootstrap_attempted = boot.attempted;
+    h.own_bootstrap_kept = kept;
+    h.coef_ci = h.exp_params_ci = h.exp_tokens_ci = Interval();
+    if (kept >= kMinBootstrapKept * boot.attempted)
+      SetHyperIntervals(is_lr ? boot.lr : boot.batch, &h);
+  }
+}
+
 FitSummary FitImpl(const RunTable& table, const FitOptions& options, const ProgressFn& progress,
                    const BootstrapExecution& execution) {
   FitSummary summary;
   summary.laws.name = "fit";
+  summary.laws.fitted = true;
+  summary.laws.bootstrap_requested = options.bootstrap_samples;
   summary.options = options;
   summary.runs = static_cast<int>(table.runs.size());
   summary.runs_included = table.CountIncluded();
@@ -246,7 +313,9 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
     }
   }
 
-  // Hyperparameter laws.
+  // Hyperparameter laws, in the variables the cells can tell apart.
+  std::vector<std::string> collinear_laws;  // names of the laws fitted along the sweep's line
+  NTLine collinear_line;
   auto fit_hyper = [&](bool lr, HyperLawFit* fit) {
     std::vector<HyperPoint> points;
     for (const BootstrapUnit& unit : units) {
@@ -256,6 +325,25 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
     fit->points = static_cast<int>(points.size());
     const std::string name = lr ? "learning-rate" : "batch-size";
     std::string why, why_one;
+    // N and T moving together (a fixed T/N ratio, one compute line): the exponents of N and T
+    // cannot be told apart; the law in N alone along the line is what the data supports.
+    const NTLine line = MeasureNTLine(points);
+    if (std::isfinite(line.correlation) && std::fabs(line.correlation) >= kCollinearCorrelation) {
+      if (FitHyperLawIn(points, options.cell_tolerance, HyperVariables::kParams, 3, &fit->law,
+                        &fit->r2, &why)) {
+        fit->in_params = true;
+        fit->in_tokens = false;
+        fit->collinear = true;
+        collinear_laws.push_back(name);
+        collinear_line = line;
+        return true;
+      }
+      summary.warnings.push_back(
+          {lr ? "lr_law_not_fitted" : "batch_law_not_fitted",
+           name + " law not fitted: N and T move together in the cells " + "and " + why,
+           Severity::kWarning});
+      return false;
+    }
     if (!FitHyperLaw(points, options.cell_tolerance, &fit->law, &fit->r2, &why)) {
       // One model size (or one budget): the law in the variable that does vary, reported but
       // not planned from.
@@ -270,16 +358,41 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
                  (in_tokens ? "T alone (one model size)" : "N alone (one token budget)") + ": " +
                  why + "; it is reported but not used for plans",
              Severity::kWarning});
-        return false;
+        return true;
       }
+      if (why.empty()) why = "the least-squares fit failed";
       summary.warnings.push_back({lr ? "lr_law_not_fitted" : "batch_law_not_fitted",
                                   name + " law not fitted: " + why, Severity::kWarning});
       return false;
     }
     return true;
   };
-  const bool fit_lr = swept.lr && fit_hyper(true, &summary.lr_law);
-  const bool fit_batch = swept.batch && fit_hyper(false, &summary.batch_law);
+  // Fitted at all (and resampled), and fitted in both N and T (planned from).
+  const bool boot_lr = swept.lr && fit_hyper(true, &summary.lr_law);
+  const bool boot_batch = swept.batch && fit_hyper(false, &summary.batch_law);
+  const bool fit_lr = boot_lr && summary.lr_law.in_params && summary.lr_law.in_tokens;
+  const bool fit_batch = boot_batch && summary.batch_law.in_params && summary.batch_law.in_tokens;
+  if (!collinear_laws.empty()) {
+    std::string laws_named = collinear_laws[0];
+    if (collinear_laws.size() > 1) laws_named += " and " + collinear_laws[1];
+    const NTLine& l = collinear_line;
+    summary.warnings.push_back(
+        {"n_t_collinear",
+         "N and T move together in the cells (correlation of ln N and ln T " +
+             Correlation(l.correlation) + "; the sweep follows T/N = " + Short(l.mean_ratio) +
+             (std::fabs(l.slope - 1) > 0.05 ? ", T ~ N^" + Short(l.slope) : std::string()) +
+             "), so their effects cannot be told apart: the " + laws_named + " law" +
+             (collinear_laws.size() > 1 ? "s are" : " is") +
+             " fitted in N alone along that line, reported but not used for plans (to separate "
+             "N from T, train some sizes at other token budgets, e.g. 1/4x and 4x that T/N)",
+         Severity::kWarning});
+  }
+  // Resamples the hyperparameter laws alone when there is no loss law to resample.
+  const auto hyper_only_bootstrap = [&]() {
+    if (options.bootstrap_samples <= 0 || !(boot_lr || boot_batch)) return false;
+    return FitBootstrap(units, false, boot_lr, boot_batch, options, execution, progress, &summary,
+                        &notes);
+  };
 
   // Loss law.
   std::vector<LossPoint> points;
@@ -290,6 +403,12 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
     summary.warnings.push_back(
         {"loss_law_not_fitted", "loss law not fitted: " + loss_problem, Severity::kWarning});
     summary.termination = FitTermination::kTooFewPoints;
+    if (hyper_only_bootstrap()) {
+      notes.insert(notes.begin(), "cancelled during the bootstrap after " +
+                                      std::to_string(summary.bootstrap_samples_done) + " of " +
+                                      std::to_string(options.bootstrap_samples) + " resamples");
+      summary.termination = FitTermination::kCancelled;
+    }
     summary.message = Join(notes);
     return summary;
   }
@@ -320,8 +439,8 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
 
   // Bootstrap.
   const bool cancelled =
-      options.bootstrap_samples > 0 &&
-      FitBootstrap(units, fit_lr, fit_batch, options, execution, progress, &summary, &notes);
+      options.bootstrap_samples > 0 && FitBootstrap(units, true, boot_lr, boot_batch, options,
+                                                    execution, progress, &summary, &notes);
   if (cancelled) {
     notes.insert(notes.begin(), "cancelled during the bootstrap after " +
                                     std::to_string(summary.bootstrap_samples_done) + " of " +
@@ -330,6 +449,7 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
     summary.message = Join(notes);
     return summary;
   }
+  if (options.bootstrap_samples > 0) OneVariableBootstrap(units, options, execution, &summary);
   summary.ok = true;
   summary.termination = FitTermination::kSuccess;
   summary.message = Join(notes);
@@ -369,6 +489,11 @@ FitSummary Fit(const RunTable& table, const FitOptions& options, const ProgressF
   }
 }
 
+bool HasLawsToResample(const FitSummary& summary) {
+  return summary.status != ResultStatus::kFailed &&
+         (summary.ok || summary.lr_law.law.IsSet() || summary.batch_law.law.IsSet());
+}
+
 bool AttachBootstrapSamples(const std::vector<double>& flat, FitSummary* summary) {
   LawSet laws = summary->laws;
   if (!UnflattenSamples(flat, &laws)) return false;
@@ -376,12 +501,16 @@ bool AttachBootstrapSamples(const std::vector<double>& flat, FitSummary* summary
   summary->bootstrap_samples_done = static_cast<int>(flat.size() / kFlatSampleWidth);
   summary->bootstrap_samples_attempted =
       std::max(summary->options.bootstrap_samples, summary->bootstrap_samples_done);
+  summary->laws.bootstrap_requested =
+      std::max(summary->laws.bootstrap_requested, summary->bootstrap_samples_attempted);
   SetLossIntervals(summary->laws.loss_samples, &summary->loss);
-  if (summary->laws.lr.IsSet()) SetHyperIntervals(summary->laws.lr_samples, &summary->lr_law);
-  if (summary->laws.batch.IsSet())
+  // Every fitted law, in whatever variables (a law in one variable keeps its intervals too).
+  if (summary->lr_law.law.IsSet()) SetHyperIntervals(summary->laws.lr_samples, &summary->lr_law);
+  if (summary->batch_law.law.IsSet())
     SetHyperIntervals(summary->laws.batch_samples, &summary->batch_law);
   WithholdWeakIntervals(summary);
   WarnIntervalsOnBound(summary);
+  AssessIdentifiability(summary);
   return true;
 }
 

@@ -63,6 +63,10 @@ struct FitSummary {
 FitSummary Fit(const RunTable& table, const FitOptions& options, const ProgressFn& progress = {},
                const BootstrapExecution& execution = {});
 
+// Whether a bootstrap of this fit has something to resample: a usable loss law, or (a partial
+// result) a learning-rate or batch law, e.g. in T alone for one model size.
+bool HasLawsToResample(const FitSummary& summary);
+
 // Replaces the bootstrap samples of `summary` with `flat` (FlattenSamples' layout, e.g. computed
 // by the fitting worker with the same table and options) and recomputes every interval from them.
 // False, and nothing changed, if `flat` is malformed.

@@ -36,6 +36,9 @@ std::string Param(const char* name, double value, const Interval& ci) {
 
 std::string HyperLine(const char* what, const HyperLawFit& fit) {
   if (!fit.law.IsSet()) return "";
+  // A variable the law does not use has no term (never "T^0").
+  if (!fit.in_tokens) return Format("%s = %.8g * N^%.6g", what, fit.law.coef, fit.law.exp_params);
+  if (!fit.in_params) return Format("%s = %.8g * T^%.6g", what, fit.law.coef, fit.law.exp_tokens);
   return Format("%s = %.8g * N^%.6g * T^%.6g", what, fit.law.coef, fit.law.exp_params,
                 fit.law.exp_tokens);
 }
@@ -44,14 +47,25 @@ std::string HyperSection(const char* title, const char* what, const HyperLawFit&
   std::string out = std::string(title) + "\n";
   if (!fit.law.IsSet()) return out + "    not fitted (see warnings)\n";
   out += "    " + HyperLine(what, fit) + "   (N parameters, T tokens)\n";
-  if (!(fit.in_params && fit.in_tokens)) {
+  if (fit.collinear) {
+    out +=
+        "    fitted in N alone along the sweep's T/N line (N and T move together): reported, "
+        "not used for plans\n";
+  } else if (!(fit.in_params && fit.in_tokens)) {
     out += std::string("    fitted in ") + (fit.in_tokens ? "T" : "N") + " alone (one " +
            (fit.in_tokens ? "model size" : "token budget") + "): reported, not used for plans\n";
   }
   out += Format("    points %d, r2 (log space) %.6g\n", fit.points, fit.r2);
+  if (fit.own_bootstrap_attempted > 0) {
+    out += Format("    intervals from its own resamples: %d of %d kept%s\n", fit.own_bootstrap_kept,
+                  fit.own_bootstrap_attempted,
+                  fit.own_bootstrap_kept >= kMinBootstrapKept * fit.own_bootstrap_attempted
+                      ? ""
+                      : " (too few: intervals withheld)");
+  }
   out += Param("coef", fit.law.coef, fit.coef_ci);
-  out += Param("exp N", fit.law.exp_params, fit.exp_params_ci);
-  out += Param("exp T", fit.law.exp_tokens, fit.exp_tokens_ci);
+  if (fit.in_params) out += Param("exp N", fit.law.exp_params, fit.exp_params_ci);
+  if (fit.in_tokens) out += Param("exp T", fit.law.exp_tokens, fit.exp_tokens_ci);
   return out;
 }
 

@@ -131,6 +131,33 @@ TableAnalysis AnalyzeTable(const RunTable& table, const FitOptions& fit_options,
   return out;
 }
 
+namespace {
+
+// The first warning code of `fit` that starts with `prefix`; "" when none.
+std::string WarningCode(const FitSummary& fit, const std::string& prefix) {
+  for (const Warning& w : fit.warnings) {
+    if (w.code.compare(0, prefix.size(), prefix) == 0) return w.code;
+  }
+  return "";
+}
+
+ComparisonRow::HyperColumn HyperColumnOf(const FitSummary& fit, bool lr) {
+  ComparisonRow::HyperColumn c;
+  const HyperLawFit& h = lr ? fit.lr_law : fit.batch_law;
+  if (h.law.IsSet()) {
+    c.fitted = true;
+    c.variables = h.in_params && h.in_tokens ? "N T" : h.in_params ? "N" : "T";
+    if (h.in_params) c.exp_params = h.law.exp_params, c.exp_params_ci = h.exp_params_ci;
+    if (h.in_tokens) c.exp_tokens = h.law.exp_tokens, c.exp_tokens_ci = h.exp_tokens_ci;
+    return c;
+  }
+  c.why_code = WarningCode(fit, lr ? "lr_law_" : "batch_law_");
+  if (c.why_code.empty()) c.why_code = h.points > 0 ? "not_fitted" : "not_swept";
+  return c;
+}
+
+}  // namespace
+
 ComparisonRow ComparisonRowOf(const std::string& name, int runs, const TableAnalysis& analysis) {
   ComparisonRow row;
   const FitSummary& fit = analysis.fit;
@@ -140,6 +167,12 @@ ComparisonRow ComparisonRowOf(const std::string& name, int runs, const TableAnal
   row.excluded = runs - fit.runs_included;
   row.fitted = fit.ok && fit.laws.loss.IsSet();
   row.why = row.fitted ? "" : (fit.message.empty() ? "not fitted" : fit.message);
+  if (!row.fitted) {
+    row.why_code = WarningCode(fit, "loss_law_");
+    if (row.why_code.empty()) row.why_code = ToString(fit.termination);
+  }
+  row.lr = HyperColumnOf(fit, true);
+  row.batch = HyperColumnOf(fit, false);
   if (row.fitted) {
     row.law = fit.laws.loss;
     row.E_ci = fit.loss.E_ci, row.A_ci = fit.loss.A_ci, row.alpha_ci = fit.loss.alpha_ci;

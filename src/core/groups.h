@@ -82,6 +82,21 @@ struct ComparisonRow {
   Interval params_ci, loss_ci;
   double isoflop_exp = NAN;  // Approach 2's a (NaN when not applicable)
   Interval isoflop_exp_ci;
+  // Short reason code where the loss-law columns are missing: the fit's warning code
+  // (loss_law_not_fitted, loss_law_degenerate, ...) or its termination ("failed", "no data").
+  std::string why_code;
+  // The learning-rate and batch laws' exponents with their intervals, whatever variables the
+  // law was fitted in ("N T", "N" along a collinear sweep or one budget, "T" for one size);
+  // NaN for a variable the law does not use. why_code says why a law is missing: its warning
+  // code (lr_law_not_fitted, batch_law_degenerate, ...) or "not_swept".
+  struct HyperColumn {
+    bool fitted = false;
+    std::string variables;  // "N T", "N", "T"
+    double exp_params = NAN, exp_tokens = NAN;
+    Interval exp_params_ci, exp_tokens_ci;
+    std::string why_code;
+  };
+  HyperColumn lr, batch;
 };
 ComparisonRow ComparisonRowOf(const std::string& name, int runs, const TableAnalysis& analysis);
 

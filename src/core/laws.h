@@ -60,12 +60,22 @@ struct LawSet {
   PowerLaw2 lr;                       // unset when unknown
   PowerLaw2 batch;                    // batch size in tokens; unset when unknown
   std::vector<LossLaw> loss_samples;  // bootstrap refits (empty: no intervals)
+  // Resamples of the fitted lr and batch laws; they may hold a law in one variable that lr (or
+  // batch) leaves unset (reported, not planned from): the planner reads them only beside a set law.
   std::vector<PowerLaw2> lr_samples;
   std::vector<PowerLaw2> batch_samples;
   OptimumLaw params_opt;    // set only when there is no loss law
   Sensitivity sensitivity;  // penalty of off-law lr and batch (not ok: unknown, e.g. presets)
   // Non-empty: the samples must not give intervals (too few resamples gave a fit); says why.
   std::string intervals_withheld;
+  // Laws fitted to the user's data (false: published law sets, not judged by intervals).
+  bool fitted = false;
+  // Bootstrap resamples asked for (0: none; the page's quick fit sets the count its bootstrap
+  // will compute, so that an empty sample set reads as pending).
+  int bootstrap_requested = 0;
+  // Non-empty: what the data does not pin down in the loss law and what runs would fix it
+  // (AssessFit); a plan from these laws is partial (plan_not_identified).
+  std::string not_identified;
   // What the laws were fitted on, for the plan's extrapolation distance (NaN: unknown).
   double fitted_max_params = NAN;  // the largest model size fitted
   double fitted_max_flops = NAN;   // the training FLOPs of the largest fitted run

@@ -11,6 +11,22 @@ namespace scalecalc {
 
 namespace {
 
+// x rounded to the nearest integer when within a relative 1e-9 of it (a cube root or a quotient
+// that should be whole but is off by rounding), else x.
+double SnapToInteger(double x) {
+  const double r = std::round(x);
+  return std::fabs(x - r) <= 1e-9 * std::fabs(x) ? r : x;
+}
+
+// A relative size distance with rounding noise removed (two shapes of the same N tie).
+double SnapDistance(double log_ratio) {
+  return log_ratio <= 1e-12 ? 0 : log_ratio;
+}
+
+}  // namespace
+
+namespace {
+
 constexpr int kScanPoints = 241;  // log-spaced scan that brackets the minimum
 
 std::string Num(double v) {
@@ -179,6 +195,9 @@ void FillPoint(const LawSet& laws, const PlanOptions& o, double params, double t
   p->steps = tokens / p->batch_tokens;
   p->training_flops = TrainingFlops(o.compute, params, tokens);
   p->shape = ShapeForParams(o.compute, params);
+  // A shape a rounding error from whole numbers reads as them (28, not 27.999999999999996).
+  p->shape.width = SnapToInteger(p->shape.width);
+  p->shape.depth = SnapToInteger(p->shape.depth);
 }
 
 // Smallest u in [lo, u_opt] whose excess loss is within `allowed` of the optimum's.
@@ -467,13 +486,14 @@ Plan MakeContinuousPlan(const LawSet& laws, const PlanOptions& o) {
     } else if (fixed && k < laws.loss_samples.size()) {
       losses.push_back(laws.loss_samples[k].Eval(n, t));
     }
+    // Samples of a law the set does not plan with (a law in one variable) give no interval.
     const bool paired = laws.lr_samples.size() == loss_n;
-    if (k < laws.lr_samples.size()) {
+    if (laws.lr.IsSet() && k < laws.lr_samples.size()) {
       lrs.push_back(paired ? laws.lr_samples[k].Eval(n, t)
                            : laws.lr_samples[k].Eval(n_opt, plan.optimum.tokens));
     }
     const bool batch_paired = laws.batch_samples.size() == loss_n;
-    if (k < laws.batch_samples.size()) {
+    if (laws.batch.IsSet() && k < laws.batch_samples.size()) {
       batches.push_back(batch_paired ? laws.batch_samples[k].Eval(n, t)
                                      : laws.batch_samples[k].Eval(n_opt, plan.optimum.tokens));
     }
@@ -604,7 +624,7 @@ std::vector<PlanPoint> ShapeCandidates(const LawSet& laws, const PlanOptions& o,
     const double d = ideal_params / (m.block_params * o.forced_width * o.forced_width);
     depths = {std::floor(d) - 1, std::floor(d), std::ceil(d), std::ceil(d) + 1};
   } else {
-    const double d = ShapeForParams(m, ideal_params).depth;
+    const double d = SnapToInteger(ShapeForParams(m, ideal_params).depth);
     depths = {std::floor(d) - 1, std::floor(d), std::ceil(d), std::ceil(d) + 1};
   }
   std::vector<PlanPoint> out;
@@ -614,7 +634,7 @@ std::vector<PlanPoint> ShapeCandidates(const LawSet& laws, const PlanOptions& o,
     if (!std::isnan(o.forced_width)) {
       widths = {o.forced_width};
     } else {
-      const double w = std::sqrt(ideal_params / (m.block_params * depth)) / step;
+      const double w = SnapToInteger(std::sqrt(ideal_params / (m.block_params * depth)) / step);
       widths = {std::max(1.0, std::floor(w)) * step, std::max(1.0, std::ceil(w)) * step};
     }
     for (double width : widths) {
@@ -626,12 +646,22 @@ std::vector<PlanPoint> ShapeCandidates(const LawSet& laws, const PlanOptions& o,
       out.push_back(p);
     }
   }
-  // Best predicted loss first; without a loss law, nearest the ideal size.
-  const auto key = [&](const PlanPoint& p) {
-    return std::isfinite(p.loss) ? p.loss : std::fabs(std::log(p.params / ideal_params));
+  // Best predicted loss first; without a loss law, or with a forced size (o.fixed_params), the
+  // whole shape nearest that size first, ties to the width per depth nearest the shape rule's.
+  const bool nearest = std::isfinite(o.fixed_params);
+  const auto distance = [&](const PlanPoint& p) {
+    return SnapDistance(std::fabs(std::log(p.params / ideal_params)));
   };
-  std::stable_sort(out.begin(), out.end(),
-                   [&](const PlanPoint& a, const PlanPoint& b) { return key(a) < key(b); });
+  const auto aspect = [&](const PlanPoint& p) {
+    return std::fabs(std::log(p.shape.width / p.shape.depth / m.width_per_depth));
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const PlanPoint& a, const PlanPoint& b) {
+    if (!nearest && std::isfinite(a.loss) && std::isfinite(b.loss)) return a.loss < b.loss;
+    if (!nearest && std::isfinite(a.loss) != std::isfinite(b.loss)) return std::isfinite(a.loss);
+    const double da = distance(a), db = distance(b);
+    if (da != db) return da < db;
+    return aspect(a) < aspect(b);
+  });
   return out;
 }
 

@@ -84,10 +84,14 @@ json HyperLawJson(const HyperLawFit& fit) {
   json variables = json::array();
   if (fit.law.IsSet() && fit.in_params) variables.push_back("N");
   if (fit.law.IsSet() && fit.in_tokens) variables.push_back("T");
-  out["variables"] = variables;  // [] when not fitted
+  out["variables"] = variables;      // [] when not fitted
+  out["collinear"] = fit.collinear;  // fitted in N alone along the sweep's T/N line
   out["ci95"] = {{"coef", JsonInterval(fit.coef_ci)},
                  {"exp_N", JsonInterval(fit.exp_params_ci)},
                  {"exp_T", JsonInterval(fit.exp_tokens_ci)}};
+  // A variable the law does not use has no exponent (null, never 0) and no interval.
+  if (!fit.in_params) out["exp_N"] = out["ci95"]["exp_N"] = nullptr;
+  if (!fit.in_tokens) out["exp_T"] = out["ci95"]["exp_T"] = nullptr;
   return out;
 }
 
@@ -376,7 +380,22 @@ json GroupsJson(const GroupSplit& split, const std::vector<GroupAnalysis>& group
                               {"loss_opt", JsonNumber(row.loss_opt)},
                               {"loss_ci95", JsonInterval(row.loss_ci)},
                               {"isoflop_exp", JsonNumber(row.isoflop_exp)},
-                              {"isoflop_exp_ci95", JsonInterval(row.isoflop_exp_ci)}};
+                              {"isoflop_exp_ci95", JsonInterval(row.isoflop_exp_ci)},
+                              {"why_code", row.why_code}};
+    for (const bool lr : {true, false}) {
+      const ComparisonRow::HyperColumn& c = lr ? row.lr : row.batch;
+      Json variables = Json::array();
+      if (c.fitted && c.variables != "T") variables.push_back("N");
+      if (c.fitted && c.variables != "N") variables.push_back("T");
+      item["comparison_row"][lr ? "lr" : "batch"] = {
+          {"fitted", c.fitted},
+          {"variables", variables},
+          {"exp_N", JsonNumber(c.exp_params)},
+          {"exp_N_ci95", JsonInterval(c.exp_params_ci)},
+          {"exp_T", JsonNumber(c.exp_tokens)},
+          {"exp_T_ci95", JsonInterval(c.exp_tokens_ci)},
+          {"why_code", c.why_code.empty() ? Json(nullptr) : Json(c.why_code)}};
+    }
     list.push_back(std::move(item));
   }
   return {{"group_by", split.column}, {"groups", list}};

@@ -3,10 +3,12 @@
 //         cell_outside_window, lr_law_not_fitted, batch_law_not_fitted, lr_law_one_variable,
 //         batch_law_one_variable, lr_law_degenerate, batch_law_degenerate, loss_law_not_fitted,
 //         loss_law_degenerate, loss_params_on_bound, optimizer_not_converged, bootstrap_lost,
-//         intervals_withheld, interval_on_bound
+//         intervals_withheld, interval_on_bound, n_t_collinear
 //   plan: params_extrapolation, flops_extrapolation, tokens_below_batch, tokens_below_sample,
 //         batch_below_sample, no_interior_optimum, smallest_at_limit, inference_out_of_range,
-//         total_cost_out_of_range, total_cost_not_found, videos_without_dit, intervals_withheld
+//         total_cost_out_of_range, total_cost_not_found, videos_without_dit, intervals_withheld,
+//         plan_not_identified (error: the data does not pin the plan down),
+//         intervals_not_computed (info: a fit's resamples are pending or were not asked for)
 #include "core/warnings.h"
 
 #include <algorithm>
@@ -226,6 +228,7 @@ bool WithholdWeakIntervals(FitSummary* s) {
   LossLawFit& l = s->loss;
   l.E_ci = l.A_ci = l.alpha_ci = l.B_ci = l.beta_ci = Interval();
   for (HyperLawFit* h : {&s->lr_law, &s->batch_law}) {
+    if (h->own_bootstrap_attempted > 0) continue;  // its own resamples (fit.cpp) decide
     h->coef_ci = h->exp_params_ci = h->exp_tokens_ci = Interval();
   }
   return true;
@@ -267,6 +270,81 @@ void WarnIntervalsOnBound(FitSummary* s) {
           " as open-ended, or add runs that pin the exponents down (a wider range of N or T)");
 }
 
+void AssessIdentifiability(FitSummary* s) {
+  s->laws.not_identified.clear();
+  if (!s->laws.loss.IsSet()) return;
+  std::vector<std::string> missing, fixes;
+  const auto fix = [&](const std::string& f) {
+    if (std::find(fixes.begin(), fixes.end(), f) == fixes.end()) fixes.push_back(f);
+  };
+  // N and T moving together: alpha and beta (A and B) trade off along the line.
+  std::vector<HyperPoint> cells;
+  for (const Cell& cell : s->cells) cells.push_back({cell.params, cell.tokens, 1.0});
+  const NTLine line = MeasureNTLine(cells);
+  if (std::isfinite(line.correlation) && std::fabs(line.correlation) >= kCollinearCorrelation) {
+    missing.push_back("alpha and beta cannot be told apart: N and T move together in the runs " +
+                      std::string("(correlation of ln N and ln T ") +
+                      std::to_string(line.correlation) + ", T/N = " + Num(line.mean_ratio) + ")");
+    fix("train some sizes at other token budgets (e.g. 1/4x and 4x that T/N)");
+  }
+  const int needed = static_cast<int>(kMinLossPointsPerParameter * 5);
+  if (s->loss.points < needed) {
+    missing.push_back("only " + std::to_string(s->loss.points) +
+                      " points for the loss law's 5 parameters (at least " +
+                      std::to_string(needed) + ")");
+    fix("add runs at new (N, T) pairs");
+  }
+  const auto spread = [](const Interval& ci) { return ci.hi / ci.lo; };
+  if (!s->loss.on_bound.empty()) {
+    std::string wide;
+    for (const auto& c : {std::make_pair("A", s->loss.A_ci), std::make_pair("B", s->loss.B_ci)}) {
+      const double f = spread(c.second);
+      if (c.second.lo > 0 && f > kMaxCoefficientSpread) {
+        wide += (wide.empty() ? "" : ", ") + std::string(c.first) + "'s 95% interval [" +
+                Num(c.second.lo) + ", " + Num(c.second.hi) + "]";
+      }
+    }
+    if (!wide.empty()) {
+      std::string names;
+      for (const std::string& n : s->loss.on_bound) names += (names.empty() ? "" : ", ") + n;
+      missing.push_back(names + " on a bound and " + wide + " spanning more than " +
+                        Num(kMaxCoefficientSpread) + "x");
+      fix("add runs over a wider range of N and T");
+    }
+  }
+  if (std::any_of(s->warnings.begin(), s->warnings.end(),
+                  [](const Warning& w) { return w.code == "interval_on_bound"; })) {
+    missing.push_back("an exponent's 95% interval reaches the search's limit");
+    fix("add runs over a wider range of N and T");
+  }
+  const int attempted = s->bootstrap_samples_attempted, kept = s->bootstrap_samples_done;
+  if (attempted > 0 && kept < kMinBootstrapMajority * attempted) {
+    missing.push_back("only " + std::to_string(kept) + " of " + std::to_string(attempted) +
+                      " bootstrap resamples gave a fit");
+    fix("add runs at new (N, T) pairs");
+  }
+  if (s->has_sweep) {
+    int swept = 0, on_edge = 0;
+    for (const Cell& cell : s->cells) {
+      if (!(std::isfinite(cell.lr) || std::isfinite(cell.batch_tokens))) continue;
+      ++swept;
+      if (cell.lr_edge != 0 || cell.batch_edge != 0) ++on_edge;
+    }
+    if (swept > 0 && on_edge == swept) {
+      missing.push_back(
+          "every cell's optimum sits on the edge of its learning-rate or batch "
+          "sweep");
+      fix("extend the learning-rate and batch sweeps past the edges");
+    }
+  }
+  if (missing.empty()) return;
+  std::string text;
+  for (size_t i = 0; i < missing.size(); ++i) text += (i ? "; " : "") + missing[i];
+  text += " (to fix it: ";
+  for (size_t i = 0; i < fixes.size(); ++i) text += (i ? "; " : "") + fixes[i];
+  s->laws.not_identified = text + ")";
+}
+
 void AssessFit(const RunTable& table, FitSummary* s) {
   s->notes = s->message;
   // What the laws were fitted on, for plans' extrapolation distance.
@@ -299,6 +377,7 @@ void AssessFit(const RunTable& table, FitSummary* s) {
       Add(&s->warnings, "intervals_withheld", Severity::kWarning, s->intervals_withheld);
     }
     WarnIntervalsOnBound(s);
+    AssessIdentifiability(s);
   }
 
   // Status: failed when nothing is usable, partial when something is missing or flagged.
@@ -312,7 +391,8 @@ void AssessFit(const RunTable& table, FitSummary* s) {
             return w.code.size() >= tail.size() &&
                    w.code.compare(w.code.size() - tail.size(), tail.size(), tail) == 0;
           };
-          return ends("_not_fitted") || ends("_one_variable") || ends("_withheld");
+          return ends("_not_fitted") || ends("_one_variable") || ends("_withheld") ||
+                 w.code == "n_t_collinear";
         });
     const bool complete =
         s->termination == FitTermination::kSuccess && s->ok && s->laws.loss.IsSet() && !law_missing;
@@ -455,6 +535,39 @@ void AssessPlan(const LawSet& laws, const PlanOptions& o, Plan* plan) {
   }
   if (!plan->intervals_withheld.empty()) {
     plan->params_ci = plan->tokens_ci = plan->loss_ci = plan->lr_ci = plan->batch_ci = Interval();
+  }
+
+  // Identifiability of a plan from fitted laws (published law sets are not judged by intervals).
+  if (plan->ok && laws.fitted) {
+    std::vector<std::string> missing;
+    if (!laws.not_identified.empty()) missing.push_back(laws.not_identified);
+    const bool optimised = std::isnan(o.fixed_params);
+    if (laws.bootstrap_requested <= 0) {
+      Add(&w, "intervals_not_computed", Severity::kInfo,
+          "no 95% intervals: no bootstrap resamples were asked for (set the resamples above 0 "
+          "to judge how well the data pins the plan down)");
+    } else if (laws.loss_samples.empty() && laws.intervals_withheld.empty()) {
+      Add(&w, "intervals_not_computed", Severity::kInfo,
+          "95% intervals pending: the bootstrap's " + std::to_string(laws.bootstrap_requested) +
+              " resamples are not in yet");
+    } else if (!plan->intervals_withheld.empty()) {
+      missing.push_back("the plan's 95% intervals are withheld (" + plan->intervals_withheld +
+                        "; add runs at new (N, T) pairs)");
+    } else if (optimised) {
+      const Interval& ci = plan->params_ci;
+      if (!(ci.lo > 0 && std::isfinite(ci.hi))) {
+        missing.push_back("N_opt has no 95% interval (add runs at new (N, T) pairs)");
+      } else if (ci.hi / ci.lo > kMaxPlanParamsSpread) {
+        missing.push_back("N_opt's 95% interval [" + Num(ci.lo) + ", " + Num(ci.hi) + "] spans " +
+                          Num(ci.hi / ci.lo) + "x, more than " + Num(kMaxPlanParamsSpread) +
+                          "x (add runs at larger N and T, nearer the budget)");
+      }
+    }
+    if (!missing.empty()) {
+      std::string text;
+      for (const std::string& m : missing) text += (text.empty() ? "" : "; ") + m;
+      Add(&w, "plan_not_identified", Severity::kError, "plan not pinned down by the data: " + text);
+    }
   }
 
   if (!plan->ok) {

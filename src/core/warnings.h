@@ -38,6 +38,24 @@ constexpr double kParamsExtrapolationWarn = 4.0;
 constexpr double kFlopsExtrapolationWarn = 25.0;
 // Intervals are reported only when at least this fraction of the bootstrap resamples gave a fit.
 constexpr double kMinBootstrapKept = 0.9;
+// Identifiability (how well the data pins a law down).
+// ln N and ln T over the cells correlated at least this much (in absolute value) cannot be told
+// apart: the variance inflation 1 / (1 - r^2) is then >= 50, so each exponent's standard error is
+// >= 7x what the same cells would give with N and T varied independently (a jitter of a few % in
+// T on a fixed T/N ratio gives r ~ 0.9999 and exponents of +-3; the public sweeps have |r| <=
+// 0.45). The hyperparameter laws are then fitted in N alone along the sweep's line (n_t_collinear)
+// and a plan from the loss law is partial (plan_not_identified).
+constexpr double kCollinearCorrelation = 0.99;
+// A loss law (5 parameters) needs at least this many points per parameter to be planned from.
+constexpr double kMinLossPointsPerParameter = 2;
+// A loss-law parameter on its bound together with A's or B's 95% interval spanning more than
+// this factor (two orders of magnitude): the data does not pin the law down.
+constexpr double kMaxCoefficientSpread = 100;
+// Fewer than this fraction of the resamples giving a fit: most fail, the law is not pinned down.
+constexpr double kMinBootstrapMajority = 0.5;
+// With resamples asked for, a plan from a fit is ok only if its N_opt 95% interval spans at
+// most this factor (hi / lo).
+constexpr double kMaxPlanParamsSpread = 10;
 // Training or inference FLOPs past this are outside what the tool plans (the budget limit too).
 constexpr double kMaxPlanFlops = 1e35;
 
@@ -59,6 +77,14 @@ bool WithholdWeakIntervals(FitSummary* summary);
 // (kLossExponentMin, kLossExponentMax): that end is the search's limit, not the data's. Replaces
 // such a warning from before (AssessFit calls it; so does AttachBootstrapSamples).
 void WarnIntervalsOnBound(FitSummary* summary);
+
+// Sets summary->laws.not_identified: what the data does not pin down for a plan (alpha and beta
+// not told apart in collinear cells, fewer than kMinLossPointsPerParameter points per parameter,
+// a parameter on its bound with A's or B's interval past kMaxCoefficientSpread, an exponent's
+// interval on the search's limit, most resamples failing, every cell optimum on its sweep's
+// edge) and what runs would fix it; empty when nothing is missing. AssessFit calls it, and so does
+// AttachBootstrapSamples.
+void AssessIdentifiability(FitSummary* summary);
 
 // Adds the plan's extrapolation distance and warnings, refuses (plan->ok = false) a plan that is
 // not physical, withholds weak intervals and sets plan->status.

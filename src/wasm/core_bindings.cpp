@@ -55,7 +55,7 @@ val BootstrapFromState(const val& state_bytes, int first, int last, const std::s
         return true;  // cancelling terminates the worker
       },
       execution);
-  if (!fit.ok) return Result(false, fit.message);
+  if (!HasLawsToResample(fit)) return Result(false, fit.message);
   const std::vector<double> flat = FlattenSamples(fit.laws);
   val result = Result(true, "");
   val samples = val::global("Float64Array").new_(flat.size());

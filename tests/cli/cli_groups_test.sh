@@ -138,7 +138,10 @@ sys.exit(1 if bad else 0)
 PY
   fi
   run 0 fit "$tmp/mixed.csv" --group-by exp --bootstrap 0 --budget 1e22 &&
-    err_has "warning: group onesize: partial result" "group out: fit failed" &&
+    err_has "group onesize: partial result" "warning: [loss_law_not_fitted] group onesize: " \
+      "group out: fit failed" &&
+    { [[ $(grep -c "\[loss_law_not_fitted\] group onesize" "$tmp/err") -eq 1 ]] ||
+        fail "a group's warning is not once on stderr"; } &&
     out_has "=== exp = onesize ==="
   # A budget no group can plan is the input's fault, as ungrouped (a plan of a few FLOPs).
   expected="$(rc_of fit "$tmp/full.csv" --bootstrap 0 --budget 7)"

@@ -385,6 +385,55 @@ run 0 plan --preset paper --budget 1e22 --json &&
   json_check 'all(k in j["plan"] for k in ("status", "termination", "warnings", "extrapolation"))' \
     'isinstance(j["warnings"], list)'
 
+# Issue 25: identifiability. A sweep at T = 20 N exactly (7 sizes, a 3 x 3 lr x batch grid per
+# size around optima lr ~ N^-1/3, batch ~ N^2/3): the laws in N alone along that ratio, every
+# warning once on stderr as "warning: [code] message", JSON exponents of T null.
+python3 - "$tmp/collinear.csv" <<'PY'
+import math, sys
+with open(sys.argv[1], "w") as f:
+    f.write("params,tokens,lr,batch_size,loss\n")
+    for k in range(7):
+        n = 5e6 * (109 / 5) ** (k / 6)
+        t = 20 * n
+        lr0, b0 = 0.3 * n ** (-1 / 3), 2.0 * n ** (2 / 3)
+        base = 1.7 + 400 * n ** -0.34 + 410 * t ** -0.28
+        for i in (-1, 0, 1):
+            for j in (-1, 0, 1):
+                u, v = i * math.log(2), j * math.log(2)
+                f.write("%r,%r,%r,%r,%r\n" % (n, t, lr0 * 2 ** i, b0 * 2 ** j,
+                                               base * (1 + 0.01 * u * u + 0.004 * v * v)))
+PY
+run 0 fit "$tmp/collinear.csv" --budget 1e20 --bootstrap 0 --json &&
+  json_check 'j["lr_law"]["variables"] == ["N"] and j["lr_law"]["exp_T"] is None' \
+    'j["batch_law"]["variables"] == ["N"] and j["batch_law"]["ci95"]["exp_T"] is None' \
+    'abs(j["lr_law"]["exp_N"] + 1 / 3) < 1e-9 and abs(j["batch_law"]["exp_N"] - 2 / 3) < 1e-9' \
+    'j["status"] == "partial" and any(w["code"] == "n_t_collinear" for w in j["warnings"])' \
+    'j["plan"]["status"] == "partial"' \
+    'any(w["code"] == "plan_not_identified" and w["severity"] == "error" for w in j["plan"]["warnings"])' \
+    'any(w["code"] == "intervals_not_computed" and w["severity"] == "info" for w in j["plan"]["warnings"])' &&
+  err_has "warning: [n_t_collinear]" "T/N = 20" "plan: plan not pinned down" &&
+  { [[ $(grep -c "\[n_t_collinear\]" "$tmp/err") -eq 1 ]] || fail "n_t_collinear not once on stderr"; } &&
+  { grep -q "intervals_not_computed" "$tmp/err" && fail "an info note reached stderr"; }
+run 0 fit "$tmp/collinear.csv" --bootstrap 0 &&
+  out_has "lr_opt = " "fitted in N alone along the sweep's T/N line" &&
+  { grep -q "T^0" "$tmp/out" && fail "a law in N alone prints T^0"; }
+# An ok result's warnings reach stderr too (the example sweep has cells on the edge of the sweep).
+run 0 fit "$example" --bootstrap 0 --json &&
+  json_check '[w["code"] for w in j["warnings"]] != []' &&
+  for code in $(python3 -c 'import json,sys; print(" ".join(sorted({w["code"] for w in json.load(open(sys.argv[1]))["warnings"] if w["severity"] != "info"})))' "$tmp/out"); do
+    [[ $(grep -c "warning: \[$code\]" "$tmp/err") -eq 1 ]] || fail "warning $code not once on stderr"
+  done
+# Too few points (7 for 5 parameters): the plan is partial and says why.
+run 0 fit "$external/../edge/units.csv" --budget 1e22 --bootstrap 0 --json &&
+  json_check 'j["plan"]["status"] == "partial"' \
+    'any(w["code"] == "plan_not_identified" and "only 7 points" in w["message"] for w in j["plan"]["warnings"])'
+# --help lists the roles --column takes.
+run 0 --help && out_has "ROLE is one of:" "params" "tokens" "loss"
+# A forced size keeps the whole shape of that size: DiT-XL/2's 1152 x 28.
+run 0 plan --preset paper --budget 1e21 --params 594542592 --width-per-depth 41.142857142857142 --json &&
+  json_check 'j["plan"]["shape"]["width"] == 1152 and j["plan"]["shape"]["depth"] == 28' \
+    'j["plan"]["ideal"]["shape"]["depth"] == 28'
+
 check_json_all || failures=$((failures + 1))
 echo "$checks runs ($json_count with JSON checks), $failures failures"
 [[ $failures -eq 0 ]]
