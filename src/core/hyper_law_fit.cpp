@@ -77,7 +77,12 @@ bool FitHyperLaw(const std::vector<HyperPoint>& points, double distinct_toleranc
   law->exp_tokens = c(2);
   law->coef = std::exp(c(0) + mean_y - c(1) * mean_n - c(2) * mean_t);
   *r2 = RSquared(design * c - y, y);
-  return std::isfinite(law->coef);
+  if (!std::isfinite(law->coef)) {
+    *error = "the law's coefficient overflows (exponents " + std::to_string(c(1)) + " and " +
+             std::to_string(c(2)) + "): N and T are too close to collinear";
+    return false;
+  }
+  return true;
 }
 
 NTLine MeasureNTLine(const std::vector<HyperPoint>& points) {

@@ -553,7 +553,7 @@ void AssessPlan(const LawSet& laws, const PlanOptions& o, Plan* plan) {
     } else if (!plan->intervals_withheld.empty()) {
       missing.push_back("the plan's 95% intervals are withheld (" + plan->intervals_withheld +
                         "; add runs at new (N, T) pairs)");
-    } else if (optimised) {
+    } else if (optimised && !plan->forced) {  // forced values: intervals are not shown
       const Interval& ci = plan->params_ci;
       if (!(ci.lo > 0 && std::isfinite(ci.hi))) {
         missing.push_back("N_opt has no 95% interval (add runs at new (N, T) pairs)");

@@ -334,9 +334,9 @@ TEST(Identifiability, WideNOptIntervalIsPartial) {
   const PlanOptions options = PlanAt(1e22);
   const double n_opt = MakePlan(s.laws, options).ideal.params;
   for (int k = 0; k < 100; ++k) {
-    // Scale A so that this sample's N_opt is 30x the point law's: A' = A * 30^(alpha + beta)
-    // moves the optimum of A N^-alpha + B T^-beta along N C^... by exactly that factor for 6N-like
-    // models; the check below only needs "far apart", measured from the plan itself.
+    // With T = C / (6 N), N_opt = (alpha A / (beta B))^(1 / (alpha + beta)) (C / 6)^a: scaling A
+    // by 30^(alpha + beta) moves N_opt 30x (about that for the DiT count); the spread is measured
+    // from the plan itself below.
     laws.loss_samples[k].A *=
         std::pow(30.0, laws.loss_samples[k].alpha + laws.loss_samples[k].beta);
   }
@@ -360,6 +360,12 @@ TEST(Identifiability, WideNOptIntervalIsPartial) {
   ASSERT_TRUE(AttachBootstrapSamples(FlattenSamples(same), &tight));
   const Plan ok = MakePlan(tight.laws, options);
   EXPECT_EQ(FindCode(ok.warnings, "plan_not_identified"), nullptr) << ok.message;
+  // Forced values show no intervals (they were taken at the free optimum): not a missing one.
+  PlanOptions forced = options;
+  forced.forced_lr = 1e-4;
+  const Plan f = MakePlan(tight.laws, forced);
+  ASSERT_TRUE(f.ok) << f.message;
+  EXPECT_EQ(FindCode(f.warnings, "plan_not_identified"), nullptr) << f.message;
 }
 
 // ---- Forced size ----
