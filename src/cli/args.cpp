@@ -160,6 +160,10 @@ std::string FlagHelp(bool fit_only) {
     }
     if (row.type == SettingType::kColumns)
       help += " ROLE is one of: " + EnumNamesOf<Role>().List() + " (repeat the flag per role).";
+    if (row.flag && std::string_view(row.flag) == "--tokens-per-sample")
+      help +=
+          " The batch column counts samples only when this flag is given (without it, the "
+          "batch column is in tokens and the default is n_ctx alone).";
     if (row.flag && std::string_view(row.flag) == "--optimum")
       help += " band takes a percentage: band:0.25.";
     if (row.flag) out += HelpLine(std::string(row.flag) + " " + Metavar(row), help);

@@ -428,7 +428,13 @@ run 0 fit "$external/../edge/units.csv" --budget 1e22 --bootstrap 0 --json &&
   json_check 'j["plan"]["status"] == "partial"' \
     'any(w["code"] == "plan_not_identified" and "only 7 points" in w["message"] for w in j["plan"]["warnings"])'
 # --help lists the roles --column takes.
-run 0 --help && out_has "ROLE is one of:" "params" "tokens" "loss"
+run 0 --help && {
+  help_text="$(tr -s ' \n' ' ' <"$tmp/out")"
+  for s in "ROLE is one of: params, tokens, flops, lr, batch, loss" \
+    "The batch column counts samples only when this flag is given"; do
+    [[ "$help_text" == *"$s"* ]] || fail "--help lacks '$s'"
+  done
+}
 # A forced size keeps the whole shape of that size: DiT-XL/2's 1152 x 28.
 run 0 plan --preset paper --budget 1e21 --params 594542592 --width-per-depth 41.142857142857142 --json &&
   json_check 'j["plan"]["shape"]["width"] == 1152 and j["plan"]["shape"]["depth"] == 28' \
