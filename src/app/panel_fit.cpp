@@ -1,6 +1,7 @@
 // The Fit panel: how optima are picked, which runs are left out, and the fitted laws with their
 // intervals and diagnostics, written so a person can copy them.
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "app/bootstrap_job.h"
@@ -123,14 +124,26 @@ void DrawLaws(Model& model) {
         WrappedTextDisabled("not fitted or not usable (see the warnings above)");
         continue;
       }
-      const std::string text = PowerLawFormula(name, law->law);
+      // A law in one variable (one size, one budget, or N and T moving together) has no term,
+      // exponent or interval for the other: shown as not used, never as 0.
+      const HyperLawFit& h = *law;
+      std::string text = PowerLawFormula(name, h.law);
+      if (!h.in_tokens) {
+        text = std::string(name) + "(N) = " + FormatSci(h.law.coef, 10) + " * N^" +
+               FormatSci(h.law.exp_params, 10) + (h.collinear ? "  (along the sweep's T/N)" : "");
+      } else if (!h.in_params) {
+        text = std::string(name) + "(T) = " + FormatSci(h.law.coef, 10) + " * T^" +
+               FormatSci(h.law.exp_tokens, 10);
+      }
       WrappedText("%s", text.c_str());
       ImGui::PushID(name);
       CopyButton(model, "Copy formula", text);
       ParameterTable(model, "law",
-                     {{"coefficient", law->law.coef, law->coef_ci},
-                      {"exponent of N", law->law.exp_params, law->exp_params_ci},
-                      {"exponent of T", law->law.exp_tokens, law->exp_tokens_ci}});
+                     {{"coefficient", h.law.coef, h.coef_ci},
+                      {h.in_params ? "exponent of N" : "exponent of N (not used)",
+                       h.in_params ? h.law.exp_params : NAN, h.exp_params_ci},
+                      {h.in_tokens ? "exponent of T" : "exponent of T (not used)",
+                       h.in_tokens ? h.law.exp_tokens : NAN, h.exp_tokens_ci}});
       ImGui::Text("points: %d   R^2 (log space): %.4f", law->points, law->r2);
       ImGui::PopID();
     }
