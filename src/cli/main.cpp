@@ -179,6 +179,7 @@ int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector
 int RunDesign(const CliArgs& args, const ReadResult& read,
               const std::vector<std::string>& warnings) {
   const FitSummary summary = Fit(read.table, args.fit);
+  if (summary.status != ResultStatus::kFailed) ReportWarnings(summary.warnings, "");
   const Design design = DesignNextRuns(read.table, summary, args.design);
   if (args.json) {
     Json out = DesignJson(design, summary);

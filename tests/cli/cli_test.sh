@@ -185,7 +185,8 @@ run 0 design "$example" --budget 1e22 --max-flops 1e20 --bootstrap 0 --json &&
     'all(a["value"] >= b["value"] for a, b in zip(j["candidates"], j["candidates"][1:]))' \
     'all(c["runs"] == len(c["lr"]) * len(c["batch_tokens"]) for c in j["candidates"])' \
     'j["method"] == "linearised" and len(j["cells"]) > 0'
-run 0 design "$example" --budget 1e22 --max-flops 1e20 --bootstrap 0 && out_has "Next runs" "rank"
+run 0 design "$example" --budget 1e22 --max-flops 1e20 --bootstrap 0 && out_has "Next runs" "rank" &&
+  err_has "warning: [cell_on_edge]"  # the fit's warnings, as for fit
 run 2 design "$example" --budget 1e22 --max-flops 1e10 --bootstrap 0 && err_has "--max-flops" "one run"
 for bad in 0 -1 abc nan inf 1e40 ""; do
   run 2 design "$example" --budget 1e22 --max-flops "$bad" --bootstrap 0 && err_has "--max-flops"
