@@ -295,6 +295,17 @@ TEST(Identifiability, StepLawPlanIsNotPinnedDown) {
   EXPECT_TRUE(s.lr_law.in_params && s.lr_law.in_tokens);
 }
 
+TEST(Identifiability, ChinchillaPlanStaysOk) {
+  // 245 runs over a wide range of N and T: every signal clear, N_opt's interval well within 10x.
+  const FitSummary s = Fit(test::LoadChinchilla(), Options(50));
+  ASSERT_TRUE(s.ok) << s.message;
+  const Plan plan = MakePlan(s.laws, PlanAt(1e22));
+  ASSERT_TRUE(plan.ok) << plan.message;
+  EXPECT_EQ(FindCode(plan.warnings, "plan_not_identified"), nullptr) << plan.message;
+  EXPECT_LE(plan.params_ci.hi / plan.params_ci.lo, kMaxPlanParamsSpread);
+  EXPECT_EQ(plan.status, ResultStatus::kOk) << plan.message;
+}
+
 TEST(Identifiability, PresetsAreNotJudgedByIntervals) {
   const Plan plan = MakePlan(FindPreset("paper")->laws, PlanAt(1e22));
   ASSERT_TRUE(plan.ok) << plan.message;
