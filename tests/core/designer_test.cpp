@@ -349,3 +349,51 @@ TEST(DesignerDoneWhen, RecommendedSetNarrowsAsPredicted) {
 
 }  // namespace
 }  // namespace scalecalc
+
+namespace scalecalc {
+namespace {
+
+// Where the fit says N_opt is not identified (issue 25's codes), the designer ranks no width it
+// cannot compute: it proposes the cells that separate what the data cannot, within the allowance.
+TEST(Designer, NotIdentifiedProposesSeparatingRuns) {
+  const Truth truth;
+  const RunTable table = Sweep(truth, 3.2e8, 11);
+  for (const char* code : {"n_t_collinear", "plan_not_identified"}) {
+    FitSummary fit = Fit(table, Options(0));
+    ASSERT_TRUE(fit.ok) << fit.message;
+    fit.warnings.push_back({code, "N and T move together", Severity::kWarning});
+    DesignOptions options = CheapOptions(1e21);
+    options.allowance_flops = 5e19;
+    const Design design = DesignNextRuns(table, fit, options);
+    ASSERT_TRUE(design.ok) << design.message;
+    EXPECT_FALSE(design.identified);
+    EXPECT_EQ(design.method, "separation");
+    EXPECT_EQ(design.refits, 0);  // no simulation of a width it cannot compute
+    ASSERT_FALSE(design.warnings.empty());
+    EXPECT_EQ(design.warnings.front().code, "design_not_identified");
+    EXPECT_NE(design.message.find("larger sizes"), std::string::npos) << design.message;
+    if (std::string(code) == "n_t_collinear") {
+      EXPECT_NE(design.message.find("move together"), std::string::npos) << design.message;
+    }
+    // Ranked by separation; no width is claimed.
+    ASSERT_GE(design.candidates.size(), 2u);
+    for (size_t i = 1; i < design.candidates.size(); ++i) {
+      EXPECT_GE(design.candidates[i - 1].separation, design.candidates[i].separation);
+    }
+    for (const DesignCandidate& c : design.candidates) {
+      EXPECT_TRUE(std::isnan(c.narrowing));
+      EXPECT_FALSE(c.simulated);
+    }
+    // The best separates: a size past the sweep's largest (1.6e8) or a budget outside its range
+    // (2e9 to 1.6e10), and the set fills the allowance down that rank without exceeding it.
+    const DesignCandidate& top = design.candidates.front();
+    EXPECT_TRUE(top.params > 1.6e8 * 1.01 || top.tokens > 1.6e10 * 1.01 || top.tokens < 2e9 / 1.01)
+        << top.params << " " << top.tokens;
+    ASSERT_FALSE(design.recommended.cells.empty());
+    EXPECT_LE(design.recommended.flops, options.allowance_flops);
+    EXPECT_GT(design.recommended.cells.front().separation, 0.0);
+  }
+}
+
+}  // namespace
+}  // namespace scalecalc
