@@ -552,6 +552,14 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
                      Num(design.cheapest_run_flops) + " FLOPs)";
     return design;
   }
+  double cheapest = INFINITY;
+  for (const DesignCandidate& c : all) cheapest = std::min(cheapest, c.flops);
+  if (allowance < cheapest) {
+    design.message = "the allowance = " + Num(allowance) +
+                     " FLOPs does not cover the cheapest candidate cell (" + Num(cheapest) +
+                     " FLOPs for its runs)";
+    return design;
+  }
   const auto by_value = [&all](int a, int b) { return all[a].value > all[b].value; };
   std::vector<int> order(all.size());
   for (size_t i = 0; i < all.size(); ++i) order[i] = static_cast<int>(i);
