@@ -240,6 +240,7 @@ struct Search {
   int planned = 0;
   bool cancelled = false;
   int* refits;
+  LawSet baseline_laws;  // the laws (with bootstrap samples) of the refit without new runs
 
   // Draws [first, first + draws) of `cells` (one without cells: nothing is drawn).
   Simulated Simulate(const std::vector<DesignCandidate>& cells, int first = 0) {
@@ -255,6 +256,7 @@ struct Search {
       const FitSummary refit = Fit(more, refit_options, {}, execution);
       ++*refits;
       if (*progress && !(*progress)(*refits, std::max(planned, *refits))) cancelled = true;
+      if (cells.empty()) baseline_laws = refit.laws;
       Interval p, l;
       if (!refit.ok || !BootstrapIntervals(refit, o->compute, o->budget_flops, &p, &l)) continue;
       lo += std::log(p.lo), hi += std::log(p.hi), llo += std::log(l.lo), lhi += std::log(l.hi);
@@ -594,7 +596,8 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
   }
 
   // The greedy set. `widths` of the linearised model given the picks so far.
-  Search search{&table, &fit, &design, &o, fit.options, &progress, 0, false, &design.refits};
+  FitSummary sampled;
+  Search search{&table, &fit, &design, &o, fit.options, &progress, 0, false, &design.refits, {}};
   search.refit_options.bootstrap_samples = o.simulation_bootstrap;
   search.refit_options.extrapolation_check = false;
   const bool simulate = o.simulation_draws > 0;
@@ -623,6 +626,15 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
     }
     design.current_params_ci = now.params_ci;
     design.current_loss_ci = now.loss_ci;
+    // A fit without bootstrap samples (the page's first pass, --bootstrap 0): the draws' laws
+    // come from this refit's.
+    if (fit.laws.loss_samples.empty()) {
+      sampled = fit;
+      sampled.laws.loss_samples = search.baseline_laws.loss_samples;
+      sampled.laws.lr_samples = search.baseline_laws.lr_samples;
+      sampled.laws.batch_samples = search.baseline_laws.batch_samples;
+      search.fit = &sampled;
+    }
   }
   const double width0 = LogWidth(design.current_params_ci);
   std::vector<bool> simulated_alone(all.size(), false);

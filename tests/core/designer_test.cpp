@@ -397,3 +397,27 @@ TEST(Designer, NotIdentifiedProposesSeparatingRuns) {
 
 }  // namespace
 }  // namespace scalecalc
+
+namespace scalecalc {
+namespace {
+
+// A fit without bootstrap samples (--bootstrap 0, the page's first pass): the simulation draws its
+// laws from its own baseline refit, and says how many refits it made.
+TEST(Designer, SimulatesFromAFitWithoutBootstrap) {
+  const Truth truth;
+  const RunTable table = Sweep(truth, 3.2e8, 11);
+  const FitSummary fit = Fit(table, Options(0));
+  ASSERT_TRUE(fit.ok) << fit.message;
+  ASSERT_TRUE(fit.laws.loss_samples.empty());
+  const Design design = DesignNextRuns(table, fit, CheapOptions(1e21));
+  ASSERT_TRUE(design.ok) << design.message;
+  EXPECT_EQ(design.method, "simulated");
+  EXPECT_GT(design.refits, 1);
+  EXPECT_LT(design.current_params_ci.lo, design.params_opt);
+  EXPECT_GT(design.current_params_ci.hi, design.params_opt);
+  ASSERT_FALSE(design.recommended.cells.empty());
+  EXPECT_TRUE(design.recommended.simulated);
+}
+
+}  // namespace
+}  // namespace scalecalc
