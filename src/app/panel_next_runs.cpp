@@ -149,6 +149,11 @@ void DrawNextRunsSection(Model& model) {
       design.identified && !set.cells.empty()
           ? (", narrows " + FormatPercent(set.narrowing, 1) + " (linearised)").c_str()
           : "");
+  if (design.method == "linearised") {
+    ImGui::TextDisabled(
+        "Linearised screen: it can misjudge cells by a third and more. `scalecalc design` with "
+        "the same runs confirms the set by simulation (refits of simulated runs).");
+  }
   if (!set.cells.empty()) {
     const TableText table = SetTable(design);
     DrawTextTable("nextset", table, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH);
