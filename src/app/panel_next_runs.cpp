@@ -46,13 +46,16 @@ void DrawPlane(const Model& model, const Design& design) {
     plot::Scatter(i == 0 ? "candidates (orange: most narrowing per FLOP)" : "##candidate",
                   &c.params, &c.tokens, 1, ValueColor(t), i == 0 ? 7 : 5, i);
   }
-  // The recommended set on top, larger.
+  // The recommended set on top, larger: the simulated one once computed for this fit.
+  const DesignSimulation& sim = model.design_simulation;
+  const bool simulated = sim.has_result && sim.ok && sim.generation == model.generation;
   std::vector<double> set_n, set_t;
-  for (const DesignCandidate& c : design.recommended.cells) {
+  for (const DesignCandidate& c : simulated ? sim.set_cells : design.recommended.cells) {
     set_n.push_back(c.params), set_t.push_back(c.tokens);
   }
   if (!set_n.empty()) {
-    plot::Scatter("recommended set", set_n.data(), set_t.data(), static_cast<int>(set_n.size()),
+    plot::Scatter(simulated ? "recommended set (simulated)" : "recommended set (linearised)",
+                  set_n.data(), set_t.data(), static_cast<int>(set_n.size()),
                   IM_COL32(220, 40, 60, 255), 9);
   }
   if (std::isfinite(design.params_opt)) {
@@ -61,7 +64,7 @@ void DrawPlane(const Model& model, const Design& design) {
   plot::EndPlot();
   const plot::HoverInfo& hover = plot::LastHover();
   if (hover.valid && hover.id >= 0 && hover.id < count && hover.series != "existing cells" &&
-      hover.series != "recommended set") {
+      hover.series.rfind("recommended set", 0) != 0) {
     const DesignCandidate& c = design.candidates[hover.id];
     ImGui::SetTooltip("rank %d: N = %s, T = %s\n%d runs, %s FLOPs\nN_opt 95%% once added %s",
                       hover.id + 1, FormatCount(c.params).c_str(), FormatCount(c.tokens).c_str(),
@@ -192,8 +195,8 @@ void DrawNextRunsSection(Model& model) {
           : "");
   if (design.method == "linearised") {
     ImGui::TextDisabled(
-        "Linearised screen: it can misjudge cells by a third and more. `scalecalc design` with "
-        "the same runs confirms the set by simulation (refits of simulated runs).");
+        "Linearised screen: it can misjudge cells by a third and more. The simulation below (or "
+        "`scalecalc design` with the same runs) confirms the set.");
   }
   if (!set.cells.empty()) {
     const TableText table = SetTable(design);
