@@ -35,6 +35,28 @@ function runJob(core, { generation, group = -1, bytes, first = 0, last = -1, ref
                    [samples.buffer]);
 }
 
+// {type: 'design', generation, bytes}: the sweep designer's simulation (its own worker, started
+// per design by the page): {type: 'design-progress', generation, done, total} (refits), then
+// {type: 'design-result', generation, ok, message, json}.
+function runDesign(core, { generation, bytes }) {
+  let lastPost = 0;
+  const progress = (done, total) => {
+    const now = performance.now();
+    if (now - lastPost > 100) {
+      lastPost = now;
+      self.postMessage({ type: 'design-progress', generation, done, total });
+    }
+  };
+  let result;
+  try {
+    result = core.designFromState(bytes, progress);
+  } catch (error) {
+    result = { ok: false, message: `design failed: ${error.message || error}`, json: '' };
+  }
+  self.postMessage({ type: 'design-result', generation, ok: result.ok, message: result.message,
+                     json: result.json || '' });
+}
+
 async function drain() {
   if (running) return;
   running = true;
@@ -42,7 +64,8 @@ async function drain() {
   while (waiting) {
     const job = waiting;
     waiting = null;
-    runJob(core, job);
+    if (job.type === 'design') runDesign(core, job);
+    else runJob(core, job);
     await new Promise((resolve) => setTimeout(resolve, 0));  // let newer messages arrive
   }
   running = false;

@@ -127,6 +127,9 @@ const app = {
   printErr: (text) => console.warn(text),
 };
 
+// --- The designer's simulation: a worker of its own per design (web/fit_worker.js) -------------
+let designWorker = null;
+
 // --- Bootstrap workers (web/bootstrap_pool.js) ------------------------------------------------
 const bootstrapPool = createBootstrapPool({
   onProgress: (generation, done, total) => app.onBootstrapProgress(generation, done, total),
@@ -242,6 +245,26 @@ app.bridge = {
   },
   startBootstrap(generation, group, bytes, total) { bootstrapPool.start(generation, bytes, total, group); },
   cancelBootstrap() { bootstrapPool.cancel(); },
+  startDesign(generation, bytes) {
+    designWorker?.terminate();
+    const worker = new Worker('fit_worker.js');
+    designWorker = worker;
+    worker.onmessage = (event) => {
+      const m = event.data;
+      if (m.type === 'design-progress') app.onDesignProgress(m.generation, m.done, m.total);
+      if (m.type === 'design-result') {
+        app.onDesignResult(m.generation, m.ok, m.message, m.json);
+        worker.terminate();
+        if (designWorker === worker) designWorker = null;
+      }
+    };
+    worker.onerror = () => app.onDesignResult(generation, false, 'the design worker stopped on an error', '');
+    worker.postMessage({ type: 'design', generation, bytes });
+  },
+  cancelDesign() {
+    designWorker?.terminate();
+    designWorker = null;
+  },
   measureBlocks(json) { measureBlocks(JSON.parse(json)).then((result) => app.onCostResult(JSON.stringify(result))); },
   cancelCostMeasurement() {
     costCancelled = true;

@@ -11,6 +11,7 @@
 #include "app/app.h"
 #include "app/bootstrap_job.h"
 #include "app/cost_panel_state.h"
+#include "app/design_job.h"
 #include "app/examples.h"
 #include "app/frame_pacing.h"
 #include "app/frame_stats.h"
@@ -85,6 +86,20 @@ void OnBootstrapResult(int generation, int group, bool ok, const std::string& me
   model().AttachBootstrap(generation, group,
                           emscripten::convertJSArrayToNumberVector<double>(samples));
   ContinueBootstrap(model());
+}
+
+void OnDesignProgressJs(int generation, int done, int total) {
+  OnDesignProgress(model(), generation, done, total);
+}
+void OnDesignResultJs(int generation, bool ok, const std::string& message,
+                      const std::string& json) {
+  OnDesignResult(model(), generation, ok, message, json);
+}
+void StartDesignSimulationJs() {
+  StartDesignSimulation(model());
+}
+void CancelDesignSimulationJs() {
+  CancelDesignSimulation(model());
 }
 
 void OnCostResultJs(const std::string& json) {
@@ -226,6 +241,10 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("setLoading", &Waking<&SetLoading>::Call);
   emscripten::function("onBootstrapProgress", &OnBootstrapProgress);
   emscripten::function("onBootstrapResult", &Waking<&OnBootstrapResult>::Call);
+  emscripten::function("onDesignProgress", &Waking<&OnDesignProgressJs>::Call);
+  emscripten::function("onDesignResult", &Waking<&OnDesignResultJs>::Call);
+  emscripten::function("startDesignSimulation", &Waking<&StartDesignSimulationJs>::Call);
+  emscripten::function("cancelDesignSimulation", &Waking<&CancelDesignSimulationJs>::Call);
   emscripten::function("setNotice", &Waking<&SetNotice>::Call);
   emscripten::function("onCostResult", &Waking<&OnCostResultJs>::Call);
   emscripten::function("onCostProgress", &Waking<&OnCostProgressJs>::Call);

@@ -125,6 +125,10 @@ bool Model::Recompute() {
           options.max_flops += TrainingFlops(analysis.compute, run.params, run.tokens);
       }
     }
+    options.allowance_flops = analysis.design_allowance_flops;
+    // The page screens (linearised, immediate); the simulation that confirms it costs hundreds
+    // of refits and runs in the CLI (scalecalc design).
+    options.simulation_draws = 0;
     design = DesignNextRuns(read.table, fit, options);
   }
   ReplanGroups();

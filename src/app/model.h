@@ -36,6 +36,25 @@ struct BootstrapJob {
   std::string message;  // "cancelled", an error, or ""
 };
 
+// The designer's simulation (design_job.h), computed in a worker.
+struct DesignSimulation {
+  bool running = false;
+  int done = 0, total = 0;  // refits
+  int generation = -1;      // the fit it belongs to; results for older fits are dropped
+  bool has_result = false;
+  bool ok = false;
+  std::string message;  // why not ok, "cancelled", or ""
+  std::string json;     // design --json of the simulated design
+  double seconds = 0;   // how long it took
+  double started_ms = 0;
+  // Read from `json` (ok only): the simulated set and its numbers.
+  std::vector<DesignCandidate> set_cells;
+  int set_runs = 0;
+  double set_flops = NAN, set_narrowing = NAN;
+  Interval set_params_ci, current_params_ci;
+  int draws = 0, confirm_draws = 0, refits = 0;
+};
+
 // Which two groups the planner compares, checked against the groups the data has now.
 struct GroupPair {
   int first = 0, second = 0;  // indices into Model::groups (valid when there are >= 2 groups)
@@ -67,6 +86,7 @@ struct Model {
   Design design;                 // the next runs to add (sweep designer), at the plan's budget
 
   BootstrapJob bootstrap;
+  DesignSimulation design_simulation;
   std::string load_error;  // why the last paste, drop, link or file was refused
   std::string notice;      // a transient confirmation ("Link copied")
 

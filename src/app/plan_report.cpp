@@ -169,6 +169,15 @@ std::string ResultsJson(const Model& model) {
       {"total", model.bootstrap.total},     {"samples", model.fit.bootstrap_samples_done},
       {"group", model.bootstrap.group},     {"message", model.bootstrap.message}};
   json["design"] = DesignJson(model.design, model.fit);
+  {
+    const DesignSimulation& sim = model.design_simulation;
+    Json result = Json::parse(sim.json, nullptr, /*allow_exceptions=*/false);
+    if (result.is_discarded()) result = nullptr;
+    json["design_simulation"] = {{"running", sim.running}, {"done", sim.done},
+                                 {"total", sim.total},     {"has_result", sim.has_result},
+                                 {"ok", sim.ok},           {"message", sim.message},
+                                 {"seconds", sim.seconds}, {"result", result}};
+  }
   // The Inference cost panel: its shareable inputs and the table it shows.
   Json cost = Json::object();
   for (const Setting& row : Settings()) {

@@ -252,7 +252,7 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       return false;
     }
     if (arg == "--threads" && !fit) {
-      *error = "--threads applies to 'fit' only";
+      *error = "--threads applies to 'fit' and 'design' only";
       return false;
     }
     if (row && row->switch_flag && arg == row->switch_flag) {
@@ -335,6 +335,7 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
     }
     args->design.budget_flops = state.plan.budget_flops;
     args->design.max_flops = state.design_max_flops;
+    args->design.allowance_flops = state.design_allowance_flops;
     args->design.compute = state.compute;
   }
   if (plan) {
@@ -363,9 +364,10 @@ usage:
   scalecalc fit RUNS.csv [options]     fit the laws to a sweep (RUNS.csv '-' reads stdin)
   scalecalc plan --preset NAME --budget FLOPS [options]
                                        plan a training run from a published law set
-  scalecalc design RUNS.csv --budget FLOPS --max-flops FLOPS [fit options]
-                                       rank the runs to add next: new (N, T) cells with their
-                                       lr x batch grids, by how much they narrow N_opt per FLOP
+  scalecalc design RUNS.csv --budget FLOPS --max-flops FLOPS [--allowance FLOPS] [fit options]
+                                       the runs to add next: a set of new (N, T) cells with their
+                                       lr x batch grids within the allowance, chosen by how much
+                                       they narrow N_opt per FLOP (simulated), and the candidates
   scalecalc presets [--json]           list the published law sets
   scalecalc --help
 
@@ -384,6 +386,7 @@ compute and plan options (fit with --budget, and plan):
          HelpLine("--json", "One JSON object on stdout, raw units, NaN as null.") + R"(
 design options (with the fit options; --budget is the plan's budget):
 )" + HelpLine("--max-flops F", FindFlag("--max-flops")->help) +
+         HelpLine("--allowance F", FindFlag("--allowance")->help) +
          R"(
 Numbers may be written 1e22, 1.07B, 250M, 3k; caps and forced values take 'none'. Every fit and
 plan carries a trust report: a status (ok, partial, failed), a termination and warnings

@@ -178,12 +178,21 @@ int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector
 // design: fit the runs, then rank the next cells to add (core/designer.h).
 int RunDesign(const CliArgs& args, const ReadResult& read,
               const std::vector<std::string>& warnings) {
-  const FitSummary summary = Fit(read.table, args.fit);
+  const FitSummary summary = Fit(read.table, args.fit, {}, BootstrapThreads(args));
+  DesignOptions options = args.design;
+  options.threads = BootstrapThreads(args).threads;
+  options.seed = args.fit.seed;
   if (summary.status != ResultStatus::kFailed) ReportWarnings(summary.warnings, "");
-  const Design design = DesignNextRuns(read.table, summary, args.design);
+  const Design design = DesignNextRuns(read.table, summary, options);
   if (args.json) {
     Json out = DesignJson(design, summary);
-    out["warnings"] = warnings;
+    // The input's problems, then the design's warnings: {code, message, severity} as the fit's.
+    Json all = Json::array();
+    for (const std::string& text : warnings) {
+      all.push_back({{"code", "input"}, {"message", text}, {"severity", "warning"}});
+    }
+    for (const Json& w : out["warnings"]) all.push_back(w);
+    out["warnings"] = all;
     std::cout << DumpJson(out) << "\n";
   } else {
     std::cout << DesignReport(design, args.design);
@@ -194,8 +203,11 @@ int RunDesign(const CliArgs& args, const ReadResult& read,
   }
   if (!design.ok) {
     // An allowance too small is the user's input; a fit that cannot rank is numerical.
-    const bool input = design.message.rfind("max_flops", 0) == 0;
-    Error(input ? "--max-flops: " + design.message : "design: " + design.message);
+    const bool input =
+        design.message.rfind("max_flops", 0) == 0 || design.message.rfind("the allowance", 0) == 0;
+    Error(input ? (design.message.rfind("max_flops", 0) == 0 ? "--max-flops: " : "--allowance: ") +
+                      design.message
+                : "design: " + design.message);
     return input ? kExitBadInput : kExitFitFailed;
   }
   return 0;

@@ -163,29 +163,70 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o, bool video_dit) {
   return out;
 }
 
+namespace {
+
+std::string CandidateLine(int rank, const DesignCandidate& c, bool separation) {
+  char buffer[200];
+  const std::string tail = separation ? Fmt("%.2f", c.separation) : Percent(c.narrowing);
+  std::snprintf(buffer, sizeof(buffer), "  %-5d %-10s %-10s %-5d %-10s [%s, %s]%*s %s%s\n", rank,
+                G(c.params).c_str(), G(c.tokens).c_str(), c.runs, G(c.flops).c_str(),
+                G(c.expected_params_ci.lo).c_str(), G(c.expected_params_ci.hi).c_str(), 4, "",
+                tail.c_str(), c.simulated || separation ? "" : " (linearised)");
+  return buffer;
+}
+
+std::string GridLine(const DesignCandidate& c) {
+  std::string lrs, batches;
+  for (double v : c.lr) lrs += (lrs.empty() ? "" : ", ") + G(v);
+  for (double v : c.batch_tokens) batches += (batches.empty() ? "" : ", ") + G(v);
+  return "lr {" + lrs + "} x batch tokens {" + batches + "}";
+}
+
+}  // namespace
+
 std::string DesignReport(const Design& d, const DesignOptions& o) {
+  const double allowance = std::isnan(o.allowance_flops) ? o.max_flops : o.allowance_flops;
   std::string out = "Next runs for a plan at " + G(o.budget_flops) + " FLOPs (allowance " +
-                    G(o.max_flops) + " FLOPs per candidate, " + d.method + " prediction)\n";
-  if (!d.ok) return out + "  cannot rank: " + d.message + "\n";
+                    G(allowance) + " FLOPs, at most " + G(o.max_flops) + " per cell; " + d.method +
+                    " prediction";
+  if (d.simulation_draws > 0) {
+    out += ", " + std::to_string(d.simulation_draws) + " draws per comparison, " +
+           std::to_string(o.confirm_draws) + " for the set, " +
+           std::to_string(o.simulation_bootstrap) + " resamples each, " + std::to_string(d.refits) +
+           " refits";
+  }
+  out += ")\n";
+  if (!d.ok) return out + "  cannot design: " + d.message + "\n";
+  for (const Warning& w : d.warnings)
+    out += "  " + std::string(ToString(w.severity)) + ": " + w.message + "\n";
   out += Line("current N_opt", G(d.params_opt), Ci(d.current_params_ci));
   out += Line("current loss", Fmt("%.6f", d.loss_opt), Ci(d.current_loss_ci));
-  out += "  rank  params     tokens     runs  FLOPs      N_opt 95% CI once added   narrows\n";
+  const bool separation = !d.identified;
+  const char* header =
+      separation
+          ? "  rank  params     tokens     runs  FLOPs      N_opt 95% CI              separates\n"
+          : "  rank  params     tokens     runs  FLOPs      N_opt 95% CI once added   narrows\n";
+  const DesignSet& set = d.recommended;
+  out += "Recommended set: " + std::to_string(set.cells.size()) + " cells, " +
+         std::to_string(set.runs) + " runs, " + G(set.flops) + " FLOPs";
+  if (!separation && !set.cells.empty()) {
+    out += "; once all are added N_opt " + Ci(set.expected_params_ci) + ", narrows " +
+           Percent(set.narrowing) + (set.simulated ? " (fresh draws)" : "");
+  }
+  out += "\n";
+  if (!set.cells.empty()) {
+    out += separation ? std::string(header)
+                      : "  pick  params     tokens     runs  FLOPs      N_opt 95% CI up to this "
+                        "pick narrows (draws it was chosen on)\n";
+    int rank = 0;
+    for (const DesignCandidate& c : set.cells) {
+      out += CandidateLine(++rank, c, separation);
+      out += "        " + GridLine(c) + "\n";
+    }
+  }
+  out += "Candidates, best first (each alone):\n" + std::string(header);
   int rank = 0;
-  for (const DesignCandidate& c : d.candidates) {
-    char buffer[160];
-    std::snprintf(buffer, sizeof(buffer), "  %-5d %-10s %-10s %-5d %-10s [%s, %s]%*s %s\n", ++rank,
-                  G(c.params).c_str(), G(c.tokens).c_str(), c.runs, G(c.flops).c_str(),
-                  G(c.expected_params_ci.lo).c_str(), G(c.expected_params_ci.hi).c_str(), 4, "",
-                  Percent(c.narrowing).c_str());
-    out += buffer;
-  }
-  if (!d.candidates.empty()) {
-    const DesignCandidate& top = d.candidates.front();
-    std::string lrs, batches;
-    for (double v : top.lr) lrs += (lrs.empty() ? "" : ", ") + G(v);
-    for (double v : top.batch_tokens) batches += (batches.empty() ? "" : ", ") + G(v);
-    out += "Top pick's mini grid: lr {" + lrs + "} x batch tokens {" + batches + "}\n";
-  }
+  for (const DesignCandidate& c : d.candidates) out += CandidateLine(++rank, c, separation);
   return out;
 }
 

@@ -80,6 +80,8 @@ struct AnalysisState {
 
   // The sweep designer's allowance per candidate cell, FLOPs; NaN: the current sweep's own cost.
   double design_max_flops = NAN;
+  // What the designer's recommended set may cost together, FLOPs; NaN: design_max_flops.
+  double design_allowance_flops = NAN;
 
   std::string compare_preset;  // name of a preset law to compare against; "" for none
   // The two groups the planner compares: 1-based, in the order groups first appear in the data.
@@ -122,7 +124,7 @@ struct DecodeResult {
 };
 
 // The format version this build writes (and the newest it reads).
-constexpr int kStateVersion = 3;
+constexpr int kStateVersion = 4;
 
 // Never fails; an empty vector only if memory ran out.
 std::vector<uint8_t> EncodeState(const AnalysisState& state);

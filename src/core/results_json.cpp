@@ -252,41 +252,74 @@ json PresetJson(const PresetInfo& preset) {
   return out;
 }
 
+namespace {
+
+json CandidateJson(const DesignCandidate& c) {
+  json lrs = json::array(), batches = json::array();
+  for (double v : c.lr) lrs.push_back(JsonNumber(v));
+  for (double v : c.batch_tokens) batches.push_back(JsonNumber(v));
+  return {{"params", JsonNumber(c.params)},
+          {"tokens", JsonNumber(c.tokens)},
+          {"runs", c.runs},
+          {"flops", JsonNumber(c.flops)},
+          {"lr", lrs},
+          {"batch_tokens", batches},
+          {"simulated", c.simulated},
+          {"expected_params_ci95", JsonInterval(c.expected_params_ci)},
+          {"expected_loss_ci95", JsonInterval(c.expected_loss_ci)},
+          {"linear_params_ci95", JsonInterval(c.linear_params_ci)},
+          {"narrowing", JsonNumber(c.narrowing)},
+          {"value", JsonNumber(c.value)},
+          {"separation", JsonNumber(c.separation)}};
+}
+
+}  // namespace
+
 json DesignJson(const Design& design, const FitSummary& fit) {
   const DesignOptions& options = design.options;
   json out = {{"ok", design.ok},
               {"message", design.message},
               {"method", design.method},
+              {"identified", design.identified},
               {"budget_flops", JsonNumber(options.budget_flops)},
               {"max_flops", JsonNumber(options.max_flops)},
+              {"allowance_flops",
+               JsonNumber(std::isnan(options.allowance_flops) ? options.max_flops
+                                                              : options.allowance_flops)},
               {"compute", ToString(options.compute.kind)},
+              {"simulation",
+               {{"draws", design.simulation_draws},
+                {"confirm_draws", design.simulation_draws > 0 ? options.confirm_draws : 0},
+                {"bootstrap_samples", options.simulation_bootstrap},
+                {"seed", options.seed},
+                {"refits", design.refits},
+                {"run_noise", JsonNumber(design.run_noise)},
+                {"cell_noise", JsonNumber(design.cell_noise)}}},
               {"current",
                {{"params", JsonNumber(design.params_opt)},
                 {"loss", JsonNumber(design.loss_opt)},
                 {"params_ci95", JsonInterval(design.current_params_ci)},
-                {"loss_ci95", JsonInterval(design.current_loss_ci)}}},
-              {"residual_scale", JsonNumber(design.residual_scale)}};
+                {"loss_ci95", JsonInterval(design.current_loss_ci)},
+                {"linear_params_ci95", JsonInterval(design.linear_params_ci)}}},
+              {"residual_scale", JsonNumber(design.residual_scale)},
+              {"warnings", WarningsJson(design.warnings)}};
   json cells = json::array();
   for (const Cell& cell : fit.cells) {
     cells.push_back({{"params", JsonNumber(cell.params)}, {"tokens", JsonNumber(cell.tokens)}});
   }
   out["cells"] = cells;
+  json picked = json::array();
+  for (const DesignCandidate& c : design.recommended.cells) picked.push_back(CandidateJson(c));
+  const DesignSet& set = design.recommended;
+  out["recommended"] = {{"cells", picked},
+                        {"runs", set.runs},
+                        {"flops", JsonNumber(set.flops)},
+                        {"simulated", set.simulated},
+                        {"expected_params_ci95", JsonInterval(set.expected_params_ci)},
+                        {"expected_loss_ci95", JsonInterval(set.expected_loss_ci)},
+                        {"narrowing", JsonNumber(set.narrowing)}};
   json candidates = json::array();
-  for (const DesignCandidate& c : design.candidates) {
-    json lrs = json::array(), batches = json::array();
-    for (double v : c.lr) lrs.push_back(JsonNumber(v));
-    for (double v : c.batch_tokens) batches.push_back(JsonNumber(v));
-    candidates.push_back({{"params", JsonNumber(c.params)},
-                          {"tokens", JsonNumber(c.tokens)},
-                          {"runs", c.runs},
-                          {"flops", JsonNumber(c.flops)},
-                          {"lr", lrs},
-                          {"batch_tokens", batches},
-                          {"expected_params_ci95", JsonInterval(c.expected_params_ci)},
-                          {"expected_loss_ci95", JsonInterval(c.expected_loss_ci)},
-                          {"narrowing", JsonNumber(c.narrowing)},
-                          {"value", JsonNumber(c.value)}});
-  }
+  for (const DesignCandidate& c : design.candidates) candidates.push_back(CandidateJson(c));
   out["candidates"] = candidates;
   return out;
 }

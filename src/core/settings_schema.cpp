@@ -429,6 +429,18 @@ std::vector<Setting> MakeTable() {
                  "The planner compares the first group's plan with this group's "
                  "(numbered in the order the groups first appear in the data).")
           .Since(3),
+      // ---- Version 4 ----------------------------------------------------------------------
+      Number("design_allowance_flops", "design.allowance_flops",
+             [](S& s) { return &s.design_allowance_flops; })
+          .Flag("--allowance")
+          .Range(0, 1e35, kOpen)
+          .None("auto", NAN)
+          .Unit("FLOP")
+          .Stale(Stage::kPlan)
+          .Label("allowance (FLOPs)",
+                 "design: what the recommended set of new runs may cost together (auto: the "
+                 "per-candidate limit).")
+          .Since(4),
   };
   for (Setting& row : t) {
     const std::string json = row.json;

@@ -10,6 +10,8 @@
 
 #include "core/analysis.h"
 #include "core/compute_model.h"
+#include "core/designer.h"
+#include "core/results_json.h"
 
 namespace scalecalc {
 namespace {
@@ -64,6 +66,40 @@ val BootstrapFromState(const val& state_bytes, int first, int last, const std::s
   return result;
 }
 
+// The sweep designer with its simulation (core/designer.h) for the analysis a share-link encoding
+// describes, at its plan budget, with its allowance (auto: the per-candidate limit, whose auto is
+// the sweep's cost, as in the page). progress(done, total) in refits. Returns {ok, message, json}
+// (json: design --json).
+val DesignFromState(const val& state_bytes, const val& progress) {
+  const std::vector<uint8_t> bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(state_bytes);
+  const DecodeResult decoded = DecodeState(bytes.data(), bytes.size());
+  if (!decoded.ok) return Result(false, decoded.message);
+  const AnalysisState& state = decoded.state;
+  const ReadResult read = ReadAnalysisRuns(state);
+  if (!read.ok) return Result(false, "the data could not be read");
+  const FitSummary fit = FitAnalysis(state, read.table, /*bootstrap=*/false);
+  if (!fit.ok) return Result(false, fit.message);
+  DesignOptions options;
+  options.budget_flops = state.plan.budget_flops;
+  options.compute = state.compute;
+  options.max_flops = state.design_max_flops;
+  if (std::isnan(options.max_flops)) {
+    options.max_flops = 0;
+    for (const Run& run : read.table.runs) {
+      if (!run.excluded) options.max_flops += TrainingFlops(state.compute, run.params, run.tokens);
+    }
+  }
+  options.allowance_flops = state.design_allowance_flops;
+  options.seed = state.fit.seed;
+  const Design design = DesignNextRuns(read.table, fit, options, [&](int done, int total) {
+    progress(done, total);
+    return true;  // cancelling terminates the worker
+  });
+  val result = Result(design.ok, design.message);
+  result.set("json", DumpJson(DesignJson(design, fit)));
+  return result;
+}
+
 double FlopsPerTokenJs(const std::string& kind_name, double params, double tokens_per_sample,
                        double width_per_depth) {
   ComputeModel model;
@@ -78,5 +114,6 @@ double FlopsPerTokenJs(const std::string& kind_name, double params, double token
 
 EMSCRIPTEN_BINDINGS(scalecalc_core) {
   emscripten::function("bootstrapFromState", &scalecalc::BootstrapFromState);
+  emscripten::function("designFromState", &scalecalc::DesignFromState);
   emscripten::function("flopsPerToken", &scalecalc::FlopsPerTokenJs);
 }

@@ -31,6 +31,38 @@ test('the planner proposes a launchable shape and batch, and ranks the next runs
   assert.ok(r.design.ok, r.design.message);
   assert.ok(r.design.candidates.length > 0);
   assert.ok(r.design.candidates.every((c, i, all) => i === 0 || all[i - 1].value >= c.value));
+  // The allowance buys a set within it (the page screens, linearised), carried in the state.
+  assert.equal(await setOption(page, 'design_allowance_flops', '2e19'), '');
+  r = await results(page);
+  assert.equal(r.design.allowance_flops, 2e19);
+  assert.ok(r.design.recommended.cells.length > 0, JSON.stringify(r.design.warnings));
+  assert.ok(r.design.recommended.flops <= 2e19);
+  assert.equal(r.design.method, 'linearised');
+  assert.equal(JSON.parse(await page.evaluate(() => window.scalecalc.app.stateJson())).design.allowance_flops, 2e19);
+  assert.match(await setOption(page, 'design_allowance_flops', '-1'), /allowance/);
+  // The simulation runs in a worker, with progress and cancel, and comes back as design --json.
+  await page.evaluate(() => window.scalecalc.app.startDesignSimulation());
+  await page.evaluate(() => window.scalecalc.app.cancelDesignSimulation());
+  const cancelled = (await results(page)).design_simulation;
+  assert.equal(cancelled.running, false);
+  assert.equal(cancelled.message, 'cancelled');
+  await page.evaluate(() => window.scalecalc.app.startDesignSimulation());
+  assert.ok((await results(page)).design_simulation.running);
+  const started = Date.now();
+  let sim;
+  for (;;) {
+    sim = (await results(page)).design_simulation;
+    if (!sim.running || Date.now() - started > 240000) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  assert.ok(sim.ok && sim.has_result, sim.message);
+  assert.equal(sim.result.method, 'simulated');
+  assert.ok(sim.result.simulation.refits > 0 && sim.done > 0);
+  assert.ok(sim.result.recommended.flops <= 2e19);
+  assert.ok(sim.result.recommended.cells.length > 0);
+  console.log(`design simulation: ${sim.seconds.toFixed(1)} s, ${sim.result.simulation.refits} refits`);
+  await page.screenshot({ path: screenshotPath('planner-next-runs-simulated') });
+  await page.screenshot({ path: screenshotPath('planner-next-runs') });
 
   // 4x the batch costs loss (the example sweep has a sensitivity fit).
   const forced = String(4 * plan.batch_tokens);

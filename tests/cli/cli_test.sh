@@ -178,13 +178,24 @@ for c in 1e21 1e23; do
 done
 
 # --- design: the next runs ----------------------------------------------------------------------
-run 0 design "$example" --budget 1e22 --max-flops 1e20 --bootstrap 0 --json &&
+run 0 design "$example" --budget 1e22 --max-flops 1e20 --allowance 3e19 --bootstrap 0 --threads 2 --json &&
   json_check 'j["ok"] and len(j["current"]["params_ci95"]) == 2 and len(j["current"]["loss_ci95"]) == 2' \
-    'len(j["candidates"]) > 0 and all(k in c for c in j["candidates"] for k in ("params","tokens","runs","flops","lr","batch_tokens","expected_params_ci95","expected_loss_ci95"))' \
+    'len(j["candidates"]) > 0 and all(k in c for c in j["candidates"] for k in ("params","tokens","runs","flops","lr","batch_tokens","expected_params_ci95","expected_loss_ci95","simulated"))' \
     'all(c["flops"] <= 1e20 for c in j["candidates"])' \
-    'all(a["value"] >= b["value"] for a, b in zip(j["candidates"], j["candidates"][1:]))' \
     'all(c["runs"] == len(c["lr"]) * len(c["batch_tokens"]) for c in j["candidates"])' \
-    'j["method"] == "linearised" and len(j["cells"]) > 0'
+    'j["method"] == "simulated" and j["simulation"]["draws"] >= 1 and j["simulation"]["refits"] > 0 and len(j["cells"]) > 0' \
+    'j["allowance_flops"] == 3e19 and j["recommended"]["flops"] <= 3e19 and len(j["recommended"]["cells"]) > 0' \
+    'abs(sum(c["flops"] for c in j["recommended"]["cells"]) / j["recommended"]["flops"] - 1) < 1e-9' \
+    'j["recommended"]["narrowing"] > 0 and j["recommended"]["simulated"]' \
+    'all(set(w) == {"code", "message", "severity"} for w in j["warnings"])'
+run 2 design "$example" --budget 1e22 --max-flops 1e20 --allowance 1e12 --bootstrap 0 &&
+  err_has "--allowance" "cheapest"
+for bad in 0 -1 abc inf 1e40; do
+  run 2 design "$example" --budget 1e22 --max-flops 1e20 --allowance "$bad" --bootstrap 0 && err_has "--allowance"
+done
+run 2 fit "$example" --allowance 1e20 && err_has "--allowance" "design"
+run 0 design "$example" --budget 1e22 --max-flops 1e20 --allowance 3e19 --bootstrap 0 &&
+  out_has "Next runs" "Recommended set" "rank" "fresh draws"
 run 0 design "$example" --budget 1e22 --max-flops 1e20 --bootstrap 0 && out_has "Next runs" "rank" &&
   err_has "warning: [cell_on_edge]"  # the fit's warnings, as for fit
 run 2 design "$example" --budget 1e22 --max-flops 1e10 --bootstrap 0 && err_has "--max-flops" "one run"

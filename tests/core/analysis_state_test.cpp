@@ -269,13 +269,14 @@ TEST(AnalysisState, BadMagic) {
 
 TEST(AnalysisState, UnknownVersions) {
   Bytes b = EncodeState(AnalysisState());
-  b[2] = 4;
+  const int next = kStateVersion + 1;
+  b[2] = static_cast<uint8_t>(next);
   DecodeResult r = Decode(b);
   EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.version, 4);
-  EXPECT_EQ(r.message,
-            "this link was made by a newer version (4) of scalecalc; this page reads versions up "
-            "to 3");
+  EXPECT_EQ(r.version, next);
+  EXPECT_EQ(r.message, "this link was made by a newer version (" + std::to_string(next) +
+                           ") of scalecalc; this page reads versions up to " +
+                           std::to_string(kStateVersion));
   b[2] = 255;
   EXPECT_NE(Decode(b).message.find("newer version (255)"), std::string::npos);
   b[2] = 0;
@@ -572,9 +573,11 @@ TEST(AnalysisStateJson, MalformedAndForeignFiles) {
             "the state file has no integer \"version\"");
   EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": \"1\"}"),
             "the state file has no integer \"version\"");
-  EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": 4, \"csv_text\": \"\"}"),
-            "this state file was made by a newer version (4) of scalecalc; this page reads "
-            "versions up to 3");
+  const std::string next = std::to_string(kStateVersion + 1);
+  EXPECT_EQ(
+      message("{\"format\": \"scalecalc-state\", \"version\": " + next + ", \"csv_text\": \"\"}"),
+      "this state file was made by a newer version (" + next +
+          ") of scalecalc; this page reads versions up to " + std::to_string(kStateVersion));
   EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": 0, \"csv_text\": \"\"}"),
             "the state file has an unknown version (0)");
   EXPECT_NE(message("{\"format\": \"scalecalc-state\", \"version\": 18446744073709551615}")

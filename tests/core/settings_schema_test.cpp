@@ -190,6 +190,15 @@ TEST(StateVersion2, NewFieldsRoundTripInBothFormats) {
   ExpectVersion2Fields(json.state);
 }
 
+// Issue 29's version-4 rows, in order, as bytes (one place for the lead to re-order when merging).
+Bytes DesignerVersion4Tail(const AnalysisState& s) {
+  Bytes tail;
+  uint64_t bits;
+  std::memcpy(&bits, &s.design_allowance_flops, 8);
+  for (int i = 0; i < 8; ++i) tail.push_back(static_cast<uint8_t>(bits >> (8 * i)));
+  return tail;  // design.allowance_flops: a double
+}
+
 TEST(StateVersion2, TailLayoutIsFrozen) {
   // Version 2 appends, after version 1's fields, in this order (if this breaks, links broke):
   Bytes tail;
@@ -216,6 +225,8 @@ TEST(StateVersion2, TailLayoutIsFrozen) {
   d(16), d(NAN);          // compute.block_params, design.max_flops (defaults)
   // Version 3's fields follow (their defaults here: the next test freezes them).
   u(2), u(4);  // groups.compare_first 1, compare_second 2: zigzag varints
+  // Then version 4's (their values in this state).
+  for (uint8_t b : DesignerVersion4Tail(Version2State())) u(b);
   const Bytes bytes = EncodeState(Version2State());
   ASSERT_GT(bytes.size(), tail.size());
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
@@ -226,10 +237,11 @@ TEST(StateVersion3, TailLayoutIsFrozen) {
   AnalysisState s;
   s.compare_group_first = 7;
   s.compare_group_second = 50;
-  const Bytes tail = {14, 100};  // groups.compare_first, compare_second: zigzag varints
+  Bytes tail = {14, 100};  // groups.compare_first, compare_second: zigzag varints
+  for (uint8_t b : DesignerVersion4Tail(s)) tail.push_back(b);  // then version 4's
   const Bytes bytes = EncodeState(s);
   ASSERT_GT(bytes.size(), tail.size());
-  EXPECT_EQ(bytes[2], 3);
+  EXPECT_EQ(bytes[2], kStateVersion);
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
   const DecodeResult back = DecodeState(bytes.data(), bytes.size());
   ASSERT_TRUE(back.ok) << back.message;
@@ -239,6 +251,27 @@ TEST(StateVersion3, TailLayoutIsFrozen) {
   ASSERT_TRUE(json.ok) << json.message;
   EXPECT_EQ(json.state.compare_group_first, 7);
   EXPECT_EQ(json.state.compare_group_second, 50);
+}
+
+TEST(StateVersion4, DesignerTailLayoutIsFrozen) {
+  AnalysisState s;
+  s.design_allowance_flops = 3.5e20;
+  const Bytes tail = DesignerVersion4Tail(s);
+  const Bytes bytes = EncodeState(s);
+  ASSERT_GT(bytes.size(), tail.size());
+  EXPECT_EQ(bytes[2], 4);
+  EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+  const DecodeResult back = DecodeState(bytes.data(), bytes.size());
+  ASSERT_TRUE(back.ok) << back.message;
+  EXPECT_EQ(back.state.design_allowance_flops, 3.5e20);
+  const DecodeResult json = StateFromJson(StateToJson(s));
+  ASSERT_TRUE(json.ok) << json.message;
+  EXPECT_EQ(json.state.design_allowance_flops, 3.5e20);
+  // Auto (NaN) survives both.
+  const Bytes auto_bytes = EncodeState(AnalysisState{});
+  const DecodeResult auto_back = DecodeState(auto_bytes.data(), auto_bytes.size());
+  ASSERT_TRUE(auto_back.ok) << auto_back.message;
+  EXPECT_TRUE(std::isnan(auto_back.state.design_allowance_flops));
 }
 
 // Links and state files made before version 3 (tests/core/fixtures/README.md) keep opening, with
