@@ -214,9 +214,27 @@ class Reader {
 
 // The fields of every version, in the schema's order (version 1's frozen, then each later
 // version's). A new field is a schema row with the current version; nothing here changes.
-void WriteFields(const AnalysisState& state, Writer& w) {
+bool IsData(const Setting& row) {
+  return std::strcmp(row.json, "csv_text") == 0;
+}
+
+// Version 4's data field: 0 and the text, or 1 and a table (state_table.h).
+enum DataForm : uint8_t { kDataText = 0, kDataTable = 1 };
+
+void WriteFields(const AnalysisState& state, const EncodeOptions& options, Writer& w) {
   AnalysisState& s = const_cast<AnalysisState&>(state);  // the accessors only read here
   for (const Setting& row : Settings()) {
+    if (IsData(row)) {
+      std::string table;
+      if (options.compact_data && CompactCsv(state, &table, options.table)) {
+        w.U64(kDataTable);
+        w.String(table);
+      } else {
+        w.U64(kDataText);
+        w.String(state.csv_text);
+      }
+      continue;
+    }
     switch (row.type) {
       case SettingType::kNumber:
         w.Double(*row.number(s));
@@ -256,6 +274,21 @@ bool ReadFields(Reader& r, int version, const DecodeLimits& limits, AnalysisStat
     if (row.version > version) break;  // rows come version by version
     const std::string field = BinaryName(row);
     const char* name = field.c_str();
+    if (IsData(row) && version >= 4) {
+      int form = kDataText;
+      if (!r.EnumIndex("csv_text.form", 2, &form)) return false;
+      if (form == kDataText) {
+        r.String(name, limits.max_csv_bytes, row.label, &s->csv_text);
+        if (r.failed()) return false;
+        continue;
+      }
+      std::string table, error;
+      if (!r.String("csv_text.table", limits.max_input_bytes, "the data", &table)) return false;
+      if (!ExpandCsv(table, limits.max_csv_bytes, &s->csv_text, &error)) {
+        return r.Error("the link is damaged (its data table: " + error + ")");
+      }
+      continue;
+    }
     switch (row.type) {
       case SettingType::kNumber:
         r.Double(name, row.number(*s));
@@ -311,14 +344,14 @@ bool ReadFields(Reader& r, int version, const DecodeLimits& limits, AnalysisStat
 
 }  // namespace
 
-std::vector<uint8_t> EncodeState(const AnalysisState& state) {
+std::vector<uint8_t> EncodeState(const AnalysisState& state, const EncodeOptions& options) {
   try {
     Writer w;
     w.bytes().reserve(64 + state.csv_text.size() + 5 * state.excluded_rows.size());
     w.Raw('S');
     w.Raw('C');
     w.Raw(static_cast<uint8_t>(kStateVersion));
-    WriteFields(state, w);
+    WriteFields(state, options, w);
     return std::move(w.bytes());
   } catch (const std::exception&) {  // out of memory
     return {};

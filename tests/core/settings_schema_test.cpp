@@ -229,7 +229,7 @@ TEST(StateVersion3, TailLayoutIsFrozen) {
   const Bytes tail = {14, 100};  // groups.compare_first, compare_second: zigzag varints
   const Bytes bytes = EncodeState(s);
   ASSERT_GT(bytes.size(), tail.size());
-  EXPECT_EQ(bytes[2], 3);
+  EXPECT_EQ(bytes[2], kStateVersion);
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
   const DecodeResult back = DecodeState(bytes.data(), bytes.size());
   ASSERT_TRUE(back.ok) << back.message;
@@ -358,7 +358,10 @@ TEST(SettingsSchema, TableInvariants) {
       EXPECT_EQ(FormatSetting(row, copy), text);
     }
   }
-  EXPECT_EQ(version, kStateVersion);
+  // Version 4 changed how the data travels (state_table.h); the settings it adds come with the
+  // issues that add them, so the newest row may be of version 3 or 4.
+  EXPECT_GE(version, 3);
+  EXPECT_LE(version, kStateVersion);
   // Every key finds its row, every flag too.
   for (const Setting& row : Settings()) {
     if (*row.key) {
