@@ -15,16 +15,17 @@
 //   data (csv_text, the first field) is a form varint, then 0: the text as a string, or 1: a
 //   string holding the compact table of state_table.h (the values the analysis uses, the header
 //   names of every column; written when it reads back the same, see EncodeOptions). Doubles are
-//   their 8 IEEE-754 bytes, little-endian (bit-exact: NaN payloads, -0 and infinities survive); unsigned integers,
-//   enums, bools and lengths are LEB128 varints (canonical: shortest form); signed integers are
-//   zigzag varints; strings are a length then raw bytes. Frozen by hand-built test strings
-//   (analysis_state_test: version 1; settings_schema_test: version 2's and 3's tails;
-//   state_table_test: version 4's table) and by version-1, 2 and 3 fixtures (tests/core/fixtures).
+//   their 8 IEEE-754 bytes, little-endian (bit-exact: NaN payloads, -0 and infinities
+//   survive); unsigned integers, enums, bools and lengths are LEB128 varints (canonical: shortest
+//   form); signed integers are zigzag varints; strings are a length then raw bytes. Frozen by
+//   hand-built test strings (analysis_state_test: version 1; settings_schema_test: version 2's
+//   and 3's tails; state_table_test: version 4's table) and by version-1, 2 and 3 fixtures
+//   (tests/core/fixtures).
 // State file: JSON with "format": "scalecalc-state", "version": 4, each field at its schema path
-//   ("fit.band_tolerance"; the data always as the whole text); absent fields keep their defaults, unknown ones (or a later version's)
-//   are refused; doubles are round-trip exact, NaN/Inf as the strings "NaN", "Infinity",
-//   "-Infinity"; a string that is not valid UTF-8 (a Latin-1 file, say) is written as
-//   {"base64": "..."} so that it, too, comes back byte for byte.
+//   ("fit.band_tolerance"; the data always as the whole text); absent fields keep their
+//   defaults, unknown ones (or a later version's) are refused; doubles are round-trip exact,
+//   NaN/Inf as the strings "NaN", "Infinity", "-Infinity"; a string that is not valid UTF-8 (a
+//   Latin-1 file, say) is written as {"base64": "..."} so that it, too, comes back byte for byte.
 //
 // Decoding never trusts its input: sizes are checked against DecodeLimits before anything is
 // allocated, enums and rows against their ranges, and option values against their schema rows'
