@@ -221,12 +221,39 @@ bool IsData(const Setting& row) {
 // Version 4's data field: 0 and the text, or 1 and a table (state_table.h).
 enum DataForm : uint8_t { kDataText = 0, kDataTable = 1 };
 
+void WriteRow(const Setting& row, const AnalysisState& state, Writer& w);
+
+// The data's table depends on the text and the settings that change how it reads (the schema's
+// Stage::kRead rows, the group column among them). The page encodes the state after every change,
+// so the last table is kept for as long as those stay the same (reading the text twice, as
+// CompactCsv does, is the cost of a large file).
+bool CachedTable(const AnalysisState& state, const EncodeOptions& options, std::string* table) {
+  struct Cache {
+    std::vector<uint8_t> key;
+    bool compact = false;
+    std::string table;
+  };
+  thread_local Cache cache;
+  Writer key;
+  for (const Setting& row : Settings()) {
+    if (row.stale == Stage::kRead) WriteRow(row, state, key);
+  }
+  const TableCodecOptions& t = options.table;
+  for (bool b : {t.drop_unused, t.dictionaries, t.decimals, t.doubles}) key.Bool(b);
+  if (key.bytes() != cache.key) {
+    cache.key = std::move(key.bytes());
+    cache.compact = CompactCsv(state, &cache.table, options.table);
+    if (!cache.compact) cache.table.clear();
+  }
+  *table = cache.table;
+  return cache.compact;
+}
+
 void WriteFields(const AnalysisState& state, const EncodeOptions& options, Writer& w) {
-  AnalysisState& s = const_cast<AnalysisState&>(state);  // the accessors only read here
   for (const Setting& row : Settings()) {
     if (IsData(row)) {
       std::string table;
-      if (options.compact_data && CompactCsv(state, &table, options.table)) {
+      if (options.compact_data && CachedTable(state, options, &table)) {
         w.U64(kDataTable);
         w.String(table);
       } else {
@@ -235,37 +262,42 @@ void WriteFields(const AnalysisState& state, const EncodeOptions& options, Write
       }
       continue;
     }
-    switch (row.type) {
-      case SettingType::kNumber:
-        w.Double(*row.number(s));
-        break;
-      case SettingType::kInteger:
-        w.I64(*row.integer(s));
-        break;
-      case SettingType::kSeed:
-        w.U64(*row.seed(s));
-        break;
-      case SettingType::kBool:
-        w.Bool(*row.boolean(s));
-        break;
-      case SettingType::kEnum:
-        w.U64(static_cast<uint64_t>(row.get_enum(s)));
-        break;
-      case SettingType::kText:
-        w.String(*row.text(s));
-        break;
-      case SettingType::kRows:
-        w.U64(row.rows(s)->size());
-        for (int r : *row.rows(s)) w.I64(r);
-        break;
-      case SettingType::kColumns:
-        w.U64(row.columns(s)->size());
-        for (const auto& [role, header] : *row.columns(s)) {
-          w.U64(static_cast<uint64_t>(role));
-          w.String(header);
-        }
-        break;
-    }
+    WriteRow(row, state, w);
+  }
+}
+
+void WriteRow(const Setting& row, const AnalysisState& state, Writer& w) {
+  AnalysisState& s = const_cast<AnalysisState&>(state);  // the accessors only read here
+  switch (row.type) {
+    case SettingType::kNumber:
+      w.Double(*row.number(s));
+      break;
+    case SettingType::kInteger:
+      w.I64(*row.integer(s));
+      break;
+    case SettingType::kSeed:
+      w.U64(*row.seed(s));
+      break;
+    case SettingType::kBool:
+      w.Bool(*row.boolean(s));
+      break;
+    case SettingType::kEnum:
+      w.U64(static_cast<uint64_t>(row.get_enum(s)));
+      break;
+    case SettingType::kText:
+      w.String(*row.text(s));
+      break;
+    case SettingType::kRows:
+      w.U64(row.rows(s)->size());
+      for (int r : *row.rows(s)) w.I64(r);
+      break;
+    case SettingType::kColumns:
+      w.U64(row.columns(s)->size());
+      for (const auto& [role, header] : *row.columns(s)) {
+        w.U64(static_cast<uint64_t>(role));
+        w.String(header);
+      }
+      break;
   }
 }
 

@@ -12,7 +12,6 @@
 #include "core/analysis_state.h"
 #include "core/csv_fields.h"
 #include "core/csv_reader.h"
-#include "core/settings_schema.h"
 
 namespace scalecalc {
 namespace {
@@ -128,33 +127,46 @@ class Input {
 // ---------------------------------------------------------------------------------------------
 // Numbers.
 
-// Shortest decimal digits that read back to x > 0 (finite): x = digits * 10^exponent.
-void ShortestDecimal(double x, uint64_t* digits, int* exponent) {
-  char buffer[40];
-  for (int precision = 0; precision <= 16; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*e", precision, x);
-    if (std::strtod(buffer, nullptr) == x) break;
-  }
-  // buffer: "d.ddde[+-]xx" or "de[+-]xx"
-  uint64_t m = 0;
+// A number typed as plain decimal digits ("2.413517", "1e+20", "1017959646.0"; no sign, suffix
+// or spaces) with at most 16 significant digits: its exact value digits * 10^exponent, which
+// reads back (correctly rounded, as ParseNumber does) to the same double as the text.
+bool PlainDecimal(const std::string& text, uint64_t* digits, int* exponent) {
+  size_t i = 0;
+  std::string significant;
   int fraction_digits = 0;
-  const char* p = buffer;
-  bool in_fraction = false;
-  for (; *p != 'e'; ++p) {
-    if (*p == '.') {
-      in_fraction = true;
-      continue;
+  bool point = false;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      if (!significant.empty() || c != '0') significant += c;  // leading zeros dropped
+      fraction_digits += point ? 1 : 0;
+    } else if (c == '.' && !point) {
+      point = true;
+    } else {
+      break;
     }
-    m = m * 10 + static_cast<uint64_t>(*p - '0');
-    fraction_digits += in_fraction ? 1 : 0;
   }
-  int e = std::atoi(p + 1) - fraction_digits;
-  while (m != 0 && m % 10 == 0) {
-    m /= 10;
-    ++e;
+  long long power = 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    bool negative = false;
+    if (++i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+    const size_t start = i;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+      if (power < 100000) power = power * 10 + (text[i] - '0');
+    }
+    if (i == start) return false;
+    if (negative) power = -power;
   }
-  *digits = m;
-  *exponent = e;
+  if (i != text.size() || significant.empty()) return false;
+  // Trailing zeros of the digits go into the exponent.
+  size_t end = significant.size();
+  while (end > 1 && significant[end - 1] == '0') --end;
+  power += static_cast<long long>(significant.size() - end) - fraction_digits;
+  significant.resize(end);
+  if (significant.size() > 16 || power < -400 || power > 400) return false;
+  *digits = std::stoull(significant);
+  *exponent = static_cast<int>(power);
+  return true;
 }
 
 std::string DecimalText(uint64_t m, int64_t exponent) {
@@ -254,19 +266,11 @@ void AppendField(std::string* out, const std::string& field, char delimiter) {
 void PutColumn(std::string* out, const std::vector<std::string>& cells, bool numeric_role,
                const TableCodecOptions& options) {
   const size_t n = cells.size();
-  // Role columns: every number as its shortest text (the same double), other cells as written.
-  std::vector<std::string> texts(cells);
+  // Cells travel as written, or (role columns whose every cell is a positive number) as numbers.
+  const std::vector<std::string>& texts = cells;
   std::vector<double> numbers(n, 0);
   bool all_numbers = numeric_role && n > 0;
-  for (size_t i = 0; i < n; ++i) {
-    double x = 0;
-    if (numeric_role && PositiveNumber(cells[i], &x)) {
-      numbers[i] = x;
-      texts[i] = ShortNumber(x);
-    } else {
-      all_numbers = false;
-    }
-  }
+  for (size_t i = 0; i < n && all_numbers; ++i) all_numbers = PositiveNumber(cells[i], &numbers[i]);
 
   if (options.dictionaries) {
     std::unordered_map<std::string, uint64_t> index;
@@ -291,11 +295,11 @@ void PutColumn(std::string* out, const std::vector<std::string>& cells, bool num
     std::vector<uint64_t> digits(n);
     std::vector<int> exponents(n);
     int lowest = 0;
-    for (size_t i = 0; i < n; ++i) {
-      ShortestDecimal(numbers[i], &digits[i], &exponents[i]);
+    bool fits = true;
+    for (size_t i = 0; i < n && fits; ++i) {
+      fits = PlainDecimal(texts[i], &digits[i], &exponents[i]);
       lowest = i == 0 ? exponents[i] : std::min(lowest, exponents[i]);
     }
-    bool fits = true;
     uint64_t largest = 0;
     for (size_t i = 0; i < n && fits; ++i) {
       // At most 16 digits in all (below 2^54), so the scaling cannot overflow.
@@ -553,9 +557,13 @@ bool ExpandCsv(std::string_view payload, size_t max_csv_bytes, std::string* csv_
             cell = DecimalText(column.values[row], column.exponent);
             break;
           default: {
+            // 17 significant digits read back to the same double (shorter forms would need a
+            // search per number; the link carries the bits either way).
             double x;
             std::memcpy(&x, &column.values[row], 8);
-            cell = ShortNumber(x);
+            char buffer[32];
+            std::snprintf(buffer, sizeof buffer, "%.17g", x);
+            cell = buffer;
           }
         }
         AppendField(&text, cell, separator);

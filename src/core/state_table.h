@@ -9,8 +9,9 @@
 // receiver's Data panel and messages name columns as the sender's did), the values of the columns
 // the reader uses (ReadResult::used_columns: roles and flag) and of the group column, and the line
 // layout (blank and comment lines become empty lines, so lines and 1-based data rows keep their
-// numbers). The values of other columns are dropped; numbers of role columns travel as their
-// shortest round-trip text, which reads back to the identical double. The receiver gets a CSV
+// numbers). The values of other columns are dropped; kept cells travel as written, or, in a role
+// column whose every cell is a positive number, as numbers that read back to the identical
+// double (decimals as typed, or the 8 bytes). The receiver gets a CSV
 // text that reads to the same runs, messages and groups; CompactCsv checks this by reading it
 // back, and returns false (the link then carries the whole text) when it does not hold or the text
 // does not read at all.
@@ -21,9 +22,10 @@
 //   2 a row of the table), the kept lines as strings (in order), then per column a kind and its
 //   cells (one per row line):
 //     0 dropped (empty cells)   1 text: strings     2 dictionary: count, strings, width, planes
-//     3 decimal: zigzag exponent e, width, planes of m (the cell is "m" or "me<e>")
+//     3 decimal: zigzag exponent e, width, planes of m (the cell is "m" or "me<e>": the number
+//       as typed, "2.413517" as 2413517e-6)
 //     4 doubles: the IEEE-754 bits, 8 bytes per row, most significant first (the cell is the
-//       number's shortest round-trip text)
+//       number with 17 significant digits)
 // The choice per column is made by CompactCsv (bench/README.md, "Share-link sizes", has the sizes).
 // Never throws (out of memory aside), never prints.
 #pragma once

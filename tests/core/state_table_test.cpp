@@ -379,6 +379,31 @@ TEST(StateTable, TruncatedOrCorruptedLinksNeverOpenWrongly) {
   EXPECT_EQ(r.message.substr(0, 22), "the link is truncated ");
 }
 
+TEST(StateTable, ALinkFollowsEveryChangeOfTheDataAndHowItReads) {
+  // The encoder keeps its last table while the text and the reading settings stay the same.
+  AnalysisState s;
+  s.csv_text = "params,tokens,loss,note\n1e8,2e9,3.1,a\n2e8,4e9,2.9,b\n4e8,8e9,2.7,a\n";
+  const auto receive = [&]() {
+    const Bytes bytes = EncodeState(s);
+    EXPECT_EQ(DataForm(bytes), 1);
+    const DecodeResult r = DecodeState(bytes.data(), bytes.size());
+    EXPECT_TRUE(r.ok) << r.message;
+    ExpectSameReading(s, r.state);
+    return r.state.csv_text;
+  };
+  EXPECT_EQ(receive().find(",a"), std::string::npos);  // no group: the note column is dropped
+  s.plan.budget_flops = 3e21;                          // not a reading setting
+  EXPECT_EQ(receive().find(",a"), std::string::npos);
+  s.group_column = "note";
+  EXPECT_NE(receive().find(",a"), std::string::npos);
+  s.csv_text.replace(s.csv_text.find("3.1"), 3, "3.3");
+  receive();  // the receiver reads 3.3 as the sender does (a stale table would say 3.1)
+  s.columns = {{Role::kLoss, "params"}, {Role::kParams, "loss"}};  // swapped on purpose
+  receive();
+  s.tokens_per_sample = 7;
+  receive();
+}
+
 TEST(StateTable, ReaderListsTheColumnsItUses) {
   const ReadResult read =
       ReadRuns("note,params,outlier,tokens,loss,lr,extra\nx,1e8,0,2e9,3,1e-3,y\n", ReadOptions());
