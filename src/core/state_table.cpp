@@ -418,11 +418,10 @@ bool CompactCsv(const AnalysisState& state, std::string* payload,
     PutColumn(&out, cells, numeric_role[c], options);
   }
 
-  // The receiver's reading must be the sender's.
+  // The receiver's reading must be the sender's, and its decoder must accept the text (numbers
+  // written out can be longer than typed: "1.5T").
   std::string text, error;
-  if (!ExpandCsv(out, std::max(state.csv_text.size() * 2, size_t{1} << 16), &text, &error)) {
-    return false;
-  }
+  if (!ExpandCsv(out, DecodeLimits().max_csv_bytes, &text, &error)) return false;
   return SameRead(read, ReadRuns(text, read_options), group_column);
 }
 
