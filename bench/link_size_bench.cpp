@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
   encodings.push_back({"whole text (version 3)", text});
   EncodeOptions canonical;
   canonical.table.dictionaries = canonical.table.decimals = canonical.table.doubles = false;
-  encodings.push_back({"used columns, cells as written", canonical});
+  encodings.push_back({"used columns, numbers as shortest decimals", canonical});
   EncodeOptions dictionary = canonical;
   dictionary.table.dictionaries = true;
   encodings.push_back({"+ dictionaries", dictionary});

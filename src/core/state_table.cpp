@@ -128,7 +128,7 @@ class Input {
 // Numbers.
 
 // A number typed as plain decimal digits ("2.413517", "1e+20", "1017959646.0"; no sign, suffix
-// or spaces) with at most 16 significant digits: its exact value digits * 10^exponent, which
+// or spaces) with at most 17 significant digits: its exact value digits * 10^exponent, which
 // reads back (correctly rounded, as ParseNumber does) to the same double as the text.
 bool PlainDecimal(const std::string& text, uint64_t* digits, int* exponent) {
   size_t i = 0;
@@ -163,10 +163,24 @@ bool PlainDecimal(const std::string& text, uint64_t* digits, int* exponent) {
   while (end > 1 && significant[end - 1] == '0') --end;
   power += static_cast<long long>(significant.size() - end) - fraction_digits;
   significant.resize(end);
-  if (significant.size() > 16 || power < -400 || power > 400) return false;
+  if (significant.size() > 17 || power < -400 || power > 400) return false;
   *digits = std::stoull(significant);
   *exponent = static_cast<int>(power);
   return true;
+}
+
+// The shortest decimal digits * 10^exponent that read back to x > 0 (finite), `typed` being a
+// text that reads to x. A plain decimal typed with at most 15 significant digits is that shortest
+// form already (two such decimals never round to one double); otherwise 15, 16 then 17 digits
+// are tried (a form with fewer digits than 15 pads to the 15-digit one).
+void ShortestDecimal(double x, const std::string& typed, uint64_t* digits, int* exponent) {
+  if (PlainDecimal(typed, digits, exponent) && *digits < 1000000000000000ull) return;
+  char buffer[40];
+  for (int precision = 14; precision <= 16; ++precision) {
+    std::snprintf(buffer, sizeof buffer, "%.*e", precision, x);
+    if (std::strtod(buffer, nullptr) == x) break;
+  }
+  PlainDecimal(buffer, digits, exponent);  // "d.ddde+xx": at most 17 digits
 }
 
 std::string DecimalText(uint64_t m, int64_t exponent) {
@@ -266,11 +280,23 @@ void AppendField(std::string* out, const std::string& field, char delimiter) {
 void PutColumn(std::string* out, const std::vector<std::string>& cells, bool numeric_role,
                const TableCodecOptions& options) {
   const size_t n = cells.size();
-  // Cells travel as written, or (role columns whose every cell is a positive number) as numbers.
-  const std::vector<std::string>& texts = cells;
+  // Cells travel as written, or (role columns whose every cell is a positive number) as numbers:
+  // each as its shortest decimal, so that every choice below depends on the values alone and a
+  // table made from the receiver's text is the sender's (a copy of a copy is the same link).
   std::vector<double> numbers(n, 0);
   bool all_numbers = numeric_role && n > 0;
   for (size_t i = 0; i < n && all_numbers; ++i) all_numbers = PositiveNumber(cells[i], &numbers[i]);
+  std::vector<uint64_t> digits(all_numbers ? n : 0);
+  std::vector<int> exponents(all_numbers ? n : 0);
+  std::vector<std::string> canonical;
+  if (all_numbers) {
+    canonical.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      ShortestDecimal(numbers[i], cells[i], &digits[i], &exponents[i]);
+      canonical[i] = DecimalText(digits[i], exponents[i]);
+    }
+  }
+  const std::vector<std::string>& texts = all_numbers ? canonical : cells;
 
   if (options.dictionaries) {
     std::unordered_map<std::string, uint64_t> index;
@@ -292,14 +318,9 @@ void PutColumn(std::string* out, const std::vector<std::string>& cells, bool num
     }
   }
   if (all_numbers && options.decimals) {
-    std::vector<uint64_t> digits(n);
-    std::vector<int> exponents(n);
-    int lowest = 0;
+    int lowest = exponents[0];
+    for (int e : exponents) lowest = std::min(lowest, e);
     bool fits = true;
-    for (size_t i = 0; i < n && fits; ++i) {
-      fits = PlainDecimal(texts[i], &digits[i], &exponents[i]);
-      lowest = i == 0 ? exponents[i] : std::min(lowest, exponents[i]);
-    }
     uint64_t largest = 0;
     for (size_t i = 0; i < n && fits; ++i) {
       // At most 16 digits in all (below 2^54), so the scaling cannot overflow.

@@ -11,7 +11,7 @@
 // layout (blank and comment lines become empty lines, so lines and 1-based data rows keep their
 // numbers). The values of other columns are dropped; kept cells travel as written, or, in a role
 // column whose every cell is a positive number, as numbers that read back to the identical
-// double (decimals as typed, or the 8 bytes). The receiver gets a CSV
+// double (their shortest decimals, or the 8 bytes). The receiver gets a CSV
 // text that reads to the same runs, messages and groups; CompactCsv checks this by reading it
 // back, and returns false (the link then carries the whole text) when it does not hold or the text
 // does not read at all.
@@ -22,8 +22,9 @@
 //   2 a row of the table), the kept lines as strings (in order), then per column a kind and its
 //   cells (one per row line):
 //     0 dropped (empty cells)   1 text: strings     2 dictionary: count, strings, width, planes
-//     3 decimal: zigzag exponent e, width, planes of m (the cell is "m" or "me<e>": the number
-//       as typed, "2.413517" as 2413517e-6)
+//     3 decimal: zigzag exponent e, width, planes of m (the cell is "m" or "me<e>": the
+//       number's shortest decimal, "2.413517" as 2413517e-6; so are a number column's
+//       dictionary entries)
 //     4 doubles: the IEEE-754 bits, 8 bytes per row, most significant first (the cell is the
 //       number with 17 significant digits)
 // The choice per column is made by CompactCsv (bench/README.md, "Share-link sizes", has the sizes).
