@@ -1,7 +1,7 @@
 // main.js: the page's JavaScript. Only what a browser alone can do: start the wasm app, feed it
 // pasted, dropped and picked files, keep the share link in the URL fragment, run the fitting
 // worker, and report what is missing. Every number comes from the wasm core.
-import { decodeFragment, encodeFragment, fragmentFromUrl, LINK_HARD_LIMIT, urlWithFragment }
+import { decodeFragment, encodeFragment, fragmentFromUrl, fragmentOpens, LINK_LONG, urlWithFragment }
   from './share.js';
 import { createBootstrapPool } from './bootstrap_pool.js';
 import { installTouch } from './touch.js';
@@ -140,24 +140,38 @@ const bootstrapPool = createBootstrapPool({
 // --- Share links --------------------------------------------------------------------------------
 let shareTimer = null;
 let pendingShare = null;
+// Levels of app.shareNotice (NoticeLevel in src/app/model.h).
+const DONE = 0;
+const CAUTION = 1;
+const PROBLEM = 2;
 async function shareNow() {
-  const { bytes, copy } = pendingShare;
+  const { bytes, copy, serial } = pendingShare;
   pendingShare = null;
   const fragment = await encodeFragment(bytes);
-  const url = urlWithFragment(window.location.href, fragment);
-  // replaceState: the address bar follows the state without flooding the history.
+  const opens = fragmentOpens(fragment);
+  const url = urlWithFragment(window.location.href, opens ? fragment : '');
+  // replaceState: the address bar follows the state without flooding the history (and holds no
+  // link that could not open).
   history.replaceState(null, '', url);
   if (!copy) return;
-  if (url.length > LINK_HARD_LIMIT) {
-    app.setNotice(`This link would be ${url.length} characters, too long for most chat tools: ` +
-                  'use File > Save state file instead.');
+  const notice = (text, level, offerFile = false) => app.shareNotice(text, level, offerFile, serial);
+  if (!opens) {
+    notice(`This analysis is too large for a link (${fragment.length.toLocaleString('en')} ` +
+           'characters; links open up to 1,048,576): save the state file instead.', PROBLEM, true);
     return;
   }
   try {
     await navigator.clipboard.writeText(url);
-    app.setNotice(`Link copied (${url.length} characters)`);
   } catch {
-    app.setNotice('The browser did not allow copying; the link is in the address bar.');
+    notice('The browser did not allow copying; the link is in the address bar.', PROBLEM);
+    return;
+  }
+  const length = url.length.toLocaleString('en');
+  if (url.length > LINK_LONG) {
+    notice(`Link copied (${length} characters). Some chat tools cut messages this long: the ` +
+           'state file carries the same analysis.', CAUTION, true);
+  } else {
+    notice(`Link copied (${length} characters)`, DONE);
   }
 }
 
@@ -216,7 +230,7 @@ function downloadBlob(name, blob) {
 // --- What the app asks of the page (web_bridge.h) ----------------------------------------------
 app.bridge = {
   copyToClipboard(text) {
-    navigator.clipboard?.writeText(text).catch(() => app.setNotice('The browser did not allow copying.'));
+    navigator.clipboard?.writeText(text).catch(() => app.setProblemNotice('The browser did not allow copying.'));
   },
   download(name, mime, content) {
     downloadBlob(name, new Blob([content], { type: mime }));
@@ -235,7 +249,7 @@ app.bridge = {
     canvas.getContext('2d').putImageData(image, 0, 0);
     canvas.toBlob((blob) => {
       if (blob) downloadBlob(name, blob);
-      else app.setNotice('The browser could not encode the PNG.');
+      else app.setProblemNotice('The browser could not encode the PNG.');
     }, 'image/png');
   },
   openFilePicker() { fileInput.click(); },
@@ -270,8 +284,8 @@ app.bridge = {
     costCancelled = true;
     costRun?.cancel();
   },
-  shareState(bytes, copy) {
-    pendingShare = { bytes, copy: copy || pendingShare?.copy };
+  shareState(bytes, copy, serial) {
+    pendingShare = { bytes, copy: copy || pendingShare?.copy, serial };
     clearTimeout(shareTimer);
     shareTimer = setTimeout(shareNow, copy ? 0 : 250);
   },

@@ -57,7 +57,7 @@ void App::OnPaste(const std::string& text) {
     return;
   }
   if (model_.LoadCsv(text, "pasted data").empty()) {
-    model_.notice = "Pasted data loaded";
+    model_.Notify("Pasted data loaded");
     model_.SetOption("panel", "data");
   }
 }
@@ -129,8 +129,19 @@ void App::DrawStatusBar() {
     ImGui::SameLine();
   }
   if (!model_.notice.empty()) {
-    ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.6f, 1), "%s", model_.notice.c_str());
+    // Green for done, amber for a caution beside a success, red for a problem or a refusal.
+    const ImVec4 colour =
+        model_.notice_level == NoticeLevel::kProblem   ? ImVec4(1.0f, 0.45f, 0.4f, 1)
+        : model_.notice_level == NoticeLevel::kCaution ? ImVec4(1.0f, 0.78f, 0.3f, 1)
+                                                       : ImVec4(0.5f, 0.9f, 0.6f, 1);
+    ImGui::TextColored(colour, "%s", model_.notice.c_str());
+    RecordItemRect("status.notice");
     ImGui::SameLine();
+    if (model_.notice_offers_state_file) {
+      if (ImGui::SmallButton("Save state file")) SaveStateFile(model_);
+      RecordItemRect("status.save_state");
+      ImGui::SameLine();
+    }
   }
   if (!loading_text_.empty() || fitting_frame_) {
     ImGui::TextDisabled("%s", loading_text_.empty() ? "fitting..." : loading_text_.c_str());
@@ -152,6 +163,7 @@ void App::Update() {
     CancelBootstrap(model_);
     StartBootstrap(model_);  // intervals follow every change, off the main thread
   }
+  model_.DescribeOpenedLink();
   SyncShareLink(model_);
 }
 

@@ -142,7 +142,30 @@ std::string GetCostResult() {
 }
 
 void SetNotice(const std::string& text) {
-  model().notice = text;
+  model().Notify(text);
+}
+// A problem the page met (copying refused, a PNG not encoded): never in the success colour.
+void SetProblemNotice(const std::string& text) {
+  model().Notify(text, NoticeLevel::kProblem);
+}
+// The outcome of Copy link, for the data `serial` (Model::data_serial): dropped when other data
+// was loaded meanwhile. level: NoticeLevel.
+void ShareNotice(const std::string& text, int level, bool offer_state_file, int serial) {
+  Model& m = model();
+  if (serial != m.data_serial) return;
+  const NoticeLevel kind = level == 2   ? NoticeLevel::kProblem
+                           : level == 1 ? NoticeLevel::kCaution
+                                        : NoticeLevel::kDone;
+  m.Notify(text, kind, offer_state_file);
+}
+// Test hook: the status bar's notice as {text, level, offersStateFile}.
+emscripten::val GetNotice() {
+  const Model& m = model();
+  emscripten::val notice = emscripten::val::object();
+  notice.set("text", m.notice);
+  notice.set("level", static_cast<int>(m.notice_level));
+  notice.set("offersStateFile", m.notice_offers_state_file);
+  return notice;
 }
 
 // Test hook.
@@ -246,6 +269,9 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("startDesignSimulation", &Waking<&StartDesignSimulationJs>::Call);
   emscripten::function("cancelDesignSimulation", &Waking<&CancelDesignSimulationJs>::Call);
   emscripten::function("setNotice", &Waking<&SetNotice>::Call);
+  emscripten::function("setProblemNotice", &Waking<&SetProblemNotice>::Call);
+  emscripten::function("shareNotice", &Waking<&ShareNotice>::Call);
+  emscripten::function("getNotice", &GetNotice);
   emscripten::function("onCostResult", &Waking<&OnCostResultJs>::Call);
   emscripten::function("onCostProgress", &Waking<&OnCostProgressJs>::Call);
   emscripten::function("setCostBudget", &Waking<&SetCostBudget>::Call);

@@ -33,7 +33,11 @@ int NextJob(const Model& model, int after) {
 void Launch(Model& model, int group) {
   const int total = model.analysis.fit.bootstrap_samples;
   model.bootstrap = BootstrapJob{true, 0, total, model.generation, group, ""};
-  const std::vector<uint8_t> bytes = EncodeState(model.analysis);
+  // The workers get the data as it is: nothing to gain from the link's compact table here, and
+  // no second reading of the text per job.
+  EncodeOptions whole_text;
+  whole_text.compact_data = false;
+  const std::vector<uint8_t> bytes = EncodeState(model.analysis, whole_text);
   js_start_bootstrap(model.generation, group, bytes.data(), static_cast<int>(bytes.size()), total);
 }
 

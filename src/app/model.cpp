@@ -76,7 +76,7 @@ std::string Model::LoadCsv(const std::string& text, const std::string& name) {
   }
   analysis = std::move(candidate);
   load_error.clear();
-  Invalidate(Stale::kRead);
+  NewData();
   return "";
 }
 
@@ -85,7 +85,8 @@ std::string Model::LoadStateBytes(const std::vector<uint8_t>& bytes) {
   if (!decoded.ok) return load_error = "This link could not be opened: " + decoded.message;
   analysis = std::move(decoded.state);
   load_error.clear();
-  Invalidate(Stale::kRead);
+  NewData();
+  opened_link_version = decoded.version;
   return "";
 }
 
@@ -94,8 +95,28 @@ std::string Model::LoadStateJson(const std::string& text) {
   if (!decoded.ok) return load_error = "This state file could not be opened: " + decoded.message;
   analysis = std::move(decoded.state);
   load_error.clear();
-  Invalidate(Stale::kRead);
+  NewData();
   return "";
+}
+
+void Model::DescribeOpenedLink() {
+  if (opened_link_version == 0 || stale != Stale::kNone) return;
+  const int version = opened_link_version;
+  opened_link_version = 0;
+  const size_t runs = read.table.runs.size();
+  std::string text = "Opened a shared link: " + analysis.data_name + ", " + std::to_string(runs) +
+                     (runs == 1 ? " run" : " runs");
+  if (!analysis.group_column.empty() && split.ok) {
+    text += ", " + std::to_string(split.groups.size()) + " groups by '" + split.column + "'";
+  }
+  if (version < kStateVersion) {
+    text += "; made by an earlier scalecalc (link format version " + std::to_string(version) +
+            "), upgraded to version " + std::to_string(kStateVersion);
+  }
+  if (fit.ok && analysis.fit.bootstrap_samples > 0) {
+    text += "; the bootstrap intervals are recomputed here (same seed: the same intervals)";
+  }
+  Notify(std::move(text));
 }
 
 bool Model::Recompute() {

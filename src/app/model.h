@@ -61,6 +61,10 @@ struct GroupPair {
   std::string message;        // why the state's numbers were not used as they are ("": they were)
 };
 
+// How the status bar shows a notice: done (green), a caution beside a success (amber), a problem
+// or refusal (red). A problem is never shown in the success colour.
+enum class NoticeLevel { kDone = 0, kCaution = 1, kProblem = 2 };
+
 struct Model {
   AnalysisState analysis;  // what a share link carries
 
@@ -88,7 +92,23 @@ struct Model {
   BootstrapJob bootstrap;
   DesignSimulation design_simulation;
   std::string load_error;  // why the last paste, drop, link or file was refused
-  std::string notice;      // a transient confirmation ("Link copied")
+  // A transient line in the status bar ("Link copied"), about the data loaded when it was set:
+  // every load clears it, and notices that arrive late (the page's copy of a link) carry the
+  // data_serial they were about and are dropped when the data changed since.
+  std::string notice;
+  NoticeLevel notice_level = NoticeLevel::kDone;
+  bool notice_offers_state_file = false;  // "Save state file" beside it
+  int data_serial = 0;                    // bumped by every load (paste, file, link, example)
+  // Set by LoadStateBytes: the format version of the link just opened, described once it is read
+  // (DescribeOpenedLink); 0 when there is nothing to describe.
+  int opened_link_version = 0;
+
+  void Notify(std::string text, NoticeLevel level = NoticeLevel::kDone,
+              bool offer_state_file = false) {
+    notice = std::move(text);
+    notice_level = level;
+    notice_offers_state_file = offer_state_file;
+  }
 
   Stale stale = Stale::kRead;
   int revision = 0;  // bumped on every change of `analysis` (the share link follows it)
@@ -107,6 +127,9 @@ struct Model {
   // Replaces the whole state from a share link's bytes or a state file; same contract.
   std::string LoadStateBytes(const std::vector<uint8_t>& bytes);
   std::string LoadStateJson(const std::string& text);
+  // After a link was opened and read: the notice that says what it holds (its data's name, runs,
+  // groups; that an older format was upgraded; that the bootstrap is recomputed).
+  void DescribeOpenedLink();
 
   // Sets one option from text, as a user types it ("1e22", "1.07B", "smooth", "3,5-7"), by its
   // schema key (settings_schema.cpp). Returns "" or a message naming the page's control.
@@ -130,6 +153,13 @@ struct Model {
   GroupPair ComparedGroups() const;
 
  private:
+  // After a load replaced `analysis`: a new serial, no notice about the previous data.
+  void NewData() {
+    ++data_serial;
+    Notify("");
+    opened_link_version = 0;
+    Invalidate(Stale::kRead);
+  }
   void RecomputeGroups();   // split and per-group point fits (after a refit)
   void ReplanGroups();      // each group's plan at the state's budget
   void RecomputeIsoFlop();  // Approach 2 on the table and its comparison (after a plan)

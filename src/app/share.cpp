@@ -4,8 +4,10 @@
 
 #include "app/web_bridge.h"
 
-EM_JS(void, js_share_state, (const uint8_t* bytes, int size, bool copy),
-      { Module.bridge.shareState(HEAPU8.slice(bytes, bytes + size), copy); });
+// `serial`: the data the link is about (Model::data_serial); the page's notices name it, so that
+// a notice arriving after another load is dropped.
+EM_JS(void, js_share_state, (const uint8_t* bytes, int size, bool copy, int serial),
+      { Module.bridge.shareState(HEAPU8.slice(bytes, bytes + size), copy, serial); });
 
 namespace scalecalc::app {
 
@@ -14,7 +16,7 @@ int synced_revision = -1;
 
 void ShareState(const Model& model, bool copy) {
   const std::vector<uint8_t> bytes = EncodeState(model.analysis);
-  js_share_state(bytes.data(), static_cast<int>(bytes.size()), copy);
+  js_share_state(bytes.data(), static_cast<int>(bytes.size()), copy, model.data_serial);
 }
 }  // namespace
 
@@ -25,7 +27,7 @@ void CopyShareLink(Model& model) {
 
 void SaveStateFile(Model& model) {
   web::Download("scalecalc-state.json", "application/json", StateToJson(model.analysis));
-  model.notice = "State file saved: drop it on the page (or open it) to restore this analysis";
+  model.Notify("State file saved: drop it on the page (or open it) to restore this analysis");
 }
 
 void SyncShareLink(Model& model) {

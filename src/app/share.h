@@ -7,7 +7,9 @@
 
 namespace scalecalc::app {
 
-// Copies the share link; when it would be too long for chat tools, says so and offers the file.
+// Copies the share link (any link the page's decoder opens; past that, offers the state file);
+// past 16,000 characters it also says that some chat tools cut long messages and offers the file.
+// The page reports back through ShareNotice (app_bindings.cpp).
 void CopyShareLink(Model& model);
 // Downloads the state as a JSON file that opens again by drop or the file picker.
 void SaveStateFile(Model& model);

@@ -103,7 +103,7 @@ void HelpMarker(const char* text) {
 void CopyButton(Model& model, const char* label, const std::string& text) {
   if (ImGui::SmallButton(label)) {
     web::CopyToClipboard(text);
-    model.notice = "Copied to the clipboard";
+    model.Notify("Copied to the clipboard");
   }
 }
 
@@ -116,14 +116,14 @@ void TableCopyButtons(Model& model, const char* id, const TableText& table,
   ImGui::PushID(id);
   if (ImGui::SmallButton("Copy")) {
     web::CopyToClipboard(ToTsv(table));
-    model.notice = "Table copied (tab-separated: pastes into a spreadsheet)";
+    model.Notify("Table copied (tab-separated: pastes into a spreadsheet)");
   }
   RecordItemRect(std::string("copy.") + id);
   ShortcutTooltip("Copy the table as tab-separated text, for a spreadsheet");
   ImGui::SameLine();
   if (ImGui::SmallButton("Copy Markdown")) {
     web::CopyToClipboard(markdown ? markdown() : ToMarkdown(table));
-    model.notice = "Table copied as Markdown";
+    model.Notify("Table copied as Markdown");
   }
   ImGui::PopID();
 }
@@ -139,14 +139,14 @@ void PlotExportButtons(Model& model, const char* name) {
   ImGui::PushID(name);
   if (ImGui::SmallButton("Save PNG")) {
     web::SaveCanvasPng(std::string("scalecalc-") + name + ".png", view.frame_min, view.frame_max);
-    model.notice = "Plot saved as PNG";
+    model.Notify("Plot saved as PNG");
   }
   RecordItemRect(std::string("png.") + name);
   ImGui::SameLine();
   if (ImGui::SmallButton("Save CSV")) {
     // Formatted only on a click: every point of every series, too dear for each frame.
     web::Download(std::string("scalecalc-") + name + ".csv", "text/csv", plot::LastPlotCsv());
-    model.notice = "Plot data saved as CSV";
+    model.Notify("Plot data saved as CSV");
   }
   ImGui::PopID();
 }

@@ -214,40 +214,90 @@ class Reader {
 
 // The fields of every version, in the schema's order (version 1's frozen, then each later
 // version's). A new field is a schema row with the current version; nothing here changes.
-void WriteFields(const AnalysisState& state, Writer& w) {
-  AnalysisState& s = const_cast<AnalysisState&>(state);  // the accessors only read here
+bool IsData(const Setting& row) {
+  return std::strcmp(row.json, "csv_text") == 0;
+}
+
+// Version 4's data field: 0 and the text, or 1 and a table (state_table.h).
+enum DataForm : uint8_t { kDataText = 0, kDataTable = 1 };
+
+void WriteRow(const Setting& row, const AnalysisState& state, Writer& w);
+
+// The data's table depends on the text and the settings that change how it reads (the schema's
+// Stage::kRead rows, the group column among them). The page encodes the state after every change,
+// so the last table is kept for as long as those stay the same (reading the text twice, as
+// CompactCsv does, is the cost of a large file).
+bool CachedTable(const AnalysisState& state, const EncodeOptions& options, std::string* table) {
+  struct Cache {
+    std::vector<uint8_t> key;
+    bool compact = false;
+    std::string table;
+  };
+  thread_local Cache cache;
+  Writer key;
   for (const Setting& row : Settings()) {
-    switch (row.type) {
-      case SettingType::kNumber:
-        w.Double(*row.number(s));
-        break;
-      case SettingType::kInteger:
-        w.I64(*row.integer(s));
-        break;
-      case SettingType::kSeed:
-        w.U64(*row.seed(s));
-        break;
-      case SettingType::kBool:
-        w.Bool(*row.boolean(s));
-        break;
-      case SettingType::kEnum:
-        w.U64(static_cast<uint64_t>(row.get_enum(s)));
-        break;
-      case SettingType::kText:
-        w.String(*row.text(s));
-        break;
-      case SettingType::kRows:
-        w.U64(row.rows(s)->size());
-        for (int r : *row.rows(s)) w.I64(r);
-        break;
-      case SettingType::kColumns:
-        w.U64(row.columns(s)->size());
-        for (const auto& [role, header] : *row.columns(s)) {
-          w.U64(static_cast<uint64_t>(role));
-          w.String(header);
-        }
-        break;
+    if (row.stale == Stage::kRead) WriteRow(row, state, key);
+  }
+  const TableCodecOptions& t = options.table;
+  for (bool b : {t.drop_unused, t.dictionaries, t.decimals, t.doubles}) key.Bool(b);
+  if (key.bytes() != cache.key) {
+    cache.key = std::move(key.bytes());
+    cache.compact = CompactCsv(state, &cache.table, options.table);
+    if (!cache.compact) cache.table.clear();
+  }
+  *table = cache.table;
+  return cache.compact;
+}
+
+void WriteFields(const AnalysisState& state, const EncodeOptions& options, Writer& w) {
+  for (const Setting& row : Settings()) {
+    if (IsData(row)) {
+      std::string table;
+      if (options.compact_data && CachedTable(state, options, &table)) {
+        w.U64(kDataTable);
+        w.String(table);
+      } else {
+        w.U64(kDataText);
+        w.String(state.csv_text);
+      }
+      continue;
     }
+    WriteRow(row, state, w);
+  }
+}
+
+void WriteRow(const Setting& row, const AnalysisState& state, Writer& w) {
+  AnalysisState& s = const_cast<AnalysisState&>(state);  // the accessors only read here
+  switch (row.type) {
+    case SettingType::kNumber:
+      w.Double(*row.number(s));
+      break;
+    case SettingType::kInteger:
+      w.I64(*row.integer(s));
+      break;
+    case SettingType::kSeed:
+      w.U64(*row.seed(s));
+      break;
+    case SettingType::kBool:
+      w.Bool(*row.boolean(s));
+      break;
+    case SettingType::kEnum:
+      w.U64(static_cast<uint64_t>(row.get_enum(s)));
+      break;
+    case SettingType::kText:
+      w.String(*row.text(s));
+      break;
+    case SettingType::kRows:
+      w.U64(row.rows(s)->size());
+      for (int r : *row.rows(s)) w.I64(r);
+      break;
+    case SettingType::kColumns:
+      w.U64(row.columns(s)->size());
+      for (const auto& [role, header] : *row.columns(s)) {
+        w.U64(static_cast<uint64_t>(role));
+        w.String(header);
+      }
+      break;
   }
 }
 
@@ -256,6 +306,21 @@ bool ReadFields(Reader& r, int version, const DecodeLimits& limits, AnalysisStat
     if (row.version > version) break;  // rows come version by version
     const std::string field = BinaryName(row);
     const char* name = field.c_str();
+    if (IsData(row) && version >= 4) {
+      int form = kDataText;
+      if (!r.EnumIndex("csv_text.form", 2, &form)) return false;
+      if (form == kDataText) {
+        r.String(name, limits.max_csv_bytes, row.label, &s->csv_text);
+        if (r.failed()) return false;
+        continue;
+      }
+      std::string table, error;
+      if (!r.String("csv_text.table", limits.max_input_bytes, "the data", &table)) return false;
+      if (!ExpandCsv(table, limits.max_csv_bytes, &s->csv_text, &error)) {
+        return r.Error("the link is damaged (its data table: " + error + ")");
+      }
+      continue;
+    }
     switch (row.type) {
       case SettingType::kNumber:
         r.Double(name, row.number(*s));
@@ -311,14 +376,14 @@ bool ReadFields(Reader& r, int version, const DecodeLimits& limits, AnalysisStat
 
 }  // namespace
 
-std::vector<uint8_t> EncodeState(const AnalysisState& state) {
+std::vector<uint8_t> EncodeState(const AnalysisState& state, const EncodeOptions& options) {
   try {
     Writer w;
     w.bytes().reserve(64 + state.csv_text.size() + 5 * state.excluded_rows.size());
     w.Raw('S');
     w.Raw('C');
     w.Raw(static_cast<uint8_t>(kStateVersion));
-    WriteFields(state, w);
+    WriteFields(state, options, w);
     return std::move(w.bytes());
   } catch (const std::exception&) {  // out of memory
     return {};

@@ -11,17 +11,21 @@
 // adding a row there, with the current kStateVersion.
 // Binary format (links; deflated and base64url-encoded by web/share.js):
 //   "SC", version byte, then the fields of every version <= that byte in the schema's order
-//   (version 1's in their frozen order, then version 2's, then 3's). Doubles are their 8 IEEE-754
-//   bytes, little-endian (bit-exact: NaN payloads, -0 and infinities survive); unsigned integers,
-//   enums, bools and lengths are LEB128 varints (canonical: shortest form); signed integers are
-//   zigzag varints; strings are a length then raw bytes. Frozen by hand-built test strings
-//   (analysis_state_test: version 1; settings_schema_test: version 2's and 3's tails) and by
-//   version-1 and version-2 fixtures (tests/core/fixtures).
-// State file: JSON with "format": "scalecalc-state", "version": 3, each field at its schema path
-//   ("fit.band_tolerance"); absent fields keep their defaults, unknown ones (or a later version's)
-//   are refused; doubles are round-trip exact, NaN/Inf as the strings "NaN", "Infinity",
-//   "-Infinity"; a string that is not valid UTF-8 (a Latin-1 file, say) is written as
-//   {"base64": "..."} so that it, too, comes back byte for byte.
+//   (version 1's in their frozen order, then version 2's, then 3's, 4's). Since version 4 the
+//   data (csv_text, the first field) is a form varint, then 0: the text as a string, or 1: a
+//   string holding the compact table of state_table.h (the values the analysis uses, the header
+//   names of every column; written when it reads back the same, see EncodeOptions). Doubles are
+//   their 8 IEEE-754 bytes, little-endian (bit-exact: NaN payloads, -0 and infinities
+//   survive); unsigned integers, enums, bools and lengths are LEB128 varints (canonical: shortest
+//   form); signed integers are zigzag varints; strings are a length then raw bytes. Frozen by
+//   hand-built test strings (analysis_state_test: version 1; settings_schema_test: version 2's
+//   and 3's tails; state_table_test: version 4's table) and by version-1, 2 and 3 fixtures
+//   (tests/core/fixtures).
+// State file: JSON with "format": "scalecalc-state", "version": 4, each field at its schema path
+//   ("fit.band_tolerance"; the data always as the whole text); absent fields keep their
+//   defaults, unknown ones (or a later version's) are refused; doubles are round-trip exact,
+//   NaN/Inf as the strings "NaN", "Infinity", "-Infinity"; a string that is not valid UTF-8 (a
+//   Latin-1 file, say) is written as {"base64": "..."} so that it, too, comes back byte for byte.
 //
 // Decoding never trusts its input: sizes are checked against DecodeLimits before anything is
 // allocated, enums and rows against their ranges, and option values against their schema rows'
@@ -40,6 +44,7 @@
 #include "core/csv_reader.h"
 #include "core/fit.h"
 #include "core/planner.h"
+#include "core/state_table.h"
 
 namespace scalecalc {
 
@@ -126,8 +131,15 @@ struct DecodeResult {
 // The format version this build writes (and the newest it reads).
 constexpr int kStateVersion = 4;
 
+struct EncodeOptions {
+  // Version 4: the data travels as a compact table (state_table.h) when it reads back the same;
+  // off, csv_text travels as it is.
+  bool compact_data = true;
+  TableCodecOptions table;  // which column encodings the table may use
+};
+
 // Never fails; an empty vector only if memory ran out.
-std::vector<uint8_t> EncodeState(const AnalysisState& state);
+std::vector<uint8_t> EncodeState(const AnalysisState& state, const EncodeOptions& options = {});
 DecodeResult DecodeState(const uint8_t* data, size_t size, const DecodeLimits& limits = {});
 
 // JSON state file; "" only if memory ran out.

@@ -50,6 +50,10 @@ struct ReadResult {
   std::vector<InputProblem> warnings;         // skipped rows, ambiguity resolved, derived columns
   std::vector<std::string> headers;           // the header fields as read
   std::vector<std::pair<Role, int>> mapping;  // role -> 0-based column index actually used
+  // 0-based indexes, ascending, of every column whose values the table depends on (the role
+  // columns and the flag column; a group column is chosen by the state, not the reader). A share
+  // link keeps the values of these columns only (state_table.h).
+  std::vector<int> used_columns;
   char delimiter = ',';
   std::vector<std::string> notes;  // how the guess was made ("loss: 'loss' over 'smooth loss'")
 };

@@ -391,7 +391,10 @@ TEST(SettingsSchema, TableInvariants) {
       EXPECT_EQ(FormatSetting(row, copy), text);
     }
   }
-  EXPECT_EQ(version, kStateVersion);
+  // Version 4 changed how the data travels (state_table.h); the settings it adds come with the
+  // issues that add them, so the newest row may be of version 3 or 4.
+  EXPECT_GE(version, 3);
+  EXPECT_LE(version, kStateVersion);
   // Every key finds its row, every flag too.
   for (const Setting& row : Settings()) {
     if (*row.key) {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import zlib from 'node:zlib';
 
 import {
-  LINK_HARD_LIMIT, LINK_SOFT_LIMIT, SCHEME_TAG, base64UrlDecode, base64UrlEncode, crc32,
+  LINK_LONG, LINK_SOFT_LIMIT, fragmentOpens, SCHEME_TAG, base64UrlDecode, base64UrlEncode, crc32,
   decodeFragment, encodeFragment, fragmentFromUrl, urlWithFragment,
 } from '../../web/share.js';
 
@@ -112,7 +112,7 @@ test('a 100-run sweep plus options fits the soft limit', async (t) => {
   t.diagnostic(`100-run sweep: ${csvBytes.length} CSV bytes + ${options.length} option bytes -> ` +
     `fragment of ${fragment.length} characters, URL of ${url.length}`);
   assert.ok(fragment.length <= LINK_SOFT_LIMIT, `fragment of ${fragment.length} characters`);
-  assert.ok(LINK_SOFT_LIMIT < LINK_HARD_LIMIT);
+  assert.ok(LINK_SOFT_LIMIT < LINK_LONG);
   const r = await decodeFragment(fragmentFromUrl(url));
   assert.ok(r.ok, r.message);
   assert.deepEqual(r.bytes, bytes);
@@ -278,6 +278,26 @@ test('fragment helpers', () => {
   assert.equal(urlWithFragment('https://a.org/x?y=1#old', 's1.new'), 'https://a.org/x?y=1#s1.new');
   assert.equal(urlWithFragment('https://a.org/x', 's1.new'), 'https://a.org/x#s1.new');
   assert.equal(urlWithFragment('https://a.org/x#old', ''), 'https://a.org/x');
+});
+
+test('a fragment is offered as a link exactly when decodeFragment accepts its length', async () => {
+  const limit = 1 << 20;  // DEFAULT_DECODE_OPTIONS.maxCompressedChars
+  assert.ok(fragmentOpens(SCHEME_TAG + 'A'.repeat(limit)));
+  assert.ok(!fragmentOpens(SCHEME_TAG + 'A'.repeat(limit + 1)));
+  assert.ok(!fragmentOpens('x1.AAAA'));
+  assert.ok(!fragmentOpens(undefined));
+  // The decoder's own verdict on the same lengths: refused past the limit for its length alone.
+  const tooLong = await decodeFragment(SCHEME_TAG + 'A'.repeat(limit + 1));
+  assert.match(tooLong.message, /too long/);
+  const atLimit = await decodeFragment(SCHEME_TAG + 'A'.repeat(limit));
+  assert.doesNotMatch(atLimit.message, /too long/);
+  // A real link past LINK_LONG still opens: random bytes deflate to about their own size.
+  const bytes = randomBytes(30000, 7);
+  const fragment = await encodeFragment(bytes);
+  assert.ok(fragment.length > LINK_LONG && fragmentOpens(fragment));
+  const back = await decodeFragment(fragment);
+  assert.ok(back.ok, back.message);
+  assert.deepEqual(Buffer.from(back.bytes), Buffer.from(bytes));
 });
 
 test('the version-1 link fixture (tests/core/fixtures) still decodes to its state bytes', async () => {
