@@ -11,13 +11,13 @@
 // adding a row there, with the current kStateVersion.
 // Binary format (links; deflated and base64url-encoded by web/share.js):
 //   "SC", version byte, then the fields of every version <= that byte in the schema's order
-//   (version 1's in their frozen order, then version 2's, then 3's). Doubles are their 8 IEEE-754
-//   bytes, little-endian (bit-exact: NaN payloads, -0 and infinities survive); unsigned integers,
-//   enums, bools and lengths are LEB128 varints (canonical: shortest form); signed integers are
-//   zigzag varints; strings are a length then raw bytes. Frozen by hand-built test strings
-//   (analysis_state_test: version 1; settings_schema_test: version 2's and 3's tails) and by
-//   version-1 and version-2 fixtures (tests/core/fixtures).
-// State file: JSON with "format": "scalecalc-state", "version": 3, each field at its schema path
+//   (version 1's in their frozen order, then version 2's, then 3's, then 4's). Doubles are their 8
+//   IEEE-754 bytes, little-endian (bit-exact: NaN payloads, -0 and infinities survive); unsigned
+//   integers, enums, bools and lengths are LEB128 varints (canonical: shortest form); signed
+//   integers are zigzag varints; strings are a length then raw bytes. Frozen by hand-built test
+//   strings (analysis_state_test: version 1; settings_schema_test: version 2's and 3's tails) and
+//   by version-1 and version-2 fixtures (tests/core/fixtures).
+// State file: JSON with "format": "scalecalc-state", "version": 4, each field at its schema path
 //   ("fit.band_tolerance"); absent fields keep their defaults, unknown ones (or a later version's)
 //   are refused; doubles are round-trip exact, NaN/Inf as the strings "NaN", "Infinity",
 //   "-Infinity"; a string that is not valid UTF-8 (a Latin-1 file, say) is written as
@@ -64,8 +64,10 @@ struct AnalysisState {
   std::vector<std::pair<Role, std::string>> columns;  // role -> header name overrides
   double tokens_per_sample = 0;                       // 0: batch column is in tokens
   BadRowPolicy bad_rows = BadRowPolicy::kReject;
-  std::string group_column;   // fit each value of this column on its own ("": no grouping)
-  bool keep_flagged = false;  // keep runs a flag column marks as bad
+  std::string group_column;      // fit each value of this column on its own ("": no grouping)
+  bool keep_flagged = false;     // keep runs a flag column marks as bad
+  bool keep_unfinished = false;  // keep runs a status column says did not finish
+  CheckpointPolicy checkpoints = CheckpointPolicy::kFinal;  // training curves: which checkpoints
 
   ComputeModel compute;            // one model for reading, fitting and planning
   std::vector<int> excluded_rows;  // 1-based data rows the user left out, in the user's order
@@ -96,6 +98,9 @@ struct AnalysisState {
     options.tokens_per_sample = tokens_per_sample;
     options.bad_rows = bad_rows;
     options.keep_flagged = keep_flagged;
+    options.keep_unfinished = keep_unfinished;
+    options.checkpoints = checkpoints;
+    options.checkpoint_tolerance = fit.cell_tolerance;
     options.compute = compute;
     return options;
   }
@@ -122,7 +127,7 @@ struct DecodeResult {
 };
 
 // The format version this build writes (and the newest it reads).
-constexpr int kStateVersion = 3;
+constexpr int kStateVersion = 4;
 
 // Never fails; an empty vector only if memory ran out.
 std::vector<uint8_t> EncodeState(const AnalysisState& state);

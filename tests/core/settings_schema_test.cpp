@@ -190,6 +190,11 @@ TEST(StateVersion2, NewFieldsRoundTripInBothFormats) {
   ExpectVersion2Fields(json.state);
 }
 
+// The bytes issue 28's version-4 rows append (bool keep_unfinished, enum checkpoints: varints).
+Bytes Issue28Version4Tail(bool keep_unfinished, uint8_t checkpoints) {
+  return {static_cast<uint8_t>(keep_unfinished ? 1 : 0), checkpoints};
+}
+
 TEST(StateVersion2, TailLayoutIsFrozen) {
   // Version 2 appends, after version 1's fields, in this order (if this breaks, links broke):
   Bytes tail;
@@ -216,9 +221,32 @@ TEST(StateVersion2, TailLayoutIsFrozen) {
   d(16), d(NAN);          // compute.block_params, design.max_flops (defaults)
   // Version 3's fields follow (their defaults here: the next test freezes them).
   u(2), u(4);  // groups.compare_first 1, compare_second 2: zigzag varints
+  for (uint8_t b : Issue28Version4Tail(false, 0)) u(b);  // version 4's, at their defaults
   const Bytes bytes = EncodeState(Version2State());
   ASSERT_GT(bytes.size(), tail.size());
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+}
+
+TEST(StateVersion4, Issue28TailLayoutIsFrozen) {
+  // Issue 28's version-4 rows: reader.keep_unfinished, reader.checkpoints.
+  AnalysisState s;
+  s.keep_unfinished = true;
+  s.checkpoints = CheckpointPolicy::kAll;
+  const Bytes tail = Issue28Version4Tail(true, 1);
+  const Bytes bytes = EncodeState(s);
+  ASSERT_GT(bytes.size(), tail.size());
+  EXPECT_EQ(bytes[2], 4);
+  EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+  for (const DecodeResult& back :
+       {DecodeState(bytes.data(), bytes.size()), StateFromJson(StateToJson(s))}) {
+    ASSERT_TRUE(back.ok) << back.message;
+    EXPECT_TRUE(back.state.keep_unfinished);
+    EXPECT_EQ(back.state.checkpoints, CheckpointPolicy::kAll);
+    EXPECT_TRUE(back.state.MakeReadOptions().keep_unfinished);
+    EXPECT_EQ(back.state.MakeReadOptions().checkpoints, CheckpointPolicy::kAll);
+  }
+  const std::string json = StateToJson(s);
+  EXPECT_NE(json.find("checkpoints\": \"all\""), std::string::npos) << json;
 }
 
 TEST(StateVersion3, TailLayoutIsFrozen) {
@@ -226,10 +254,11 @@ TEST(StateVersion3, TailLayoutIsFrozen) {
   AnalysisState s;
   s.compare_group_first = 7;
   s.compare_group_second = 50;
-  const Bytes tail = {14, 100};  // groups.compare_first, compare_second: zigzag varints
+  Bytes tail = {14, 100};  // groups.compare_first, compare_second: zigzag varints
+  for (uint8_t b : Issue28Version4Tail(false, 0)) tail.push_back(b);  // version 4's defaults
   const Bytes bytes = EncodeState(s);
   ASSERT_GT(bytes.size(), tail.size());
-  EXPECT_EQ(bytes[2], 3);
+  EXPECT_EQ(bytes[2], kStateVersion);
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
   const DecodeResult back = DecodeState(bytes.data(), bytes.size());
   ASSERT_TRUE(back.ok) << back.message;
