@@ -150,12 +150,46 @@ void ExtrapolationCheck(const std::vector<LossPoint>& points, const FitOptions& 
   loss->holdout_points = static_cast<int>(held_out.size());
 }
 
+// Resampling units: cells with a sweep (their optima and hyperparameter points), runs without.
+std::vector<BootstrapUnit> MakeUnits(const RunTable& table, const std::vector<Cell>& cells,
+                                     const SweptDims& swept, const FitOptions& options) {
+  std::vector<BootstrapUnit> units;
+  if (swept.any()) {
+    for (const Cell& cell : cells) {
+      BootstrapUnit unit;
+      unit.loss = {cell.params, cell.tokens, cell.loss, 1.0};
+      if (swept.lr) unit.lr = CellHyperPoints(table, cell, true, options.optimum);
+      if (swept.batch) unit.batch = CellHyperPoints(table, cell, false, options.optimum);
+      units.push_back(std::move(unit));
+    }
+  } else {
+    for (const Run& run : table.runs) {
+      if (run.excluded) continue;
+      BootstrapUnit unit;
+      unit.loss = {run.params, run.tokens, run.loss, 1.0};
+      units.push_back(std::move(unit));
+    }
+  }
+  return units;
+}
+
+// Training curves: a run's checkpoints sit in several cells, so the bootstrap draws whole runs and
+// recomputes the cells from them (drawing cells would treat a run's checkpoints as independent
+// and give intervals too narrow). Returns the number of runs (0: no curves, draw units).
+int CurveCount(const RunTable& table) {
+  int count = 0;
+  for (const Run& run : table.runs) {
+    if (!run.excluded) count = std::max(count, run.curve + 1);
+  }
+  return count;
+}
+
 // Resamples execution's share of the bootstrap into summary (samples, intervals) and notes;
 // true when cancelled.
 bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_lr, bool fit_batch,
                   const FitOptions& options, const BootstrapExecution& execution,
-                  const ProgressFn& progress, FitSummary* summary,
-                  std::vector<std::string>* notes) {
+                  const ProgressFn& progress, const RunTable& table, const SweptDims& swept,
+                  FitSummary* summary, std::vector<std::string>* notes) {
   BootstrapSettings settings;
   settings.samples = options.bootstrap_samples;
   settings.seed = options.seed;
@@ -166,6 +200,24 @@ bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_lr, bool fit
   settings.start = summary->loss.law;
   settings.refit = execution.refit;
   settings.threads = execution.threads;
+  settings.run_count = CurveCount(table);
+  if (settings.run_count > 0) {
+    settings.rebuild = [&table, &swept, &options](const std::vector<int>& run_counts) {
+      RunTable drawn;
+      drawn.has_lr = table.has_lr;
+      drawn.has_batch = table.has_batch;
+      for (const Run& run : table.runs) {
+        if (run.excluded || run.curve < 0) continue;
+        for (int c = 0; c < run_counts[run.curve]; ++c) drawn.runs.push_back(run);
+      }
+      std::vector<Cell> cells = GroupCells(drawn, options.cell_tolerance);
+      for (Cell& cell : cells) FindCellOptimum(drawn, swept, options, &cell);
+      return MakeUnits(drawn, cells, swept, options);
+    };
+    notes->push_back("bootstrap: whole runs resampled (" + std::to_string(settings.run_count) +
+                     " training curves, each with all its checkpoints), cells recomputed from "
+                     "them");
+  }
   const int last = execution.last < 0 ? settings.samples : execution.last;
   BootstrapResult boot = execution.first == 0 && last >= settings.samples
                              ? RunBootstrap(units, settings, progress)
@@ -228,23 +280,7 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
   // Cells on the edge of their sweep, not convex or with too few values: warnings (AssessFit).
 
   // Resampling units: cells with a sweep, runs without.
-  std::vector<BootstrapUnit> units;
-  if (summary.has_sweep) {
-    for (const Cell& cell : summary.cells) {
-      BootstrapUnit unit;
-      unit.loss = {cell.params, cell.tokens, cell.loss, 1.0};
-      if (swept.lr) unit.lr = CellHyperPoints(table, cell, true, options.optimum);
-      if (swept.batch) unit.batch = CellHyperPoints(table, cell, false, options.optimum);
-      units.push_back(std::move(unit));
-    }
-  } else {
-    for (const Run& run : table.runs) {
-      if (run.excluded) continue;
-      BootstrapUnit unit;
-      unit.loss = {run.params, run.tokens, run.loss, 1.0};
-      units.push_back(std::move(unit));
-    }
-  }
+  const std::vector<BootstrapUnit> units = MakeUnits(table, summary.cells, swept, options);
 
   // Hyperparameter laws.
   auto fit_hyper = [&](bool lr, HyperLawFit* fit) {
@@ -320,8 +356,8 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
 
   // Bootstrap.
   const bool cancelled =
-      options.bootstrap_samples > 0 &&
-      FitBootstrap(units, fit_lr, fit_batch, options, execution, progress, &summary, &notes);
+      options.bootstrap_samples > 0 && FitBootstrap(units, fit_lr, fit_batch, options, execution,
+                                                    progress, table, swept, &summary, &notes);
   if (cancelled) {
     notes.insert(notes.begin(), "cancelled during the bootstrap after " +
                                     std::to_string(summary.bootstrap_samples_done) + " of " +

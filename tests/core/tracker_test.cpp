@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/bootstrap.h"
 #include "core/cells.h"
 #include "core/csv_fields.h"
 #include "core/csv_reader.h"
@@ -570,6 +571,74 @@ TEST(PyDict, MalformedDictsSayWhereAndWhy) {
   for (int i = 0; i < 40; ++i) deep += "{'a': ";
   EXPECT_FALSE(csv_internal::FlattenPyDict(deep, &entries, &error, &offset));
   EXPECT_NE(error.find("deeper than 32"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace scalecalc
+
+namespace scalecalc {
+namespace {
+
+// ---- The bootstrap of curves resamples whole runs ---------------------------------------------
+
+TEST(TrainingCurves, TheBootstrapResamplesWholeRuns) {
+  // Each run's checkpoints share one offset (a run-level effect), as real curves do.
+  std::string text = "run_id,tokens,params,lr,batch_tokens,loss\n";
+  for (const SweepRun& r : Sweep()) {
+    const double offset = 1 + 0.004 * std::sin(12.9898 * r.run);  // fixed, run-specific
+    text += "r" + std::to_string(r.run) + "," + Shortest(r.tokens) + "," + Shortest(r.params) +
+            "," + Shortest(r.lr) + "," + Shortest(r.batch_tokens) + "," +
+            Shortest(r.loss * offset) + "\n";
+  }
+  ReadOptions read_options;
+  read_options.checkpoints = CheckpointPolicy::kAll;
+  const ReadResult read = ReadRuns(text, read_options);
+  ASSERT_TRUE(read.ok);
+  FitOptions options;
+  options.optimum = OptimumMethod::kSmooth;
+  options.bootstrap_samples = 40;
+  BootstrapExecution one, two;
+  one.threads = 1;
+  two.threads = 2;
+  const FitSummary a = Fit(read.table, options, {}, one);
+  const FitSummary b = Fit(read.table, options, {}, two);
+  ASSERT_TRUE(a.ok) << a.message;
+  EXPECT_NE(a.message.find("whole runs resampled (175 training curves"), std::string::npos)
+      << a.message;
+  EXPECT_GE(a.bootstrap_samples_done, 36);
+  ASSERT_EQ(a.laws.loss_samples.size(), b.laws.loss_samples.size());  // any thread count
+  for (size_t k = 0; k < a.laws.loss_samples.size(); ++k) {
+    EXPECT_EQ(a.laws.loss_samples[k].alpha, b.laws.loss_samples[k].alpha);
+  }
+  // The same table without run ids (cells drawn) gives other resamples.
+  RunTable no_curves = read.table;
+  for (scalecalc::Run& run : no_curves.runs) run.curve = -1;
+  const FitSummary cells = Fit(no_curves, options);
+  ASSERT_TRUE(cells.ok);
+  EXPECT_EQ(cells.message.find("whole runs"), std::string::npos);
+  EXPECT_EQ(cells.loss.law.alpha, a.loss.law.alpha);  // the point fit is the same
+  EXPECT_NE(cells.loss.alpha_ci.lo, a.loss.alpha_ci.lo);
+}
+
+TEST(Bootstrap, RebuildDrawsEveryRunCountOnce) {
+  BootstrapSettings settings;
+  settings.samples = 5;
+  settings.run_count = 7;
+  std::vector<std::vector<int>> seen;
+  settings.rebuild = [&](const std::vector<int>& counts) {
+    seen.push_back(counts);
+    return std::vector<BootstrapUnit>{};
+  };
+  const BootstrapResult result = RunBootstrapRange({}, settings, 0, 5, {});
+  ASSERT_EQ(seen.size(), 5u);
+  for (size_t k = 0; k < seen.size(); ++k) {
+    ASSERT_EQ(seen[k].size(), 7u);
+    int total = 0;
+    for (int c : seen[k]) total += c;
+    EXPECT_EQ(total, 7);
+    EXPECT_EQ(seen[k], ResampleCounts(settings.seed, k, 7));  // the seeded draw of resample k
+  }
+  EXPECT_EQ(result.skipped, 5);  // no units: nothing to fit
 }
 
 }  // namespace
