@@ -1579,6 +1579,14 @@ ReadResult RunsReader::Validate() {
                "no valid data row: all " + std::to_string(data_rows) +
                    " data rows were skipped (see warnings)");
   }
+  if (runs.empty() && errors.total() == 0) {
+    errors.Add(0, 0,
+               "no run left to fit: every data row was left out (runs that did not finish, "
+               "checkpoints without a loss or at step 0; see how the file was read)" +
+                   std::string(status_column >= 0 ? "; --keep-unfinished, or the Data panel's "
+                                                    "keep unfinished runs, keeps unfinished runs"
+                                                  : ""));
+  }
   result.ok = errors.total() == 0;
   if (!result.ok) result.table = RunTable();
   errors.MoveTo(&result.errors, "errors");

@@ -643,3 +643,21 @@ TEST(Bootstrap, RebuildDrawsEveryRunCountOnce) {
 
 }  // namespace
 }  // namespace scalecalc
+
+namespace scalecalc {
+namespace {
+
+TEST(TrackerFiles, ATableWithNoRunLeftIsRefusedWithAReason) {
+  const ReadResult unfinished = ReadRuns("params,tokens,loss,status\n1e8,2e9,2.5,FAILED\n");
+  ASSERT_FALSE(unfinished.ok);
+  ASSERT_EQ(unfinished.errors.size(), 1u);
+  EXPECT_NE(unfinished.errors[0].message.find("--keep-unfinished"), std::string::npos);
+  EXPECT_EQ(unfinished.unfinished.size(), 1u);
+  const ReadResult step_zero =
+      ReadRuns("run,_step,n_params,lr,batch_tokens,val/loss\nx,0,1e8,3e-4,65536,4.0\n");
+  ASSERT_FALSE(step_zero.ok);
+  EXPECT_NE(step_zero.errors[0].message.find("step 0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace scalecalc
