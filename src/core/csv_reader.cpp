@@ -1262,6 +1262,29 @@ void RunsReader::Curves() {
   // --- Training curves --------------------------------------------------------------------------
   result.curves = false;
   for (int n : curve_rows) result.curves = result.curves || n > 1;
+  // A column named like a run id whose repeated values carry different settings (a model label,
+  // a replicate number) holds no runs: the file reads as one without it, and says so.
+  if (result.curves) {
+    std::vector<size_t> first_row(result.curve_names.size(), SIZE_MAX);
+    for (size_t i = 0; i < runs.size() && result.curves; ++i) {
+      size_t& first = first_row[runs[i].curve];
+      if (first == SIZE_MAX) {
+        first = i;
+        continue;
+      }
+      const Run &a = runs[first], &b = runs[i];
+      if (!Close(a.params, b.params, 1e-12) || !Close(a.lr, b.lr, 1e-12) ||
+          !Close(a.batch_tokens, b.batch_tokens, 1e-12)) {
+        result.curves = false;
+        result.notes.push_back("column " + Quote(headers[run_id_column]) +
+                               " is not read as run ids (training "
+                               "curves): " +
+                               Quote(result.curve_names[runs[i].curve]) +
+                               " has other settings at line " + std::to_string(b.line) +
+                               " than at line " + std::to_string(a.line));
+      }
+    }
+  }
   const auto report = [&](const InputProblem& p, std::vector<bool>* drop, size_t i) {
     if (skip_bad) {
       warnings.Add(p.line, p.column, p.message + "; row skipped");
@@ -1317,28 +1340,15 @@ void RunsReader::Curves() {
     warnings.Add(blank_losses.front().line, blank_losses.front().column, note);
   }
 
-  // A run's settings are one: a checkpoint that changes them, or whose tokens go backwards or
-  // repeat, is reported, not guessed around.
+  // A run's checkpoints whose tokens go backwards or repeat are reported, not guessed around
+  // (its settings are one: checked above).
   for (size_t c = 0; c < curve_count; ++c) {
-    const Run& first = runs[rows[c].front()];
     const Run* last = nullptr;
     for (size_t i : rows[c]) {
       const Run& run = runs[i];
-      const char* changed = nullptr;
-      if (!Close(run.params, first.params, 1e-12)) changed = "params";
-      if (!Close(run.lr, first.lr, 1e-12)) changed = "lr";
-      if (!Close(run.batch_tokens, first.batch_tokens, 1e-12)) changed = "batch";
       const int tokens_column =
           FileColumn(has(Role::kTokens) ? column[Index(Role::kTokens)]
                                         : (step_column >= 0 ? step_column : run_id_column));
-      if (changed != nullptr) {
-        report({run.line, 0,
-                "run " + Quote(result.curve_names[c]) + ": " + changed +
-                    " differs from its first checkpoint (line " + std::to_string(first.line) +
-                    "): one run id, one model and one set of settings"},
-               &drop, i);
-        continue;
-      }
       if (last != nullptr && run.tokens <= last->tokens) {
         report(
             {run.line, tokens_column,

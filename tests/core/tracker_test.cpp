@@ -498,11 +498,26 @@ TEST(TrainingCurves, CheckpointsThatGoBackOrRepeatAreReported) {
   EXPECT_EQ(skipped.table.runs[1].line, 6);
 }
 
-TEST(TrainingCurves, ARunWhoseSettingsChangeIsReported) {
-  const ReadResult read = ReadRuns("run_id,tokens,params,loss\na,1e9,1e8,3.0\na,2e9,2e8,2.9\n");
-  ASSERT_FALSE(read.ok);
-  EXPECT_EQ(read.errors[0].line, 3);
-  EXPECT_NE(read.errors[0].message.find("params differs"), std::string::npos);
+TEST(TrainingCurves, IdsWhoseRowsChangeSettingsAreNoRuns) {
+  // "name" as a model label repeated over budgets and learning rates: read as before, said so.
+  const std::string text =
+      "name,params,tokens,lr,loss\nsmall,1e8,2e9,1e-3,3.0\nsmall,1e8,2e9,2e-3,2.9\n"
+      "small,1e8,4e9,1e-3,2.8\nbig,2e8,2e9,1e-3,2.7\n";
+  const ReadResult read = ReadRuns(text);
+  ASSERT_TRUE(read.ok);
+  EXPECT_FALSE(read.curves);
+  EXPECT_EQ(read.table.runs.size(), 4u);
+  EXPECT_EQ(read.table.runs[0].curve, -1);
+  bool told = false;
+  for (const std::string& note : read.notes) {
+    told = told || note.find("\"name\" is not read as run ids") != std::string::npos;
+  }
+  EXPECT_TRUE(told);
+  const ReadResult plain = ReadRuns(
+      "params,tokens,lr,loss\n1e8,2e9,1e-3,3.0\n1e8,2e9,2e-3,2.9\n1e8,4e9,1e-3,2.8\n"
+      "2e8,2e9,1e-3,2.7\n");
+  ASSERT_TRUE(plain.ok);
+  ExpectSameRuns(plain.table, read.table);
 }
 
 TEST(TrainingCurves, UniqueRunIdsReadExactlyAsWithoutThem) {
