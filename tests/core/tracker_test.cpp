@@ -676,3 +676,33 @@ TEST(TrackerFiles, ATableWithNoRunLeftIsRefusedWithAReason) {
 
 }  // namespace
 }  // namespace scalecalc
+
+namespace scalecalc {
+namespace {
+
+TEST(TrackerFiles, BatchInSamplesWithASequenceLengthParamAsToday) {
+  const ReadResult read = ReadRuns(
+      "run_id,status,metrics.val_loss,params.n_params,params.tokens,params.lr,params.batch_size,"
+      "params.seq_len\na,FINISHED,2.5,1e8,2e9,3e-4,32,2048\nb,FINISHED,2.4,2e8,2e9,3e-4,64,4096\n");
+  ASSERT_TRUE(read.ok) << read.errors[0].ToString();
+  EXPECT_EQ(read.table.runs[0].batch_tokens, 32.0 * 2048);
+  EXPECT_EQ(read.table.runs[1].batch_tokens, 64.0 * 4096);
+  EXPECT_EQ(read.used_columns, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+}
+
+TEST(TrackerFiles, AResultNeverStandsForASetting) {
+  // metrics.lr (the schedule's last value) and summary.tokens_per_sample are no settings: without
+  // params.lr the table has no learning rates.
+  const ReadResult read =
+      ReadRuns("metrics.val_loss,metrics.lr,params.n_params,params.tokens\n2.5,1e-6,1e8,2e9\n");
+  ASSERT_TRUE(read.ok);
+  EXPECT_FALSE(read.table.has_lr);
+  EXPECT_TRUE(std::isnan(read.table.runs[0].lr));
+  // ...and a setting never stands for a loss.
+  const ReadResult loss = ReadRuns("config.loss,config.n_params,config.tokens\n2.5,1e8,2e9\n");
+  ASSERT_FALSE(loss.ok);
+  EXPECT_NE(loss.errors[0].message.find("missing required column for loss"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace scalecalc
