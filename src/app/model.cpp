@@ -77,6 +77,8 @@ std::string Model::LoadCsv(const std::string& text, const std::string& name) {
   analysis = std::move(candidate);
   load_error.clear();
   Invalidate(Stale::kRead);
+  read = std::move(result);  // no excluded rows yet: what ReadAnalysisRuns would give
+  read_is_current = true;
   return "";
 }
 
@@ -107,7 +109,8 @@ bool Model::Recompute() {
   const Stale stage = stale;
   stale = Stale::kNone;
   if (stage == Stale::kNone) return false;
-  if (stage >= Stale::kRead) read = ReadAnalysisRuns(analysis);
+  if (stage >= Stale::kRead && !read_is_current) read = ReadAnalysisRuns(analysis);
+  read_is_current = false;
   bool refit = false;
   if (stage >= Stale::kFit) {
     fit = read.ok ? FitAnalysis(analysis, read.table, /*bootstrap=*/false) : FitSummary{};

@@ -53,6 +53,13 @@ TEST(ModelTrackers, CheckpointsAndUnfinishedRunsAreStateSwitches) {
   EXPECT_TRUE(model.read.unfinished.empty());
   EXPECT_NE(model.SetOption("checkpoints", "sometimes"), "");
   EXPECT_EQ(model.analysis.checkpoints, CheckpointPolicy::kAll);
+  // A load reads the file once; an option changed before the next recompute reads it again.
+  Model fresh;
+  ASSERT_EQ(fresh.LoadCsv(Curves(4), "curves.csv"), "");
+  EXPECT_EQ(fresh.read.table.runs.size(), 8u);  // the load's own read, kept for Recompute
+  ASSERT_EQ(fresh.SetOption("checkpoints", "all"), "");
+  fresh.Recompute();
+  EXPECT_EQ(fresh.read.table.runs.size(), 32u);
   // The switches travel in links and state files.
   const DecodeResult back = StateFromJson(StateToJson(model.analysis));
   ASSERT_TRUE(back.ok) << back.message;
