@@ -1,6 +1,8 @@
 // Experiment trackers' files in the page (issue 28): an MLflow export pasted with a failed run
 // (left out, listed; the Data panel's "keep unfinished runs" brings it back) and training curves
-// (the Data panel's checkpoints: final or all). One page load; screenshots of the Data panel.
+// (the Data panel's checkpoints: final or all), and the bootstrap of a file larger than a link
+// carries (the workers decode the page's own hand-off). One page load; screenshots of the Data
+// panel.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
@@ -81,5 +83,30 @@ test('training curves: final, then every checkpoint', async () => {
   assert.match(await setOption('checkpoints', 'some'), /final, all/);
   await frames(page, 4);
   await page.screenshot({ path: screenshotPath('trackers-curves-data') });
+});
+
+test('a file over a link\'s 16 MiB gets its bootstrap from the workers', async () => {
+  // A small sweep and 17 MiB of comment lines (a logger's header, say): the state handed to the
+  // workers holds all of it.
+  const rows = ['params,tokens,loss'];
+  for (const n of [1e8, 2e8, 4e8, 8e8]) {
+    for (const t of [2e9, 4e9, 8e9, 16e9]) rows.push(`${n},${t},${0.45 + 30 * n ** -0.3 + 40 * t ** -0.3}`);
+  }
+  const sweep = `${rows.join('\n')}\n`;
+  const comment = `# ${'x'.repeat(1000)}\n`;
+  const text = comment.repeat(17 * 1024) + sweep;
+  assert.ok(text.length > 16 * 1048576);
+  assert.equal(await setOption('checkpoints', 'final'), '');
+  assert.equal(await load(text, 'big.csv'), '');
+  assert.equal(await setOption('bootstrap', '20'), '');
+  await page.waitForFunction(() => {
+    const r = JSON.parse(window.scalecalc.app.getResults());
+    return !r.bootstrap.running && r.bootstrap.samples > 0;
+  }, null, { timeout: 240000, polling: 500 });
+  const r = await results();
+  assert.equal(r.data.runs, 16);
+  assert.equal(r.bootstrap.message, '');
+  assert.ok(r.bootstrap.samples >= 18, JSON.stringify(r.bootstrap));
+  assert.equal(await setOption('bootstrap', '0'), '');
   assert.deepEqual(problems, []);
 });
