@@ -1,12 +1,14 @@
-// csv_fuzz.cpp: libFuzzer target for the CSV reader. Any bytes must give an answer, never a crash
-// or undefined behaviour, and the answer must keep the reader's promises (checked here: a broken
-// promise aborts, which the fuzzer reports as a crash).
+// csv_fuzz.cpp: libFuzzer target for the CSV reader (trackers' exports, dict cells and training
+// curves included: seeds tracker_*, curves_*, decimal_comma, wandb_line_plot). Any bytes must give
+// an answer, never a crash or undefined behaviour, and the answer must keep the reader's promises
+// (checked here: a broken promise aborts, which the fuzzer reports as a crash).
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/csv_reader.h"
 
@@ -41,6 +43,20 @@ void CheckResult(const scalecalc::ReadResult& r) {
   }
   for (const auto& [role, column] : r.mapping) {
     Check(column >= 0 && static_cast<size_t>(column) < r.headers.size());
+  }
+  // Columns used: sorted, unique, each a column of the file.
+  for (size_t i = 0; i < r.used_columns.size(); ++i) {
+    Check(r.used_columns[i] >= 0 && static_cast<size_t>(r.used_columns[i]) < r.headers.size());
+    Check(i == 0 || r.used_columns[i - 1] < r.used_columns[i]);
+  }
+  // Curves: every checkpoint names its run, and a run's checkpoints come in increasing tokens.
+  std::vector<double> last_tokens(r.curve_names.size(), 0);
+  for (const scalecalc::Run& run : r.table.runs) {
+    Check(r.curves ? run.curve >= 0 && static_cast<size_t>(run.curve) < r.curve_names.size()
+                   : run.curve == -1);
+    if (run.curve < 0) continue;
+    Check(run.tokens > last_tokens[run.curve]);
+    last_tokens[run.curve] = run.tokens;
   }
 }
 
@@ -84,6 +100,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mapped.max_bytes = 4096;
   mapped.duplicate_tolerance = 1e-3;
   CheckResult(scalecalc::ReadRuns(text, mapped));
+
+  // Trackers' files: unfinished runs kept, every checkpoint of a curve matched to budgets.
+  scalecalc::ReadOptions curves;
+  curves.keep_unfinished = true;
+  curves.checkpoints = scalecalc::CheckpointPolicy::kAll;
+  curves.bad_rows = scalecalc::BadRowPolicy::kSkip;
+  CheckResult(scalecalc::ReadRuns(text, curves));
 
   CheckNumber(text.substr(0, 256));
   return 0;

@@ -77,6 +77,8 @@ std::string Model::LoadCsv(const std::string& text, const std::string& name) {
   analysis = std::move(candidate);
   load_error.clear();
   NewData();
+  read = std::move(result);  // no excluded rows yet: what ReadAnalysisRuns would give
+  read_is_current = true;
   return "";
 }
 
@@ -91,7 +93,12 @@ std::string Model::LoadStateBytes(const std::vector<uint8_t>& bytes) {
 }
 
 std::string Model::LoadStateJson(const std::string& text) {
-  DecodeResult decoded = StateFromJson(text);
+  // A state file is what the page offers when a link would be too long (a large file): it opens
+  // any data the page itself opens (web/main.js's 64 MiB file cap), not only a link's 16 MiB.
+  DecodeLimits limits;
+  limits.max_csv_bytes = 64u << 20;
+  limits.max_input_bytes = 64u << 20;
+  DecodeResult decoded = StateFromJson(text, limits);
   if (!decoded.ok) return load_error = "This state file could not be opened: " + decoded.message;
   analysis = std::move(decoded.state);
   load_error.clear();
@@ -123,7 +130,8 @@ bool Model::Recompute() {
   const Stale stage = stale;
   stale = Stale::kNone;
   if (stage == Stale::kNone) return false;
-  if (stage >= Stale::kRead) read = ReadAnalysisRuns(analysis);
+  if (stage >= Stale::kRead && !read_is_current) read = ReadAnalysisRuns(analysis);
+  read_is_current = false;
   bool refit = false;
   if (stage >= Stale::kFit) {
     fit = read.ok ? FitAnalysis(analysis, read.table, /*bootstrap=*/false) : FitSummary{};

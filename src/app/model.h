@@ -70,6 +70,9 @@ struct Model {
 
   // Derived (never edited by panels).
   ReadResult read;
+  // `read` already is the read of `analysis` (LoadCsv read the file to check it): Recompute need
+  // not read a large file twice.
+  bool read_is_current = false;
   FitSummary fit;  // point fit; bootstrap samples attached when the worker returns
   Plan plan;
   const PresetInfo* compare = nullptr;  // preset to compare with, or null
@@ -116,6 +119,7 @@ struct Model {
   void Invalidate(Stale stage) {
     ++revision;
     if (static_cast<int>(stage) > static_cast<int>(stale)) stale = stage;
+    if (static_cast<int>(stage) >= static_cast<int>(Stale::kRead)) read_is_current = false;
   }
   // Brings read, fit and plans up to date. Returns true when the fit changed (a new bootstrap is
   // due).

@@ -201,6 +201,25 @@ void DrawDataPanel(Model& model) {
         model.analysis.tokens_per_sample > 0 ? FormatFull(model.analysis.tokens_per_sample) : "",
         ImGui::GetFontSize() * 8, "in tokens");
     HelpMarker(FindSetting("batch_tokens_per_sample")->help);
+    // Training curves: which checkpoints are runs.
+    if (read.curves || model.analysis.checkpoints != CheckpointPolicy::kFinal) {
+      int checkpoints = static_cast<int>(model.analysis.checkpoints);
+      ImGui::TextUnformatted("Checkpoints:");
+      const EnumNames& names = EnumNamesOf<CheckpointPolicy>();
+      for (int v = 0; v < names.count(); ++v) {
+        SameLineIfWide();
+        if (ImGui::RadioButton(names.Label(v), &checkpoints, v))
+          model.SetOption("checkpoints", names.Name(v));
+      }
+      HelpMarker(FindSetting("checkpoints")->help);
+    }
+    // A status column left runs out (or would): the switch that brings them back.
+    if (!read.unfinished.empty() || model.analysis.keep_unfinished) {
+      bool keep = model.analysis.keep_unfinished;
+      if (ImGui::Checkbox("keep unfinished runs", &keep))
+        model.SetOption("keep_unfinished", keep ? "true" : "false");
+      HelpMarker(FindSetting("keep_unfinished")->help);
+    }
     DrawColumnMapping(model);
     if (!read.notes.empty() && ImGui::TreeNode("How the file was read")) {
       for (const std::string& note : read.notes) WrappedTextDisabled("%s", note.c_str());

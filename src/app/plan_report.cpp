@@ -155,15 +155,20 @@ std::string ResultsJson(const Model& model) {
   }
   json["data"] = {{"name", a.data_name},
                   {"runs", model.read.table.runs.size()},
-                  {"included", model.read.table.CountIncluded()}};
-  json["options"] = {{"optimum", ToString(a.fit.optimum)},
-                     {"bootstrap", a.fit.bootstrap_samples},
-                     {"seed", a.fit.seed},
-                     {"compute", ToString(a.compute.kind)},
-                     {"budget_unit", ToString(a.budget_unit)},
-                     {"panel", a.open_panel},
-                     {"group_column", a.group_column},
-                     {"keep_flagged", a.keep_flagged}};
+                  {"included", model.read.table.CountIncluded()},
+                  {"unfinished", model.read.unfinished.size()},
+                  {"curves", model.read.curves ? model.read.curve_names.size() : 0}};
+  json["options"] = {
+      {"optimum", ToString(a.fit.optimum)},
+      {"bootstrap", a.fit.bootstrap_samples},
+      {"seed", a.fit.seed},
+      {"compute", ToString(a.compute.kind)},
+      {"budget_unit", ToString(a.budget_unit)},
+      {"panel", a.open_panel},
+      {"group_column", a.group_column},
+      {"keep_flagged", a.keep_flagged},
+      {"keep_unfinished", a.keep_unfinished},
+      {"checkpoints", EnumNamesOf<CheckpointPolicy>().Name(static_cast<int>(a.checkpoints))}};
   json["bootstrap"] = {
       {"running", model.bootstrap.running}, {"done", model.bootstrap.done},
       {"total", model.bootstrap.total},     {"samples", model.fit.bootstrap_samples_done},

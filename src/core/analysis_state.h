@@ -69,8 +69,10 @@ struct AnalysisState {
   std::vector<std::pair<Role, std::string>> columns;  // role -> header name overrides
   double tokens_per_sample = 0;                       // 0: batch column is in tokens
   BadRowPolicy bad_rows = BadRowPolicy::kReject;
-  std::string group_column;   // fit each value of this column on its own ("": no grouping)
-  bool keep_flagged = false;  // keep runs a flag column marks as bad
+  std::string group_column;      // fit each value of this column on its own ("": no grouping)
+  bool keep_flagged = false;     // keep runs a flag column marks as bad
+  bool keep_unfinished = false;  // keep runs a status column says did not finish
+  CheckpointPolicy checkpoints = CheckpointPolicy::kFinal;  // training curves: which checkpoints
 
   ComputeModel compute;            // one model for reading, fitting and planning
   std::vector<int> excluded_rows;  // 1-based data rows the user left out, in the user's order
@@ -103,6 +105,9 @@ struct AnalysisState {
     options.tokens_per_sample = tokens_per_sample;
     options.bad_rows = bad_rows;
     options.keep_flagged = keep_flagged;
+    options.keep_unfinished = keep_unfinished;
+    options.checkpoints = checkpoints;
+    options.checkpoint_tolerance = fit.cell_tolerance;
     options.compute = compute;
     return options;
   }

@@ -46,6 +46,20 @@ struct SharedProgress {
   std::atomic<bool> cancel{false};
 };
 
+// Keeps a resample's laws, or counts it skipped.
+void Keep(bool usable, const LossFitResult& loss, const PowerLaw2& lr, const PowerLaw2& batch,
+          int sample, const BootstrapSettings& settings, BootstrapResult* result) {
+  if (!usable) {
+    ++result->skipped;
+    return;
+  }
+  result->loss.push_back(loss.law);
+  if (settings.fit_lr) result->lr.push_back(lr);
+  if (settings.fit_batch) result->batch.push_back(batch);
+  result->resample.push_back(sample);
+  result->objective.push_back(loss.objective);
+}
+
 // Resamples [first, last); bumps shared->done after each and stops early once shared->cancel.
 BootstrapResult RunShare(const std::vector<BootstrapUnit>& units, const BootstrapSettings& settings,
                          int first, int last, SharedProgress* shared,
@@ -65,11 +79,47 @@ BootstrapResult RunShare(const std::vector<BootstrapUnit>& units, const Bootstra
       result.cancelled = true;
       break;
     }
-    const std::vector<int> counts =
-        ResampleCounts(settings.seed, static_cast<uint64_t>(sample), units_count);
     ++result.attempted;
     lr_points.clear();
     batch_points.clear();
+    if (settings.rebuild) {
+      // Whole runs drawn; the units (cells) recomputed from them.
+      const std::vector<BootstrapUnit> drawn = settings.rebuild(
+          ResampleCounts(settings.seed, static_cast<uint64_t>(sample), settings.run_count));
+      std::vector<LossPoint> drawn_points;
+      for (const BootstrapUnit& unit : drawn) {
+        drawn_points.push_back(unit.loss);
+        lr_points.insert(lr_points.end(), unit.lr.begin(), unit.lr.end());
+        batch_points.insert(batch_points.end(), unit.batch.begin(), unit.batch.end());
+      }
+      LossFitResult loss;
+      PowerLaw2 lr, batch;
+      double r2 = 0;
+      std::string error;
+      bool usable = CheckLossPoints(drawn_points, settings.distinct_tolerance).empty();
+      if (usable) {
+        loss = settings.refit == BootstrapRefit::kCold
+                   ? FitLossLaw(drawn_points, settings.huber_delta)
+                   : RefitLossLaw(drawn_points, settings.huber_delta, settings.start);
+        usable = loss.ok;
+        result.cold_fallbacks += loss.cold_fallback ? 1 : 0;
+      }
+      if (usable && settings.fit_lr) {
+        usable = FitHyperLaw(lr_points, settings.distinct_tolerance, &lr, &r2, &error);
+      }
+      if (usable && settings.fit_batch) {
+        usable = FitHyperLaw(batch_points, settings.distinct_tolerance, &batch, &r2, &error);
+      }
+      Keep(usable, loss, lr, batch, sample, settings, &result);
+      const int done = shared ? shared->done.fetch_add(1) + 1 : result.attempted;
+      if (after_each && !after_each(done)) {
+        result.cancelled = sample + 1 < last;
+        if (result.cancelled) break;
+      }
+      continue;
+    }
+    const std::vector<int> counts =
+        ResampleCounts(settings.seed, static_cast<uint64_t>(sample), units_count);
     for (int u = 0; u < units_count; ++u) {
       points[u].weight = counts[u];
       weights[u] = counts[u];

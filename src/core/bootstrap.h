@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <vector>
 
@@ -77,6 +78,12 @@ struct BootstrapSettings {
   // Threads RunBootstrap splits the resamples over (native builds; WebAssembly computes on the
   // calling thread). The result is identical for any value.
   int threads = 1;
+  // Resampling whole runs (training curves, whose checkpoints share runs across cells): when set,
+  // resample k draws run_count runs (ResampleCounts(seed, k, run_count)) and `rebuild` turns the
+  // draw counts into the units the refits read (cells recomputed from the drawn runs), instead of
+  // drawing units. Called from several threads at once: it must only read shared data.
+  int run_count = 0;
+  std::function<std::vector<BootstrapUnit>(const std::vector<int>& run_counts)> rebuild;
 };
 
 // Kept samples are aligned: index k of loss, lr and batch comes from the same resample (lr or

@@ -1,5 +1,7 @@
 #include "core/csv_fields.h"
 
+#include <algorithm>
+
 namespace scalecalc {
 namespace csv_internal {
 
@@ -168,6 +170,207 @@ std::string Quote(std::string_view text, size_t max_chars) {
   }
   out += '"';
   return out;
+}
+
+namespace {
+
+constexpr int kMaxDictDepth = 32;
+
+class PyDictParser {
+ public:
+  PyDictParser(std::string_view text, std::vector<DictEntry>* entries)
+      : text_(text), entries_(entries) {}
+
+  bool ParseTop() {
+    SkipSpaces();
+    if (pos_ == text_.size()) return true;  // blank: no keys
+    if (text_[pos_] != '{') return Fail("a dict starts with '{'");
+    if (!ParseDict(std::string(), 1)) return false;
+    SkipSpaces();
+    if (pos_ != text_.size()) return Fail("text after the dict's closing '}'");
+    return true;
+  }
+  const std::string& error() const { return error_; }
+  size_t offset() const { return error_offset_; }
+
+ private:
+  bool Fail(std::string message) {
+    if (error_.empty()) {
+      error_ = std::move(message);
+      error_offset_ = std::min(pos_, text_.size());
+    }
+    return false;
+  }
+  void SkipSpaces() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+  }
+  bool AtEnd() const { return pos_ >= text_.size(); }
+
+  // 'text' or "text", with backslash escapes of quotes and backslashes; other escapes kept.
+  bool ParseString(std::string* out) {
+    const char quote = text_[pos_++];
+    out->clear();
+    while (!AtEnd()) {
+      const char c = text_[pos_++];
+      if (c == quote) return true;
+      if (c == '\\' && !AtEnd()) {
+        const char next = text_[pos_++];
+        if (next == quote || next == '\\') {
+          *out += next;
+        } else if (next == 'n') {
+          *out += '\n';
+        } else if (next == 't') {
+          *out += '\t';
+        } else {
+          *out += '\\';
+          *out += next;
+        }
+        continue;
+      }
+      *out += c;
+    }
+    return Fail("a string is not closed");
+  }
+
+  // A list or tuple, kept as written (brackets balanced, strings skipped).
+  bool ParseSequence(std::string* out, int depth) {
+    const size_t begin = pos_;
+    std::string stack;
+    while (!AtEnd()) {
+      const char c = text_[pos_];
+      if (c == '\'' || c == '"') {
+        std::string unused;
+        if (!ParseString(&unused)) return false;
+        continue;
+      }
+      ++pos_;
+      if (c == '[' || c == '(' || c == '{') {
+        if (depth + static_cast<int>(stack.size()) > kMaxDictDepth) {
+          return Fail("nested deeper than " + std::to_string(kMaxDictDepth) + " levels");
+        }
+        stack += c == '[' ? ']' : (c == '(' ? ')' : '}');
+      } else if (c == ']' || c == ')' || c == '}') {
+        if (stack.empty() || stack.back() != c) {
+          --pos_;
+          return Fail(std::string("unbalanced '") + c + "'");
+        }
+        stack.pop_back();
+        if (stack.empty()) {
+          *out = std::string(text_.substr(begin, pos_ - begin));
+          return true;
+        }
+      }
+    }
+    return Fail("a list is not closed");
+  }
+
+  // A bare word or number up to the next ',', '}' or ':' outside brackets.
+  bool ParseScalar(std::string* out) {
+    const size_t begin = pos_;
+    int parens = 0;  // np.float64(0.5)
+    while (!AtEnd()) {
+      const char c = text_[pos_];
+      if (c == '(') ++parens;
+      if (c == ')') {
+        if (parens == 0) break;
+        --parens;
+      }
+      if (parens == 0 &&
+          (c == ',' || c == '}' || c == ':' || c == ']' || c == '{' || c == ' ' || c == '\t')) {
+        break;
+      }
+      ++pos_;
+    }
+    const std::string_view word = text_.substr(begin, pos_ - begin);
+    if (word.empty()) return Fail("a value is missing");
+    if (word == "True") {
+      *out = "true";
+    } else if (word == "False") {
+      *out = "false";
+    } else if (word == "None") {
+      out->clear();
+    } else {
+      *out = std::string(word);
+    }
+    return true;
+  }
+
+  bool ParseDict(const std::string& prefix, int depth) {
+    if (depth > kMaxDictDepth) {
+      return Fail("nested deeper than " + std::to_string(kMaxDictDepth) + " levels");
+    }
+    ++pos_;  // '{'
+    SkipSpaces();
+    if (!AtEnd() && text_[pos_] == '}') {
+      ++pos_;
+      return true;
+    }
+    while (true) {
+      SkipSpaces();
+      if (AtEnd()) return Fail("the dict is not closed: '}' is missing");
+      std::string key;
+      if (text_[pos_] == '\'' || text_[pos_] == '"') {
+        if (!ParseString(&key)) return false;
+      } else if (!ParseScalar(&key)) {
+        return false;
+      }
+      SkipSpaces();
+      if (AtEnd() || text_[pos_] != ':') return Fail("':' expected after a key");
+      ++pos_;
+      SkipSpaces();
+      if (AtEnd()) return Fail("a value is missing");
+      const std::string name = prefix + key;
+      const char c = text_[pos_];
+      if (c == '{') {
+        if (!ParseDict(name + ".", depth + 1)) return false;
+      } else {
+        std::string value;
+        if (c == '\'' || c == '"') {
+          if (!ParseString(&value)) return false;
+        } else if (c == '[' || c == '(') {
+          if (!ParseSequence(&value, depth)) return false;
+        } else if (!ParseScalar(&value)) {
+          return false;
+        }
+        entries_->push_back({name, std::move(value)});
+      }
+      SkipSpaces();
+      if (AtEnd()) return Fail("the dict is not closed: '}' is missing");
+      if (text_[pos_] == ',') {
+        ++pos_;
+        SkipSpaces();
+        if (!AtEnd() && text_[pos_] == '}') {  // a trailing comma
+          ++pos_;
+          return true;
+        }
+        continue;
+      }
+      if (text_[pos_] == '}') {
+        ++pos_;
+        return true;
+      }
+      return Fail("',' or '}' expected after a value");
+    }
+  }
+
+  std::string_view text_;
+  std::vector<DictEntry>* entries_;
+  size_t pos_ = 0;
+  std::string error_;
+  size_t error_offset_ = 0;
+};
+
+}  // namespace
+
+bool FlattenPyDict(std::string_view cell, std::vector<DictEntry>* entries, std::string* error,
+                   size_t* offset) {
+  entries->clear();
+  PyDictParser parser(cell, entries);
+  if (parser.ParseTop()) return true;
+  entries->clear();
+  *error = parser.error();
+  *offset = parser.offset();
+  return false;
 }
 
 }  // namespace csv_internal

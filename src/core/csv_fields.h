@@ -58,5 +58,20 @@ int CountOutsideQuotes(std::string_view line, char delimiter);
 // about `max_chars` bytes with "..." when longer.
 std::string Quote(std::string_view text, size_t max_chars = 40);
 
+// One key of a flattened Python dict repr: nested keys joined by '.', the value as text (numbers as
+// written, strings unquoted, True/False as true/false, None as "", lists and tuples as written).
+struct DictEntry {
+  std::string key;
+  std::string value;
+};
+
+// Flattens a Python dict repr as pandas writes a dict-valued cell ("{'lr': 5e-05, 'model':
+// {'n_params': 1000000}, 'tags': ['a'], 'ok': True}") into `entries` (cleared first). A blank cell
+// is an empty dict. False with `error` (a sentence) and `offset` (0-based byte in `cell`) when the
+// text is not such a dict: unbalanced braces, a missing ':' or ',', an unterminated string, nesting
+// deeper than 32 levels.
+bool FlattenPyDict(std::string_view cell, std::vector<DictEntry>* entries, std::string* error,
+                   size_t* offset);
+
 }  // namespace csv_internal
 }  // namespace scalecalc

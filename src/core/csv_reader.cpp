@@ -1,10 +1,13 @@
 // csv_reader.cpp: ReadRuns. Lexing lives in csv_fields.cpp, numbers in csv_number.cpp.
 //
 // Order of work, one stage of RunsReader each: detect (refuse oversized text, find the header: the
-// first line that is neither blank nor a comment, guess the separator from it); map (columns to
-// roles: explicit mapping first, then aliases in preference order; the flag column; the rest kept
-// as text); parse (every data row, collecting all its problems, tokens or FLOPs derived); derive
-// (duplicated runs, what the table holds, unit warnings); validate (a table, or errors).
+// first line that is neither blank nor a comment, guess the separator from it; refuse W&B's wide
+// line-plot export); flatten dicts (dict-valued cells become columns "<column>.<key>"); map
+// (columns to roles: explicit mapping first, then aliases in preference order, trackers' prefixes
+// read off; the flag, status, run id and step columns; the rest kept as text); parse (every data
+// row, collecting all its problems, tokens or FLOPs derived; unfinished runs left out); curves
+// (a run id repeated: checkpoints checked, the final one or all matched to common budgets);
+// derive (duplicated runs, what the table holds, unit warnings); validate (a table, or errors).
 //
 // Conventions a user meets:
 // - Two candidate columns for one role: the preferred name wins (orders in the alias tables
@@ -28,8 +31,10 @@
 #include <cstring>
 #include <numeric>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "core/cells.h"
 #include "core/csv_fields.h"
 
 namespace scalecalc {
@@ -68,13 +73,15 @@ size_t Index(Role role) {
 const char* const kParamsNames[] = {"params",     "n_params", "num_params",           "parameters",
                                     "model_size", "N",        "non_embedding_params", nullptr};
 const char* const kTokensNames[] = {
-    "tokens", "training_tokens", "n_tokens", "num_tokens", "D", "T", "data", nullptr};
+    "tokens", "training_tokens", "n_tokens", "num_tokens", "tokens_seen", "D", "T", "data",
+    nullptr};
 const char* const kFlopsNames[] = {"flops", "training_flops", "Training FLOP", "compute",
                                    "C",     "budget",         nullptr};
 const char* const kLrNames[] = {"lr", "learning_rate", "peak_lr", "eta", nullptr};
 const char* const kBatchNames[] = {"batch_tokens", "batch_size", "bs", "batch", nullptr};
 // Validation and final losses before a smoothed (training) loss: Step Law has `loss` and
-// `smooth loss`; the fits want the measured final value.
+// `smooth loss`; the fits want the measured final value. A training loss (`train/loss` beside
+// `val/loss` in trackers) is no loss column: kept as text.
 const char* const kLossNames[] = {"val_loss",    "validation_loss", "eval_loss", "loss",
                                   "smooth_loss", "smoothed_loss",   nullptr};
 const char* const kTokensPerSampleNames[] = {"tokens_per_sample", "seq_len", "seq_length",
@@ -83,6 +90,56 @@ const char* const kTokensPerSampleNames[] = {"tokens_per_sample", "seq_len", "se
 
 // Boolean columns whose true rows the user flagged as outliers (compared after Normalize).
 const char* const kFlagNames[] = {"outlier", "is_outlier", "exclude", "excluded", nullptr};
+// Experiment trackers' columns: a run's status (MLflow `status`, W&B `State`), its id (curves hold
+// several rows per id) and the step of a checkpoint (W&B `_step`).
+const char* const kStatusNames[] = {"status", "state", "run_state", nullptr};
+const char* const kRunIdNames[] = {"run_id", "run", "run_name", "name", "id", nullptr};
+const char* const kStepNames[] = {"step",      "global_step", "trainer/global_step",
+                                  "iteration", "iter",        nullptr};
+// Statuses of a run that finished (kept), and of one that did not (left out unless
+// keep_unfinished), compared in lower case: MLflow's and W&B's.
+const char* const kFinishedStatuses[] = {"finished", "completed", "complete", "done", nullptr};
+const char* const kUnfinishedStatuses[] = {"failed",    "crashed",    "killed",
+                                           "running",   "scheduled",  "pending",
+                                           "preempted", "preempting", nullptr};
+
+// Where a tracker's column comes from: its prefix (MLflow `params.`/`metrics.`/`tags.`, W&B API
+// dicts flattened as `config.`/`summary.`). Run settings are read from settings (or plain
+// columns), losses from results (or plain columns): a summary's `train/lr` (the schedule's last
+// value) never stands for the config's peak `lr`.
+enum class Source { kPlain, kSetting, kResult, kTag };
+
+Source StripPrefix(std::string_view header, std::string_view* rest) {
+  static const struct {
+    const char* prefix;
+    Source source;
+  } kPrefixes[] = {{"params.", Source::kSetting},
+                   {"config.", Source::kSetting},
+                   {"metrics.", Source::kResult},
+                   {"summary.", Source::kResult},
+                   {"tags.", Source::kTag}};
+  for (const auto& p : kPrefixes) {
+    const size_t n = std::strlen(p.prefix);
+    if (header.size() <= n) continue;
+    bool same = true;
+    for (size_t i = 0; i < n && same; ++i) {
+      const char c = header[i];
+      same = ((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c) == p.prefix[i];
+    }
+    if (same) {
+      *rest = header.substr(n);
+      return p.source;
+    }
+  }
+  *rest = header;
+  return Source::kPlain;
+}
+
+bool EligibleFor(Role role, Source source) {
+  if (source == Source::kTag) return false;
+  if (role == Role::kLoss) return source != Source::kSetting;
+  return source != Source::kResult || role == Role::kTokens || role == Role::kFlops;
+}
 
 const char* const* NamesOf(Role role) {
   switch (role) {
@@ -108,22 +165,42 @@ char Lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// "Model Size", "model_size" and "model-size" all become "modelsize".
+// "Model Size", "model_size", "model-size" and "model/size" all become "modelsize" ('/' and '.'
+// inside a tracker's name read as '_').
 std::string Normalize(std::string_view name) {
   std::string out;
   out.reserve(name.size());
   for (char c : name) {
-    if (c == ' ' || c == '_' || c == '-' || c == '\t') continue;
+    if (c == ' ' || c == '_' || c == '-' || c == '\t' || c == '/' || c == '.') continue;
     out += Lower(c);
   }
   return out;
 }
 
-bool IsFlagHeader(const std::string& normalized) {
-  for (int i = 0; kFlagNames[i] != nullptr; ++i) {
-    if (Normalize(kFlagNames[i]) == normalized) return true;
+bool InNames(const char* const* names, const std::string& normalized) {
+  for (int i = 0; names[i] != nullptr; ++i) {
+    if (Normalize(names[i]) == normalized) return true;
   }
   return false;
+}
+
+int NameRank(const char* const* names, const std::string& normalized) {
+  for (int i = 0; names[i] != nullptr; ++i) {
+    if (Normalize(names[i]) == normalized) return i;
+  }
+  return -1;
+}
+
+bool IsFlagHeader(const std::string& normalized) {
+  return InNames(kFlagNames, normalized);
+}
+
+std::string LowerTrimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  std::string out;
+  for (char c : text) out += Lower(c);
+  return out;
 }
 
 enum class BatchUnit { kUnknown, kTokens, kSamples };
@@ -381,15 +458,18 @@ class RunsReader {
       : text(text_in), options(options_in), headers(result.headers), runs(result.table.runs) {}
 
   ReadResult Read() {
-    if (!Detect() || !Map() || !Parse()) return std::move(result);
+    if (!Detect() || !FlattenDicts() || !Map() || !Parse()) return std::move(result);
+    Curves();
     Derive();
     return Validate();
   }
 
  private:
   bool Detect();          // limits, options, encoding, header line and separator
-  bool Map();             // columns to roles, the batch unit, flag and text columns
+  bool FlattenDicts();    // dict-valued cells (W&B's API export) into columns
+  bool Map();             // columns to roles, the batch unit, flag, tracker and text columns
   bool Parse();           // every data row into a run, its problems located
+  void Curves();          // training curves: checkpoints checked, final or all matched
   void Derive();          // duplicates, what the table holds, warnings about units
   ReadResult Validate();  // the outcome: a table, or errors
 
@@ -404,6 +484,15 @@ class RunsReader {
     return false;
   }
   bool has(Role role) const { return column[Index(role)] >= 0; }
+  // 1-based column of the file for messages (a flattened dict's key: its dict's column).
+  int FileColumn(int expanded) const { return origin[expanded] + 1; }
+  bool ExpandDicts(const Line& line, std::vector<InputProblem>* problems);
+  bool ReadCellNumber(const Line& line, int c, const std::string& label, double* v,
+                      std::vector<InputProblem>* problems);
+  std::string RunName(const Run& run) const {
+    return run.curve >= 0 ? Quote(result.curve_names[run.curve])
+                          : "line " + std::to_string(run.line);
+  }
 
   std::string_view text;
   const ReadOptions& options;
@@ -418,7 +507,13 @@ class RunsReader {
   char delimiter = ',';
   Fields fields;
   SplitError split_error;
-  size_t field_count = 0;
+  size_t field_count = 0;       // columns after dict cells are flattened
+  size_t file_field_count = 0;  // fields per line of the file
+  std::vector<int> origin;      // file column (0-based) of every column
+  // FlattenDicts: file columns holding dicts, and per dict column its keys' column indexes.
+  std::vector<int> dict_columns;
+  std::vector<std::vector<std::pair<std::string, int>>> dict_keys;
+  std::vector<csv_internal::DictEntry> entries;
   // Map
   std::vector<std::string> normalized;
   std::array<int, kRoleCount> column{};  // 0-based index per role, -1 when absent
@@ -427,6 +522,8 @@ class RunsReader {
   BatchUnit batch_unit = BatchUnit::kUnknown;
   bool batch_in_samples = false;
   int flag_column = -1;
+  int status_column = -1, run_id_column = -1, step_column = -1;
+  bool tokens_from_steps = false;      // tokens = step x batch tokens where none is given
   std::vector<int> text_column_index;  // file columns kept as RunTable::text_columns
   // Parse
   bool skip_bad = false;
@@ -434,6 +531,15 @@ class RunsReader {
   size_t tokens_derived = 0, flops_derived = 0, lr_missing = 0, batch_missing = 0;
   double max_raw_batch = 0, max_params = 0, max_tokens_given = 0;
   bool tokens_given_any = false;
+  // Decimal comma (';'-separated files): where each form was first seen.
+  InputProblem first_comma{}, first_point{};
+  // Curves: rows whose loss is blank (a run id column turns
+  // these from errors into left-out checkpoints when the file holds curves), ids seen.
+  std::vector<InputProblem> blank_losses;
+  size_t blank_loss_total = 0;
+  std::unordered_map<std::string, int> curve_index;
+  std::vector<int> curve_rows;  // rows per curve
+  size_t step_zero = 0;         // checkpoints at step 0 (no tokens seen yet), left out
 };
 
 bool RunsReader::Detect() {
@@ -482,20 +588,138 @@ bool RunsReader::Detect() {
     return Refuse(header_line.number, split_error.column, "header: " + split_error.message);
   }
   result.headers.assign(fields.items.begin(), fields.items.begin() + fields.count);
-  field_count = headers.size();
+  field_count = file_field_count = headers.size();
+  origin.resize(field_count);
+  std::iota(origin.begin(), origin.end(), 0);
   result.notes.push_back("separator: " + DelimiterName(delimiter) +
                          " (guessed from the header, line " + std::to_string(header_line.number) +
                          ")");
+  if (delimiter == ';') {
+    result.notes.push_back(
+        "numbers: with ';' as the separator, a comma inside a number is a decimal comma (0,0001 "
+        "reads as 0.0001)");
+  }
+
+  // --- W&B's line-plot export -------------------------------------------------------------------
+  // "Step, <run> - val/loss, <run> - val/loss__MIN, ...": curves of several runs side by side,
+  // without the runs' settings.
+  for (size_t i = 0; i < field_count; ++i) {
+    const std::string& h = headers[i];
+    const bool minmax = h.size() > 5 && (h.compare(h.size() - 5, 5, "__MIN") == 0 ||
+                                         h.compare(h.size() - 5, 5, "__MAX") == 0);
+    if (minmax && h.find(" - ") != std::string::npos) {
+      return Refuse(header_line.number, static_cast<int>(i) + 1,
+                    "this looks like a line plot's \"Export CSV\" from Weights & Biases (column " +
+                        Quote(h) +
+                        "): it holds the curves side by side but not the runs' settings (model "
+                        "size, learning rate, batch). Export the runs table instead (Runs, then "
+                        "Export as CSV), or each run's history with its config as one row per "
+                        "checkpoint (run id, step or tokens, loss and the settings; see the "
+                        "README's \"Runs from experiment trackers\")");
+    }
+  }
 
   return true;
+}
+
+bool RunsReader::FlattenDicts() {
+  // --- Dict-valued cells ------------------------------------------------------------------------
+  // pandas writes a dict column (W&B's documented export: summary, config) as Python reprs. A
+  // column whose first data cell starts with '{' is one; its keys over every row become columns
+  // named "<column>.<key>" (nested keys dotted), after the file's own columns.
+  LineCursor peek = cursor;
+  Line line;
+  if (!NextContentLine(&peek, &line)) return true;
+  if (!SplitFields(line.text, delimiter, &fields, &split_error)) return true;
+  for (size_t i = 0; i < fields.count && i < file_field_count; ++i) {
+    std::string_view cell = fields[i];
+    while (!cell.empty() && (cell.front() == ' ' || cell.front() == '\t')) cell.remove_prefix(1);
+    if (!cell.empty() && cell.front() == '{') dict_columns.push_back(static_cast<int>(i));
+  }
+  if (dict_columns.empty()) return true;
+  dict_keys.assign(dict_columns.size(), {});
+  std::vector<std::unordered_map<std::string, int>> seen(dict_columns.size());
+  peek = cursor;
+  std::string error;
+  size_t offset = 0;
+  while (NextContentLine(&peek, &line)) {
+    if (!SplitFields(line.text, delimiter, &fields, &split_error)) continue;
+    for (size_t d = 0; d < dict_columns.size(); ++d) {
+      const size_t c = static_cast<size_t>(dict_columns[d]);
+      if (c >= fields.count) continue;
+      if (!csv_internal::FlattenPyDict(fields[c], &entries, &error, &offset)) continue;
+      for (const csv_internal::DictEntry& entry : entries) {
+        if (seen[d].count(entry.key) > 0) continue;
+        const std::string& base = result.headers[c];
+        const std::string name = base.empty() ? entry.key : base + "." + entry.key;
+        seen[d].emplace(entry.key, static_cast<int>(result.headers.size()));
+        dict_keys[d].emplace_back(entry.key, static_cast<int>(result.headers.size()));
+        result.headers.push_back(name);
+        origin.push_back(static_cast<int>(c));
+      }
+    }
+  }
+  field_count = headers.size();
+  for (size_t d = 0; d < dict_columns.size(); ++d) {
+    std::sort(dict_keys[d].begin(), dict_keys[d].end());  // for lookups by key
+    result.notes.push_back("column " + Quote(headers[dict_columns[d]]) +
+                           " holds dicts: flattened into " + std::to_string(dict_keys[d].size()) +
+                           " columns (" + Quote(headers[dict_columns[d]]) +
+                           ".<key>, nested keys "
+                           "joined by '.')");
+  }
+  return true;
+}
+
+// Fills the flattened columns of this row from its dict cells (blank where a row's dict lacks a
+// key); false with located problems when a cell is no dict.
+bool RunsReader::ExpandDicts(const Line& line, std::vector<InputProblem>* problems) {
+  if (dict_columns.empty()) return true;
+  if (fields.items.size() < field_count) fields.items.resize(field_count);
+  for (size_t c = file_field_count; c < field_count; ++c) fields.items[c].clear();
+  fields.count = field_count;
+  std::string error;
+  size_t offset = 0;
+  for (size_t d = 0; d < dict_columns.size(); ++d) {
+    const int c = dict_columns[d];
+    if (!csv_internal::FlattenPyDict(fields[c], &entries, &error, &offset)) {
+      problems->push_back({line.number, c + 1,
+                           "column " + Quote(headers[c]) + " holds no readable dict: " + error +
+                               " (at character " + std::to_string(offset + 1) + " of the cell)"});
+      continue;
+    }
+    for (csv_internal::DictEntry& entry : entries) {
+      const auto& keys = dict_keys[d];
+      const auto it = std::lower_bound(keys.begin(), keys.end(), entry.key,
+                                       [](const std::pair<std::string, int>& a,
+                                          const std::string& key) { return a.first < key; });
+      if (it != keys.end() && it->first == entry.key) {
+        fields.items[it->second] = std::move(entry.value);
+      }
+    }
+  }
+  return problems->empty();
 }
 
 bool RunsReader::Map() {
   // --- Columns ----------------------------------------------------------------------------------
   normalized.assign(field_count, std::string());
-  for (size_t i = 0; i < field_count; ++i) normalized[i] = Normalize(headers[i]);
+  std::vector<Source> source(field_count, Source::kPlain);
+  std::vector<std::string> segment(field_count);  // a nested key's last part ("model.n_params")
+  bool any_prefix = false;
+  for (size_t i = 0; i < field_count; ++i) {
+    std::string_view rest;
+    source[i] = StripPrefix(headers[i], &rest);
+    any_prefix = any_prefix || source[i] != Source::kPlain;
+    normalized[i] = Normalize(rest);
+    const size_t dot = rest.rfind('.');
+    if (dot != std::string_view::npos && dot + 1 < rest.size()) {
+      segment[i] = Normalize(rest.substr(dot + 1));
+    }
+  }
   column.fill(-1);
   taken.assign(field_count, false);
+  for (int d : dict_columns) taken[d] = true;  // read through their flattened columns
 
   for (const auto& [role, name] : options.columns) {
     const size_t r = Index(role);
@@ -519,11 +743,11 @@ bool RunsReader::Map() {
                  "no column named " + Quote(name) + " (given for " + ToString(role) +
                      "); the columns are: " + JoinHeaders(headers));
     } else if (column[r] >= 0) {
-      errors.Add(header_line.number, index + 1,
+      errors.Add(header_line.number, FileColumn(index),
                  std::string("two columns given for ") + ToString(role) + ": " +
                      Quote(headers[column[r]]) + " and " + Quote(headers[index]));
     } else if (taken[index]) {
-      errors.Add(header_line.number, index + 1,
+      errors.Add(header_line.number, FileColumn(index),
                  "column " + Quote(headers[index]) + " is given for two roles");
     } else {
       column[r] = index;
@@ -540,16 +764,23 @@ bool RunsReader::Map() {
       BatchUnit unit = BatchUnit::kUnknown;
       if (role == Role::kBatch && Rank(role, normalized[column[r]], &unit) >= 0) batch_unit = unit;
       result.notes.push_back(std::string(ToString(role)) + ": " + Quote(headers[column[r]]) +
-                             " (column " + std::to_string(column[r] + 1) + ", given)");
+                             " (column " + std::to_string(FileColumn(column[r])) + ", given)");
       continue;
     }
     std::vector<std::pair<int, size_t>> candidates;  // (rank, column)
     std::vector<BatchUnit> units;
     for (size_t i = 0; i < field_count; ++i) {
-      if (taken[i]) continue;
+      if (taken[i] || !EligibleFor(role, source[i])) continue;
       BatchUnit unit = BatchUnit::kUnknown;
-      const int rank = Rank(role, normalized[i], &unit);
+      int rank = Rank(role, normalized[i], &unit);
+      // A nested config key by its last part ("model.n_params" as n_params), after whole names.
+      if (rank < 0 && !segment[i].empty() && source[i] != Source::kResult) {
+        rank = Rank(role, segment[i], &unit);
+        if (rank >= 0) rank += 100;
+      }
       if (rank < 0) continue;
+      // Tokens and FLOPs logged as results (tokens seen) after those given as settings.
+      if (source[i] == Source::kResult && role != Role::kLoss) rank += 50;
       candidates.emplace_back(rank, i);
       units.push_back(unit);
     }
@@ -561,7 +792,8 @@ bool RunsReader::Map() {
     taken[chosen] = true;
     if (role == Role::kBatch) batch_unit = units[best];
     result.notes.push_back(std::string(ToString(role)) + ": " + Quote(headers[chosen]) +
-                           " (column " + std::to_string(chosen + 1) + ")");
+                           " (column " + std::to_string(FileColumn(static_cast<int>(chosen))) +
+                           ")");
     if (candidates.size() > 1) {
       std::string others;
       for (const auto& [rank, i] : candidates) {
@@ -579,17 +811,49 @@ bool RunsReader::Map() {
       }
       const std::string note =
           std::string(ToString(role)) + ": used " + Quote(headers[chosen]) + " (column " +
-          std::to_string(chosen + 1) + ") over " + others + ": " + why +
+          std::to_string(FileColumn(static_cast<int>(chosen))) + ") over " + others + ": " + why +
           "; map another (--column ROLE=HEADER, or the Data panel's column mapping)";
       result.notes.push_back(note);
-      warnings.Add(header_line.number, static_cast<int>(chosen) + 1, note);
+      warnings.Add(header_line.number, FileColumn(static_cast<int>(chosen)), note);
     }
     if (role == Role::kLoss && IsSmoothedLoss(normalized[chosen])) {
-      warnings.Add(header_line.number, static_cast<int>(chosen) + 1,
+      warnings.Add(header_line.number, FileColumn(static_cast<int>(chosen)),
                    "loss is read from " + Quote(headers[chosen]) +
                        ", a smoothed loss: the fits expect the final measured loss");
     }
   }
+  if (any_prefix) {
+    result.notes.push_back(
+        "tracker columns: prefixes params., config., metrics., summary. and tags. are read off the "
+        "names ('/' and '.' inside a name read as '_'); run settings come from params./config. "
+        "columns, losses from metrics./summary. columns");
+  }
+
+  // --- Tracker columns --------------------------------------------------------------------------
+  // A status column is taken like the flag column; a run id and a step stay text columns too (a
+  // file whose ids never repeat reads exactly as without them).
+  const auto find_structure = [&](const char* const* names, bool results_too) {
+    int best = -1, best_rank = INT_MAX;
+    for (size_t i = 0; i < field_count; ++i) {
+      if (taken[i] || source[i] == Source::kSetting) continue;
+      if (!results_too && source[i] == Source::kResult) continue;
+      const int rank = NameRank(names, normalized[i]);
+      if (rank >= 0 && rank < best_rank) best = static_cast<int>(i), best_rank = rank;
+    }
+    return best;
+  };
+  status_column = find_structure(kStatusNames, false);
+  if (status_column >= 0) {
+    taken[status_column] = true;
+    result.notes.push_back(
+        "status: " + Quote(headers[status_column]) + " (column " +
+        std::to_string(FileColumn(status_column)) + "); runs that did not finish are " +
+        (options.keep_unfinished ? "kept (keep unfinished runs is on)"
+                                 : "left out (--keep-unfinished, or the Data panel's keep "
+                                   "unfinished runs, brings them back)"));
+  }
+  run_id_column = find_structure(kRunIdNames, false);
+  step_column = find_structure(kStepNames, true);
 
   std::string found = JoinHeaders(headers);
   for (Role role : {Role::kParams, Role::kLoss}) {
@@ -599,12 +863,21 @@ bool RunsReader::Map() {
                    "; accepted names: " + JoinNames(role) +
                    " (or map one: --column ROLE=HEADER, or the Data panel's column mapping)");
   }
-  if (!has(Role::kTokens) && !has(Role::kFlops)) {
+  tokens_from_steps =
+      step_column >= 0 && has(Role::kBatch) && !has(Role::kTokens) && !has(Role::kFlops);
+  if (!has(Role::kTokens) && !has(Role::kFlops) && !tokens_from_steps) {
     errors.Add(header_line.number, 0,
-               "missing required column for tokens or flops (one of them is needed): found " +
+               "missing required column for tokens or flops (one of them is needed, or a step "
+               "column with a batch size): found " +
                    found + "; accepted names for tokens: " + JoinNames(Role::kTokens) +
-                   "; for flops: " + JoinNames(Role::kFlops) +
+                   "; for flops: " + JoinNames(Role::kFlops) + "; for steps: step, _step, " +
+                   "global_step, iteration" +
                    " (or map one: --column ROLE=HEADER, or the Data panel's column mapping)");
+  }
+  if (tokens_from_steps) {
+    result.notes.push_back("tokens = step x batch tokens (" + Quote(headers[step_column]) + " x " +
+                           Quote(headers[column[Index(Role::kBatch)]]) +
+                           "): right when the step counts optimizer steps");
   }
   if (errors.total() > 0) return Stop();
   for (Role role : kRoles) {
@@ -620,7 +893,7 @@ bool RunsReader::Map() {
   batch_in_samples = false;
   if (has(Role::kBatch)) {
     const std::string& batch_header = headers[column[Index(Role::kBatch)]];
-    const int batch_column = column[Index(Role::kBatch)] + 1;
+    const int batch_column = FileColumn(column[Index(Role::kBatch)]);
     if (batch_unit == BatchUnit::kSamples && !tps_given) {
       errors.Add(header_line.number, batch_column,
                  "batch column " + Quote(batch_header) +
@@ -672,7 +945,7 @@ bool RunsReader::Map() {
     text_column_index.push_back(static_cast<int>(i));
     TextColumn text_column;
     text_column.name = headers[i];
-    text_column.column = static_cast<int>(i) + 1;
+    text_column.column = FileColumn(static_cast<int>(i));
     result.table.text_columns.push_back(std::move(text_column));
     ignored += (ignored.empty() ? "" : ", ") +
                (headers[i].empty() ? "column " + std::to_string(i + 1) : Quote(headers[i]));
@@ -685,6 +958,58 @@ bool RunsReader::Map() {
   return true;
 }
 
+// Reads cell `c` of the current row as a positive finite number; false with a located problem.
+// With ';' as the separator a comma in a number is a decimal comma; a file writing both forms is
+// refused at the first cell of the second form.
+bool RunsReader::ReadCellNumber(const Line& line, int c, const std::string& label, double* v,
+                                std::vector<InputProblem>* problems) {
+  const std::string* cell = &fields[c];
+  std::string converted;
+  const int file_column = FileColumn(c);
+  if (delimiter == ';' && static_cast<size_t>(c) < file_field_count) {
+    const bool comma = cell->find(',') != std::string::npos;
+    const bool point = cell->find('.') != std::string::npos;
+    if (comma && point) {
+      problems->push_back({line.number, file_column,
+                           label + " " + Quote(*cell) +
+                               " has both '.' and ',': write it with a decimal comma only"});
+      return false;
+    }
+    const InputProblem& other = comma ? first_point : first_comma;
+    if ((comma || point) && other.line > 0) {
+      problems->push_back({line.number, file_column,
+                           label + " " + Quote(*cell) + " is written with a decimal " +
+                               (comma ? "comma" : "point") + " but line " +
+                               std::to_string(other.line) + ", column " +
+                               std::to_string(other.column) + " with a decimal " +
+                               (comma ? "point" : "comma") + ": write every number one way"});
+      return false;
+    }
+    InputProblem& mine = comma ? first_comma : first_point;
+    if ((comma || point) && mine.line == 0) mine = {line.number, file_column, ""};
+    if (comma) {
+      converted = *cell;
+      std::replace(converted.begin(), converted.end(), ',', '.');
+      cell = &converted;
+    }
+  }
+  std::string reason;
+  if (!ParseNumber(*cell, v, &reason)) {
+    problems->push_back({line.number, file_column,
+                         label + " is not a number: " + Quote(fields[c]) + " (" + reason + ")"});
+  } else if (std::isnan(*v)) {
+    problems->push_back({line.number, file_column, label + " is NaN"});
+  } else if (std::isinf(*v)) {
+    problems->push_back({line.number, file_column, label + " is infinite: " + Quote(fields[c])});
+  } else if (*v <= 0) {
+    problems->push_back(
+        {line.number, file_column, label + " must be > 0, got " + Quote(fields[c])});
+  } else {
+    return true;
+  }
+  return false;
+}
+
 bool RunsReader::Parse() {
   // --- Rows -------------------------------------------------------------------------------------
   skip_bad = options.bad_rows == BadRowPolicy::kSkip;
@@ -693,6 +1018,9 @@ bool RunsReader::Parse() {
   for (Role role : kRoles) {
     if (has(role)) labels[Index(role)] = Label(role, headers[column[Index(role)]]);
   }
+  const std::string step_label =
+      step_column >= 0 ? "step (" + Quote(headers[step_column]) + ")" : std::string();
+  size_t unfinished_total = 0;
   Line line;
   while (NextContentLine(&cursor, &line)) {
     row_problems.clear();
@@ -716,12 +1044,43 @@ bool RunsReader::Parse() {
     run.line = line.number;
     run.data_row = data_rows;
 
-    if (row_problems.empty() && fields.count != field_count) {
-      row_problems.push_back({line.number,
-                              static_cast<int>(std::min(fields.count, field_count)) + 1,
-                              "wrong number of fields: expected " + std::to_string(field_count) +
-                                  " (as the header), got " + std::to_string(fields.count)});
+    if (row_problems.empty() && fields.count != file_field_count) {
+      row_problems.push_back(
+          {line.number, static_cast<int>(std::min(fields.count, file_field_count)) + 1,
+           "wrong number of fields: expected " + std::to_string(file_field_count) +
+               " (as the header), got " + std::to_string(fields.count)});
     }
+
+    if (row_problems.empty()) ExpandDicts(line, &row_problems);
+    // --- Status: a run that did not finish is left out before its values are read (a running
+    // run has no final loss yet).
+    if (row_problems.empty() && status_column >= 0) {
+      const std::string status = LowerTrimmed(fields[status_column]);
+      const bool finished = status.empty() || InNames(kFinishedStatuses, status);
+      const bool unfinished = InNames(kUnfinishedStatuses, status);
+      if (!finished && !unfinished) {
+        row_problems.push_back(
+            {line.number, FileColumn(status_column),
+             "status column " + Quote(headers[status_column]) + " holds " +
+                 Quote(fields[status_column]) +
+                 ": expected finished, or failed, crashed, killed, running, scheduled, pending, "
+                 "preempted (runs that did not finish are left out)"});
+      } else if (unfinished && !options.keep_unfinished) {
+        ++unfinished_total;
+        if (result.unfinished.size() < kMaxListedProblems) {
+          std::string who = "data row " + std::to_string(data_rows);
+          if (run_id_column >= 0 && !IsBlank(fields[run_id_column])) {
+            who = "run " + Quote(fields[run_id_column]);
+          }
+          result.unfinished.push_back(
+              {line.number, FileColumn(status_column), who + ": " + status});
+        }
+        continue;
+      }
+    }
+
+    double step = NAN;
+    bool blank_loss = false;
     if (row_problems.empty()) {
       std::array<double, kRoleCount> value;
       value.fill(NAN);
@@ -732,34 +1091,55 @@ bool RunsReader::Parse() {
         const std::string& cell = fields[c];
         const std::string& label = labels[Index(role)];
         if (IsBlank(cell)) {
+          // A checkpoint without a loss, in a file with run ids: left out if the file holds
+          // curves (decided after every row is read), an error otherwise.
+          if (role == Role::kLoss && run_id_column >= 0) {
+            blank_loss = true;
+            continue;
+          }
           const bool required = role == Role::kParams || role == Role::kLoss ||
                                 (role == Role::kTokens && !has(Role::kFlops)) ||
                                 (role == Role::kFlops && !has(Role::kTokens)) ||
                                 (role == Role::kTokensPerSample && options.tokens_per_sample <= 0 &&
                                  !IsBlank(fields[column[Index(Role::kBatch)]]));
-          if (required) row_problems.push_back({line.number, c + 1, label + " is empty"});
+          if (required) row_problems.push_back({line.number, FileColumn(c), label + " is empty"});
           continue;
         }
         double v = 0;
+        if (ReadCellNumber(line, c, label, &v, &row_problems)) value[Index(role)] = v;
+      }
+      if (tokens_from_steps && !IsBlank(fields[step_column])) {
         std::string reason;
-        if (!ParseNumber(cell, &v, &reason)) {
-          row_problems.push_back(
-              {line.number, c + 1,
-               label + " is not a number: " + Quote(cell) + " (" + reason + ")"});
-        } else if (std::isnan(v)) {
-          row_problems.push_back({line.number, c + 1, label + " is NaN"});
-        } else if (std::isinf(v)) {
-          row_problems.push_back({line.number, c + 1, label + " is infinite: " + Quote(cell)});
-        } else if (v <= 0) {
-          row_problems.push_back({line.number, c + 1, label + " must be > 0, got " + Quote(cell)});
-        } else {
-          value[Index(role)] = v;
+        if (!ParseNumber(fields[step_column], &step, &reason) || !std::isfinite(step) || step < 0) {
+          step = NAN;
         }
       }
-      if (row_problems.empty() && std::isnan(value[Index(Role::kTokens)]) &&
-          std::isnan(value[Index(Role::kFlops)])) {
-        row_problems.push_back({line.number, column[Index(Role::kTokens)] + 1,
+      if (tokens_from_steps) {
+        if (std::isnan(step)) {
+          row_problems.push_back({line.number, FileColumn(step_column),
+                                  step_label + " is empty or not a step count: the tokens seen "
+                                               "are step x batch tokens"});
+        } else if (std::isnan(value[Index(Role::kBatch)])) {
+          row_problems.push_back(
+              {line.number, FileColumn(column[Index(Role::kBatch)]),
+               labels[Index(Role::kBatch)] + " is empty: the tokens seen are step x batch tokens"});
+        }
+      } else if (row_problems.empty() && std::isnan(value[Index(Role::kTokens)]) &&
+                 std::isnan(value[Index(Role::kFlops)])) {
+        row_problems.push_back({line.number, FileColumn(column[Index(Role::kTokens)]),
                                 "tokens and flops are both empty: one is needed"});
+      }
+      if (row_problems.empty() && blank_loss) {
+        ++blank_loss_total;
+        if (blank_losses.size() < kMaxListedProblems) {
+          blank_losses.push_back({line.number, FileColumn(column[Index(Role::kLoss)]),
+                                  labels[Index(Role::kLoss)] + " is empty"});
+        }
+        continue;
+      }
+      if (row_problems.empty() && tokens_from_steps && step == 0) {
+        ++step_zero;  // no tokens seen yet: nothing to fit
+        continue;
       }
       if (row_problems.empty()) {
         run.params = value[Index(Role::kParams)];
@@ -768,25 +1148,6 @@ bool RunsReader::Parse() {
         run.lr = value[Index(Role::kLr)];
         run.loss = value[Index(Role::kLoss)];
         const double batch = value[Index(Role::kBatch)];
-        if (std::isnan(run.tokens)) {
-          run.tokens = run.flops / FlopsPerToken(options.compute, run.params);
-          ++tokens_derived;
-          if (!(std::isfinite(run.tokens) && run.tokens > 0)) {
-            row_problems.push_back({line.number, column[Index(Role::kFlops)] + 1,
-                                    "tokens derived from flops are not a positive finite number"});
-          }
-        } else {
-          tokens_given_any = true;
-          max_tokens_given = std::max(max_tokens_given, run.tokens);
-        }
-        if (std::isnan(run.flops)) {
-          run.flops = TrainingFlops(options.compute, run.params, run.tokens);
-          ++flops_derived;
-          if (!(std::isfinite(run.flops) && run.flops > 0)) {
-            row_problems.push_back({line.number, column[Index(Role::kTokens)] + 1,
-                                    "flops derived from tokens are not a positive finite number"});
-          }
-        }
         if (!std::isnan(batch)) {
           max_raw_batch = std::max(max_raw_batch, batch);
           if (batch_in_samples) {
@@ -798,8 +1159,35 @@ bool RunsReader::Parse() {
             run.batch_tokens = batch;
           }
           if (!std::isfinite(run.batch_tokens)) {
-            row_problems.push_back({line.number, column[Index(Role::kBatch)] + 1,
+            row_problems.push_back({line.number, FileColumn(column[Index(Role::kBatch)]),
                                     "batch in tokens is not a finite number"});
+          }
+        }
+        if (tokens_from_steps && row_problems.empty()) {
+          run.tokens = step * run.batch_tokens;
+          if (!(std::isfinite(run.tokens) && run.tokens > 0)) {
+            row_problems.push_back({line.number, FileColumn(step_column),
+                                    "tokens seen (step x batch tokens) are not a positive finite "
+                                    "number"});
+          }
+        }
+        if (std::isnan(run.tokens)) {
+          run.tokens = run.flops / FlopsPerToken(options.compute, run.params);
+          ++tokens_derived;
+          if (!(std::isfinite(run.tokens) && run.tokens > 0)) {
+            row_problems.push_back({line.number, FileColumn(column[Index(Role::kFlops)]),
+                                    "tokens derived from flops are not a positive finite number"});
+          }
+        } else if (!tokens_from_steps) {
+          tokens_given_any = true;
+          max_tokens_given = std::max(max_tokens_given, run.tokens);
+        }
+        if (std::isnan(run.flops) && row_problems.empty()) {
+          run.flops = TrainingFlops(options.compute, run.params, run.tokens);
+          ++flops_derived;
+          if (!(std::isfinite(run.flops) && run.flops > 0)) {
+            row_problems.push_back({line.number, FileColumn(column[Index(Role::kTokens)]),
+                                    "flops derived from tokens are not a positive finite number"});
           }
         }
         max_params = std::max(max_params, run.params);
@@ -809,7 +1197,7 @@ bool RunsReader::Parse() {
     if (row_problems.empty() && flag_column >= 0) {
       const std::string& cell = fields[flag_column];
       if (!ParseFlag(cell, &run.flagged)) {
-        row_problems.push_back({line.number, flag_column + 1,
+        row_problems.push_back({line.number, FileColumn(flag_column),
                                 "flag column " + Quote(headers[flag_column]) + " holds " +
                                     Quote(cell) +
                                     ": write true/false, 1/0 or yes/no (or leave it empty)"});
@@ -818,6 +1206,16 @@ bool RunsReader::Parse() {
     }
 
     if (row_problems.empty()) {
+      if (run_id_column >= 0) {
+        const auto [it, inserted] =
+            curve_index.emplace(fields[run_id_column], static_cast<int>(result.curve_names.size()));
+        if (inserted) {
+          result.curve_names.push_back(fields[run_id_column]);
+          curve_rows.push_back(0);
+        }
+        run.curve = it->second;
+        ++curve_rows[run.curve];
+      }
       runs.push_back(run);
       for (size_t t = 0; t < text_column_index.size(); ++t) {
         result.table.text_columns[t].values.push_back(fields[text_column_index[t]]);
@@ -839,8 +1237,227 @@ bool RunsReader::Parse() {
     result.notes.push_back("rows with only separators, read as blank lines: " +
                            std::to_string(separator_rows));
   }
+  if (unfinished_total > 0) {
+    std::string listed;
+    for (const InputProblem& p : result.unfinished) {
+      if (listed.size() > 400) {
+        listed += ", ...";
+        break;
+      }
+      listed += (listed.empty() ? "" : ", ") + p.message + " (line " + std::to_string(p.line) + ")";
+    }
+    if (unfinished_total > result.unfinished.size()) {
+      result.unfinished.push_back(
+          {0, FileColumn(status_column),
+           "and " + std::to_string(unfinished_total - result.unfinished.size()) + " more"});
+    }
+    result.notes.push_back(std::to_string(unfinished_total) + " of " + std::to_string(data_rows) +
+                           " rows left out: the run did not finish (status column " +
+                           Quote(headers[status_column]) + "): " + listed +
+                           "; --keep-unfinished, or the Data panel's keep unfinished runs, keeps "
+                           "them");
+  }
 
   return true;
+}
+
+void RunsReader::Curves() {
+  // --- Training curves --------------------------------------------------------------------------
+  result.curves = false;
+  for (int n : curve_rows) result.curves = result.curves || n > 1;
+  // A column named like a run id whose repeated values carry different settings (a model label,
+  // a replicate number) holds no runs: the file reads as one without it, and says so.
+  if (result.curves) {
+    std::vector<size_t> first_row(result.curve_names.size(), SIZE_MAX);
+    for (size_t i = 0; i < runs.size() && result.curves; ++i) {
+      size_t& first = first_row[runs[i].curve];
+      if (first == SIZE_MAX) {
+        first = i;
+        continue;
+      }
+      const Run &a = runs[first], &b = runs[i];
+      if (!Close(a.params, b.params, 1e-12) || !Close(a.lr, b.lr, 1e-12) ||
+          !Close(a.batch_tokens, b.batch_tokens, 1e-12)) {
+        result.curves = false;
+        result.notes.push_back("column " + Quote(headers[run_id_column]) +
+                               " is not read as run ids (training "
+                               "curves): " +
+                               Quote(result.curve_names[runs[i].curve]) +
+                               " has other settings at line " + std::to_string(b.line) +
+                               " than at line " + std::to_string(a.line));
+      }
+    }
+  }
+  const auto report = [&](const InputProblem& p, std::vector<bool>* drop, size_t i) {
+    if (skip_bad) {
+      warnings.Add(p.line, p.column, p.message + "; row skipped");
+      ++skipped_rows;
+      (*drop)[i] = true;
+    } else {
+      errors.Add(p.line, p.column, p.message);
+    }
+  };
+  if (step_zero > 0) {
+    result.notes.push_back(std::to_string(step_zero) +
+                           " rows at step 0 left out: no tokens seen yet, nothing to fit");
+  }
+  if (!result.curves) {
+    // One row per run id: read as any file (the id is a text column); a blank loss is an error.
+    for (Run& run : runs) run.curve = -1;
+    result.curve_names.clear();
+    for (const InputProblem& p : blank_losses) {
+      if (skip_bad) {
+        warnings.Add(p.line, p.column, p.message + "; row skipped");
+      } else {
+        errors.Add(p.line, p.column, p.message);
+      }
+    }
+    if (skip_bad) skipped_rows += blank_loss_total;
+    if (blank_loss_total > blank_losses.size()) {
+      const std::string more = "and " + std::to_string(blank_loss_total - blank_losses.size()) +
+                               " more rows with an empty loss";
+      if (skip_bad) {
+        warnings.Add(0, 0, more);
+      } else {
+        errors.Add(0, 0, more);
+      }
+    }
+    return;
+  }
+
+  const size_t curve_count = result.curve_names.size();
+  std::vector<std::vector<size_t>> rows(curve_count);
+  for (size_t i = 0; i < runs.size(); ++i) rows[runs[i].curve].push_back(i);
+  std::vector<bool> drop(runs.size(), false);
+  const std::string id_header = Quote(headers[run_id_column]);
+  result.notes.push_back("curves: " + std::to_string(curve_count) + " runs (run id " + id_header +
+                         ", column " + std::to_string(FileColumn(run_id_column)) + "), " +
+                         std::to_string(runs.size()) + " checkpoints");
+  if (blank_loss_total > 0) {
+    const std::string note =
+        std::to_string(blank_loss_total) +
+        " checkpoints have no loss and are left out (the loss was not logged at that step), "
+        "first at line " +
+        std::to_string(blank_losses.front().line);
+    result.notes.push_back(note);
+    warnings.Add(blank_losses.front().line, blank_losses.front().column, note);
+  }
+
+  // A run's checkpoints whose tokens go backwards or repeat are reported, not guessed around
+  // (its settings are one: checked above).
+  for (size_t c = 0; c < curve_count; ++c) {
+    const Run* last = nullptr;
+    for (size_t i : rows[c]) {
+      const Run& run = runs[i];
+      const int tokens_column =
+          FileColumn(has(Role::kTokens) ? column[Index(Role::kTokens)]
+                                        : (step_column >= 0 ? step_column : run_id_column));
+      if (last != nullptr && run.tokens <= last->tokens) {
+        report(
+            {run.line, tokens_column,
+             "run " + Quote(result.curve_names[c]) + ": checkpoint at " + FormatCount(run.tokens) +
+                 " tokens " + (run.tokens == last->tokens ? "repeats" : "goes back before") +
+                 " the checkpoint of line " + std::to_string(last->line) + " (" +
+                 FormatCount(last->tokens) + " tokens)"},
+            &drop, i);
+        continue;
+      }
+      last = &run;
+    }
+  }
+
+  size_t not_common = 0, budgets_kept = 0;
+  if (options.checkpoints == CheckpointPolicy::kFinal) {
+    for (size_t c = 0; c < curve_count; ++c) {
+      size_t kept_last = SIZE_MAX;
+      for (size_t i : rows[c]) {
+        if (drop[i]) continue;
+        if (kept_last != SIZE_MAX) drop[kept_last] = true;
+        kept_last = i;
+      }
+    }
+    result.notes.push_back(
+        "checkpoints: final (each run's last checkpoint; --checkpoints all, or the Data panel's "
+        "checkpoints, reads every checkpoint as a token budget)");
+  } else {
+    // Budgets common to every run of a model size: the checkpoints of its run with the fewest;
+    // each run stands there with its checkpoint nearest in tokens, within half the cell
+    // tolerance (no interpolation). Budgets some run does not reach are left out.
+    const double tolerance = options.checkpoint_tolerance / 2;
+    std::vector<std::vector<size_t>> kept(curve_count);
+    std::vector<double> params;
+    std::vector<size_t> with_rows;
+    for (size_t c = 0; c < curve_count; ++c) {
+      for (size_t i : rows[c]) {
+        if (!drop[i]) kept[c].push_back(i);
+      }
+      if (kept[c].empty()) continue;
+      with_rows.push_back(c);
+      params.push_back(runs[kept[c].front()].params);
+    }
+    int group_count = 0;
+    const std::vector<int> group = GroupValues(params, options.checkpoint_tolerance, &group_count);
+    std::vector<bool> selected(runs.size(), false);
+    for (int g = 0; g < group_count; ++g) {
+      std::vector<size_t> members;
+      for (size_t k = 0; k < with_rows.size(); ++k) {
+        if (group[k] == g) members.push_back(with_rows[k]);
+      }
+      size_t reference = members.front();
+      for (size_t c : members) {
+        if (kept[c].size() < kept[reference].size()) reference = c;
+      }
+      for (size_t b : kept[reference]) {
+        const double budget = runs[b].tokens;
+        std::vector<size_t> picks;
+        for (size_t c : members) {
+          const auto& list = kept[c];  // increasing tokens
+          const auto it =
+              std::lower_bound(list.begin(), list.end(), budget,
+                               [&](size_t i, double tokens) { return runs[i].tokens < tokens; });
+          size_t best = SIZE_MAX;
+          double best_gap = INFINITY;
+          for (auto at : {it, it == list.begin() ? list.end() : it - 1}) {
+            if (at == list.end()) continue;
+            const double gap = std::fabs(std::log(runs[*at].tokens / budget));
+            if (gap < best_gap) best_gap = gap, best = *at;
+          }
+          if (best == SIZE_MAX || !Close(runs[best].tokens, budget, tolerance)) break;
+          picks.push_back(best);
+        }
+        if (picks.size() != members.size()) continue;
+        ++budgets_kept;
+        for (size_t i : picks) selected[i] = true;
+      }
+    }
+    for (size_t i = 0; i < runs.size(); ++i) {
+      if (!drop[i] && !selected[i]) {
+        drop[i] = true;
+        ++not_common;
+      }
+    }
+    result.notes.push_back(
+        "checkpoints: all (every checkpoint a token budget: right for constant or "
+        "warmup-stable-decay schedules before the decay). Budgets common to every run of a model "
+        "size: " +
+        std::to_string(budgets_kept) +
+        ", each run's checkpoint nearest the budget within half the cell tolerance (no "
+        "interpolation)" +
+        (not_common > 0 ? "; " + std::to_string(not_common) +
+                              " checkpoints at budgets not every run reaches left out"
+                        : std::string()));
+  }
+
+  size_t kept_count = 0;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (drop[i]) continue;
+    for (TextColumn& text_column : result.table.text_columns) {
+      if (kept_count != i) text_column.values[kept_count] = std::move(text_column.values[i]);
+    }
+    runs[kept_count++] = runs[i];
+  }
+  runs.resize(kept_count);
+  for (TextColumn& text_column : result.table.text_columns) text_column.values.resize(kept_count);
 }
 
 void RunsReader::Derive() {
@@ -892,7 +1509,7 @@ void RunsReader::Derive() {
   for (const auto& [role, missing] : {std::pair<Role, size_t>{Role::kLr, lr_missing},
                                       std::pair<Role, size_t>{Role::kBatch, batch_missing}}) {
     if (!has(role) || missing == 0 || runs.empty()) continue;
-    warnings.Add(header_line.number, column[Index(role)] + 1,
+    warnings.Add(header_line.number, FileColumn(column[Index(role)]),
                  std::string(ToString(role)) + " is empty in " + std::to_string(missing) + " of " +
                      std::to_string(runs.size()) + " runs: the table is read without " +
                      (role == Role::kLr ? "learning rates" : "batch sizes"));
@@ -921,15 +1538,15 @@ void RunsReader::Derive() {
         "column " +
         JoinNames(Role::kTokensPerSample) + ")";
     result.notes.push_back(note);
-    warnings.Add(header_line.number, column[Index(Role::kBatch)] + 1, note);
+    warnings.Add(header_line.number, FileColumn(column[Index(Role::kBatch)]), note);
   }
   if (!runs.empty() && max_params < kTinyCount) {
-    warnings.Add(header_line.number, column[Index(Role::kParams)] + 1,
+    warnings.Add(header_line.number, FileColumn(column[Index(Role::kParams)]),
                  "params: every value is below " + FormatCount(kTinyCount) +
                      ": are they in millions or billions? Write 1.07B or 1.07e9 for 1.07 billion");
   }
   if (!runs.empty() && tokens_given_any && max_tokens_given < kTinyCount) {
-    warnings.Add(header_line.number, column[Index(Role::kTokens)] + 1,
+    warnings.Add(header_line.number, FileColumn(column[Index(Role::kTokens)]),
                  "tokens: every value is below " + FormatCount(kTinyCount) +
                      ": are they in millions or billions? Write 4B or 4e9 for 4 billion");
   }
@@ -960,10 +1577,28 @@ void RunsReader::Derive() {
 
 ReadResult RunsReader::Validate() {
   // --- Outcome ----------------------------------------------------------------------------------
+  std::vector<int>& used = result.used_columns;
+  for (Role role : kRoles) {
+    if (has(role)) used.push_back(origin[column[Index(role)]]);
+  }
+  for (int c : {flag_column, status_column, result.curves ? run_id_column : -1,
+                tokens_from_steps ? step_column : -1}) {
+    if (c >= 0) used.push_back(origin[c]);
+  }
+  std::sort(used.begin(), used.end());
+  used.erase(std::unique(used.begin(), used.end()), used.end());
   if (skip_bad && runs.empty()) {
     errors.Add(0, 0,
                "no valid data row: all " + std::to_string(data_rows) +
                    " data rows were skipped (see warnings)");
+  }
+  if (runs.empty() && errors.total() == 0) {
+    errors.Add(0, 0,
+               "no run left to fit: every data row was left out (runs that did not finish, "
+               "checkpoints without a loss or at step 0; see how the file was read)" +
+                   std::string(status_column >= 0 ? "; --keep-unfinished, or the Data panel's "
+                                                    "keep unfinished runs, keeps unfinished runs"
+                                                  : ""));
   }
   result.ok = errors.total() == 0;
   if (!result.ok) result.table = RunTable();

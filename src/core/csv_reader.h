@@ -2,10 +2,13 @@
 //
 // Accepts comma, semicolon or tab separators (guessed from the header line), quoted fields,
 // comment lines (# or //), CRLF, a trailing newline or none, header aliases for every role and
-// numbers written 1.07e9, 1070000000, 1.07B, 5.85e20. An explicit column mapping overrides the
-// guess. Tokens follow from compute (and compute from tokens) through the compute model; a batch
-// given in samples is multiplied by tokens per sample (a column, or the option).
-// Never throws, never prints.
+// numbers written 1.07e9, 1070000000, 1.07B, 5.85e20 (with ';' as the separator, 0,0001: a
+// decimal comma). An explicit column mapping overrides the guess. Experiment trackers' exports
+// read as they come: MLflow's and W&B's prefixes (params., metrics., config., summary.),
+// dict-valued cells (W&B's API recipe), a status column (unfinished runs left out), and training
+// curves (a run id with several rows per run: ReadOptions::checkpoints). Tokens follow from compute
+// (and compute from tokens) through the compute model; a batch given in samples is multiplied by
+// tokens per sample (a column, or the option). Never throws, never prints.
 #pragma once
 
 #include <string>
@@ -21,6 +24,13 @@ namespace scalecalc {
 enum class Role { kParams, kTokens, kFlops, kLr, kBatch, kLoss, kTokensPerSample };
 const char* ToString(Role role);                       // "params", "tokens", "flops", ...
 bool FromString(const std::string& text, Role* role);  // inverse of ToString
+
+// Which checkpoints of a training curve (a file with a run id and several rows per run) are runs.
+enum class CheckpointPolicy {
+  kFinal,  // each run's last checkpoint
+  kAll,    // every checkpoint a token budget (constant or warmup-stable-decay schedules before the
+           // decay), matched to budgets common to every run of a model size
+};
 
 enum class BadRowPolicy {
   kReject,  // any bad row rejects the whole text (errors returned, no table)
@@ -41,6 +51,13 @@ struct ReadOptions {
   // Rows marked true in a flag column (outlier, is_outlier, exclude, excluded) are read with
   // Run::flagged and, unless this is set, Run::excluded.
   bool keep_flagged = false;
+  // Rows whose status column (status, state) says the run did not finish (failed, crashed, killed,
+  // running, scheduled, ...) are left out and listed in ReadResult::unfinished, unless this is set.
+  bool keep_unfinished = false;
+  CheckpointPolicy checkpoints = CheckpointPolicy::kFinal;
+  // With kAll: a run's checkpoint stands for a common budget when their tokens differ by at most
+  // half this (relative), so that the matched checkpoints share one (N, T) cell of this tolerance.
+  double checkpoint_tolerance = 0.01;
 };
 
 struct ReadResult {
@@ -56,6 +73,16 @@ struct ReadResult {
   std::vector<int> used_columns;
   char delimiter = ',';
   std::vector<std::string> notes;  // how the guess was made ("loss: 'loss' over 'smooth loss'")
+  // 0-based indexes of every column of the file whose values the table depends on (roles, flag,
+  // status, run id, step, the source column of a flattened dict cell), sorted.
+  std::vector<int> used_columns;
+  // Runs left out because their status column says they did not finish: the row's line, the status
+  // column, "run 'abc': crashed".
+  std::vector<InputProblem> unfinished;
+  // The file holds training curves (a run id with several rows per run): RunTable::runs are
+  // checkpoints, Run::curve the index of their run; curve_names[i] is run i's id as written.
+  bool curves = false;
+  std::vector<std::string> curve_names;
 };
 
 ReadResult ReadRuns(std::string_view text, const ReadOptions& options = {});

@@ -28,6 +28,9 @@ constexpr EnumValueName kRoles[] = {{"params", "model size N"},
                                     {"tokens_per_sample", "tokens per sample"}};
 constexpr EnumValueName kBadRows[] = {{"reject", "reject the file"},
                                       {"skip", "skip them with a warning"}};
+constexpr EnumValueName kCheckpoints[] = {
+    {"final", "each run's last checkpoint"},
+    {"all", "every checkpoint (constant-lr or WSD runs before the decay)"}};
 constexpr EnumValueName kComputeKinds[] = {{"6n", "6N"},
                                            {"dit", "video DiT: (3/4) N (7 + n_ctx / d)"}};
 constexpr EnumValueName kOptimumMethods[] = {
@@ -77,6 +80,7 @@ std::string EnumNames::List() const {
 namespace {
 constexpr EnumNames kRoleNames("column role", kRoles);
 constexpr EnumNames kBadRowNames("bad-row policy", kBadRows);
+constexpr EnumNames kCheckpointNames("checkpoints", kCheckpoints);
 constexpr EnumNames kComputeNames("compute model", kComputeKinds);
 constexpr EnumNames kOptimumNames("optimum method", kOptimumMethods);
 constexpr EnumNames kTerminationNames("fit termination", kTerminations);
@@ -87,6 +91,7 @@ constexpr EnumNames kPanelNames("panel", kPanels);
 // clang-format off
 template <> const EnumNames& EnumNamesOf<Role>() { return kRoleNames; }
 template <> const EnumNames& EnumNamesOf<BadRowPolicy>() { return kBadRowNames; }
+template <> const EnumNames& EnumNamesOf<CheckpointPolicy>() { return kCheckpointNames; }
 template <> const EnumNames& EnumNamesOf<ComputeKind>() { return kComputeNames; }
 template <> const EnumNames& EnumNamesOf<OptimumMethod>() { return kOptimumNames; }
 template <> const EnumNames& EnumNamesOf<FitTermination>() { return kTerminationNames; }

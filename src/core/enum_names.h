@@ -18,6 +18,7 @@ namespace scalecalc {
 
 enum class Role;
 enum class BadRowPolicy;
+enum class CheckpointPolicy;
 enum class ComputeKind;
 enum class OptimumMethod;
 enum class FitTermination;
@@ -55,6 +56,7 @@ const EnumNames& EnumNamesOf();
 // clang-format off
 template <> const EnumNames& EnumNamesOf<Role>();
 template <> const EnumNames& EnumNamesOf<BadRowPolicy>();
+template <> const EnumNames& EnumNamesOf<CheckpointPolicy>();
 template <> const EnumNames& EnumNamesOf<ComputeKind>();
 template <> const EnumNames& EnumNamesOf<OptimumMethod>();
 template <> const EnumNames& EnumNamesOf<FitTermination>();

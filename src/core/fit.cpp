@@ -177,12 +177,68 @@ HyperVariables VariablesOf(const HyperLawFit& fit) {
   return fit.in_params ? HyperVariables::kParams : HyperVariables::kTokens;
 }
 
+// Resampling units: cells with a sweep (their optima and hyperparameter points), runs without.
+std::vector<BootstrapUnit> MakeUnits(const RunTable& table, const std::vector<Cell>& cells,
+                                     const SweptDims& swept, const FitOptions& options) {
+  std::vector<BootstrapUnit> units;
+  if (swept.any()) {
+    for (const Cell& cell : cells) {
+      BootstrapUnit unit;
+      unit.loss = {cell.params, cell.tokens, cell.loss, 1.0};
+      if (swept.lr) unit.lr = CellHyperPoints(table, cell, true, options.optimum);
+      if (swept.batch) unit.batch = CellHyperPoints(table, cell, false, options.optimum);
+      units.push_back(std::move(unit));
+    }
+  } else {
+    for (const Run& run : table.runs) {
+      if (run.excluded) continue;
+      BootstrapUnit unit;
+      unit.loss = {run.params, run.tokens, run.loss, 1.0};
+      units.push_back(std::move(unit));
+    }
+  }
+  return units;
+}
+
+// Training curves: a run's checkpoints sit in several cells, so the bootstrap draws whole runs and
+// recomputes the cells from them (drawing cells would treat a run's checkpoints as independent
+// and give intervals too narrow). Returns the number of runs (0: no curves, draw units).
+int CurveCount(const RunTable& table) {
+  int count = 0;
+  for (const Run& run : table.runs) {
+    if (!run.excluded) count = std::max(count, run.curve + 1);
+  }
+  return count;
+}
+
+// Training curves: the bootstrap draws whole runs and recomputes the cells from them (drawing
+// cells would treat a run's checkpoints as independent and give intervals too narrow). True when
+// the table holds curves; `settings` then refers to table, swept and options.
+bool ResampleWholeRuns(const RunTable& table, const SweptDims& swept, const FitOptions& options,
+                       BootstrapSettings* settings) {
+  settings->run_count = CurveCount(table);
+  if (settings->run_count == 0) return false;
+  settings->rebuild = [&table, &swept, &options](const std::vector<int>& run_counts) {
+    RunTable drawn;
+    drawn.has_lr = table.has_lr;
+    drawn.has_batch = table.has_batch;
+    for (const Run& run : table.runs) {
+      if (run.excluded || run.curve < 0) continue;
+      for (int c = 0; c < run_counts[run.curve]; ++c) drawn.runs.push_back(run);
+    }
+    std::vector<Cell> cells = GroupCells(drawn, options.cell_tolerance);
+    for (Cell& cell : cells) FindCellOptimum(drawn, swept, options, &cell);
+    return MakeUnits(drawn, cells, swept, options);
+  };
+  return true;
+}
+
 // Resamples execution's share of the bootstrap into summary (samples, intervals) and notes;
 // true when cancelled. fit_loss false: the hyperparameter laws alone (no loss law was fitted).
 bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_loss, bool fit_lr,
                   bool fit_batch, const FitOptions& options, const BootstrapExecution& execution,
-                  const ProgressFn& progress, FitSummary* summary,
-                  std::vector<std::string>* notes) {
+                  const ProgressFn& progress, const RunTable& table, const SweptDims& swept,
+                  FitSummary* summary, std::vector<std::string>* notes) {
   BootstrapSettings settings;
   settings.samples = options.bootstrap_samples;
   settings.seed = options.seed;
@@ -196,6 +252,11 @@ bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_loss, bool f
   settings.start = summary->loss.law;
   settings.refit = execution.refit;
   settings.threads = execution.threads;
+  if (ResampleWholeRuns(table, swept, options, &settings)) {
+    notes->push_back("bootstrap: whole runs resampled (" + std::to_string(settings.run_count) +
+                     " training curves, each with all its checkpoints), cells recomputed from "
+                     "them");
+  }
   const int last = execution.last < 0 ? settings.samples : execution.last;
   BootstrapResult boot = execution.first == 0 && last >= settings.samples
                              ? RunBootstrap(units, settings, progress)
@@ -216,7 +277,8 @@ bool FitBootstrap(const std::vector<BootstrapUnit>& units, bool fit_loss, bool f
 // same seed and units), so that they keep intervals when the loss law's resamples fail. Only for
 // a whole bootstrap (a share of it, in a Web Worker, leaves them to the shared samples).
 void OneVariableBootstrap(const std::vector<BootstrapUnit>& units, const FitOptions& options,
-                          const BootstrapExecution& execution, FitSummary* summary) {
+                          const BootstrapExecution& execution, const RunTable& table,
+                          const SweptDims& swept, FitSummary* summary) {
   const auto one = [](const HyperLawFit& h) {
     return h.law.IsSet() && !(h.in_params && h.in_tokens);
   };
@@ -234,6 +296,7 @@ void OneVariableBootstrap(const std::vector<BootstrapUnit>& units, const FitOpti
   settings.lr_variables = VariablesOf(summary->lr_law);
   settings.batch_variables = VariablesOf(summary->batch_law);
   settings.threads = execution.threads;
+  ResampleWholeRuns(table, swept, options, &settings);
   const BootstrapResult boot = RunBootstrap(units, settings, {});
   const int kept = static_cast<int>(boot.resample.size());
   for (const bool is_lr : {true, false}) {
@@ -295,23 +358,7 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
   // Cells on the edge of their sweep, not convex or with too few values: warnings (AssessFit).
 
   // Resampling units: cells with a sweep, runs without.
-  std::vector<BootstrapUnit> units;
-  if (summary.has_sweep) {
-    for (const Cell& cell : summary.cells) {
-      BootstrapUnit unit;
-      unit.loss = {cell.params, cell.tokens, cell.loss, 1.0};
-      if (swept.lr) unit.lr = CellHyperPoints(table, cell, true, options.optimum);
-      if (swept.batch) unit.batch = CellHyperPoints(table, cell, false, options.optimum);
-      units.push_back(std::move(unit));
-    }
-  } else {
-    for (const Run& run : table.runs) {
-      if (run.excluded) continue;
-      BootstrapUnit unit;
-      unit.loss = {run.params, run.tokens, run.loss, 1.0};
-      units.push_back(std::move(unit));
-    }
-  }
+  const std::vector<BootstrapUnit> units = MakeUnits(table, summary.cells, swept, options);
 
   // Hyperparameter laws, in the variables the cells can tell apart.
   std::vector<std::string> collinear_laws;  // names of the laws fitted along the sweep's line
@@ -390,8 +437,8 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
   // Resamples the hyperparameter laws alone when there is no loss law to resample.
   const auto hyper_only_bootstrap = [&]() {
     if (options.bootstrap_samples <= 0 || !(boot_lr || boot_batch)) return false;
-    return FitBootstrap(units, false, boot_lr, boot_batch, options, execution, progress, &summary,
-                        &notes);
+    return FitBootstrap(units, false, boot_lr, boot_batch, options, execution, progress, table,
+                        swept, &summary, &notes);
   };
 
   // Loss law.
@@ -438,9 +485,9 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
   if (fit_batch) summary.laws.batch = summary.batch_law.law;
 
   // Bootstrap.
-  const bool cancelled =
-      options.bootstrap_samples > 0 && FitBootstrap(units, true, boot_lr, boot_batch, options,
-                                                    execution, progress, &summary, &notes);
+  const bool cancelled = options.bootstrap_samples > 0 &&
+                         FitBootstrap(units, true, boot_lr, boot_batch, options, execution,
+                                      progress, table, swept, &summary, &notes);
   if (cancelled) {
     notes.insert(notes.begin(), "cancelled during the bootstrap after " +
                                     std::to_string(summary.bootstrap_samples_done) + " of " +
@@ -449,7 +496,8 @@ FitSummary FitImpl(const RunTable& table, const FitOptions& options, const Progr
     summary.message = Join(notes);
     return summary;
   }
-  if (options.bootstrap_samples > 0) OneVariableBootstrap(units, options, execution, &summary);
+  if (options.bootstrap_samples > 0)
+    OneVariableBootstrap(units, options, execution, table, swept, &summary);
   summary.ok = true;
   summary.termination = FitTermination::kSuccess;
   summary.message = Join(notes);

@@ -212,6 +212,14 @@ json FitJson(const FitSummary& summary, const ReadResult& read,
                   {"columns", columns},
                   {"text_columns", text_columns},
                   {"notes", read.notes}};
+  if (!read.unfinished.empty()) {  // runs a status column left out (--keep-unfinished)
+    json rows = json::array();
+    for (const InputProblem& p : read.unfinished) {
+      rows.push_back({{"line", p.line}, {"run", p.message}});
+    }
+    out["input"]["unfinished"] = rows;
+  }
+  if (read.curves) out["input"]["curves"] = read.curve_names.size();
   if (!read.table.flag_column.empty()) {
     json rows = json::array();
     bool kept = false;  // some flagged row is in the fits (--keep-flagged)

@@ -23,6 +23,9 @@ struct Run {
   int line = 0;               // 1-based line in the source text
   bool excluded = false;      // left out of every fit by the user's outlier policy
   bool flagged = false;       // marked true in the file's flag column (RunTable::flag_column)
+  // Training curves (ReadResult::curves): the run this checkpoint belongs to, 0-based; -1 when the
+  // file holds one row per run. The bootstrap resamples whole runs by it.
+  int curve = -1;
 };
 
 // A column no role took, kept as written (text), one value per run: shown, and usable for grouping.

@@ -441,6 +441,23 @@ std::vector<Setting> MakeTable() {
                  "design: what the recommended set of new runs may cost together (auto: the "
                  "per-candidate limit).")
           .Since(4),
+      Bool("keep_unfinished", "reader.keep_unfinished", [](S& s) { return &s.keep_unfinished; })
+          .Switch("--keep-unfinished", "true",
+                  "Keep runs that a status column (status, State) says did not finish.")
+          .Stale(Stage::kRead)
+          .Label("keep unfinished runs",
+                 "Keep runs that a status column (status, State) says failed, crashed, were killed "
+                 "or are still running.")
+          .Since(4),
+      EnumSetting(
+          "checkpoints", "reader.checkpoints", +[](S& s) { return &s.checkpoints; })
+          .Flag("--checkpoints")
+          .Stale(Stage::kRead)
+          .Label("checkpoints",
+                 "Training curves (a run id, several rows per run): final reads each run's last "
+                 "checkpoint; all reads every checkpoint as a token budget, right for constant or "
+                 "warmup-stable-decay schedules before the decay, not for cosine schedules.")
+          .Since(4),
   };
   for (Setting& row : t) {
     const std::string json = row.json;

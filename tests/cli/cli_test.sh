@@ -451,6 +451,22 @@ run 0 --help && {
 run 0 plan --preset paper --budget 1e21 --params 594542592 --width-per-depth 41.142857142857142 --json &&
   json_check 'j["plan"]["shape"]["width"] == 1152 and j["plan"]["shape"]["depth"] == 28' \
     'j["plan"]["ideal"]["shape"]["depth"] == 28'
+# Issue 28: trackers' exports with no column flags; curves with --checkpoints; unfinished runs.
+printf 'run_id,status,metrics.val_loss,metrics.lr,params.n_params,params.tokens\na,FINISHED,2.5,1e-6,1e8,2e9\nb,FAILED,,,2e8,2e9\nc,FINISHED,2.4,1e-6,2e8,4e9\nd,FINISHED,2.3,1e-6,4e8,4e9\n' > "$tmp/mlflow.csv"
+run 0 fit "$tmp/mlflow.csv" --bootstrap 0 --json &&
+  json_check 'j["input"]["runs"] == 3 and j["input"]["unfinished"][0]["line"] == 3' \
+    '"failed" in j["input"]["unfinished"][0]["run"] and j["input"]["columns"]["params"] == "params.n_params"'
+run 2 fit "$tmp/mlflow.csv" --keep-unfinished && err_has "line 3, column 3" "metrics.val_loss"
+run 2 fit "$tmp/mlflow.csv" --checkpoints sometimes && err_has "--checkpoints" "final, all"
+printf 'run_id,tokens,params,loss\na,1e9,1e8,3.0\na,2e9,1e8,2.9\nb,1e9,2e8,2.9\nb,2e9,2e8,2.8\nc,1e9,4e8,2.8\nc,2e9,4e8,2.7\n' > "$tmp/curves.csv"
+run 0 fit "$tmp/curves.csv" --bootstrap 0 --json &&
+  json_check 'j["input"]["curves"] == 3 and j["input"]["runs"] == 3'
+run 0 fit "$tmp/curves.csv" --checkpoints all --bootstrap 0 --json &&
+  json_check 'j["input"]["curves"] == 3 and j["input"]["runs"] == 6'
+printf 'run_id,tokens,params,loss\na,2e9,1e8,3.0\na,1e9,1e8,2.9\n' > "$tmp/back.csv"
+run 2 fit "$tmp/back.csv" && err_has "line 3, column 2" "goes back before"
+printf 'Step,r - val/loss,r - val/loss__MIN,r - val/loss__MAX\n1,2,2,2\n' > "$tmp/wide.csv"
+run 2 fit "$tmp/wide.csv" && err_has "Export as CSV"
 
 check_json_all || failures=$((failures + 1))
 echo "$checks runs ($json_count with JSON checks), $failures failures"

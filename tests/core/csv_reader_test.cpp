@@ -566,8 +566,11 @@ TEST(CsvBad, NotANumber) {
   ExpectOneError("params,tokens,loss\n1e9,2e10,2.5\n1e9,3e10,abc\n", 3, 3,
                  "loss is not a number: \"abc\"");
   ExpectOneError("Model Size,tokens,loss\n1,070,2e10,2.5\n", 2, 4, "wrong number of fields");
-  ExpectOneError("Model Size;tokens;loss\n1,070;2e10;2.5\n", 2, 1,
-                 "params (\"Model Size\") is not a number: \"1,070\" (has a comma");
+  // With ';' as the separator a comma is a decimal comma: 1,070 is 1.07, and 2.5 beside it
+  // writes the other form.
+  ExpectOneError("Model Size;tokens;loss\n1,070;2e10;2.5\n", 2, 3,
+                 "loss \"2.5\" is written with a decimal point but line 2, column 1 with a decimal "
+                 "comma");
   ExpectOneError("N,D,loss\n3m,2e10,2.5\n", 2, 1, "ambiguous");
 }
 

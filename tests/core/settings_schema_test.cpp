@@ -190,13 +190,15 @@ TEST(StateVersion2, NewFieldsRoundTripInBothFormats) {
   ExpectVersion2Fields(json.state);
 }
 
-// Issue 29's version-4 rows, in order, as bytes (one place for the lead to re-order when merging).
-Bytes DesignerVersion4Tail(const AnalysisState& s) {
+// Version 4's rows, in table order, as the binary format writes them for state `s`.
+Bytes Version4Tail(const AnalysisState& s) {
   Bytes tail;
   uint64_t bits;
-  std::memcpy(&bits, &s.design_allowance_flops, 8);
+  std::memcpy(&bits, &s.design_allowance_flops, 8);  // design.allowance_flops: a double
   for (int i = 0; i < 8; ++i) tail.push_back(static_cast<uint8_t>(bits >> (8 * i)));
-  return tail;  // design.allowance_flops: a double
+  tail.push_back(s.keep_unfinished ? 1 : 0);            // reader.keep_unfinished
+  tail.push_back(static_cast<uint8_t>(s.checkpoints));  // reader.checkpoints: a varint
+  return tail;
 }
 
 TEST(StateVersion2, TailLayoutIsFrozen) {
@@ -225,11 +227,33 @@ TEST(StateVersion2, TailLayoutIsFrozen) {
   d(16), d(NAN);          // compute.block_params, design.max_flops (defaults)
   // Version 3's fields follow (their defaults here: the next test freezes them).
   u(2), u(4);  // groups.compare_first 1, compare_second 2: zigzag varints
-  // Then version 4's (their values in this state).
-  for (uint8_t b : DesignerVersion4Tail(Version2State())) u(b);
+  for (uint8_t b : Version4Tail(Version2State())) u(b);  // then version 4's
   const Bytes bytes = EncodeState(Version2State());
   ASSERT_GT(bytes.size(), tail.size());
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+}
+
+TEST(StateVersion4, Issue28TailLayoutIsFrozen) {
+  // Issue 28's version-4 rows: reader.keep_unfinished, reader.checkpoints.
+  AnalysisState s;
+  s.keep_unfinished = true;
+  s.checkpoints = CheckpointPolicy::kAll;
+  const Bytes tail = Version4Tail(s);
+  EXPECT_EQ(Bytes(tail.end() - 2, tail.end()), Bytes({1, 1}));
+  const Bytes bytes = EncodeState(s);
+  ASSERT_GT(bytes.size(), tail.size());
+  EXPECT_EQ(bytes[2], 4);
+  EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+  for (const DecodeResult& back :
+       {DecodeState(bytes.data(), bytes.size()), StateFromJson(StateToJson(s))}) {
+    ASSERT_TRUE(back.ok) << back.message;
+    EXPECT_TRUE(back.state.keep_unfinished);
+    EXPECT_EQ(back.state.checkpoints, CheckpointPolicy::kAll);
+    EXPECT_TRUE(back.state.MakeReadOptions().keep_unfinished);
+    EXPECT_EQ(back.state.MakeReadOptions().checkpoints, CheckpointPolicy::kAll);
+  }
+  const std::string json = StateToJson(s);
+  EXPECT_NE(json.find("checkpoints\": \"all\""), std::string::npos) << json;
 }
 
 TEST(StateVersion3, TailLayoutIsFrozen) {
@@ -238,7 +262,7 @@ TEST(StateVersion3, TailLayoutIsFrozen) {
   s.compare_group_first = 7;
   s.compare_group_second = 50;
   Bytes tail = {14, 100};  // groups.compare_first, compare_second: zigzag varints
-  for (uint8_t b : DesignerVersion4Tail(s)) tail.push_back(b);  // then version 4's
+  for (uint8_t b : Version4Tail(s)) tail.push_back(b);  // then version 4's
   const Bytes bytes = EncodeState(s);
   ASSERT_GT(bytes.size(), tail.size());
   EXPECT_EQ(bytes[2], kStateVersion);
@@ -256,7 +280,7 @@ TEST(StateVersion3, TailLayoutIsFrozen) {
 TEST(StateVersion4, DesignerTailLayoutIsFrozen) {
   AnalysisState s;
   s.design_allowance_flops = 3.5e20;
-  const Bytes tail = DesignerVersion4Tail(s);
+  const Bytes tail = Version4Tail(s);
   const Bytes bytes = EncodeState(s);
   ASSERT_GT(bytes.size(), tail.size());
   EXPECT_EQ(bytes[2], 4);

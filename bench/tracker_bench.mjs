@@ -1,0 +1,108 @@
+// tracker_bench.mjs: a 1,000,000-row training-curves file (about 55 MB, as a logger writes one
+// row per checkpoint) read and point-fitted natively (the CLI) and in the page, side by side.
+//   node bench/tracker_bench.mjs            (after `bash scripts/build.sh native wasm`)
+//   node bench/tracker_bench.mjs --rows N   another size
+//   node bench/tracker_bench.mjs --checkpoints final   one mode only
+// Native: `scalecalc fit FILE --bootstrap 0 --json` wall time, process start and file read
+// included, median of 3. Page: `app.loadCsv(text)` then `app.getResults()` (read, cells, point
+// fit) timed in the page, median of 3 loads, each with --checkpoints final and all. Targets
+// (issue 28): the page at most 3 s and at most 2x the native time on the same file.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { launch, openPage, waitForApp } from '../tests/browser/harness.mjs';
+
+function argument(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+// The sweep of tests/core/tracker_test.cpp (5 model sizes x 7 learning rates x 5 batch sizes, a
+// loss law with a convex bowl around the optima), each run logged every 10 steps.
+export function curvesText(rows) {
+  const params = [3e7, 6e7, 1.2e8, 2.4e8, 4.8e8];
+  const lrs = [0, 1, 2, 3, 4, 5, 6].map((k) => 2.5e-4 * 2 ** (k / 2));
+  const batches = [0, 1, 2, 3, 4].map((j) => 32768 * 2 ** (j / 2));
+  const perRun = Math.ceil(rows / (params.length * lrs.length * batches.length));
+  const lines = ['run_id,step,params,lr,batch_tokens,val/loss,train/loss'];
+  let run = 0;
+  for (const n of params) {
+    for (const lr of lrs) {
+      for (const batch of batches) {
+        for (let k = 1; k <= perRun && lines.length <= rows; ++k) {
+          const tokens = k * 10 * batch;
+          const law = 0.45 + 30 * n ** -0.3 + 40 * tokens ** -0.3;
+          const u = Math.log(lr / (1e-3 * (n / 1e8) ** -0.2));
+          const v = Math.log(batch / (6.5e4 * (tokens / 4e9) ** 0.5));
+          const loss = law * (1 + 0.01 * u * u + 0.004 * v * v + 0.002 * u * v);
+          lines.push(`run-${run},${k * 10},${n},${lr.toPrecision(6)},${batch.toPrecision(8)},` +
+                     `${loss.toFixed(6)},${(loss * 0.97).toFixed(6)}`);
+        }
+        ++run;
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+function nativeSeconds(cli, file, checkpoints) {
+  const times = [];
+  for (let i = 0; i < 3; ++i) {
+    const start = process.hrtime.bigint();
+    const run = spawnSync(cli, ['fit', file, '--bootstrap', '0', '--checkpoints', checkpoints,
+                                '--json'], { maxBuffer: 1 << 30 });
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    if (run.status !== 0 && run.status !== 2) {
+      throw new Error(`native fit failed (${run.status}): ${run.stderr.toString().slice(0, 400)}`);
+    }
+  }
+  return median(times);
+}
+
+async function pageSeconds(page, text, checkpoints) {
+  return page.evaluate(({ csv, mode }) => {
+    const app = window.scalecalc.app;
+    app.setOption('bootstrap', '0');
+    app.setOption('checkpoints', mode);
+    const times = [];
+    let runs = 0;
+    for (let i = 0; i < 3; ++i) {
+      app.loadCsv('', 'empty.csv');  // a new load each time, not a cached read
+      const start = performance.now();
+      const error = app.loadCsv(csv, `curves-${i}.csv`);
+      const results = JSON.parse(app.getResults());
+      times.push((performance.now() - start) / 1000);
+      if (error) throw new Error(error);
+      runs = results.data.runs;
+    }
+    const sorted = times.sort((a, b) => a - b);
+    return { seconds: sorted[1], runs, memory: performance.memory?.usedJSHeapSize ?? NaN };
+  }, { csv: text, mode: checkpoints });
+}
+
+const rows = Number(argument('--rows', 1000000));
+const dir = path.resolve('build/bench');
+mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `curves_${rows}.csv`);
+const text = curvesText(rows);
+writeFileSync(file, text);
+const cli = path.resolve('build/native/src/cli/scalecalc');
+
+console.log(`curves file: ${rows} rows, ${(text.length / 1048576).toFixed(1)} MiB (${file})`);
+console.log(`${'checkpoints'.padEnd(14)} ${'native s'.padStart(9)} ${'page s'.padStart(9)} ` +
+            `${'page/native'.padStart(12)}`);
+const { browser, url, close } = await launch();
+try {
+  const { page } = await openPage(browser, url);
+  await waitForApp(page);
+  for (const mode of argument('--checkpoints', 'final,all').split(',')) {
+    const native = nativeSeconds(cli, file, mode);
+    const inPage = await pageSeconds(page, text, mode);
+    console.log(`${mode.padEnd(14)} ${native.toFixed(2).padStart(9)} ` +
+                `${inPage.seconds.toFixed(2).padStart(9)} ${(inPage.seconds / native).toFixed(2).padStart(12)}`);
+  }
+} finally {
+  await close();
+}
