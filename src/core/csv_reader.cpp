@@ -936,9 +936,6 @@ bool RunsReader::Map() {
     taken[flag_column] = true;
     result.table.flag_column = headers[flag_column];
   }
-  for (size_t i = 0; i < field_count; ++i) {
-    if (taken[i]) result.used_columns.push_back(static_cast<int>(i));
-  }
   std::string ignored;
   for (size_t i = 0; i < field_count; ++i) {
     if (taken[i]) continue;

@@ -67,14 +67,12 @@ struct ReadResult {
   std::vector<InputProblem> warnings;         // skipped rows, ambiguity resolved, derived columns
   std::vector<std::string> headers;           // the header fields as read
   std::vector<std::pair<Role, int>> mapping;  // role -> 0-based column index actually used
-  // 0-based indexes, ascending, of every column whose values the table depends on (the role
-  // columns and the flag column; a group column is chosen by the state, not the reader). A share
-  // link keeps the values of these columns only (state_table.h).
-  std::vector<int> used_columns;
   char delimiter = ',';
   std::vector<std::string> notes;  // how the guess was made ("loss: 'loss' over 'smooth loss'")
-  // 0-based indexes of every column of the file whose values the table depends on (roles, flag,
-  // status, run id, step, the source column of a flattened dict cell), sorted.
+  // 0-based indexes, ascending, of every column of the file whose values the table depends on
+  // (roles, flag, status, run id, step, the source column of a flattened dict cell; a group column
+  // is chosen by the state, not the reader). A share link keeps these columns' values only
+  // (state_table.h).
   std::vector<int> used_columns;
   // Runs left out because their status column says they did not finish: the row's line, the status
   // column, "run 'abc': crashed".
