@@ -1578,8 +1578,7 @@ ReadResult RunsReader::Validate() {
   for (Role role : kRoles) {
     if (has(role)) used.push_back(origin[column[Index(role)]]);
   }
-  for (int c : {flag_column, status_column, result.curves ? run_id_column : -1,
-                tokens_from_steps ? step_column : -1}) {
+  for (int c : {flag_column, status_column, run_id_column, tokens_from_steps ? step_column : -1}) {
     if (c >= 0) used.push_back(origin[c]);
   }
   std::sort(used.begin(), used.end());

@@ -70,7 +70,8 @@ struct ReadResult {
   char delimiter = ',';
   std::vector<std::string> notes;  // how the guess was made ("loss: 'loss' over 'smooth loss'")
   // 0-based indexes, ascending, of every column of the file whose values the table depends on
-  // (roles, flag, status, run id, step, the source column of a flattened dict cell; a group column
+  // (roles, flag, status, a run-id column (it decides whether rows are curves, and names runs in
+  // messages), step, the source column of a flattened dict cell; a group column
   // is chosen by the state, not the reader). A share link keeps these columns' values only
   // (state_table.h).
   std::vector<int> used_columns;

@@ -194,8 +194,9 @@ TEST(TrackerFiles, MlflowSearchRunsReadsLikeThePlainFile) {
   EXPECT_EQ(read.unfinished[0].column, 3);
   EXPECT_NE(read.unfinished[0].message.find("failed"), std::string::npos);
   EXPECT_NE(read.unfinished[0].message.find("a1b2c34"), std::string::npos);  // the run's id
-  // The columns the table depends on: status, metrics.val_loss and the four params.
-  EXPECT_EQ(read.used_columns, (std::vector<int>{2, 6, 9, 10, 11, 12}));
+  // The columns the table depends on: run_id (it decides whether rows are curves and names runs in
+  // messages), status, metrics.val_loss and the four params.
+  EXPECT_EQ(read.used_columns, (std::vector<int>{0, 2, 6, 9, 10, 11, 12}));
 }
 
 TEST(TrackerFiles, KeepUnfinishedBringsTheRunsBack) {
@@ -247,8 +248,8 @@ TEST(TrackerFiles, WandbRunsTableReadsLikeThePlainFile) {
   // stay text columns.
   EXPECT_NE(read.table.FindColumn("train/loss"), nullptr);
   EXPECT_NE(read.table.FindColumn("train/lr"), nullptr);
-  EXPECT_EQ(read.used_columns, (std::vector<int>{1, 8, 9, 10, 11, 13}));
-  EXPECT_FALSE(read.curves);  // one row per Name
+  EXPECT_EQ(read.used_columns, (std::vector<int>{0, 1, 8, 9, 10, 11, 13}));  // Name: a run id
+  EXPECT_FALSE(read.curves);                                                 // one row per Name
 }
 
 // ---- W&B: the documented API recipe (summary and config dict reprs)
@@ -291,8 +292,8 @@ TEST(TrackerFiles, WandbApiRecipeWithDictCellsReadsLikeThePlainFile) {
   // summary.train/lr (the schedule's end) is no lr; the config's is.
   EXPECT_EQ(read.table.runs[0].lr, kLrs[0]);
   EXPECT_NE(read.table.FindColumn("summary.train/lr"), nullptr);
-  // Columns used: summary (the loss), config (the settings) and state.
-  EXPECT_EQ(read.used_columns, (std::vector<int>{1, 2, 4}));
+  // Columns used: summary (the loss), config (the settings), name (a run id) and state.
+  EXPECT_EQ(read.used_columns, (std::vector<int>{1, 2, 3, 4}));
   EXPECT_NE(read.headers.end(),
             std::find(read.headers.begin(), read.headers.end(), "config.model.n_params"));
 }
@@ -687,7 +688,7 @@ TEST(TrackerFiles, BatchInSamplesWithASequenceLengthParamAsToday) {
   ASSERT_TRUE(read.ok) << read.errors[0].ToString();
   EXPECT_EQ(read.table.runs[0].batch_tokens, 32.0 * 2048);
   EXPECT_EQ(read.table.runs[1].batch_tokens, 64.0 * 4096);
-  EXPECT_EQ(read.used_columns, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(read.used_columns, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));  // 0: a run id
 }
 
 TEST(TrackerFiles, AResultNeverStandsForASetting) {
