@@ -63,8 +63,8 @@ std::string Model::LoadCsv(const std::string& text, const std::string& name) {
   candidate.data_name = name.empty() ? "pasted data" : name;
   candidate.columns.clear();  // new data, new headers: guess again
   candidate.excluded_rows.clear();
-  candidate.tokens_per_sample = 0;
-  candidate.group_column.clear();  // the new file may not have the column
+  candidate.batch_column = BatchColumn::kTokens;  // until the user (or the prompt) says samples
+  candidate.group_column.clear();                 // the new file may not have the column
   ReadResult result = ReadRuns(candidate.csv_text, candidate.MakeReadOptions());
   if (!result.ok) {
     load_error = "Could not read " + candidate.data_name + "; the previous data is kept.";

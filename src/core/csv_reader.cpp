@@ -919,6 +919,7 @@ void RunsReader::Derive() {
         JoinNames(Role::kTokensPerSample) + ")";
     result.notes.push_back(note);
     warnings.Add(header_line.number, column[Index(Role::kBatch)] + 1, note);
+    result.batch_looks_like_samples = true;
   }
   if (!runs.empty() && max_params < kTinyCount) {
     warnings.Add(header_line.number, column[Index(Role::kParams)] + 1,

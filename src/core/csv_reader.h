@@ -52,6 +52,9 @@ struct ReadResult {
   std::vector<std::pair<Role, int>> mapping;  // role -> 0-based column index actually used
   char delimiter = ',';
   std::vector<std::string> notes;  // how the guess was made ("loss: 'loss' over 'smooth loss'")
+  // The batch column, read as tokens, holds only values small enough to be counts of samples
+  // (its warning says so; the page asks beside the column mapping).
+  bool batch_looks_like_samples = false;
 };
 
 ReadResult ReadRuns(std::string_view text, const ReadOptions& options = {});

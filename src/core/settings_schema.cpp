@@ -96,9 +96,9 @@ std::vector<Setting> MakeTable() {
           .None("none", 0)
           .Unit("tokens")
           .Stale(Stage::kRead)
-          .Label("tokens per sample",
-                 "The batch column counts samples of this many tokens (empty: the batch column "
-                 "is in tokens)."),
+          .Label("tokens per sample (batch column, format 3)",
+                 "Links and state files before format 4 stored the batch column's own size "
+                 "here; they open with it as the one tokens per sample."),
       EnumSetting(
           "bad_rows", "reader.bad_rows", +[](S& s) { return &s.bad_rows; })
           .Switch("--skip-bad-rows", "skip",
@@ -117,9 +117,11 @@ std::vector<Setting> MakeTable() {
           .Range(1, 1e8)
           .Unit("tokens")
           .Stale(Stage::kRead)
-          .Label("tokens per sample n_ctx",
-                 "Latent tokens per training clip: n_ctx in the DiT count; on the command line "
-                 "also the size of a sample in the batch column."),
+          .Label("tokens per sample",
+                 "The size of one sample: a language model's sequence length, a video DiT's "
+                 "latent tokens per clip. It is n_ctx in the DiT count, turns the planner's "
+                 "batch into samples and, when the batch column counts samples, the batch "
+                 "column into tokens."),
       Number("width_per_depth", "compute.width_per_depth",
              [](S& s) { return &s.compute.width_per_depth; })
           .Flag("--width-per-depth")
@@ -429,6 +431,15 @@ std::vector<Setting> MakeTable() {
                  "The planner compares the first group's plan with this group's "
                  "(numbered in the order the groups first appear in the data).")
           .Since(3),
+      // ---- Version 4 ----------------------------------------------------------------------
+      EnumSetting(
+          "batch_column", "reader.batch_column", +[](S& s) { return &s.batch_column; })
+          .Flag("--batch-column")
+          .Stale(Stage::kRead)
+          .Label("batch column counts",
+                 "What the data's batch column counts: tokens, or samples of tokens per sample "
+                 "tokens each.")
+          .Since(4),
   };
   for (Setting& row : t) {
     const std::string json = row.json;

@@ -181,20 +181,20 @@ TEST(AnalysisState, NaNPayloadsAndInfinitiesSurviveWhenValuesAreNotChecked) {
   DecodeResult checked = Decode(EncodeState(s));
   EXPECT_FALSE(checked.ok);
   EXPECT_EQ(checked.message,
-            "the link holds an invalid setting: tokens per sample must be a finite number in "
-            "[0, 1000000000] (got nan)");
+            "the link holds an invalid setting: tokens per sample (batch column, format 3) must "
+            "be a finite number in [0, 1000000000] (got nan)");
 }
 
-TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
-  // The version-1 layout, written out field by field: if this test breaks, old links broke.
+// The version-1 layout, written out field by field, with the compute count's tokens per sample.
+Bytes HandBuiltVersion1(double compute_tokens_per_sample) {
   Hand h;
   h.Raw({'S', 'C', 1});
   h.S("params,tokens,loss\n1e6,2e9,0.5\n");            // csv_text
   h.S("sweep.csv");                                    // data_name
   h.U(2).U(5).S("val_loss").U(0).S("N");               // columns: loss -> val_loss, params -> N
-  h.D(1280);                                           // tokens_per_sample
+  h.D(1280);                                           // tokens_per_sample (the reader's)
   h.U(1);                                              // bad_rows: skip
-  h.U(1).D(2048).D(32);                                // compute: dit, n_ctx, width/depth
+  h.U(1).D(compute_tokens_per_sample).D(32);           // compute: dit, n_ctx, width/depth
   h.U(3).Z(2).Z(5).Z(300);                             // excluded_rows
   h.U(2).D(0.005).D(0.02).D(0.01).Z(200).U(300).U(0);  // fit: smooth ... seed 300, no check
   h.D(1e23).D(5e9).D(kInf).D(0.002);                   // plan: budget, caps, loss tolerance
@@ -202,8 +202,13 @@ TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
   h.U(1).D(3e14);                                      // budget unit: pf_days, GPU FLOP/s
   h.S("paper");                                        // compare_preset
   h.S("cost");                                         // open_panel
+  return h.b;
+}
 
-  DecodeResult r = Decode(h.b);
+TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
+  // If this test breaks, old links broke. The reader's tokens per sample (1280) differs from the
+  // compute count's (2048): since version 4 there is one, and the reader's wins (issue 26).
+  DecodeResult r = Decode(HandBuiltVersion1(2048));
   ASSERT_TRUE(r.ok) << r.message;
   const AnalysisState& s = r.state;
   EXPECT_EQ(r.version, 1);
@@ -215,9 +220,14 @@ TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
   EXPECT_EQ(s.columns[1].first, Role::kParams);
   EXPECT_EQ(s.columns[1].second, "N");
   EXPECT_EQ(s.tokens_per_sample, 1280);
+  EXPECT_EQ(s.batch_column, BatchColumn::kSamples);  // a reader's size: the batch counted samples
+  EXPECT_EQ(r.notice,
+            "This analysis was saved with two tokens per sample (1280 for the batch column, 2048 "
+            "for the compute count); there is one now, and 1280 serves both (see tokens per "
+            "sample).");
   EXPECT_EQ(s.bad_rows, BadRowPolicy::kSkip);
   EXPECT_EQ(s.compute.kind, ComputeKind::kDit);
-  EXPECT_EQ(s.compute.tokens_per_sample, 2048);
+  EXPECT_EQ(s.compute.tokens_per_sample, 1280);
   EXPECT_EQ(s.compute.width_per_depth, 32);
   EXPECT_EQ(s.excluded_rows, (std::vector<int>{2, 5, 300}));
   EXPECT_EQ(s.fit.optimum, OptimumMethod::kSmooth);
@@ -240,12 +250,12 @@ TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
   EXPECT_EQ(s.compare_preset, "paper");
   EXPECT_EQ(s.open_panel, "cost");
   EXPECT_EQ(s.plan.compute.kind, ComputeKind::kDit);
-  EXPECT_EQ(s.plan.compute.tokens_per_sample, 2048);
+  EXPECT_EQ(s.plan.compute.tokens_per_sample, 1280);
 
-  // This build writes its own version: version 1's fields byte for byte as above, then the later
-  // versions'.
+  // This build writes its own version: version 1's fields byte for byte as above (with the one
+  // tokens per sample), then the later versions'.
   const Bytes written = EncodeState(s);
-  Bytes v1_fields = h.b;
+  Bytes v1_fields = HandBuiltVersion1(1280);
   v1_fields[2] = static_cast<uint8_t>(kStateVersion);
   ASSERT_GT(written.size(), v1_fields.size());
   EXPECT_EQ(Bytes(written.begin(), written.begin() + v1_fields.size()), v1_fields);
@@ -269,13 +279,13 @@ TEST(AnalysisState, BadMagic) {
 
 TEST(AnalysisState, UnknownVersions) {
   Bytes b = EncodeState(AnalysisState());
-  b[2] = 4;
+  b[2] = 5;
   DecodeResult r = Decode(b);
   EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.version, 4);
+  EXPECT_EQ(r.version, 5);
   EXPECT_EQ(r.message,
-            "this link was made by a newer version (4) of scalecalc; this page reads versions up "
-            "to 3");
+            "this link was made by a newer version (5) of scalecalc; this page reads versions up "
+            "to 4");
   b[2] = 255;
   EXPECT_NE(Decode(b).message.find("newer version (255)"), std::string::npos);
   b[2] = 0;
@@ -309,9 +319,14 @@ TEST(AnalysisState, TruncatedAtEveryOffset) {
   EXPECT_EQ(Decode(in_panel).message,
             "the link is truncated (field 'open_panel' declares 7 bytes, only 6 remain)");
   const Bytes last(full.begin(), full.end() - 1);
-  // The last field is the schema's last row (rows are appended as settings are added).
-  EXPECT_EQ(Decode(last).message, std::string("the link is truncated (ended inside field '") +
-                                      Settings().back().json + "')");
+  // The last field is the schema's last row (rows are appended as settings are added), named
+  // without its reader./display. group.
+  std::string last_name = Settings().back().json;
+  for (const char* group : {"reader.", "display."}) {
+    if (last_name.rfind(group, 0) == 0) last_name = last_name.substr(std::strlen(group));
+  }
+  EXPECT_EQ(Decode(last).message,
+            std::string("the link is truncated (ended inside field '") + last_name + "')");
 }
 
 TEST(AnalysisState, EverySingleByteCorruptionIsCaughtOrCanonical) {
@@ -505,8 +520,8 @@ TEST(AnalysisStateJson, NonFiniteValuesAreStringsAndSurvive) {
   EXPECT_TRUE(std::signbit(r.state.plan.budget_flops));
   // Checked (the default): NaN is refused with its name.
   EXPECT_EQ(StateFromJson(text).message,
-            "the state file holds an invalid setting: tokens per sample must be a finite number "
-            "in [0, 1000000000] (got nan)");
+            "the state file holds an invalid setting: tokens per sample (batch column, format 3) "
+            "must be a finite number in [0, 1000000000] (got nan)");
 }
 
 TEST(AnalysisStateJson, HandWrittenFileReadsWithDefaults) {
@@ -572,9 +587,9 @@ TEST(AnalysisStateJson, MalformedAndForeignFiles) {
             "the state file has no integer \"version\"");
   EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": \"1\"}"),
             "the state file has no integer \"version\"");
-  EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": 4, \"csv_text\": \"\"}"),
-            "this state file was made by a newer version (4) of scalecalc; this page reads "
-            "versions up to 3");
+  EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": 5, \"csv_text\": \"\"}"),
+            "this state file was made by a newer version (5) of scalecalc; this page reads "
+            "versions up to 4");
   EXPECT_EQ(message("{\"format\": \"scalecalc-state\", \"version\": 0, \"csv_text\": \"\"}"),
             "the state file has an unknown version (0)");
   EXPECT_NE(message("{\"format\": \"scalecalc-state\", \"version\": 18446744073709551615}")

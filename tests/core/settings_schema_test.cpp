@@ -190,6 +190,27 @@ TEST(StateVersion2, NewFieldsRoundTripInBothFormats) {
   ExpectVersion2Fields(json.state);
 }
 
+// Version 4's rows of issue 26 (one tokens per sample), in their order: the batch column's unit
+// (an enum: a varint). The merge puts other issues' version-4 rows around them; adapt here.
+Bytes Version4TailOfIssue26(const AnalysisState& s) {
+  return {static_cast<uint8_t>(s.batch_column)};
+}
+
+// The bytes of version 4's rows of this state (all of them: the end of the encoding).
+Bytes Version4Tail(const AnalysisState& s) {
+  return Version4TailOfIssue26(s);
+}
+
+// The encoding without version 4's rows: what ends with version 3's fields.
+Bytes WithoutVersion4(const AnalysisState& s) {
+  Bytes bytes = EncodeState(s);
+  const Bytes tail = Version4Tail(s);
+  EXPECT_GE(bytes.size(), tail.size());
+  EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+  bytes.resize(bytes.size() - tail.size());
+  return bytes;
+}
+
 TEST(StateVersion2, TailLayoutIsFrozen) {
   // Version 2 appends, after version 1's fields, in this order (if this breaks, links broke):
   Bytes tail;
@@ -216,7 +237,7 @@ TEST(StateVersion2, TailLayoutIsFrozen) {
   d(16), d(NAN);          // compute.block_params, design.max_flops (defaults)
   // Version 3's fields follow (their defaults here: the next test freezes them).
   u(2), u(4);  // groups.compare_first 1, compare_second 2: zigzag varints
-  const Bytes bytes = EncodeState(Version2State());
+  const Bytes bytes = WithoutVersion4(Version2State());
   ASSERT_GT(bytes.size(), tail.size());
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
 }
@@ -227,10 +248,10 @@ TEST(StateVersion3, TailLayoutIsFrozen) {
   s.compare_group_first = 7;
   s.compare_group_second = 50;
   const Bytes tail = {14, 100};  // groups.compare_first, compare_second: zigzag varints
-  const Bytes bytes = EncodeState(s);
+  Bytes bytes = WithoutVersion4(s);
   ASSERT_GT(bytes.size(), tail.size());
-  EXPECT_EQ(bytes[2], 3);
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+  bytes[2] = 3;  // without version 4's rows: a version-3 link
   const DecodeResult back = DecodeState(bytes.data(), bytes.size());
   ASSERT_TRUE(back.ok) << back.message;
   EXPECT_EQ(back.state.compare_group_first, 7);
@@ -239,6 +260,84 @@ TEST(StateVersion3, TailLayoutIsFrozen) {
   ASSERT_TRUE(json.ok) << json.message;
   EXPECT_EQ(json.state.compare_group_first, 7);
   EXPECT_EQ(json.state.compare_group_second, 50);
+}
+
+TEST(StateVersion4, TailLayoutOfOneTokensPerSampleIsFrozen) {
+  // Issue 26's version-4 row: reader.batch_column, "tokens" 0, "samples" 1.
+  AnalysisState s;
+  s.batch_column = BatchColumn::kSamples;
+  s.compute.tokens_per_sample = 2048;
+  EXPECT_EQ(Version4TailOfIssue26(s), Bytes{1});
+  const Bytes bytes = EncodeState(s);
+  EXPECT_EQ(bytes[2], 4);
+  EXPECT_EQ(bytes.back(), 1);
+  const DecodeResult back = DecodeState(bytes.data(), bytes.size());
+  ASSERT_TRUE(back.ok) << back.message;
+  EXPECT_EQ(back.state.batch_column, BatchColumn::kSamples);
+  EXPECT_EQ(back.notice, "");  // a version-4 state is read as it is
+  EXPECT_EQ(back.state.MakeReadOptions().tokens_per_sample, 2048);
+  const DecodeResult json = StateFromJson(StateToJson(s));
+  ASSERT_TRUE(json.ok) << json.message;
+  EXPECT_EQ(json.state.batch_column, BatchColumn::kSamples);
+  EXPECT_NE(StateToJson(s).find("\"batch_column\": \"samples\""), std::string::npos);
+  // Tokens: the reader gets no size, whatever the compute count's.
+  s.batch_column = BatchColumn::kTokens;
+  EXPECT_EQ(s.MakeReadOptions().tokens_per_sample, 0);
+}
+
+// Before version 4 the reader had its own tokens per sample (0: the batch column in tokens). Old
+// states open with one size: the reader's if it was set (the batch column then counts samples),
+// else the compute count's; a notice says so only where the two differed.
+TEST(StateVersion4, EarlierStatesOpenWithOneTokensPerSample) {
+  struct Case {
+    double reader, compute;
+    BatchColumn batch;
+    double size;
+    bool notice;
+  };
+  for (const Case& c : {Case{0, 1280, BatchColumn::kTokens, 1280, false},
+                        Case{2048, 2048, BatchColumn::kSamples, 2048, false},
+                        Case{2048, 1280, BatchColumn::kSamples, 2048, true},
+                        Case{4096, 300, BatchColumn::kSamples, 4096, true}}) {
+    for (int version = 1; version <= 3; ++version) {
+      AnalysisState s;
+      s.tokens_per_sample = c.reader;
+      s.compute.tokens_per_sample = c.compute;
+      std::string notice;
+      OneTokensPerSample(version, &s, &notice);
+      EXPECT_EQ(s.batch_column, c.batch) << c.reader << " " << c.compute;
+      EXPECT_EQ(s.compute.tokens_per_sample, c.size);
+      EXPECT_EQ(s.plan.compute.tokens_per_sample, c.size);
+      EXPECT_EQ(s.MakeReadOptions().tokens_per_sample,
+                c.batch == BatchColumn::kSamples ? c.size : 0);
+      EXPECT_EQ(!notice.empty(), c.notice) << notice;
+      if (c.notice) {
+        EXPECT_NE(notice.find("one now"), std::string::npos) << notice;
+      }
+    }
+    // Version 4 reads the switch: the old field changes nothing.
+    AnalysisState s;
+    s.tokens_per_sample = c.reader;
+    s.compute.tokens_per_sample = c.compute;
+    std::string notice;
+    OneTokensPerSample(4, &s, &notice);
+    EXPECT_EQ(s.batch_column, BatchColumn::kTokens);
+    EXPECT_EQ(s.compute.tokens_per_sample, c.compute);
+    EXPECT_EQ(notice, "");
+  }
+  // Through the state file of version 3: the same rule, and the decoder's notice.
+  const std::string file =
+      "{\"format\": \"scalecalc-state\", \"version\": 3, \"csv_text\": \"\", \"reader\": "
+      "{\"tokens_per_sample\": 2048}, \"compute\": {\"tokens_per_sample\": 1280}}";
+  const DecodeResult r = StateFromJson(file);
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.state.compute.tokens_per_sample, 2048);
+  EXPECT_EQ(r.state.batch_column, BatchColumn::kSamples);
+  EXPECT_NE(r.notice.find("2048 serves both"), std::string::npos) << r.notice;
+  // ... and a version-3 file may not hold the version-4 switch.
+  EXPECT_FALSE(StateFromJson("{\"format\": \"scalecalc-state\", \"version\": 3, \"csv_text\": "
+                             "\"\", \"reader\": {\"batch_column\": \"samples\"}}")
+                   .ok);
 }
 
 // Links and state files made before version 3 (tests/core/fixtures/README.md) keep opening, with
