@@ -22,7 +22,8 @@ constexpr int kNoJob = -2;
 // The job after `after` (kNoJob: the first): the whole table (-1) when it is fitted, then each
 // fitted group; kNoJob when none is left.
 int NextJob(const Model& model, int after) {
-  if (after < -1 && model.fit.ok) return -1;
+  // The whole table only when it is the headline (a headline group's job serves it too).
+  if (after < -1 && model.fit.ok && model.HeadlineGroup() < 0) return -1;
   for (int g = std::max(after + 1, 0); g < static_cast<int>(model.groups.size()); ++g) {
     if (model.groups[g].analysis.fit.ok) return g;
   }

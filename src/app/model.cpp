@@ -105,11 +105,11 @@ bool Model::Recompute() {
   if (stage >= Stale::kRead) read = ReadAnalysisRuns(analysis);
   bool refit = false;
   if (stage >= Stale::kFit) {
-    fit = read.ok ? FitAnalysis(analysis, read.table, /*bootstrap=*/false) : FitSummary{};
+    RecomputeGroups();  // first: the headline may be one of the groups
+    fit = read.ok ? FitAnalysis(analysis, HeadlineTable(), /*bootstrap=*/false) : FitSummary{};
     if (!read.ok) fit.message = "No data to fit: fix the problems in the Data panel.";
     ++generation;
     refit = true;
-    RecomputeGroups();
   }
   plan = fit.ok ? PlanAnalysis(analysis, fit.laws) : Plan{};
   design = Design{};
@@ -120,12 +120,12 @@ bool Model::Recompute() {
     options.max_flops = analysis.design_max_flops;
     if (std::isnan(options.max_flops)) {  // default: as much again as the sweep cost
       options.max_flops = 0;
-      for (const Run& run : read.table.runs) {
+      for (const Run& run : HeadlineTable().runs) {
         if (!run.excluded)
           options.max_flops += TrainingFlops(analysis.compute, run.params, run.tokens);
       }
     }
-    design = DesignNextRuns(read.table, fit, options);
+    design = DesignNextRuns(HeadlineTable(), fit, options);
   }
   ReplanGroups();
   RecomputeIsoFlop();
@@ -146,7 +146,7 @@ bool Model::Recompute() {
 void Model::UpdatePlotSeries() {
   const double budget = analysis.plan.budget_flops, tolerance = analysis.plan.loss_tolerance;
   plots =
-      MakePlotSeries(read.table, fit.cells, fit.laws, analysis.compute, budget,
+      MakePlotSeries(HeadlineTable(), fit.cells, fit.laws, analysis.compute, budget,
                      plan.ok ? plan.ideal.params : NAN, plan.ok ? plan.ideal.loss : NAN, tolerance);
   compare_iso = IsoComputeSeries{};
   if (compare && compare->laws.loss.IsSet()) {
@@ -168,8 +168,14 @@ void Model::AttachBootstrap(int job_generation, int group,
     t.plan = PlanAnalysis(analysis, t.fit.laws);
     t.planned = true;
     t.comparison = CompareMethods(t.isoflop, t.fit, &t.plan);
+    // The headline group's resamples are the headline's too (its fit is the same point fit).
+    if (group != HeadlineGroup() || !fit.ok || !AttachBootstrapSamples(flat_samples, &fit)) return;
+    plan = PlanAnalysis(analysis, fit.laws);
+    RecomputeIsoFlop();
+    UpdatePlotSeries();
     return;
   }
+  if (HeadlineGroup() >= 0) return;  // the whole table's resamples: not the headline's
   if (!fit.ok) return;
   if (!AttachBootstrapSamples(flat_samples, &fit)) return;
   plan = PlanAnalysis(analysis, fit.laws);
@@ -232,9 +238,27 @@ void Model::RecomputeIsoFlop() {
   isoflop = IsoFlopResult{};
   isoflop_comparison = MethodComparison{};
   if (!read.ok) return;
-  isoflop = FitIsoFlop(IsoFlopPointsOf(read.table, fit, analysis.compute), analysis.compute,
+  isoflop = FitIsoFlop(IsoFlopPointsOf(HeadlineTable(), fit, analysis.compute), analysis.compute,
                        IsoFlopOptionsFor(analysis.fit));
   isoflop_comparison = CompareMethods(isoflop, fit, plan.ok ? &plan : nullptr);
+}
+
+int Model::HeadlineGroup() const {
+  if (groups.empty() || analysis.shown_group <= 0) return -1;
+  return std::min(analysis.shown_group, static_cast<int>(groups.size())) - 1;
+}
+
+const RunTable& Model::HeadlineTable() const {
+  const int g = HeadlineGroup();
+  return g >= 0 && g < static_cast<int>(split.groups.size()) ? split.groups[g].table : read.table;
+}
+
+std::string Model::HeadlineLabel() const {
+  if (groups.empty()) return "";
+  const int g = HeadlineGroup();
+  if (g < 0) return "all " + std::to_string(groups.size()) + " groups pooled";
+  return "group " + groups[g].name + " (" + std::to_string(g + 1) + " of " +
+         std::to_string(groups.size()) + ")";
 }
 
 }  // namespace scalecalc::app

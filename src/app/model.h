@@ -108,6 +108,14 @@ struct Model {
   // The planner's two groups: the state's 1-based numbers when the data has them, otherwise the
   // nearest ones with a message naming the control.
   GroupPair ComparedGroups() const;
+  // The group the headline results (fit, plan, plots, design) come from: an index into groups, or
+  // -1 when the data is not split or all groups are pooled (analysis.shown_group 0). A number the
+  // data has not gives the nearest group.
+  int HeadlineGroup() const;
+  // The table the headline results are computed from: that group's rows, or the whole table.
+  const RunTable& HeadlineTable() const;
+  // "group NAME (2 of 8)", "all 8 groups pooled" or "" (no groups): the headline's source.
+  std::string HeadlineLabel() const;
 
  private:
   void RecomputeGroups();   // split and per-group point fits (after a refit)

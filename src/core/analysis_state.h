@@ -97,6 +97,9 @@ struct AnalysisState {
   // Checked against the data when it is split (Model: a message, the nearest group shown).
   int compare_group_first = 1;
   int compare_group_second = 2;
+  // The group the headline results (fit, plan, status, the plots' main series) come from when the
+  // data is split: 1-based as above; 0 pools every group into one fit, an explicit choice.
+  int shown_group = 1;
   std::string open_panel = "data";  // see IsKnownPanel
   CostInputs cost;                  // the Inference cost panel
 

@@ -440,6 +440,14 @@ std::vector<Setting> MakeTable() {
                  "What the data's batch column counts: tokens, or samples of tokens per sample "
                  "tokens each.")
           .Since(4),
+      Integer("shown_group", "groups.shown", [](S& s) { return &s.shown_group; })
+          .Range(0, kMaxGroups)
+          .Stale(Stage::kFit)
+          .Label("headline group",
+                 "With a group column, the group whose fit and plan the planner, the status line "
+                 "and the plots' main series show (numbered in the order the groups first appear "
+                 "in the data); 0 pools all groups into one fit.")
+          .Since(4),
   };
   for (Setting& row : t) {
     const std::string json = row.json;

@@ -190,10 +190,11 @@ TEST(StateVersion2, NewFieldsRoundTripInBothFormats) {
   ExpectVersion2Fields(json.state);
 }
 
-// Version 4's rows of issue 26 (one tokens per sample), in their order: the batch column's unit
-// (an enum: a varint). The merge puts other issues' version-4 rows around them; adapt here.
+// Version 4's rows of issue 26, in their order: the batch column's unit (an enum: a varint),
+// the headline group (a zigzag varint; below 64 here). The merge puts other issues' version-4
+// rows around them; adapt here.
 Bytes Version4TailOfIssue26(const AnalysisState& s) {
-  return {static_cast<uint8_t>(s.batch_column)};
+  return {static_cast<uint8_t>(s.batch_column), static_cast<uint8_t>(2 * s.shown_group)};
 }
 
 // The bytes of version 4's rows of this state (all of them: the end of the encoding).
@@ -263,17 +264,19 @@ TEST(StateVersion3, TailLayoutIsFrozen) {
 }
 
 TEST(StateVersion4, TailLayoutOfOneTokensPerSampleIsFrozen) {
-  // Issue 26's version-4 row: reader.batch_column, "tokens" 0, "samples" 1.
+  // Issue 26's version-4 rows: reader.batch_column ("tokens" 0, "samples" 1), groups.shown.
   AnalysisState s;
   s.batch_column = BatchColumn::kSamples;
   s.compute.tokens_per_sample = 2048;
-  EXPECT_EQ(Version4TailOfIssue26(s), Bytes{1});
+  s.shown_group = 5;
+  EXPECT_EQ(Version4TailOfIssue26(s), (Bytes{1, 10}));
   const Bytes bytes = EncodeState(s);
   EXPECT_EQ(bytes[2], 4);
-  EXPECT_EQ(bytes.back(), 1);
+  EXPECT_EQ(Bytes(bytes.end() - 2, bytes.end()), (Bytes{1, 10}));
   const DecodeResult back = DecodeState(bytes.data(), bytes.size());
   ASSERT_TRUE(back.ok) << back.message;
   EXPECT_EQ(back.state.batch_column, BatchColumn::kSamples);
+  EXPECT_EQ(back.state.shown_group, 5);
   EXPECT_EQ(back.notice, "");  // a version-4 state is read as it is
   EXPECT_EQ(back.state.MakeReadOptions().tokens_per_sample, 2048);
   const DecodeResult json = StateFromJson(StateToJson(s));
