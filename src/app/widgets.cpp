@@ -90,6 +90,30 @@ bool SettingCombo(Model& model, const char* key, float width) {
   return changed;
 }
 
+void HeadlineGroupCombo(Model& model, const char* id) {
+  if (model.groups.empty()) return;
+  const Setting& row = *FindSetting("shown_group");
+  const int current = model.HeadlineGroup();  // -1: pooled
+  const std::string pooled = "all groups pooled (one law for every group)";
+  const std::string shown =
+      current < 0 ? pooled : "group " + model.groups[static_cast<size_t>(current)].name;
+  ImGui::PushID(id);
+  const std::string label = FieldLabel(row.label, ImGui::GetFontSize() * 14);
+  if (ImGui::BeginCombo(label.c_str(), shown.c_str())) {
+    for (size_t g = 0; g < model.groups.size(); ++g) {
+      const std::string name = "group " + model.groups[g].name;
+      if (ImGui::Selectable(name.c_str(), static_cast<int>(g) == current))
+        model.SetOption("shown_group", std::to_string(g + 1));
+    }
+    ImGui::Separator();
+    if (ImGui::Selectable(pooled.c_str(), current < 0)) model.SetOption("shown_group", "0");
+    ImGui::EndCombo();
+  }
+  RecordItemRect(std::string("headline_group.") + id);
+  Tooltip(row);
+  ImGui::PopID();
+}
+
 void HelpMarker(const char* text) {
   SameLineIfWide();  // on phones the field before it is full width
   ImGui::TextDisabled("(?)");
@@ -133,6 +157,8 @@ void PlotExportButtons(Model& model, const char* name) {
   const plot::PlotView& view = plot::LastPlotView();
   RecordRect(std::string("plot.") + name, view.frame_min, view.frame_max);
   RecordValues(std::string("view.") + name, {view.x.min, view.x.max, view.y.min, view.y.max});
+  RecordRect(std::string("reset.") + name, view.reset_min, view.reset_max);
+  RecordValues(std::string("moved.") + name, {view.user_view ? 1.0 : 0.0});
   const plot::PlotStats& stats = plot::LastPlotStats();
   RecordValues(std::string("stats.") + name,
                {static_cast<double>(stats.points), static_cast<double>(stats.points_drawn)});
