@@ -5,7 +5,7 @@
 //     page is the finger's, as on any web page), and keeps gliding after the finger lifts;
 //   - two fingers on a plot pan it (their midpoint) and pinch-zoom it;
 //   - a long press on a plot puts the pointer where the finger is, unpressed, so the plot shows
-//     the read-out of the point under it (there is no hover on touch);
+//     the read-out of the point under it (there is no hover on touch); a drag after it scrolls;
 //   - while an ImGui text field is active, a hidden HTML input holds the focus so that mobile
 //     browsers raise their keyboard; what is typed into it goes to the field.
 const LONG_PRESS_MS = 450;
@@ -75,7 +75,9 @@ export function installTouch(app, canvas, textInput) {
     if (mode === 'pinch') return;  // one finger of a pinch lifted: nothing until both have
     const p = local(event.touches[0]);
     const moved = Math.hypot(p.x - start.x, p.y - start.y);
-    if (mode === 'pending' && moved > TAP_SLOP_CSS_PX) {
+    // A drag scrolls, after a long press too (the read-out stays where the finger rested): a
+    // swipe whose start the page was too busy to see in time is still a swipe.
+    if ((mode === 'pending' || mode === 'hold') && moved > TAP_SLOP_CSS_PX) {
       clearHold();
       mode = 'scroll';
     }
@@ -83,8 +85,6 @@ export function installTouch(app, canvas, textInput) {
       const dt = Math.max(1, p.t - last.t);
       velocity = { x: (p.x - last.x) / dt * 16, y: (p.y - last.y) / dt * 16 };  // px per frame
       app.touchScroll(p.x, p.y, p.x - last.x, p.y - last.y);
-    } else if (mode === 'hold') {
-      app.touchPointer(p.x, p.y, false);  // the read-out follows the finger
     }
     last = p;
   }

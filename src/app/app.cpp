@@ -291,10 +291,14 @@ void App::Frame(bool repeat) {
   ImGui::BeginChild("panels", ImVec2(0, -status_height));
   if (ImGui::BeginTabBar("panels")) {
     // The state names the open panel (links restore it); a tab the user clicks updates the state.
+    // Dear ImGui selects a tab one frame after it is asked to: until the tab asked for is drawn, a
+    // different tab drawn is not the user's click (a state that changes twice within one frame,
+    // a paste then a link's panel, would otherwise flip back).
     std::string& open = model_.analysis.open_panel;
     const char* drawn = nullptr;
     for (const PanelEntry& panel : kPanels) {
       const bool select = open == panel.id && shown_panel_ != panel.id;
+      if (select) requested_panel_ = panel.id;
       if (ImGui::BeginTabItem(panel.title, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0)) {
         drawn = panel.id;
         if (tabs_focused_) {  // the keyboard is on the tabs: ring the open one
@@ -323,12 +327,15 @@ void App::Frame(bool repeat) {
     }
     ImGui::EndTabBar();
     if (drawn && shown_panel_ != drawn) {
-      if (open == shown_panel_) {  // not a change of state: the user clicked another tab
+      // Not a change of state (none asked for, or the one asked for is on its way): the user
+      // clicked another tab.
+      if (open == shown_panel_ && requested_panel_.empty()) {
         open = drawn;
         ++model_.revision;
       }
       shown_panel_ = drawn;
     }
+    if (drawn && requested_panel_ == drawn) requested_panel_.clear();
   }
   ImGui::EndChild();
   DrawStatusBar();

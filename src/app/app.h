@@ -59,6 +59,7 @@ class App {
 
   Model model_;
   std::string shown_panel_;      // the tab drawn in the last frame
+  std::string requested_panel_;  // the tab Dear ImGui was asked to select and has not drawn yet
   bool fitting_frame_ = false;   // this frame shows "fitting..." and leaves the refit to the next
   std::string loading_text_;     // the first data is on its way (SetLoading)
   std::string shown_data_name_;  // the data the panels show (new data gets a "fitting..." frame)

@@ -76,6 +76,7 @@ std::string Model::LoadCsv(const std::string& text, const std::string& name) {
   }
   analysis = std::move(candidate);
   load_error.clear();
+  notice.clear();  // a notice of the previous data (a link's length, "Pasted data loaded") is stale
   Invalidate(Stale::kRead);
   return "";
 }
@@ -85,6 +86,7 @@ std::string Model::LoadStateBytes(const std::vector<uint8_t>& bytes) {
   if (!decoded.ok) return load_error = "This link could not be opened: " + decoded.message;
   analysis = std::move(decoded.state);
   load_error.clear();
+  notice = decoded.notice;  // a notice of the previous data is stale; "" or this version's rule
   Invalidate(Stale::kRead);
   return "";
 }
@@ -94,6 +96,7 @@ std::string Model::LoadStateJson(const std::string& text) {
   if (!decoded.ok) return load_error = "This state file could not be opened: " + decoded.message;
   analysis = std::move(decoded.state);
   load_error.clear();
+  notice = decoded.notice;  // a notice of the previous data is stale; "" or this version's rule
   Invalidate(Stale::kRead);
   return "";
 }
