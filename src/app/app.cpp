@@ -277,6 +277,11 @@ void App::Frame(bool repeat) {
   }
   BeginLayoutFrame(pixel_ratio_);
   ImGuiIO& io = ImGui::GetIO();
+  // Escape closes whatever popup is open (a menu, a combo), wherever the keyboard focus is.
+  const int any_popup = ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel;
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false) &&
+      ImGui::IsPopupOpen("", any_popup) && !GImGui->OpenPopupStack.empty())
+    ImGui::ClosePopupToLevel(0, true);
   if (io.KeyCtrl && ImGui::IsKeyPressed('L', false)) CopyShareLink(model_);  // GLFW_KEY_L
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
@@ -299,7 +304,10 @@ void App::Frame(bool repeat) {
     for (const PanelEntry& panel : kPanels) {
       const bool select = open == panel.id && shown_panel_ != panel.id;
       if (select) requested_panel_ = panel.id;
-      if (ImGui::BeginTabItem(panel.title, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0)) {
+      const bool open_tab =
+          ImGui::BeginTabItem(panel.title, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
+      RecordItemRect(std::string("tab.") + panel.id);
+      if (open_tab) {
         drawn = panel.id;
         if (tabs_focused_) {  // the keyboard is on the tabs: ring the open one
           const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
@@ -340,6 +348,8 @@ void App::Frame(bool repeat) {
   ImGui::EndChild();
   DrawStatusBar();
   ImGui::End();
+  RecordValues("popup_open", {ImGui::IsPopupOpen("", any_popup) ? 1.0 : 0.0});  // the test hook
+  RecordValues("tabs_focused", {tabs_focused_ ? 1.0 : 0.0});
   if (plot::g_show_demo) plot::ShowPlotDemo(&plot::g_show_demo);  // the plot widget's demo
 }
 
