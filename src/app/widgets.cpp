@@ -6,6 +6,7 @@
 #include "app/plot/plot.h"
 #include "app/web_bridge.h"
 #include "imgui.h"
+#include "imgui_internal.h"
 #include "imgui_stdlib.h"
 
 namespace scalecalc::app {
@@ -132,7 +133,14 @@ void CopyButton(Model& model, const char* label, const std::string& text) {
 }
 
 void ShortcutTooltip(const char* text) {
-  if (ImGui::IsItemHovered() || ImGui::IsItemFocused()) ImGui::SetTooltip("%s", text);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("%s", text);
+  } else if (ImGui::IsItemFocused() && !GImGui->NavDisableHighlight) {
+    // Reached with the keyboard: beside the item. (A click also focuses an item; the tooltip
+    // would then follow the mouse across the page.)
+    ImGui::SetNextWindowPos(ImVec2(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y + 2));
+    ImGui::SetTooltip("%s", text);
+  }
 }
 
 void TableCopyButtons(Model& model, const char* id, const TableText& table,
