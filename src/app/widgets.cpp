@@ -209,9 +209,11 @@ void DrawWarnings(const std::vector<Warning>& warnings, const char* only_prefix)
   const std::string prefix = only_prefix ? only_prefix : "";
   for (const Warning& w : warnings) {
     if (w.code.compare(0, prefix.size(), prefix) != 0) continue;
-    ImGui::PushStyleColor(ImGuiCol_Text, SeverityColour(w.severity));
-    ImGui::TextWrapped("%s: %s", ToString(w.severity), w.message.c_str());
-    ImGui::PopStyleColor();
+    // Wrapped at spaces only (Dear ImGui's own wrap splits "(2.6e+08)" after the '.').
+    const ImVec4 colour = SeverityColour(w.severity);
+    ImGui::BeginGroup();
+    WrappedTextUnformatted(std::string(ToString(w.severity)) + ": " + w.message, &colour);
+    ImGui::EndGroup();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("code: %s", w.code.c_str());
   }
 }
