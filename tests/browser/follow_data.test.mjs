@@ -166,6 +166,16 @@ test('every built-in example: samples x tokens per sample = batch tokens; Step L
     if (examples[i].includes('steplaw')) {
       assert.equal(r.plan.tokens_per_sample, 2048);
       assert.equal(r.options.batch_column, 'samples', 'bs counts sequences of 2048 tokens');
+      // Read as tokens, bs looks like samples: the Data panel asks, beside the mapping.
+      assert.equal(await setOption(page, 'panel', 'data'), '');
+      assert.equal(await setOption(page, 'batch_column', 'tokens'), '');
+      await frames(page, 4);
+      const asked = (await layout(page)).rects.find((x) => x.name === 'batch_prompt');
+      assert.ok(asked, 'the batch-looks-like-samples question is shown');
+      await page.screenshot({ path: screenshotPath('data-batch-prompt') });
+      assert.equal(await setOption(page, 'batch_column', 'samples'), '');
+      await frames(page, 4);
+      assert.ok(!(await layout(page)).rects.find((x) => x.name === 'batch_prompt'), 'and goes');
     }
   }
   assert.deepEqual(sender.problems, []);
