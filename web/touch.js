@@ -1,11 +1,11 @@
 // touch.js: touch and the on-screen keyboard for the app's canvas. Emscripten's GLFW turns a
 // touch into a mouse press at the first finger only, so pinch, scrolling and long-press would be
 // lost: these handlers take touches before GLFW sees them and pass them to the app (Embind):
-//   - a tap is a click; a drag on a plot pans it (a mouse drag); a drag elsewhere scrolls what is
-//     under the finger, and keeps gliding after the finger lifts (momentum);
-//   - two fingers pinch-zoom the plot under their midpoint;
-//   - a long press on a plot releases the button where the finger is, so the plot shows the
-//     read-out of the point under it (there is no hover on touch);
+//   - a tap is a click; a one-finger drag scrolls what is under the finger (over a plot too: the
+//     page is the finger's, as on any web page), and keeps gliding after the finger lifts;
+//   - two fingers on a plot pan it (their midpoint) and pinch-zoom it;
+//   - a long press on a plot puts the pointer where the finger is, unpressed, so the plot shows
+//     the read-out of the point under it (there is no hover on touch); a drag after it scrolls;
 //   - while an ImGui text field is active, a hidden HTML input holds the focus so that mobile
 //     browsers raise their keyboard; what is typed into it goes to the field.
 const LONG_PRESS_MS = 450;
@@ -13,11 +13,12 @@ const TAP_SLOP_CSS_PX = 8;
 const MOMENTUM_DECAY = 0.92;  // per frame
 
 export function installTouch(app, canvas, textInput) {
-  let mode = null;  // 'pending' | 'plot' | 'scroll' | 'hold' | 'pinch'
+  let mode = null;  // 'pending' | 'scroll' | 'hold' | 'pinch'
   let start = null;
   let last = null;
   let velocity = { x: 0, y: 0 };
   let pinchDistance = 0;
+  let pinchMid = null;
   let holdTimer = null;
   let glide = null;
   let usedTouch = false;
@@ -42,24 +43,21 @@ export function installTouch(app, canvas, textInput) {
     stopGlide();
     if (event.touches.length >= 2) {
       clearHold();
-      if (mode === 'plot') app.touchPointer(last.x, last.y, false);
       mode = 'pinch';
-      pinchDistance = midpoint(event.touches).d;
+      pinchMid = midpoint(event.touches);
+      pinchDistance = pinchMid.d;
       return;
     }
     start = last = local(event.touches[0]);
     velocity = { x: 0, y: 0 };
+    mode = 'pending';
+    app.touchScroll(start.x, start.y, 0, 0);  // the pointer moves there, nothing pressed
     if (app.plotAt(start.x, start.y)) {
-      mode = 'plot';
-      app.touchPointer(start.x, start.y, true);
       holdTimer = setTimeout(() => {
-        if (mode !== 'plot') return;
-        mode = 'hold';  // release in place: the plot shows the read-out of the point there
+        if (mode !== 'pending') return;
+        mode = 'hold';  // the pointer rests there: the plot shows the read-out of the point
         app.touchPointer(last.x, last.y, false);
       }, LONG_PRESS_MS);
-    } else {
-      mode = 'pending';
-      app.touchScroll(start.x, start.y, 0, 0);  // the pointer moves there, nothing pressed
     }
   }
 
@@ -68,20 +66,25 @@ export function installTouch(app, canvas, textInput) {
     event.stopPropagation();
     if (mode === 'pinch' && event.touches.length >= 2) {
       const m = midpoint(event.touches);
-      if (pinchDistance > 0 && m.d > 0) app.touchPinch(m.x, m.y, m.d / pinchDistance);
+      const scale = pinchDistance > 0 && m.d > 0 ? m.d / pinchDistance : 1;
+      app.touchPinch(m.x, m.y, scale, m.x - pinchMid.x, m.y - pinchMid.y);
       pinchDistance = m.d;
+      pinchMid = m;
       return;
     }
+    if (mode === 'pinch') return;  // one finger of a pinch lifted: nothing until both have
     const p = local(event.touches[0]);
     const moved = Math.hypot(p.x - start.x, p.y - start.y);
-    if (mode === 'pending' && moved > TAP_SLOP_CSS_PX) mode = 'scroll';
-    if (mode === 'plot' && moved > TAP_SLOP_CSS_PX) clearHold();
+    // A drag scrolls, after a long press too (the read-out stays where the finger rested): a
+    // swipe whose start the page was too busy to see in time is still a swipe.
+    if ((mode === 'pending' || mode === 'hold') && moved > TAP_SLOP_CSS_PX) {
+      clearHold();
+      mode = 'scroll';
+    }
     if (mode === 'scroll') {
       const dt = Math.max(1, p.t - last.t);
       velocity = { x: (p.x - last.x) / dt * 16, y: (p.y - last.y) / dt * 16 };  // px per frame
       app.touchScroll(p.x, p.y, p.x - last.x, p.y - last.y);
-    } else if (mode === 'plot' || mode === 'hold') {
-      app.touchPointer(p.x, p.y, mode === 'plot');
     }
     last = p;
   }
@@ -94,8 +97,6 @@ export function installTouch(app, canvas, textInput) {
     if (mode === 'pending') {
       app.touchPointer(start.x, start.y, true);  // a tap: one frame down, one up (queued)
       app.touchPointer(start.x, start.y, false);
-    } else if (mode === 'plot') {
-      app.touchPointer(last.x, last.y, false);
     } else if (mode === 'scroll' && Math.hypot(velocity.x, velocity.y) > 1) {
       const at = last;
       const step = () => {

@@ -5,6 +5,7 @@
 #include "app/bootstrap_job.h"
 #include "app/examples.h"
 #include "app/format.h"
+#include "app/frame_pacing.h"
 #include "app/layout.h"
 #include "app/panels.h"
 #include "app/plot/plot.h"
@@ -148,13 +149,16 @@ void App::DrawStatusBar() {
     return;
   }
   const FitSummary& fit = model_.fit;
+  // Grouped data: the headline is one group's (or, chosen, all pooled), and says which.
+  const std::string source = model_.HeadlineLabel();
+  const int runs = static_cast<int>(model_.HeadlineTable().runs.size());
   if (IsPhone()) {  // one line of a narrow screen: the formula is on the Fit panel
-    ImGui::TextDisabled("%d runs  |  %s", static_cast<int>(model_.read.table.runs.size()),
+    ImGui::TextDisabled("%d runs%s  |  %s", runs, source.empty() ? "" : " of one group",
                         fit.ok ? "fitted" : "no fit");
     return;
   }
-  ImGui::TextDisabled("%s: %d runs  |  %s", model_.analysis.data_name.c_str(),
-                      static_cast<int>(model_.read.table.runs.size()),
+  ImGui::TextDisabled("%s%s: %d runs  |  %s", model_.analysis.data_name.c_str(),
+                      source.empty() ? "" : (", " + source).c_str(), runs,
                       fit.ok ? LossLawFormula(fit.laws.loss).c_str() : "no fit");
 }
 
@@ -181,11 +185,65 @@ void App::OnTouchScroll(float x_css, float y_css, float dx_css, float dy_css) {
   wheel_x_ += dx_css * pixel_ratio_ / (2 * font);
 }
 
-void App::OnPinch(float x_css, float y_css, double scale) {
-  plot::PinchZoom(ImVec2(x_css * pixel_ratio_, y_css * pixel_ratio_), scale);
+void App::OnPinch(float x_css, float y_css, double scale, float dx_css, float dy_css) {
+  touch_seen_ = true;
+  plot::PinchZoom(ImVec2(x_css * pixel_ratio_, y_css * pixel_ratio_), scale,
+                  ImVec2(dx_css * pixel_ratio_, dy_css * pixel_ratio_));
+}
+
+// The panel tabs in the keyboard's Tab order (Dear ImGui 1.86's Tab reaches text fields only):
+// Tab while no field is being typed in focuses the tab bar; there Left and Right change panels
+// (browsers keep Ctrl+Tab and Ctrl+PageUp/PageDown for their own tabs); Tab, Enter, Space or
+// Down go into the panel (Tab on to its first field), Escape or a click leaves. Runs before
+// ImGui::NewFrame: a key it takes is hidden from Dear ImGui for this frame.
+void App::ApplyKeyboardTabs() {
+  ImGuiIO& io = ImGui::GetIO();
+  const auto key = [&](ImGuiKey_ k) { return io.KeyMap[k]; };
+  const auto pressed = [&](int k) {  // down now, up in the last frame
+    return k >= 0 && k < IM_ARRAYSIZE(io.KeysDown) && io.KeysDown[k] && io.KeysDownDuration[k] < 0;
+  };
+  const auto take = [&](int k) {
+    if (k >= 0 && k < IM_ARRAYSIZE(io.KeysDown)) io.KeysDown[k] = false;
+  };
+  const int tab = key(ImGuiKey_Tab), left = key(ImGuiKey_LeftArrow),
+            right = key(ImGuiKey_RightArrow), down = key(ImGuiKey_DownArrow),
+            enter = key(ImGuiKey_Enter), space = key(ImGuiKey_Space), escape = key(ImGuiKey_Escape);
+  if (!tabs_focused_) {
+    const bool popup = ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId);
+    if (pressed(tab) && !io.WantTextInput && !io.KeyCtrl && !io.KeyShift && !popup) {
+      tabs_focused_ = true;
+      take(tab);
+      WakeFrames();
+    }
+    return;
+  }
+  if (io.MouseDown[0]) {
+    tabs_focused_ = false;
+    return;
+  }
+  const int count = static_cast<int>(sizeof kPanels / sizeof kPanels[0]);
+  int current = 0;
+  for (int i = 0; i < count; ++i) {
+    if (model_.analysis.open_panel == kPanels[i].id) current = i;
+  }
+  if (pressed(left) || pressed(right)) {
+    const int next = (current + (pressed(right) ? 1 : count - 1)) % count;
+    model_.SetOption("panel", kPanels[next].id);
+    take(left);
+    take(right);
+  } else if (pressed(tab) || pressed(enter) || pressed(space) || pressed(down)) {
+    tabs_focused_ = false;  // Tab goes on to Dear ImGui: the panel's first field
+    take(enter);
+    take(space);
+    take(down);
+  } else if (pressed(escape)) {
+    tabs_focused_ = false;
+    take(escape);
+  }
 }
 
 void App::ApplyTouchInput() {
+  ApplyKeyboardTabs();
   ImGuiIO& io = ImGui::GetIO();
   // On-screen Backspace: down one frame, up the next (Dear ImGui 1.86 reads held keys).
   const int backspace = io.KeyMap[ImGuiKey_Backspace];
@@ -199,6 +257,8 @@ void App::ApplyTouchInput() {
       --virtual_backspaces_;
     }
   }
+  // A finger's tap on a plot is no click into it: a one-finger drag after it still scrolls.
+  plot::SetClickEngagesWheel(!touch_seen_);
   if (!touch_seen_) return;
   // Moves pass at once; a press or a release ends this frame's share, so a tap shorter than a
   // frame is still one frame down and one up.
@@ -229,6 +289,11 @@ void App::Frame(bool repeat) {
   }
   BeginLayoutFrame(pixel_ratio_);
   ImGuiIO& io = ImGui::GetIO();
+  // Escape closes whatever popup is open (a menu, a combo), wherever the keyboard focus is.
+  const int any_popup = ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel;
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false) &&
+      ImGui::IsPopupOpen("", any_popup) && !GImGui->OpenPopupStack.empty())
+    ImGui::ClosePopupToLevel(0, true);
   if (io.KeyCtrl && ImGui::IsKeyPressed('L', false)) CopyShareLink(model_);  // GLFW_KEY_L
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
@@ -243,12 +308,25 @@ void App::Frame(bool repeat) {
   ImGui::BeginChild("panels", ImVec2(0, -status_height));
   if (ImGui::BeginTabBar("panels")) {
     // The state names the open panel (links restore it); a tab the user clicks updates the state.
+    // Dear ImGui selects a tab one frame after it is asked to: until the tab asked for is drawn, a
+    // different tab drawn is not the user's click (a state that changes twice within one frame,
+    // a paste then a link's panel, would otherwise flip back).
     std::string& open = model_.analysis.open_panel;
     const char* drawn = nullptr;
     for (const PanelEntry& panel : kPanels) {
       const bool select = open == panel.id && shown_panel_ != panel.id;
-      if (ImGui::BeginTabItem(panel.title, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0)) {
+      if (select) requested_panel_ = panel.id;
+      const bool open_tab =
+          ImGui::BeginTabItem(panel.title, nullptr, select ? ImGuiTabItemFlags_SetSelected : 0);
+      RecordItemRect(std::string("tab.") + panel.id);
+      if (open_tab) {
         drawn = panel.id;
+        if (tabs_focused_) {  // the keyboard is on the tabs: ring the open one
+          const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+          ImGui::GetForegroundDrawList()->AddRect(
+              min, max, ImGui::GetColorU32(ImGuiCol_NavHighlight), 3, 0, 2 * pixel_ratio_);
+          RecordRect("tabs.focus", min, max);
+        }
         ImGui::BeginChild(panel.id);
         // Keyboard: Tab moves between the fields of the focused window, so the open panel takes
         // the focus when it changes, and when Tab is pressed while the header has it.
@@ -269,16 +347,21 @@ void App::Frame(bool repeat) {
     }
     ImGui::EndTabBar();
     if (drawn && shown_panel_ != drawn) {
-      if (open == shown_panel_) {  // not a change of state: the user clicked another tab
+      // Not a change of state (none asked for, or the one asked for is on its way): the user
+      // clicked another tab.
+      if (open == shown_panel_ && requested_panel_.empty()) {
         open = drawn;
         ++model_.revision;
       }
       shown_panel_ = drawn;
     }
+    if (drawn && requested_panel_ == drawn) requested_panel_.clear();
   }
   ImGui::EndChild();
   DrawStatusBar();
   ImGui::End();
+  RecordValues("popup_open", {ImGui::IsPopupOpen("", any_popup) ? 1.0 : 0.0});  // the test hook
+  RecordValues("tabs_focused", {tabs_focused_ ? 1.0 : 0.0});
   if (plot::g_show_demo) plot::ShowPlotDemo(&plot::g_show_demo);  // the plot widget's demo
 }
 

@@ -39,8 +39,13 @@ std::string OpenFile(const std::string& name, const std::string& text) {
   const size_t first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
   const bool json = (name.size() >= 5 && name.compare(name.size() - 5, 5, ".json") == 0) ||
                     (first != std::string::npos && text[first] == '{');
-  if (!json) return model().LoadCsv(text, name);
+  if (!json) {
+    std::string error = model().LoadCsv(text, name);
+    if (error.empty()) model().notice = "Opened " + name;
+    return error;
+  }
   std::string error = model().LoadStateJson(text);
+  if (error.empty() && model().notice.empty()) model().notice = "Opened " + name;
   return error;
 }
 
@@ -211,8 +216,8 @@ void TouchPointer(float x, float y, bool down) {
 void TouchScroll(float x, float y, float dx, float dy) {
   TheApp().OnTouchScroll(x, y, dx, dy);
 }
-void TouchPinch(float x, float y, double scale) {
-  TheApp().OnPinch(x, y, scale);
+void TouchPinch(float x, float y, double scale, float dx, float dy) {
+  TheApp().OnPinch(x, y, scale, dx, dy);
 }
 bool PlotAt(float x, float y) {
   return PointInRect("plot.", x, y);

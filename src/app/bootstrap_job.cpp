@@ -23,7 +23,8 @@ constexpr int kNoJob = -2;
 // then each such group (a partial one too: its lr and batch laws keep intervals); kNoJob when none
 // is left.
 int NextJob(const Model& model, int after) {
-  if (after < -1 && HasLawsToResample(model.fit)) return -1;
+  // The whole table only when it is the headline (a headline group's job serves it too).
+  if (after < -1 && HasLawsToResample(model.fit) && model.HeadlineGroup() < 0) return -1;
   for (int g = std::max(after + 1, 0); g < static_cast<int>(model.groups.size()); ++g) {
     if (HasLawsToResample(model.groups[g].analysis.fit)) return g;
   }

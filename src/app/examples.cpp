@@ -12,7 +12,7 @@ const Example kExamples[] = {
      "data/chinchilla_epoch_svg_extracted.csv", "chinchilla_epoch_svg_extracted.csv",
      "compare=epoch"},
     {"Step Law LR/batch sweeps (StepFun, 1,911 runs)", "data/steplaw_dense_lr_bs_loss.csv",
-     "steplaw_dense_lr_bs_loss.csv", "tokens_per_sample=2048;compare=steplaw"},
+     "steplaw_dense_lr_bs_loss.csv", "tokens_per_sample=2048;batch_column=samples;compare=steplaw"},
     {"IsoFLOP points, five sources (947 runs)", "data/isoflops_multi_source.csv",
      "isoflops_multi_source.csv", "compare=chinchilla"},
 };

@@ -5,8 +5,10 @@
 #include <emscripten/html5.h>
 #include <emscripten/html5_webgl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "app/app.h"
 #include "app/frame_pacing.h"
@@ -90,6 +92,41 @@ void OnScroll(GLFWwindow* window, double dx_pixels, double dy_pixels) {
   ImGui_ImplGlfw_ScrollCallback(window, -dx_pixels / 100.0, -dy_pixels / 100.0);
 }
 
+// Dear ImGui 1.86 reads held keys once a frame: a key pressed and released between two frames
+// (a quick Enter on a slow frame) would never be seen down. Each release whose press no frame has
+// seen yet waits for the frame after the one that sees the press (an edge queue, as for touches).
+struct KeyEdges {
+  struct Release {
+    int key, scancode, mods;
+  };
+  std::vector<int> unseen;       // pressed since the last frame began
+  std::vector<Release> waiting;  // released before any frame saw them down
+  std::vector<Release> due;      // to apply when the next frame begins
+};
+KeyEdges key_edges;
+
+void OnKey(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  scalecalc::app::WakeFrames();
+  if (action == GLFW_PRESS) {
+    key_edges.unseen.push_back(key);
+  } else if (action == GLFW_RELEASE && std::find(key_edges.unseen.begin(), key_edges.unseen.end(),
+                                                 key) != key_edges.unseen.end()) {
+    key_edges.waiting.push_back({key, scancode, mods});
+    return;
+  }
+  ImGui_ImplGlfw_KeyCallback(window, key, scancode, action, mods);
+}
+
+// At the start of each frame: the releases of keys the last frame saw down happen now; presses
+// so far are seen by this frame.
+void ApplyKeyEdges(GLFWwindow* window) {
+  for (const KeyEdges::Release& r : key_edges.due)
+    ImGui_ImplGlfw_KeyCallback(window, r.key, r.scancode, GLFW_RELEASE, r.mods);
+  key_edges.due.swap(key_edges.waiting);
+  key_edges.waiting.clear();
+  key_edges.unseen.clear();
+}
+
 // A lost WebGL context (the GPU process restarted, a phone took the GPU back from a background
 // tab) comes back only if its loss event is prevented: returning true does that. The restored
 // context has none of the app's GL objects: the renderer makes them again.
@@ -108,6 +145,7 @@ EM_BOOL OnContextRestored(int, const void*, void*) {
 
 // One Dear ImGui frame of the app, up to its draw data. `repeat`: the same frame laid out again.
 void BuildImGuiFrame(bool repeat) {
+  if (!repeat) ApplyKeyEdges(platform.window);
   ImGui_ImplGlfw_NewFrame();
   scalecalc::app::TheApp().ApplyTouchInput();  // after the backend, which knows only the mouse
   ImGuiIO& io = ImGui::GetIO();
@@ -177,12 +215,12 @@ int main() {
   // callbacks call these first; it reads the cursor by polling, so the position has one of its own.
   using scalecalc::app::WakeFrames;
   glfwSetMouseButtonCallback(platform.window, [](GLFWwindow*, int, int, int) { WakeFrames(); });
-  glfwSetKeyCallback(platform.window, [](GLFWwindow*, int, int, int, int) { WakeFrames(); });
   glfwSetCharCallback(platform.window, [](GLFWwindow*, unsigned int) { WakeFrames(); });
   glfwSetCursorEnterCallback(platform.window, [](GLFWwindow*, int) { WakeFrames(); });
   glfwSetWindowFocusCallback(platform.window, [](GLFWwindow*, int) { WakeFrames(); });
   glfwSetCursorPosCallback(platform.window, [](GLFWwindow*, double, double) { WakeFrames(); });
   ImGui_ImplGlfw_InitForOpenGL(platform.window, true);
+  glfwSetKeyCallback(platform.window, OnKey);  // wakes, queues short presses, then the backend's
   glfwSetScrollCallback(platform.window, OnScroll);
   if (const std::string failure = scalecalc::app::InitWebGlRenderer(); !failure.empty()) {
     scalecalc::app::web::ReportFatal("scalecalc could not start: " + failure);

@@ -63,8 +63,8 @@ std::string Model::LoadCsv(const std::string& text, const std::string& name) {
   candidate.data_name = name.empty() ? "pasted data" : name;
   candidate.columns.clear();  // new data, new headers: guess again
   candidate.excluded_rows.clear();
-  candidate.tokens_per_sample = 0;
-  candidate.group_column.clear();  // the new file may not have the column
+  candidate.batch_column = BatchColumn::kTokens;  // until the user (or the prompt) says samples
+  candidate.group_column.clear();                 // the new file may not have the column
   ReadResult result = ReadRuns(candidate.csv_text, candidate.MakeReadOptions());
   if (!result.ok) {
     load_error = "Could not read " + candidate.data_name + "; the previous data is kept.";
@@ -89,6 +89,7 @@ std::string Model::LoadStateBytes(const std::vector<uint8_t>& bytes) {
   load_error.clear();
   NewData();
   opened_link_version = decoded.version;
+  opened_link_notice = decoded.notice;  // told with the link's description
   return "";
 }
 
@@ -103,6 +104,7 @@ std::string Model::LoadStateJson(const std::string& text) {
   analysis = std::move(decoded.state);
   load_error.clear();
   NewData();
+  if (!decoded.notice.empty()) Notify(decoded.notice, NoticeLevel::kCaution);
   return "";
 }
 
@@ -123,7 +125,13 @@ void Model::DescribeOpenedLink() {
   if (fit.ok && analysis.fit.bootstrap_samples > 0) {
     text += "; the bootstrap intervals are recomputed here (same seed: the same intervals)";
   }
-  Notify(std::move(text));
+  NoticeLevel level = NoticeLevel::kDone;
+  if (!opened_link_notice.empty()) {  // what the upgrade changed (one tokens per sample)
+    text += ". " + opened_link_notice;
+    level = NoticeLevel::kCaution;
+  }
+  opened_link_notice.clear();
+  Notify(std::move(text), level);
 }
 
 bool Model::Recompute() {
@@ -134,11 +142,11 @@ bool Model::Recompute() {
   read_is_current = false;
   bool refit = false;
   if (stage >= Stale::kFit) {
-    fit = read.ok ? FitAnalysis(analysis, read.table, /*bootstrap=*/false) : FitSummary{};
+    RecomputeGroups();  // first: the headline may be one of the groups
+    fit = read.ok ? FitAnalysis(analysis, HeadlineTable(), /*bootstrap=*/false) : FitSummary{};
     if (!read.ok) fit.message = "No data to fit: fix the problems in the Data panel.";
     ++generation;
     refit = true;
-    RecomputeGroups();
   }
   plan = fit.ok ? PlanAnalysis(analysis, fit.laws) : Plan{};
   design = Design{};
@@ -149,7 +157,7 @@ bool Model::Recompute() {
     options.max_flops = analysis.design_max_flops;
     if (std::isnan(options.max_flops)) {  // default: as much again as the sweep cost
       options.max_flops = 0;
-      for (const Run& run : read.table.runs) {
+      for (const Run& run : HeadlineTable().runs) {
         if (!run.excluded)
           options.max_flops += TrainingFlops(analysis.compute, run.params, run.tokens);
       }
@@ -158,7 +166,7 @@ bool Model::Recompute() {
     // The page screens (linearised, immediate); the simulation that confirms it costs hundreds
     // of refits and runs in the CLI (scalecalc design).
     options.simulation_draws = 0;
-    design = DesignNextRuns(read.table, fit, options);
+    design = DesignNextRuns(HeadlineTable(), fit, options);
   }
   ReplanGroups();
   RecomputeIsoFlop();
@@ -179,7 +187,7 @@ bool Model::Recompute() {
 void Model::UpdatePlotSeries() {
   const double budget = analysis.plan.budget_flops, tolerance = analysis.plan.loss_tolerance;
   plots =
-      MakePlotSeries(read.table, fit.cells, fit.laws, analysis.compute, budget,
+      MakePlotSeries(HeadlineTable(), fit.cells, fit.laws, analysis.compute, budget,
                      plan.ok ? plan.ideal.params : NAN, plan.ok ? plan.ideal.loss : NAN, tolerance);
   compare_iso = IsoComputeSeries{};
   if (compare && compare->laws.loss.IsSet()) {
@@ -195,15 +203,23 @@ void Model::AttachBootstrap(int job_generation, int group,
     if (group >= static_cast<int>(groups.size())) return;
     TableAnalysis& t = groups[group].analysis;
     if (!HasLawsToResample(t.fit) || !AttachBootstrapSamples(flat_samples, &t.fit)) return;
-    if (!t.fit.ok) return;  // a partial result: its lr and batch laws have their intervals now
-    // Approach 2's intervals with the same resample count and seed, as for the whole table.
-    t.isoflop = FitIsoFlop(IsoFlopPointsOf(split.groups[group].table, t.fit, analysis.compute),
-                           analysis.compute, IsoFlopOptionsFor(analysis.fit));
-    t.plan = PlanAnalysis(analysis, t.fit.laws);
-    t.planned = true;
-    t.comparison = CompareMethods(t.isoflop, t.fit, &t.plan);
+    // The headline group's resamples are the headline's too (its fit is the same point fit).
+    const bool headline = group == HeadlineGroup() && AttachBootstrapSamples(flat_samples, &fit);
+    if (t.fit.ok) {  // a partial result stops here: its lr and batch laws have their intervals
+      // Approach 2's intervals with the same resample count and seed, as for the whole table.
+      t.isoflop = FitIsoFlop(IsoFlopPointsOf(split.groups[group].table, t.fit, analysis.compute),
+                             analysis.compute, IsoFlopOptionsFor(analysis.fit));
+      t.plan = PlanAnalysis(analysis, t.fit.laws);
+      t.planned = true;
+      t.comparison = CompareMethods(t.isoflop, t.fit, &t.plan);
+    }
+    if (!headline || !fit.ok) return;
+    plan = PlanAnalysis(analysis, fit.laws);
+    RecomputeIsoFlop();
+    UpdatePlotSeries();
     return;
   }
+  if (HeadlineGroup() >= 0) return;  // the whole table's resamples: not the headline's
   if (!HasLawsToResample(fit)) return;
   if (!AttachBootstrapSamples(flat_samples, &fit)) return;
   if (!fit.ok) return;
@@ -274,9 +290,27 @@ void Model::RecomputeIsoFlop() {
   isoflop = IsoFlopResult{};
   isoflop_comparison = MethodComparison{};
   if (!read.ok) return;
-  isoflop = FitIsoFlop(IsoFlopPointsOf(read.table, fit, analysis.compute), analysis.compute,
+  isoflop = FitIsoFlop(IsoFlopPointsOf(HeadlineTable(), fit, analysis.compute), analysis.compute,
                        IsoFlopOptionsFor(analysis.fit));
   isoflop_comparison = CompareMethods(isoflop, fit, plan.ok ? &plan : nullptr);
+}
+
+int Model::HeadlineGroup() const {
+  if (groups.empty() || analysis.shown_group <= 0) return -1;
+  return std::min(analysis.shown_group, static_cast<int>(groups.size())) - 1;
+}
+
+const RunTable& Model::HeadlineTable() const {
+  const int g = HeadlineGroup();
+  return g >= 0 && g < static_cast<int>(split.groups.size()) ? split.groups[g].table : read.table;
+}
+
+std::string Model::HeadlineLabel() const {
+  if (groups.empty()) return "";
+  const int g = HeadlineGroup();
+  if (g < 0) return "all " + std::to_string(groups.size()) + " groups pooled";
+  return "group " + groups[g].name + " (" + std::to_string(g + 1) + " of " +
+         std::to_string(groups.size()) + ")";
 }
 
 }  // namespace scalecalc::app

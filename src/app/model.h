@@ -105,6 +105,7 @@ struct Model {
   // Set by LoadStateBytes: the format version of the link just opened, described once it is read
   // (DescribeOpenedLink); 0 when there is nothing to describe.
   int opened_link_version = 0;
+  std::string opened_link_notice;  // what opening it changed (an older format's rule)
 
   void Notify(std::string text, NoticeLevel level = NoticeLevel::kDone,
               bool offer_state_file = false) {
@@ -155,6 +156,14 @@ struct Model {
   // The planner's two groups: the state's 1-based numbers when the data has them, otherwise the
   // nearest ones with a message naming the control.
   GroupPair ComparedGroups() const;
+  // The group the headline results (fit, plan, plots, design) come from: an index into groups, or
+  // -1 when the data is not split or all groups are pooled (analysis.shown_group 0). A number the
+  // data has not gives the nearest group.
+  int HeadlineGroup() const;
+  // The table the headline results are computed from: that group's rows, or the whole table.
+  const RunTable& HeadlineTable() const;
+  // "group NAME (2 of 8)", "all 8 groups pooled" or "" (no groups): the headline's source.
+  std::string HeadlineLabel() const;
 
  private:
   // After a load replaced `analysis`: a new serial, no notice about the previous data.
@@ -162,6 +171,7 @@ struct Model {
     ++data_serial;
     Notify("");
     opened_link_version = 0;
+    opened_link_notice.clear();
     Invalidate(Stale::kRead);
   }
   void RecomputeGroups();   // split and per-group point fits (after a refit)

@@ -157,7 +157,7 @@ void DrawMeasureControls(CostMeasurement& m) {
   }
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4);
   ImGui::InputDouble("time budget (s)", &m.budget_seconds, 0, 0, "%.0f");
-  ImGui::SameLine();
+  SameLineIfWide();  // a phone's line has no room left: the hint wraps on its own line
   const std::string error = ValidateBudgetSeconds(m.budget_seconds);
   if (!error.empty())
     ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", error.c_str());

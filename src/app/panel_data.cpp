@@ -148,6 +148,36 @@ void DrawRunsTable(Model& model) {
   RecordValues("scroll.runs", {scroll.x / PixelRatio(), scroll.y / PixelRatio()});
 }
 
+// What the batch column counts (tokens, or samples of the one tokens per sample, which the
+// planner uses too), and, when the column looks like samples but is read as tokens, the question
+// in full, right beside the switch.
+void DrawBatchColumnUnit(Model& model) {
+  const AnalysisState& a = model.analysis;
+  int unit = static_cast<int>(a.batch_column);
+  ImGui::TextUnformatted("Batch column counts:");
+  const EnumNames& units = EnumNamesOf<BatchColumn>();
+  for (int v = 0; v < units.count(); ++v) {
+    SameLineIfWide();
+    if (ImGui::RadioButton(units.Label(v), &unit, v))
+      model.SetOption("batch_column", units.Name(v));
+    RecordItemRect(std::string("batch_column.") + units.Name(v));
+  }
+  SameLineIfWide();
+  SettingField(model, "tokens_per_sample", ImGui::GetFontSize() * 8, nullptr, "data_tps");
+  HelpMarker(FindSetting("batch_column")->help);
+  if (model.read.batch_looks_like_samples && a.batch_column == BatchColumn::kTokens) {
+    WrappedTextColored(
+        ImVec4(1, 0.8f, 0.35f, 1), "%s",
+        "Every value of the batch column is small for tokens per step: it looks like a count of "
+        "samples (sequences or clips), yet it is read as tokens, which makes every batch size "
+        "and the batch law far too small. If it counts samples, choose \"samples\" above and set "
+        "tokens per sample to one sample's size (a language model's sequence length, a video "
+        "DiT's latent tokens per clip).");
+    RecordItemRect("batch_prompt");
+    if (ImGui::Button("The batch counts samples")) model.SetOption("batch_column", "samples");
+  }
+}
+
 }  // namespace
 
 void DrawDataPanel(Model& model) {
@@ -195,12 +225,7 @@ void DrawDataPanel(Model& model) {
       if (ImGui::RadioButton(policies.Label(v), &policy, v))
         model.SetOption("bad_rows", policies.Name(v));
     }
-    // The reader's own tokens per sample (0: the batch column is in tokens), not n_ctx.
-    OptionField(
-        model, FindSetting("batch_tokens_per_sample")->label, "batch_tokens_per_sample",
-        model.analysis.tokens_per_sample > 0 ? FormatFull(model.analysis.tokens_per_sample) : "",
-        ImGui::GetFontSize() * 8, "in tokens");
-    HelpMarker(FindSetting("batch_tokens_per_sample")->help);
+    DrawBatchColumnUnit(model);
     // Training curves: which checkpoints are runs.
     if (read.curves || model.analysis.checkpoints != CheckpointPolicy::kFinal) {
       int checkpoints = static_cast<int>(model.analysis.checkpoints);

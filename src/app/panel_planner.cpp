@@ -18,6 +18,7 @@ namespace {
 void DrawInputs(Model& model) {
   AnalysisState& a = model.analysis;
   const float field = ImGui::GetFontSize() * 8;
+  HeadlineGroupCombo(model, "planner");  // grouped data: whose plan this is
   // Typed in the unit beside it, so not FormatSetting's FLOPs.
   if (IsPhone()) ImGui::TextUnformatted("budget");
   OptionField(model, "##budget", "budget", FormatSci(BudgetInUnit(a), 6), field, "1e22");
@@ -27,6 +28,9 @@ void DrawInputs(Model& model) {
   ImGui::TextDisabled("= %s FLOPs", FormatSci(a.plan.budget_flops, 4).c_str());
   if (a.budget_unit == BudgetUnit::kGpuHours) SettingField(model, "gpu_flops", field);
 
+  // One tokens per sample: the planner's batch in samples, n_ctx of the DiT count and (Data panel)
+  // the batch column's samples.
+  SettingField(model, "tokens_per_sample", field);
   int kind = a.compute.kind == ComputeKind::kDit ? 1 : 0;
   ImGui::TextUnformatted("Training FLOPs per token:");
   const EnumNames& kinds = EnumNamesOf<ComputeKind>();
@@ -34,11 +38,7 @@ void DrawInputs(Model& model) {
     SameLineIfWide();
     if (ImGui::RadioButton(kinds.Label(v), &kind, v)) model.SetOption("compute", kinds.Name(v));
   }
-  if (a.compute.kind == ComputeKind::kDit) {
-    SettingField(model, "tokens_per_sample", field);
-    SameLineIfWide();
-    SettingField(model, "width_per_depth", field);
-  }
+  if (a.compute.kind == ComputeKind::kDit) SettingField(model, "width_per_depth", field);
   if (ImGui::CollapsingHeader("Constraints, tolerance, serving demand")) {
     SettingField(model, "max_params", field, "none");
     SameLineIfWide();

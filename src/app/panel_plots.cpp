@@ -242,6 +242,7 @@ void DrawPlotsPanel(Model& model) {
     return;
   }
   const std::vector<SizeGroup>& groups = model.plots.size_groups;
+  HeadlineGroupCombo(model, "plots");  // grouped data: whose fit the main series are
   const ImVec2 cell = PlotCellSize();
   int drawn = 0;
   PlotCell(model, "loss_tokens", cell,

@@ -44,11 +44,15 @@ std::vector<PlanRow> PlanRows(const Model& model) {
       {"learning rate", Sci4(p.lr), Range(plan.lr_ci, Sci4), compare(Sci4, q.lr)},
       {"batch size (tokens)", Count(p.batch_tokens), Range(plan.batch_ci, Count),
        compare(Count, q.batch_tokens)},
-      {"batch size (samples)", Count(p.batch_samples), "", compare(Count, q.batch_samples)},
+      {"batch size (samples of " + FormatFull(model.analysis.compute.tokens_per_sample) +
+           " tokens)",
+       Count(p.batch_samples), "", compare(Count, q.batch_samples)},
       {"optimizer steps", Count(p.steps), "", compare(Count, q.steps)},
       {"predicted loss", Sci6(p.loss), Range(plan.loss_ci, Sci6), compare(Sci6, q.loss)},
   };
   const auto shape = [](const PlanPoint& x) {
+    if (!(x.shape.width > 0 && x.shape.depth > 0))
+      return std::string("-");  // a law set without shapes
     return Count(x.shape.width) + " x " + Count(x.shape.depth) + " (" + Count(x.shape.heads) +
            " heads of " + Count(x.shape.head_dim) + ")";
   };
@@ -153,6 +157,10 @@ std::string ResultsJson(const Model& model) {
     json["group_compare"] = {
         {"first", pair.first + 1}, {"second", pair.second + 1}, {"message", pair.message}};
   }
+  json["headline"] = model.HeadlineLabel();  // grouped data: whose fit and plan these are
+  Json shown_rows = Json::array();           // the planner's table as shown
+  for (const PlanRow& row : PlanRows(model)) shown_rows.push_back({row.quantity, row.value});
+  json["plan_rows"] = shown_rows;
   json["data"] = {{"name", a.data_name},
                   {"runs", model.read.table.runs.size()},
                   {"included", model.read.table.CountIncluded()},
@@ -168,7 +176,10 @@ std::string ResultsJson(const Model& model) {
       {"group_column", a.group_column},
       {"keep_flagged", a.keep_flagged},
       {"keep_unfinished", a.keep_unfinished},
-      {"checkpoints", EnumNamesOf<CheckpointPolicy>().Name(static_cast<int>(a.checkpoints))}};
+      {"checkpoints", EnumNamesOf<CheckpointPolicy>().Name(static_cast<int>(a.checkpoints))},
+      {"batch_column", ToString(a.batch_column)},
+      {"tokens_per_sample", a.compute.tokens_per_sample},
+      {"shown_group", a.shown_group}};
   json["bootstrap"] = {
       {"running", model.bootstrap.running}, {"done", model.bootstrap.done},
       {"total", model.bootstrap.total},     {"samples", model.fit.bootstrap_samples_done},

@@ -6,6 +6,7 @@
 #include "app/plot/plot.h"
 #include "app/web_bridge.h"
 #include "imgui.h"
+#include "imgui_internal.h"
 #include "imgui_stdlib.h"
 
 namespace scalecalc::app {
@@ -90,6 +91,30 @@ bool SettingCombo(Model& model, const char* key, float width) {
   return changed;
 }
 
+void HeadlineGroupCombo(Model& model, const char* id) {
+  if (model.groups.empty()) return;
+  const Setting& row = *FindSetting("shown_group");
+  const int current = model.HeadlineGroup();  // -1: pooled
+  const std::string pooled = "all groups pooled (one law for every group)";
+  const std::string shown =
+      current < 0 ? pooled : "group " + model.groups[static_cast<size_t>(current)].name;
+  ImGui::PushID(id);
+  const std::string label = FieldLabel(row.label, ImGui::GetFontSize() * 14);
+  if (ImGui::BeginCombo(label.c_str(), shown.c_str())) {
+    for (size_t g = 0; g < model.groups.size(); ++g) {
+      const std::string name = "group " + model.groups[g].name;
+      if (ImGui::Selectable(name.c_str(), static_cast<int>(g) == current))
+        model.SetOption("shown_group", std::to_string(g + 1));
+    }
+    ImGui::Separator();
+    if (ImGui::Selectable(pooled.c_str(), current < 0)) model.SetOption("shown_group", "0");
+    ImGui::EndCombo();
+  }
+  RecordItemRect(std::string("headline_group.") + id);
+  Tooltip(row);
+  ImGui::PopID();
+}
+
 void HelpMarker(const char* text) {
   SameLineIfWide();  // on phones the field before it is full width
   ImGui::TextDisabled("(?)");
@@ -108,7 +133,14 @@ void CopyButton(Model& model, const char* label, const std::string& text) {
 }
 
 void ShortcutTooltip(const char* text) {
-  if (ImGui::IsItemHovered() || ImGui::IsItemFocused()) ImGui::SetTooltip("%s", text);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("%s", text);
+  } else if (ImGui::IsItemFocused() && !GImGui->NavDisableHighlight) {
+    // Reached with the keyboard: beside the item. (A click also focuses an item; the tooltip
+    // would then follow the mouse across the page.)
+    ImGui::SetNextWindowPos(ImVec2(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y + 2));
+    ImGui::SetTooltip("%s", text);
+  }
 }
 
 void TableCopyButtons(Model& model, const char* id, const TableText& table,
@@ -133,6 +165,8 @@ void PlotExportButtons(Model& model, const char* name) {
   const plot::PlotView& view = plot::LastPlotView();
   RecordRect(std::string("plot.") + name, view.frame_min, view.frame_max);
   RecordValues(std::string("view.") + name, {view.x.min, view.x.max, view.y.min, view.y.max});
+  RecordRect(std::string("reset.") + name, view.reset_min, view.reset_max);
+  RecordValues(std::string("moved.") + name, {view.user_view ? 1.0 : 0.0});
   const plot::PlotStats& stats = plot::LastPlotStats();
   RecordValues(std::string("stats.") + name,
                {static_cast<double>(stats.points), static_cast<double>(stats.points_drawn)});
@@ -175,9 +209,11 @@ void DrawWarnings(const std::vector<Warning>& warnings, const char* only_prefix)
   const std::string prefix = only_prefix ? only_prefix : "";
   for (const Warning& w : warnings) {
     if (w.code.compare(0, prefix.size(), prefix) != 0) continue;
-    ImGui::PushStyleColor(ImGuiCol_Text, SeverityColour(w.severity));
-    ImGui::TextWrapped("%s: %s", ToString(w.severity), w.message.c_str());
-    ImGui::PopStyleColor();
+    // Wrapped at spaces only (Dear ImGui's own wrap splits "(2.6e+08)" after the '.').
+    const ImVec4 colour = SeverityColour(w.severity);
+    ImGui::BeginGroup();
+    WrappedTextUnformatted(std::string(ToString(w.severity)) + ": " + w.message, &colour);
+    ImGui::EndGroup();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("code: %s", w.code.c_str());
   }
 }

@@ -26,6 +26,10 @@ bool SettingField(Model& model, const char* key, float width = 0, const char* hi
 bool SettingCheckbox(Model& model, const char* key, const char* id = nullptr);
 bool SettingCombo(Model& model, const char* key, float width = 0);
 
+// With a group column: which group the headline results come from (the first by default), or
+// all groups pooled, an explicit, labelled choice. Draws nothing without groups.
+void HeadlineGroupCombo(Model& model, const char* id);
+
 // A "(?)" marker with a tooltip.
 void HelpMarker(const char* text);
 // A small button that copies `text` to the system clipboard and says so.

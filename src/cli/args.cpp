@@ -166,6 +166,8 @@ std::string FlagHelp(bool fit_only) {
           "batch column is in tokens and the default is n_ctx alone).";
     if (row.flag && std::string_view(row.flag) == "--optimum")
       help += " band takes a percentage: band:0.25.";
+    if (row.flag && std::string_view(row.flag) == "--batch-column")
+      help += " With --tokens-per-sample and no --batch-column: samples.";
     if (row.flag) out += HelpLine(std::string(row.flag) + " " + Metavar(row), help);
     if (row.switch_flag) out += HelpLine(row.switch_flag, row.switch_help);
   }
@@ -204,7 +206,7 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
   const bool fit = args->command == Command::kFit || design;  // design fits first
   const bool plan = args->command == Command::kPlan;
   AnalysisState& state = args->state;
-  bool has_budget = false, has_tokens_per_sample = false;
+  bool has_budget = false, has_tokens_per_sample = false, has_batch_column = false;
   std::string batch_samples, value;
   while (!reader.Done()) {
     const std::string arg = reader.Next();
@@ -287,11 +289,13 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
     }
     has_budget = has_budget || arg == "--budget";
     has_tokens_per_sample = has_tokens_per_sample || arg == "--tokens-per-sample";
+    has_batch_column = has_batch_column || arg == "--batch-column";
   }
 
-  // The data's tokens per sample: the batch column counts samples, and it is n_ctx for the DiT
-  // count and for batch_samples in the plan.
-  if (has_tokens_per_sample) state.tokens_per_sample = state.compute.tokens_per_sample;
+  // One tokens per sample: n_ctx for the DiT count, the plan's batch in samples and, with the
+  // batch column in samples, the batch column's. Given without --batch-column, it means (as
+  // before format 4) that the batch column counts samples.
+  if (has_tokens_per_sample && !has_batch_column) state.batch_column = BatchColumn::kSamples;
   if (!batch_samples.empty()) {
     if (!std::isnan(state.plan.forced_batch_tokens)) {
       *error = "--batch-samples and --batch-tokens both force the batch: give one";

@@ -434,6 +434,7 @@ DecodeResult DecodeState(const uint8_t* data, size_t size, const DecodeLimits& l
                        " trailing bytes after the state)";
       return result;
     }
+    OneTokensPerSample(version, &state, &result.notice);
     std::string error;
     if (!ValidateState(state, limits, &error)) {
       result.message = "the link holds an invalid setting: " + error;
@@ -897,7 +898,7 @@ DecodeResult StateFromJson(std::string_view text, const DecodeLimits& limits) {
       if (const Json* value = Lookup(j, row.json)) ReadRow(row, *value, limits, &s);
     }
     RefuseUnknown(j, "", result.version);
-    s.plan.compute = s.compute;
+    OneTokensPerSample(result.version, &s, &result.notice);
 
     std::string error;
     if (!ValidateState(s, limits, &error)) {
@@ -918,6 +919,25 @@ DecodeResult StateFromJson(std::string_view text, const DecodeLimits& limits) {
     result.message = "the state file could not be read";
   }
   return result;
+}
+
+void OneTokensPerSample(int version, AnalysisState* state, std::string* notice) {
+  AnalysisState& s = *state;
+  if (version < 4 && s.tokens_per_sample > 0) {
+    // Before version 4 the reader's size said that the batch column counts samples.
+    s.batch_column = BatchColumn::kSamples;
+    if (s.tokens_per_sample != s.compute.tokens_per_sample) {
+      char text[320];
+      std::snprintf(text, sizeof text,
+                    "This analysis was saved with two tokens per sample (%.10g for the batch "
+                    "column, %.10g for the compute count); there is one now, and %.10g serves "
+                    "both (see tokens per sample).",
+                    s.tokens_per_sample, s.compute.tokens_per_sample, s.tokens_per_sample);
+      if (notice) *notice = text;
+      s.compute.tokens_per_sample = s.tokens_per_sample;
+    }
+  }
+  s.plan.compute = s.compute;
 }
 
 }  // namespace scalecalc

@@ -57,6 +57,12 @@ enum class BudgetUnit {
 const char* ToString(BudgetUnit unit);                       // "flops", "pf_days", "gpu_hours"
 bool FromString(const std::string& text, BudgetUnit* unit);  // inverse of ToString, any case
 
+// What the data's batch column counts (format version 4): tokens, or samples of the one tokens
+// per sample (compute.tokens_per_sample).
+enum class BatchColumn { kTokens, kSamples };
+const char* ToString(BatchColumn unit);                       // "tokens", "samples"
+bool FromString(const std::string& text, BatchColumn* unit);  // inverse of ToString, any case
+
 // The panels a link can open on: "data", "fit", "plots", "planner", "cost".
 bool IsKnownPanel(std::string_view panel);
 
@@ -67,7 +73,12 @@ struct AnalysisState {
 
   // Reader settings (ReadOptions minus what is stored elsewhere; see MakeReadOptions).
   std::vector<std::pair<Role, std::string>> columns;  // role -> header name overrides
-  double tokens_per_sample = 0;                       // 0: batch column is in tokens
+  // Formats 1-3 had the reader's own tokens per sample here (0: the batch column is in tokens).
+  // Since version 4 there is one size, compute.tokens_per_sample, and batch_column says whether
+  // the batch column counts its samples: this field is only read from older states (see
+  // OneTokensPerSample) and kept as read; nothing else reads it.
+  double tokens_per_sample = 0;
+  BatchColumn batch_column = BatchColumn::kTokens;
   BadRowPolicy bad_rows = BadRowPolicy::kReject;
   std::string group_column;      // fit each value of this column on its own ("": no grouping)
   bool keep_flagged = false;     // keep runs a flag column marks as bad
@@ -95,6 +106,9 @@ struct AnalysisState {
   // Checked against the data when it is split (Model: a message, the nearest group shown).
   int compare_group_first = 1;
   int compare_group_second = 2;
+  // The group the headline results (fit, plan, status, the plots' main series) come from when the
+  // data is split: 1-based as above; 0 pools every group into one fit, an explicit choice.
+  int shown_group = 1;
   std::string open_panel = "data";  // see IsKnownPanel
   CostInputs cost;                  // the Inference cost panel
 
@@ -102,7 +116,8 @@ struct AnalysisState {
   ReadOptions MakeReadOptions() const {
     ReadOptions options;
     options.columns = columns;
-    options.tokens_per_sample = tokens_per_sample;
+    options.tokens_per_sample =
+        batch_column == BatchColumn::kSamples ? compute.tokens_per_sample : 0;
     options.bad_rows = bad_rows;
     options.keep_flagged = keep_flagged;
     options.keep_unfinished = keep_unfinished;
@@ -131,6 +146,7 @@ struct DecodeResult {
   AnalysisState state;  // meaningful only when ok
   int version = 0;      // format version read (0 if not even that could be read)
   std::string message;  // why not ok, for people
+  std::string notice;   // ok, but read with a rule of this version (a sentence for people), or ""
 };
 
 // The format version this build writes (and the newest it reads).
@@ -142,6 +158,11 @@ struct EncodeOptions {
   bool compact_data = true;
   TableCodecOptions table;  // which column encodings the table may use
 };
+
+// One tokens per sample (version 4): a state of an earlier `version` with the reader's size set
+// opens with its batch column counting samples of that size, which also becomes the compute's
+// (where the two differed, `notice` says so). The decoders call it.
+void OneTokensPerSample(int version, AnalysisState* state, std::string* notice);
 
 // Never fails; an empty vector only if memory ran out.
 std::vector<uint8_t> EncodeState(const AnalysisState& state, const EncodeOptions& options = {});

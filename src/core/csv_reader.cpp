@@ -1536,6 +1536,7 @@ void RunsReader::Derive() {
         JoinNames(Role::kTokensPerSample) + ")";
     result.notes.push_back(note);
     warnings.Add(header_line.number, FileColumn(column[Index(Role::kBatch)]), note);
+    result.batch_looks_like_samples = true;
   }
   if (!runs.empty() && max_params < kTinyCount) {
     warnings.Add(header_line.number, FileColumn(column[Index(Role::kParams)]),

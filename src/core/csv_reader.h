@@ -82,6 +82,9 @@ struct ReadResult {
   // checkpoints, Run::curve the index of their run; curve_names[i] is run i's id as written.
   bool curves = false;
   std::vector<std::string> curve_names;
+  // The batch column, read as tokens, holds only values small enough to be counts of samples
+  // (its warning says so; the page asks beside the column mapping).
+  bool batch_looks_like_samples = false;
 };
 
 ReadResult ReadRuns(std::string_view text, const ReadOptions& options = {});

@@ -42,6 +42,7 @@ constexpr EnumValueName kTerminations[] = {{"success", "success"},
                                            {"cancelled", "cancelled"}};
 constexpr EnumValueName kBudgetUnits[] = {
     {"flops", "FLOPs"}, {"pf_days", "PF-days"}, {"gpu_hours", "GPU-hours"}};
+constexpr EnumValueName kBatchColumns[] = {{"tokens", "tokens"}, {"samples", "samples"}};
 constexpr EnumValueName kPanels[] = {{"data", "Data"},
                                      {"fit", "Fit"},
                                      {"plots", "Plots"},
@@ -86,6 +87,7 @@ constexpr EnumNames kOptimumNames("optimum method", kOptimumMethods);
 constexpr EnumNames kTerminationNames("fit termination", kTerminations);
 constexpr EnumNames kBudgetUnitNames("budget unit", kBudgetUnits);
 constexpr EnumNames kPanelNames("panel", kPanels);
+constexpr EnumNames kBatchColumnNames("batch column unit", kBatchColumns);
 }  // namespace
 
 // clang-format off
@@ -96,6 +98,7 @@ template <> const EnumNames& EnumNamesOf<ComputeKind>() { return kComputeNames; 
 template <> const EnumNames& EnumNamesOf<OptimumMethod>() { return kOptimumNames; }
 template <> const EnumNames& EnumNamesOf<FitTermination>() { return kTerminationNames; }
 template <> const EnumNames& EnumNamesOf<BudgetUnit>() { return kBudgetUnitNames; }
+template <> const EnumNames& EnumNamesOf<BatchColumn>() { return kBatchColumnNames; }
 const EnumNames& PanelNames() { return kPanelNames; }
 // clang-format on
 
@@ -123,6 +126,12 @@ const char* ToString(FitTermination termination) {
 }
 bool FromString(const std::string& text, FitTermination* termination) {
   return ParseEnum(text, termination);
+}
+const char* ToString(BatchColumn unit) {
+  return EnumName(unit);
+}
+bool FromString(const std::string& text, BatchColumn* unit) {
+  return ParseEnum(text, unit);
 }
 const char* ToString(BudgetUnit unit) {
   return EnumName(unit);

@@ -23,6 +23,7 @@ enum class ComputeKind;
 enum class OptimumMethod;
 enum class FitTermination;
 enum class BudgetUnit;
+enum class BatchColumn;
 
 struct EnumValueName {
   const char* name;   // frozen
@@ -61,6 +62,7 @@ template <> const EnumNames& EnumNamesOf<ComputeKind>();
 template <> const EnumNames& EnumNamesOf<OptimumMethod>();
 template <> const EnumNames& EnumNamesOf<FitTermination>();
 template <> const EnumNames& EnumNamesOf<BudgetUnit>();
+template <> const EnumNames& EnumNamesOf<BatchColumn>();
 // clang-format on
 
 // The page's panels, by the name a link opens them with ("data", "fit", ...).

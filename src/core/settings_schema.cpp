@@ -96,9 +96,9 @@ std::vector<Setting> MakeTable() {
           .None("none", 0)
           .Unit("tokens")
           .Stale(Stage::kRead)
-          .Label("tokens per sample",
-                 "The batch column counts samples of this many tokens (empty: the batch column "
-                 "is in tokens)."),
+          .Label("tokens per sample (batch column, format 3)",
+                 "Links and state files before format 4 stored the batch column's own size "
+                 "here; they open with it as the one tokens per sample."),
       EnumSetting(
           "bad_rows", "reader.bad_rows", +[](S& s) { return &s.bad_rows; })
           .Switch("--skip-bad-rows", "skip",
@@ -117,9 +117,11 @@ std::vector<Setting> MakeTable() {
           .Range(1, 1e8)
           .Unit("tokens")
           .Stale(Stage::kRead)
-          .Label("tokens per sample n_ctx",
-                 "Latent tokens per training clip: n_ctx in the DiT count; on the command line "
-                 "also the size of a sample in the batch column."),
+          .Label("tokens per sample",
+                 "The size of one sample: a language model's sequence length, a video DiT's "
+                 "latent tokens per clip. It is n_ctx in the DiT count, turns the planner's "
+                 "batch into samples and, when the batch column counts samples, the batch "
+                 "column into tokens."),
       Number("width_per_depth", "compute.width_per_depth",
              [](S& s) { return &s.compute.width_per_depth; })
           .Flag("--width-per-depth")
@@ -457,6 +459,22 @@ std::vector<Setting> MakeTable() {
                  "Training curves (a run id, several rows per run): final reads each run's last "
                  "checkpoint; all reads every checkpoint as a token budget, right for constant or "
                  "warmup-stable-decay schedules before the decay, not for cosine schedules.")
+          .Since(4),
+      EnumSetting(
+          "batch_column", "reader.batch_column", +[](S& s) { return &s.batch_column; })
+          .Flag("--batch-column")
+          .Stale(Stage::kRead)
+          .Label("batch column counts",
+                 "What the data's batch column counts: tokens, or samples of tokens per sample "
+                 "tokens each.")
+          .Since(4),
+      Integer("shown_group", "groups.shown", [](S& s) { return &s.shown_group; })
+          .Range(0, kMaxGroups)
+          .Stale(Stage::kFit)
+          .Label("headline group",
+                 "With a group column, the group whose fit and plan the planner, the status line "
+                 "and the plots' main series show (numbered in the order the groups first appear "
+                 "in the data); 0 pools all groups into one fit.")
           .Since(4),
   };
   for (Setting& row : t) {

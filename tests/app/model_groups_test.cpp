@@ -131,5 +131,94 @@ TEST(ModelGroups, EachGroupHasItsPlotSeriesAndItsOwnBootstrap) {
   EXPECT_EQ(model.groups[0].analysis.fit.bootstrap_samples_done, 0);
 }
 
+// The rows of group `g` (0-based) of GroupedCsv alone.
+std::string OneGroupCsv(int groups, int g) {
+  const std::string all = GroupedCsv(groups);
+  std::string out = all.substr(0, all.find('\n') + 1);
+  const std::string tag = ",lab" + std::to_string(g + 1) + "\n";
+  size_t start = out.size();
+  while (start < all.size()) {
+    const size_t end = all.find('\n', start) + 1;
+    const std::string line = all.substr(start, end - start);
+    if (line.size() >= tag.size() && line.compare(line.size() - tag.size(), tag.size(), tag) == 0)
+      out += line;
+    start = end;
+  }
+  return out;
+}
+
+Model UngroupedModel(const std::string& csv) {
+  Model model;
+  EXPECT_EQ(model.LoadCsv(csv, "rows.csv"), "");
+  EXPECT_EQ(model.SetOption("bootstrap", "0"), "");
+  model.Recompute();
+  return model;
+}
+
+void ExpectSameLossLaw(const LossLaw& a, const LossLaw& b) {
+  EXPECT_DOUBLE_EQ(a.E, b.E);
+  EXPECT_DOUBLE_EQ(a.A, b.A);
+  EXPECT_DOUBLE_EQ(a.alpha, b.alpha);
+  EXPECT_DOUBLE_EQ(a.B, b.B);
+  EXPECT_DOUBLE_EQ(a.beta, b.beta);
+}
+
+// Once grouped, the headline (fit, plan, plots) is one group's, the first by default: the same
+// as fitting that group's rows alone; pooling every group is an explicit choice (0), the same as
+// the file without a group column.
+TEST(ModelGroups, HeadlineIsTheChosenGroupNotThePool) {
+  Model model = GroupedModel(3);
+  ASSERT_EQ(model.groups.size(), 3u);
+  EXPECT_EQ(model.analysis.shown_group, 1);
+  EXPECT_EQ(model.HeadlineGroup(), 0);
+  EXPECT_EQ(model.HeadlineLabel(), "group lab1 (1 of 3)");
+  const Model first = UngroupedModel(OneGroupCsv(3, 0));
+  ASSERT_TRUE(model.fit.ok && first.fit.ok);
+  ExpectSameLossLaw(model.fit.laws.loss, first.fit.laws.loss);
+  EXPECT_EQ(model.HeadlineTable().runs.size(), 12u);
+  ASSERT_TRUE(model.plan.ok && first.plan.ok);
+  EXPECT_DOUBLE_EQ(model.plan.optimum.params, first.plan.optimum.params);
+  EXPECT_EQ(model.plots.run_tokens.size(), 12u);  // the plots' main series: its runs only
+
+  EXPECT_EQ(model.SetOption("shown_group", "3"), "");
+  model.Recompute();
+  EXPECT_EQ(model.HeadlineLabel(), "group lab3 (3 of 3)");
+  ExpectSameLossLaw(model.fit.laws.loss, UngroupedModel(OneGroupCsv(3, 2)).fit.laws.loss);
+
+  EXPECT_EQ(model.SetOption("shown_group", "0"), "");
+  model.Recompute();
+  EXPECT_EQ(model.HeadlineGroup(), -1);
+  EXPECT_EQ(model.HeadlineLabel(), "all 3 groups pooled");
+  ExpectSameLossLaw(model.fit.laws.loss, UngroupedModel(GroupedCsv(3)).fit.laws.loss);
+  EXPECT_EQ(model.plots.run_tokens.size(), 36u);
+
+  // A number the data has not (a link made for other data): the nearest group.
+  EXPECT_EQ(model.SetOption("shown_group", "9"), "");
+  model.Recompute();
+  EXPECT_EQ(model.HeadlineGroup(), 2);
+  // Bad input names the control.
+  for (const char* bad : {"-1", "abc", "1.5", "nan", "1e9", ""}) {
+    const std::string message = model.SetOption("shown_group", bad);
+    EXPECT_TRUE(Contains(message, "headline group")) << bad << ": " << message;
+  }
+}
+
+// The headline group's resamples are the headline's; the whole table's are nobody's headline.
+TEST(ModelGroups, HeadlineGroupBootstrapAttachesToTheHeadline) {
+  Model model = GroupedModel(2);
+  AnalysisState state = model.analysis;
+  state.fit.bootstrap_samples = 20;
+  RunTable table;
+  std::string error;
+  ASSERT_TRUE(GroupTable(state, model.read.table, 0, &table, &error)) << error;
+  const FitSummary with_samples = FitAnalysis(state, table, /*bootstrap=*/true);
+  ASSERT_TRUE(with_samples.ok);
+  model.AttachBootstrap(model.generation, -1, FlattenSamples(with_samples.laws));
+  EXPECT_EQ(model.fit.bootstrap_samples_done, 0);
+  model.AttachBootstrap(model.generation, 0, FlattenSamples(with_samples.laws));
+  EXPECT_EQ(model.fit.bootstrap_samples_done, with_samples.bootstrap_samples_done);
+  EXPECT_EQ(model.fit.loss.alpha_ci.lo, with_samples.loss.alpha_ci.lo);
+}
+
 }  // namespace
 }  // namespace scalecalc::app

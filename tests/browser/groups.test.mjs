@@ -332,7 +332,8 @@ test('the planner\'s two compared groups travel in the share link, and bad numbe
   // A state file whose numbers are past the data's groups opens, shows the nearest group, and says
   // so naming the control; one past any group count is refused, naming the control too.
   const state = JSON.parse(await page.evaluate(() => window.scalecalc.app.stateJson()));
-  assert.deepEqual(state.groups, { compare_first: 3, compare_second: 1 });
+  // (groups.shown: the headline group, version 4, issue 26: the first by default.)
+  assert.deepEqual(state.groups, { compare_first: 3, compare_second: 1, shown: 1 });
   state.groups.compare_first = 9;
   assert.equal(await page.evaluate((text) => window.scalecalc.app.openFile('s.json', text),
                                    JSON.stringify(state)), '');

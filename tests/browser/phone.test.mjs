@@ -1,7 +1,7 @@
 // The calculator on a phone (390 x 844 CSS px, ratio 3, touch) and on a desktop (1280 x 800),
 // each loaded once and every check run on them: a screenshot of every panel, no overlapping
-// header widgets, full-width plots on the phone, touch drag scrolling the Data table, pinch
-// zooming a plot, Tab reaching the budget field, Copy on the planner table, and a plot's PNG at
+// header widgets, full-width plots on the phone, touch drag scrolling the Data table and (over
+// a plot) the panel, two fingers pinch-zooming and panning a plot, Tab reaching the budget field, Copy on the planner table, and a plot's PNG at
 // the device's resolution. Positions come from the app's layoutRects() test hook (CSS px).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -70,16 +70,18 @@ test('every panel at both sizes; the header does not overlap; phone plots take t
 });
 
 // Touches go through the DevTools protocol, as a real touchscreen delivers them.
-async function touch(page, steps) {
+// `frameEach`: a frame after each step (false: a quick swipe, within a long press's 450 ms
+// however slow the frames are here).
+async function touch(page, steps, frameEach = true) {
   const cdp = await page.context().newCDPSession(page);
   for (const [type, points] of steps) {
     await cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
-    await frames(page, 1);
+    if (frameEach) await frames(page, 1);
   }
   await cdp.detach();
 }
 
-test('on the phone, a drag scrolls the Data table and a pinch zooms a plot', async () => {
+test('on the phone, one finger scrolls (the Data table, the panel over a plot), two pinch and pan a plot', async () => {
   const { page } = phone;
   await select(page, 'data');
   let l = await layout(page);
@@ -105,6 +107,23 @@ test('on the phone, a drag scrolls the Data table and a pinch zooms a plot', asy
 
   await select(page, 'plots');
   l = await layout(page);
+  // One finger over a full-width plot scrolls the panel, as on any web page: the plot moves up
+  // the screen and its view stays as it was.
+  const start = rect(l, 'plot.isocompute');
+  const startView = l.values['view.isocompute'];
+  const s0 = centre(start);
+  const swipe = [['touchStart', [{ x: s0.x, y: s0.y }]]];
+  for (let i = 1; i <= 4; ++i) swipe.push(['touchMove', [{ x: s0.x + i * 5, y: s0.y - i * 40 }]]);
+  swipe.push(['touchEnd', []]);
+  await touch(page, swipe, false);
+  await page.waitForTimeout(600);  // the glide after the finger lifts
+  await frames(page, 3);
+  l = await layout(page);
+  const moved = rect(l, 'plot.isocompute');
+  assert.ok(moved && start.y - moved.y >= 0.8 * 160, `the panel scrolled: plot at ${start.y} -> ${moved?.y}`);
+  assert.deepEqual(l.values['view.isocompute'], startView, 'the swipe did not pan the plot');
+  await page.screenshot({ path: screenshotPath('phone-plots-swiped'), scale: 'css' });
+
   const plot = rect(l, 'plot.loss_tokens');
   const before = l.values['view.loss_tokens'];
   const c = centre(plot);
@@ -120,6 +139,18 @@ test('on the phone, a drag scrolls the Data table and a pinch zooms a plot', asy
   const span = (v) => Math.log10(v[1]) - Math.log10(v[0]);
   const ratio = span(before) / span(afterView);
   assert.ok(ratio > 3 && ratio < 6, `x range ${before} -> ${afterView} (zoom ${ratio})`);
+  // Two fingers moving together pan the plot: the data follows them (right: smaller x), the zoom
+  // stays.
+  const pan = [['touchStart', [{ x: c.x - 40, y: c.y, id: 0 }, { x: c.x + 40, y: c.y, id: 1 }]]];
+  for (let i = 1; i <= 4; ++i) {
+    pan.push(['touchMove', [{ x: c.x - 40 + i * 20, y: c.y, id: 0 }, { x: c.x + 40 + i * 20, y: c.y, id: 1 }]]);
+  }
+  pan.push(['touchEnd', []]);
+  await touch(page, pan);
+  await frames(page, 3);
+  const panned = (await layout(page)).values['view.loss_tokens'];
+  assert.ok(panned[0] < afterView[0], `two fingers pan: ${afterView} -> ${panned}`);
+  assert.ok(Math.abs(span(panned) / span(afterView) - 1) < 1e-6, 'panning keeps the zoom');
   await page.screenshot({ path: screenshotPath('phone-plots-pinched'), scale: 'css' });
   assert.deepEqual(phone.problems, []);
 });

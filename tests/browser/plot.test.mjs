@@ -1,7 +1,8 @@
 // The plot widget's demo window (src/app/plot_demo.cpp): it opens through the page's hook, draws
-// the Step-Law-sized sweep without errors, and reacts to the mouse: wheel zooms the plot (not
-// the window), drag pans, double-click resets (where frames are fast enough for ImGui to see
-// one), hovering a run reports it. Screenshots go to the artifacts folder (plot-demo*.png) for
+// the Step-Law-sized sweep without errors, and reacts to the mouse: the wheel scrolls the page
+// (Ctrl+wheel, or the wheel after a click into the plot, zooms it), drag pans, "reset view" and
+// double-click (where frames are fast enough for ImGui to see one) fit it again, hovering a run
+// reports it. Screenshots go to the artifacts folder (plot-demo*.png) for
 // a person to look at.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -56,49 +57,95 @@ test('plot demo draws the Step-Law-sized sweep', async () => {
   assert.deepEqual(problems, []);
 });
 
-test('wheel zooms the plot, not the window; drag pans', async () => {
+test('the wheel scrolls the page over a plot; Ctrl+wheel or a click first zooms; reset view', async () => {
   const { page, problems, ratio } = await openDemo();
   const before = await state(page);
-  const cx = css((before.area[0] + before.area[2]) / 2, ratio);
-  const cy = css((before.area[1] + before.area[3]) / 2, ratio);
-  await page.mouse.move(cx, cy);
+  const centreOf = (s) => ({ x: css((s.area[0] + s.area[2]) / 2, ratio),
+                             y: css((s.area[1] + s.area[3]) / 2, ratio) });
+  let c = centreOf(before);
+  await page.mouse.move(c.x, c.y);
   await frames(page, 3);  // hovered for a frame first, as with a real mouse
+  // The plain wheel over the plot scrolls the demo window (the page's), whichever way the
+  // platform maps it, and leaves the view alone.
+  let scrolled = before;
+  for (const delta of [100, -100, -100]) {
+    await page.mouse.wheel(0, delta);
+    await frames(page, 4);
+    scrolled = await state(page);
+    if (scrolled.scrollY !== before.scrollY) break;
+  }
+  assert.notEqual(scrolled.scrollY, before.scrollY, 'the wheel over the plot scrolls the window');
+  assert.deepEqual([scrolled.x, scrolled.y], [before.x, before.y], 'and does not zoom the plot');
+  assert.equal(scrolled.moved, false);
+  await page.screenshot({ path: screenshotPath('plot-demo-wheel-hint') });
+
+  // Ctrl+wheel zooms (a trackpad's pinch arrives so too), both axes, and does not scroll.
+  c = centreOf(scrolled);
+  await page.mouse.move(c.x, c.y);
+  await frames(page, 2);
+  await page.keyboard.down('Control');
+  await frames(page, 2);
   await page.mouse.wheel(0, -300);
-  await frames(page, 5);
+  await frames(page, 4);
+  await page.keyboard.up('Control');
   const zoomed = await state(page);
-  // Which way one wheel event zooms, and how far, is the platform layer's business (main.cpp):
-  // emscripten 3.1.6's GLFW passes the DOM's raw deltaY to ImGui. Here: it zooms, both axes.
-  const ratioX = span(zoomed.x) / span(before.x);
-  const ratioY = (zoomed.y[1] - zoomed.y[0]) / (before.y[1] - before.y[0]);
-  assert.ok(Math.abs(Math.log(ratioX)) > 0.1, `zoomed x: ${before.x} -> ${zoomed.x}`);
-  assert.ok(Math.abs(Math.log(ratioY)) > 0.1, `zoomed y: ${before.y} -> ${zoomed.y}`);
-  assert.equal(zoomed.scrollY, before.scrollY, 'the demo window did not scroll');
+  const ratioX = span(zoomed.x) / span(scrolled.x);
+  const ratioY = (zoomed.y[1] - zoomed.y[0]) / (scrolled.y[1] - scrolled.y[0]);
+  assert.ok(Math.abs(Math.log(ratioX)) > 0.1, `zoomed x: ${scrolled.x} -> ${zoomed.x}`);
+  assert.ok(Math.abs(Math.log(ratioY)) > 0.1, `zoomed y: ${scrolled.y} -> ${zoomed.y}`);
+  assert.equal(zoomed.scrollY, scrolled.scrollY, 'Ctrl+wheel did not scroll the window');
+  assert.equal(zoomed.moved, true, 'reset view is live');
   await page.screenshot({ path: screenshotPath('plot-demo-zoomed') });
 
+  // A click into the plot, then the plain wheel zooms (until the mouse leaves the plot).
+  await page.mouse.click(c.x, c.y);
+  await frames(page, 3);
+  await page.mouse.wheel(0, -300);
+  await frames(page, 4);
+  const clickZoomed = await state(page);
+  assert.ok(Math.abs(Math.log(span(clickZoomed.x) / span(zoomed.x))) > 0.1,
+            `after a click the wheel zooms: ${zoomed.x} -> ${clickZoomed.x}`);
+  assert.equal(clickZoomed.scrollY, zoomed.scrollY);
+
+  // Drag pans.
   await page.mouse.down();
-  await page.mouse.move(cx + 120, cy, { steps: 6 });
+  await page.mouse.move(c.x + 120, c.y, { steps: 6 });
   await page.mouse.up();
   await frames(page, 3);
   const panned = await state(page);
-  assert.ok(panned.x[0] < zoomed.x[0],
-            `dragging right shows smaller x: ${zoomed.x} -> ${panned.x}`);
-  assert.ok(Math.abs(span(panned.x) - span(zoomed.x)) < 1e-9, 'panning keeps the zoom');
+  assert.ok(panned.x[0] < clickZoomed.x[0],
+            `dragging right shows smaller x: ${clickZoomed.x} -> ${panned.x}`);
+  assert.ok(Math.abs(span(panned.x) - span(clickZoomed.x)) < 1e-9, 'panning keeps the zoom');
 
-  // Off the plot the wheel still scrolls the window (the check above could not pass vacuously).
-  // Over the text above the plot.
-  await page.mouse.move(css(before.area[0] + 10, ratio), css(before.area[1] - 100, ratio));
+  // "reset view" (a visible control under the plot) fits the data again.
+  assert.ok(panned.reset[2] > panned.reset[0] && panned.reset[3] > panned.reset[1], 'reset view drawn');
+  assert.ok(panned.reset[1] >= panned.area[3], 'below the plot area, not over the data');
+  await page.mouse.click(css((panned.reset[0] + panned.reset[2]) / 2, ratio),
+                         css((panned.reset[1] + panned.reset[3]) / 2, ratio));
   await frames(page, 3);
-  let deepest = before.scrollY;
-  for (const delta of [300, -300, -300]) {  // whichever way the platform maps the wheel
+  const reset = await state(page);
+  const close = (a, b) => Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));
+  assert.ok(close(reset.x[0], before.x[0]) && close(reset.x[1], before.x[1]),
+            `reset view fits the data again: ${before.x} -> ${panned.x} -> ${reset.x}`);
+  assert.ok(close(reset.y[0], before.y[0]) && close(reset.y[1], before.y[1]), 'y fitted again');
+  assert.equal(reset.moved, false);
+
+  // Once the mouse has left the plot, the wheel over it scrolls again.
+  await page.mouse.move(5, 5);
+  await frames(page, 3);
+  const left = await state(page);
+  c = centreOf(left);
+  await page.mouse.move(c.x, c.y);
+  await frames(page, 3);
+  for (const delta of [100, -100, -100]) {
     await page.mouse.wheel(0, delta);
     await frames(page, 4);
-    const { scrollY } = await state(page);
-    if (scrollY > deepest) {  // the lower part of the demo: axis cases and markers
-      deepest = scrollY;
-      await page.screenshot({ path: screenshotPath('plot-demo-lower') });
-    }
+    if ((await state(page)).scrollY !== left.scrollY) break;
   }
-  assert.ok(deepest > before.scrollY, 'the window scrolls when the wheel is off the plot');
+  const again = await state(page);
+  assert.notEqual(again.scrollY, left.scrollY, 'the wheel scrolls again once the mouse left');
+  assert.deepEqual([again.x, again.y], [left.x, left.y]);
+  await page.screenshot({ path: screenshotPath('plot-demo-lower') });
   assert.deepEqual(problems, []);
 });
 

@@ -318,6 +318,14 @@ if [[ -d "$external" ]]; then
   run 0 fit "$external/steplaw_dense_lr_bs_loss.csv" --column "loss=smooth loss" \
     --tokens-per-sample 2048 --bootstrap 0 --json &&
     json_check 'j["input"]["columns"]["loss"] == "smooth loss" and "lr_law" in j'
+  # One tokens per sample (issue 26): --tokens-per-sample alone reads Step Law's bs as samples;
+  # --batch-column tokens reads it as tokens, and the reader says it looks like samples.
+  run 0 fit "$external/steplaw_dense_lr_bs_loss.csv" --tokens-per-sample 2048 --bootstrap 0 &&
+    { ! grep -qF "looks like a count of samples" "$tmp/err" || fail "bs read as tokens"; }
+  run 0 fit "$external/steplaw_dense_lr_bs_loss.csv" --tokens-per-sample 2048 \
+    --batch-column tokens --bootstrap 0 && err_has "looks like a count of samples"
+  run 2 fit "$external/steplaw_dense_lr_bs_loss.csv" --batch-column sequences &&
+    err_has "--batch-column" "tokens, samples"
   # An ambiguous guess is resolved (the reader's documented preference) and said, not refused.
   run 0 fit "$external/steplaw_dense_lr_bs_loss.csv" --tokens-per-sample 2048 --bootstrap 0 &&
     err_has "smooth loss" && out_has "Fit report"

@@ -181,20 +181,20 @@ TEST(AnalysisState, NaNPayloadsAndInfinitiesSurviveWhenValuesAreNotChecked) {
   DecodeResult checked = Decode(EncodeState(s));
   EXPECT_FALSE(checked.ok);
   EXPECT_EQ(checked.message,
-            "the link holds an invalid setting: tokens per sample must be a finite number in "
-            "[0, 1000000000] (got nan)");
+            "the link holds an invalid setting: tokens per sample (batch column, format 3) must "
+            "be a finite number in [0, 1000000000] (got nan)");
 }
 
-TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
-  // The version-1 layout, written out field by field: if this test breaks, old links broke.
+// The version-1 layout, written out field by field, with the compute count's tokens per sample.
+Bytes HandBuiltVersion1(double compute_tokens_per_sample) {
   Hand h;
   h.Raw({'S', 'C', 1});
   h.S("params,tokens,loss\n1e6,2e9,0.5\n");            // csv_text
   h.S("sweep.csv");                                    // data_name
   h.U(2).U(5).S("val_loss").U(0).S("N");               // columns: loss -> val_loss, params -> N
-  h.D(1280);                                           // tokens_per_sample
+  h.D(1280);                                           // tokens_per_sample (the reader's)
   h.U(1);                                              // bad_rows: skip
-  h.U(1).D(2048).D(32);                                // compute: dit, n_ctx, width/depth
+  h.U(1).D(compute_tokens_per_sample).D(32);           // compute: dit, n_ctx, width/depth
   h.U(3).Z(2).Z(5).Z(300);                             // excluded_rows
   h.U(2).D(0.005).D(0.02).D(0.01).Z(200).U(300).U(0);  // fit: smooth ... seed 300, no check
   h.D(1e23).D(5e9).D(kInf).D(0.002);                   // plan: budget, caps, loss tolerance
@@ -202,8 +202,13 @@ TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
   h.U(1).D(3e14);                                      // budget unit: pf_days, GPU FLOP/s
   h.S("paper");                                        // compare_preset
   h.S("cost");                                         // open_panel
+  return h.b;
+}
 
-  DecodeResult r = Decode(h.b);
+TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
+  // If this test breaks, old links broke. The reader's tokens per sample (1280) differs from the
+  // compute count's (2048): since version 4 there is one, and the reader's wins (issue 26).
+  DecodeResult r = Decode(HandBuiltVersion1(2048));
   ASSERT_TRUE(r.ok) << r.message;
   const AnalysisState& s = r.state;
   EXPECT_EQ(r.version, 1);
@@ -215,9 +220,14 @@ TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
   EXPECT_EQ(s.columns[1].first, Role::kParams);
   EXPECT_EQ(s.columns[1].second, "N");
   EXPECT_EQ(s.tokens_per_sample, 1280);
+  EXPECT_EQ(s.batch_column, BatchColumn::kSamples);  // a reader's size: the batch counted samples
+  EXPECT_EQ(r.notice,
+            "This analysis was saved with two tokens per sample (1280 for the batch column, 2048 "
+            "for the compute count); there is one now, and 1280 serves both (see tokens per "
+            "sample).");
   EXPECT_EQ(s.bad_rows, BadRowPolicy::kSkip);
   EXPECT_EQ(s.compute.kind, ComputeKind::kDit);
-  EXPECT_EQ(s.compute.tokens_per_sample, 2048);
+  EXPECT_EQ(s.compute.tokens_per_sample, 1280);
   EXPECT_EQ(s.compute.width_per_depth, 32);
   EXPECT_EQ(s.excluded_rows, (std::vector<int>{2, 5, 300}));
   EXPECT_EQ(s.fit.optimum, OptimumMethod::kSmooth);
@@ -240,15 +250,16 @@ TEST(AnalysisState, HandBuiltVersion1StringDecodes) {
   EXPECT_EQ(s.compare_preset, "paper");
   EXPECT_EQ(s.open_panel, "cost");
   EXPECT_EQ(s.plan.compute.kind, ComputeKind::kDit);
-  EXPECT_EQ(s.plan.compute.tokens_per_sample, 2048);
+  EXPECT_EQ(s.plan.compute.tokens_per_sample, 1280);
 
-  // This build writes its own version: version 1's fields byte for byte as above, then the later
-  // versions'. Since version 4 the data is preceded by its form: 0, the text as it is (here with
-  // compaction off; the columns this state maps are not in its text anyway, so no table is made).
+  // This build writes its own version: version 1's fields byte for byte as above (with the one
+  // tokens per sample), then the later versions'. Since version 4 the data is preceded by its
+  // form: 0, the text as it is (here with compaction off; the columns this state maps are not in
+  // its text anyway, so no table is made).
   EncodeOptions whole;
   whole.compact_data = false;
   const Bytes written = EncodeState(s, whole);
-  Bytes v1_fields = h.b;
+  Bytes v1_fields = HandBuiltVersion1(1280);
   v1_fields[2] = static_cast<uint8_t>(kStateVersion);
   v1_fields.insert(v1_fields.begin() + 3, 0);  // version 4: the data's form, text
   ASSERT_GT(written.size(), v1_fields.size());
@@ -515,8 +526,8 @@ TEST(AnalysisStateJson, NonFiniteValuesAreStringsAndSurvive) {
   EXPECT_TRUE(std::signbit(r.state.plan.budget_flops));
   // Checked (the default): NaN is refused with its name.
   EXPECT_EQ(StateFromJson(text).message,
-            "the state file holds an invalid setting: tokens per sample must be a finite number "
-            "in [0, 1000000000] (got nan)");
+            "the state file holds an invalid setting: tokens per sample (batch column, format 3) "
+            "must be a finite number in [0, 1000000000] (got nan)");
 }
 
 TEST(AnalysisStateJson, HandWrittenFileReadsWithDefaults) {

@@ -190,15 +190,28 @@ TEST(StateVersion2, NewFieldsRoundTripInBothFormats) {
   ExpectVersion2Fields(json.state);
 }
 
-// Version 4's rows, in table order, as the binary format writes them for state `s`.
+// Version 4's rows, in table order, as the binary format writes them for state `s` (small enum,
+// bool and group values: one-byte varints).
 Bytes Version4Tail(const AnalysisState& s) {
   Bytes tail;
   uint64_t bits;
   std::memcpy(&bits, &s.design_allowance_flops, 8);  // design.allowance_flops: a double
   for (int i = 0; i < 8; ++i) tail.push_back(static_cast<uint8_t>(bits >> (8 * i)));
-  tail.push_back(s.keep_unfinished ? 1 : 0);            // reader.keep_unfinished
-  tail.push_back(static_cast<uint8_t>(s.checkpoints));  // reader.checkpoints: a varint
+  tail.push_back(s.keep_unfinished ? 1 : 0);                // reader.keep_unfinished
+  tail.push_back(static_cast<uint8_t>(s.checkpoints));      // reader.checkpoints
+  tail.push_back(static_cast<uint8_t>(s.batch_column));     // reader.batch_column
+  tail.push_back(static_cast<uint8_t>(2 * s.shown_group));  // groups.shown: zigzag
   return tail;
+}
+
+// The encoding without version 4's rows: what ends with version 3's fields.
+Bytes WithoutVersion4(const AnalysisState& s) {
+  Bytes bytes = EncodeState(s);
+  const Bytes tail = Version4Tail(s);
+  EXPECT_GE(bytes.size(), tail.size());
+  EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+  bytes.resize(bytes.size() - tail.size());
+  return bytes;
 }
 
 TEST(StateVersion2, TailLayoutIsFrozen) {
@@ -239,7 +252,7 @@ TEST(StateVersion4, Issue28TailLayoutIsFrozen) {
   s.keep_unfinished = true;
   s.checkpoints = CheckpointPolicy::kAll;
   const Bytes tail = Version4Tail(s);
-  EXPECT_EQ(Bytes(tail.end() - 2, tail.end()), Bytes({1, 1}));
+  EXPECT_EQ(Bytes(tail.begin() + 8, tail.begin() + 10), Bytes({1, 1}));
   const Bytes bytes = EncodeState(s);
   ASSERT_GT(bytes.size(), tail.size());
   EXPECT_EQ(bytes[2], 4);
@@ -261,12 +274,11 @@ TEST(StateVersion3, TailLayoutIsFrozen) {
   AnalysisState s;
   s.compare_group_first = 7;
   s.compare_group_second = 50;
-  Bytes tail = {14, 100};  // groups.compare_first, compare_second: zigzag varints
-  for (uint8_t b : Version4Tail(s)) tail.push_back(b);  // then version 4's
-  const Bytes bytes = EncodeState(s);
+  const Bytes tail = {14, 100};  // groups.compare_first, compare_second: zigzag varints
+  Bytes bytes = WithoutVersion4(s);
   ASSERT_GT(bytes.size(), tail.size());
-  EXPECT_EQ(bytes[2], kStateVersion);
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
+  bytes[2] = 3;  // without version 4's rows: a version-3 link
   const DecodeResult back = DecodeState(bytes.data(), bytes.size());
   ASSERT_TRUE(back.ok) << back.message;
   EXPECT_EQ(back.state.compare_group_first, 7);
@@ -296,6 +308,86 @@ TEST(StateVersion4, DesignerTailLayoutIsFrozen) {
   const DecodeResult auto_back = DecodeState(auto_bytes.data(), auto_bytes.size());
   ASSERT_TRUE(auto_back.ok) << auto_back.message;
   EXPECT_TRUE(std::isnan(auto_back.state.design_allowance_flops));
+}
+
+TEST(StateVersion4, TailLayoutOfOneTokensPerSampleIsFrozen) {
+  // Issue 26's version-4 rows: reader.batch_column ("tokens" 0, "samples" 1), groups.shown.
+  AnalysisState s;
+  s.batch_column = BatchColumn::kSamples;
+  s.compute.tokens_per_sample = 2048;
+  s.shown_group = 5;
+  EXPECT_EQ(Bytes(Version4Tail(s).end() - 2, Version4Tail(s).end()), (Bytes{1, 10}));
+  const Bytes bytes = EncodeState(s);
+  EXPECT_EQ(bytes[2], 4);
+  EXPECT_EQ(Bytes(bytes.end() - 2, bytes.end()), (Bytes{1, 10}));
+  const DecodeResult back = DecodeState(bytes.data(), bytes.size());
+  ASSERT_TRUE(back.ok) << back.message;
+  EXPECT_EQ(back.state.batch_column, BatchColumn::kSamples);
+  EXPECT_EQ(back.state.shown_group, 5);
+  EXPECT_EQ(back.notice, "");  // a version-4 state is read as it is
+  EXPECT_EQ(back.state.MakeReadOptions().tokens_per_sample, 2048);
+  const DecodeResult json = StateFromJson(StateToJson(s));
+  ASSERT_TRUE(json.ok) << json.message;
+  EXPECT_EQ(json.state.batch_column, BatchColumn::kSamples);
+  EXPECT_NE(StateToJson(s).find("\"batch_column\": \"samples\""), std::string::npos);
+  // Tokens: the reader gets no size, whatever the compute count's.
+  s.batch_column = BatchColumn::kTokens;
+  EXPECT_EQ(s.MakeReadOptions().tokens_per_sample, 0);
+}
+
+// Before version 4 the reader had its own tokens per sample (0: the batch column in tokens). Old
+// states open with one size: the reader's if it was set (the batch column then counts samples),
+// else the compute count's; a notice says so only where the two differed.
+TEST(StateVersion4, EarlierStatesOpenWithOneTokensPerSample) {
+  struct Case {
+    double reader, compute;
+    BatchColumn batch;
+    double size;
+    bool notice;
+  };
+  for (const Case& c : {Case{0, 1280, BatchColumn::kTokens, 1280, false},
+                        Case{2048, 2048, BatchColumn::kSamples, 2048, false},
+                        Case{2048, 1280, BatchColumn::kSamples, 2048, true},
+                        Case{4096, 300, BatchColumn::kSamples, 4096, true}}) {
+    for (int version = 1; version <= 3; ++version) {
+      AnalysisState s;
+      s.tokens_per_sample = c.reader;
+      s.compute.tokens_per_sample = c.compute;
+      std::string notice;
+      OneTokensPerSample(version, &s, &notice);
+      EXPECT_EQ(s.batch_column, c.batch) << c.reader << " " << c.compute;
+      EXPECT_EQ(s.compute.tokens_per_sample, c.size);
+      EXPECT_EQ(s.plan.compute.tokens_per_sample, c.size);
+      EXPECT_EQ(s.MakeReadOptions().tokens_per_sample,
+                c.batch == BatchColumn::kSamples ? c.size : 0);
+      EXPECT_EQ(!notice.empty(), c.notice) << notice;
+      if (c.notice) {
+        EXPECT_NE(notice.find("one now"), std::string::npos) << notice;
+      }
+    }
+    // Version 4 reads the switch: the old field changes nothing.
+    AnalysisState s;
+    s.tokens_per_sample = c.reader;
+    s.compute.tokens_per_sample = c.compute;
+    std::string notice;
+    OneTokensPerSample(4, &s, &notice);
+    EXPECT_EQ(s.batch_column, BatchColumn::kTokens);
+    EXPECT_EQ(s.compute.tokens_per_sample, c.compute);
+    EXPECT_EQ(notice, "");
+  }
+  // Through the state file of version 3: the same rule, and the decoder's notice.
+  const std::string file =
+      "{\"format\": \"scalecalc-state\", \"version\": 3, \"csv_text\": \"\", \"reader\": "
+      "{\"tokens_per_sample\": 2048}, \"compute\": {\"tokens_per_sample\": 1280}}";
+  const DecodeResult r = StateFromJson(file);
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.state.compute.tokens_per_sample, 2048);
+  EXPECT_EQ(r.state.batch_column, BatchColumn::kSamples);
+  EXPECT_NE(r.notice.find("2048 serves both"), std::string::npos) << r.notice;
+  // ... and a version-3 file may not hold the version-4 switch.
+  EXPECT_FALSE(StateFromJson("{\"format\": \"scalecalc-state\", \"version\": 3, \"csv_text\": "
+                             "\"\", \"reader\": {\"batch_column\": \"samples\"}}")
+                   .ok);
 }
 
 // Links and state files made before version 3 (tests/core/fixtures/README.md) keep opening, with

@@ -53,6 +53,13 @@ struct PlotState {
   AxisScale x_scale = AxisScale::kLinear, y_scale = AxisScale::kLinear;
   bool fit_x = true, fit_y = true;
   std::vector<ImGuiID> hidden;  // legend labels switched off
+  // What the plot showed last frame (its data, series and axis specs, hashed): a change re-fits
+  // the view, so a user's pan or zoom lasts only while the data and options stay the same.
+  ImU32 content_hash = 0;
+  bool user_view = false;       // panned or zoomed since the last fit: "reset view" is live
+  bool engaged = false;         // clicked into: the wheel zooms until the mouse leaves the plot
+  double wheel_hint_until = 0;  // ImGui time until which "Ctrl+wheel to zoom" is shown
+  ImRect reset_button;          // the "reset view" control's place this frame
 
   std::string title, x_label, y_label;
   std::vector<Series> series;
@@ -84,6 +91,8 @@ struct Context {
   bool pinch_pending = false;  // PinchZoom's request, taken by the plot under its centre
   ImVec2 pinch_centre;
   double pinch_scale = 1;
+  ImVec2 pinch_pan;  // pixels the two fingers' midpoint moved
+  bool click_engages = true;
 };
 
 Context& Ctx() {
@@ -644,6 +653,13 @@ void DrawLegendSwatch(Frame& f, const Series& series, const ImRect& box, ImU32 c
   }
 }
 
+// The wheel is the page's (it scrolls the panel) unless Ctrl or Cmd is held (also a trackpad's
+// pinch) or the plot was clicked into first, as embedded maps do.
+bool WheelZooms(const PlotState& s) {
+  const ImGuiIO& io = ImGui::GetIO();
+  return io.KeyCtrl || io.KeySuper || (s.engaged && Ctx().click_engages);
+}
+
 // Lays out, handles clicks on, and draws the legend. Returns whether the mouse is over it.
 bool Legend(Frame& f, std::vector<LegendEntry>* entries) {
   PlotState& s = *f.s;
@@ -691,7 +707,7 @@ bool Legend(Frame& f, std::vector<LegendEntry>* entries) {
     }
     if (ImGui::IsItemHovered()) {
       hovered = true;
-      ImGui::SetItemUsingMouseWheel();
+      if (WheelZooms(s)) ImGui::SetItemUsingMouseWheel();
       ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
     }
     ImGui::PopID();
@@ -766,6 +782,10 @@ void DrawReadout(Frame& f, const char* text) {
 }  // namespace
 
 bool g_show_demo = false;
+
+void SetClickEngagesWheel(bool engages) {
+  Ctx().click_engages = engages;
+}
 
 void SetNextPlotToFit() {
   Ctx().fit_next = true;
@@ -875,6 +895,8 @@ namespace {
 // What the input stage found, for the drawing stages.
 struct InputResult {
   bool legend_hovered = false;
+  bool reset_hovered = false;
+  bool plot_hovered = false;  // anywhere on the plot's area, axes or controls
   bool area_active = false;
   bool mouse_in_area = false;
 };
@@ -921,7 +943,26 @@ bool LegendToggle(Frame& f) {
   return ImGui::IsItemHovered();
 }
 
-// Stage 2: clicks on the legend, zoom (wheel, pinch), pan (drag), double-click reset.
+// The "reset view" control, in the x axis title's row at the right (or the plot area's top-left
+// corner when there is no axis title): submitted before the plot area and axes so that it, not
+// they, takes its clicks. Returns whether it was clicked.
+bool ResetViewButton(const Context& c, Frame& f) {
+  PlotState& s = *f.s;
+  const char* text = "reset view";
+  const ImVec2 size = ImGui::CalcTextSize(text) + ImVec2(0.8f * f.font, 0.3f * f.font);
+  const float pad = 0.5f * f.font;
+  const ImVec2 pos = s.x_label.empty() ? f.area.Min + ImVec2(0.3f * f.font, 0.3f * f.font)
+                                       : ImVec2(c.frame.Max.x - pad - size.x,
+                                                c.frame.Max.y - pad - size.y + 0.15f * f.font);
+  ImGui::SetCursorScreenPos(pos);
+  const bool clicked = ImGui::InvisibleButton("##reset_view", size);
+  s.reset_button = ImRect(pos, pos + size);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fit the view to what the plot shows");
+  return clicked;
+}
+
+// Stage 2: clicks on the legend, "reset view", zoom (Ctrl/Cmd+wheel, or the wheel once clicked
+// into; pinch), pan (drag, two fingers), double-click reset. Otherwise the wheel scrolls the page.
 InputResult HandleInput(Context& c, Frame& f, float bottom) {
   PlotState& s = *f.s;
   const PlotSpec& spec = c.spec;
@@ -935,48 +976,77 @@ InputResult HandleInput(Context& c, Frame& f, float bottom) {
   if (spec.legend && spec.compact) in.legend_hovered = LegendToggle(f);
   const bool legend_shown = spec.legend && (!spec.compact || s.legend_open);
   if (legend_shown) in.legend_hovered = Legend(f, &s.legend) || in.legend_hovered;
+  if (ResetViewButton(c, f)) {
+    FitAxis(s, spec.x, true);
+    FitAxis(s, spec.y, false);
+    s.user_view = false;
+  }
+  in.reset_hovered = ImGui::IsItemHovered();
   ImGui::SetCursorScreenPos(f.area.Min);
   ImGui::InvisibleButton("##area", f.area.GetSize());
   const bool area_hovered = ImGui::IsItemHovered() || in.legend_hovered;
   in.area_active = ImGui::IsItemActive();
-  if (ImGui::IsItemHovered()) ImGui::SetItemUsingMouseWheel();
+  const bool wheel_zooms = WheelZooms(s);
+  if (ImGui::IsItemHovered() && wheel_zooms) ImGui::SetItemUsingMouseWheel();
+  if (ImGui::IsItemActivated()) s.engaged = true;  // a click into the plot: the wheel zooms
+  if (!frame.Contains(io.MousePos)) s.engaged = false;
   const ImRect x_strip(ImVec2(f.area.Min.x, f.area.Max.y),
                        ImVec2(f.area.Max.x, bottom + font * 1.4f));
   ImGui::SetCursorScreenPos(x_strip.Min);
   ImGui::InvisibleButton("##x_axis", ImMax(x_strip.GetSize(), ImVec2(1, 1)));
   const bool x_hovered = ImGui::IsItemHovered(), x_active = ImGui::IsItemActive();
-  if (x_hovered) ImGui::SetItemUsingMouseWheel();
+  if (x_hovered && wheel_zooms) ImGui::SetItemUsingMouseWheel();
+  if (ImGui::IsItemActivated()) s.engaged = true;
   const ImRect y_strip(ImVec2(frame.Min.x, f.area.Min.y), ImVec2(f.area.Min.x, f.area.Max.y));
   ImGui::SetCursorScreenPos(y_strip.Min);
   ImGui::InvisibleButton("##y_axis", ImMax(y_strip.GetSize(), ImVec2(1, 1)));
   const bool y_hovered = ImGui::IsItemHovered(), y_active = ImGui::IsItemActive();
-  if (y_hovered) ImGui::SetItemUsingMouseWheel();
+  if (y_hovered && wheel_zooms) ImGui::SetItemUsingMouseWheel();
+  if (ImGui::IsItemActivated()) s.engaged = true;
 
   f.mx = AxisMap(s.x_range, s.x_scale, f.area.Min.x, f.area.Max.x);
   f.my = AxisMap(s.y_range, s.y_scale, f.area.Max.y, f.area.Min.y);
   const bool zoom_x = area_hovered || x_hovered, zoom_y = area_hovered || y_hovered;
-  if ((zoom_x || zoom_y) && io.MouseWheel != 0) {
-    const double factor = std::pow(0.85, std::clamp(static_cast<double>(io.MouseWheel), -5.0, 5.0));
-    if (zoom_x) s.x_range = Zoom(s.x_range, s.x_scale, f.mx.AxisSpaceAt(io.MousePos.x), factor);
-    if (zoom_y) s.y_range = Zoom(s.y_range, s.y_scale, f.my.AxisSpaceAt(io.MousePos.y), factor);
+  if (wheel_zooms && (zoom_x || zoom_y)) {
+    if (io.MouseWheel != 0) {
+      const double factor =
+          std::pow(0.85, std::clamp(static_cast<double>(io.MouseWheel), -5.0, 5.0));
+      if (zoom_x) s.x_range = Zoom(s.x_range, s.x_scale, f.mx.AxisSpaceAt(io.MousePos.x), factor);
+      if (zoom_y) s.y_range = Zoom(s.y_range, s.y_scale, f.my.AxisSpaceAt(io.MousePos.y), factor);
+      s.user_view = true;
+    }
+  } else if ((zoom_x || zoom_y) && io.MouseWheel != 0) {
+    s.wheel_hint_until = ImGui::GetTime() + 1.5;  // say how to zoom, and let the page scroll
   }
-  // A two-finger pinch centred on this plot (the page passes it in: no multi-touch in GLFW).
+  // A two-finger pinch centred on this plot (the page passes it in: no multi-touch in GLFW): it
+  // zooms around the fingers' midpoint and pans with it.
   if (c.pinch_pending && frame.Contains(c.pinch_centre)) {
     const double factor = 1 / std::clamp(c.pinch_scale, 0.1, 10.0);
     s.x_range = Zoom(s.x_range, s.x_scale, f.mx.AxisSpaceAt(c.pinch_centre.x), factor);
     s.y_range = Zoom(s.y_range, s.y_scale, f.my.AxisSpaceAt(c.pinch_centre.y), factor);
+    f.mx = AxisMap(s.x_range, s.x_scale, f.area.Min.x, f.area.Max.x);
+    f.my = AxisMap(s.y_range, s.y_scale, f.area.Max.y, f.area.Min.y);
+    if (c.pinch_pan.x != 0) s.x_range = Pan(s.x_range, s.x_scale, -c.pinch_pan.x / f.mx.scale);
+    if (c.pinch_pan.y != 0) s.y_range = Pan(s.y_range, s.y_scale, -c.pinch_pan.y / f.my.scale);
     c.pinch_pending = false;
+    c.pinch_scale = 1;
+    c.pinch_pan = ImVec2(0, 0);
+    s.user_view = true;
   }
   const bool pan_x = in.area_active || x_active, pan_y = in.area_active || y_active;
   if ((pan_x || pan_y) && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
     if (pan_x) s.x_range = Pan(s.x_range, s.x_scale, -io.MouseDelta.x / f.mx.scale);
     if (pan_y) s.y_range = Pan(s.y_range, s.y_scale, -io.MouseDelta.y / f.my.scale);
+    s.user_view = true;
   }
   if (pan_x || pan_y) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeAll);
-  if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && !in.legend_hovered) {
+  if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && !in.legend_hovered &&
+      !in.reset_hovered) {
     if (area_hovered || x_hovered) FitAxis(s, spec.x, true);
     if (area_hovered || y_hovered) FitAxis(s, spec.y, false);
+    s.user_view = false;
   }
+  in.plot_hovered = area_hovered || x_hovered || y_hovered || in.reset_hovered;
 
   // Final view of this frame.
   f.mx = AxisMap(s.x_range, s.x_scale, f.area.Min.x, f.area.Max.x);
@@ -1104,7 +1174,54 @@ void DrawOverlays(const PlotSpec& spec, Frame& f, const InputResult& in) {
     draw->AddText(ImVec2(f.area.Min.x + 0.5f * f.font, f.area.Min.y + 0.5f * f.font),
                   IM_COL32(255, 140, 90, 255), warning);
   }
+  // How to zoom: prominent for a moment after the wheel scrolled past the plot, faint on hover.
+  const bool hint_now = ImGui::GetTime() < s.wheel_hint_until;
+  if (hint_now || (in.plot_hovered && !spec.compact && !WheelZooms(s) && !in.area_active)) {
+    const char* hint = "Ctrl/Cmd+wheel or click the plot to zoom";
+    const ImVec2 size = ImGui::CalcTextSize(hint);
+    const float pad = 0.3f * f.font;
+    const ImVec2 pos = hint_now ? f.area.GetCenter() - size * 0.5f
+                                : f.area.Min + ImVec2(0.5f * f.font, 0.4f * f.font);
+    draw->AddRectFilled(pos - ImVec2(pad, pad), pos + size + ImVec2(pad, pad),
+                        ImGui::GetColorU32(ImGuiCol_WindowBg, hint_now ? 0.9f : 0.6f),
+                        0.25f * f.font);
+    draw->AddText(pos, ImGui::GetColorU32(ImGuiCol_Text, hint_now ? 1.0f : 0.6f), hint);
+  }
   draw->PopClipRect();
+  // "reset view": live (a button) after a pan or zoom, faint while the view is the fitted one.
+  if (s.reset_button.GetWidth() > 0) {
+    const bool hovered = ImGui::IsMouseHoveringRect(s.reset_button.Min, s.reset_button.Max);
+    if (s.user_view || hovered) {
+      draw->AddRectFilled(s.reset_button.Min, s.reset_button.Max,
+                          ImGui::GetColorU32(hovered ? ImGuiCol_ButtonHovered : ImGuiCol_Button),
+                          0.25f * f.font);
+    }
+    draw->AddText(s.reset_button.Min + ImVec2(0.4f * f.font, 0.15f * f.font),
+                  ImGui::GetColorU32(ImGuiCol_Text, s.user_view ? 1.0f : 0.45f), "reset view");
+  }
+}
+
+// A hash of everything that decides the fitted view: the data, the series (kind, label, order)
+// and the axes' scales and fixed ranges. Not the colours, not the legend's hidden entries.
+ImU32 ContentHash(const PlotState& s, const PlotSpec& spec) {
+  ImU32 hash = 0;
+  auto add = [&hash](const void* data, size_t bytes) {
+    if (bytes > 0) hash = ImHashData(data, bytes, hash);
+  };
+  add(s.xs.data(), s.xs.size() * sizeof(double));
+  add(s.ys.data(), s.ys.size() * sizeof(double));
+  add(s.his.data(), s.his.size() * sizeof(double));
+  add(s.labels.data(), s.labels.size());
+  for (const Series& series : s.series) {
+    const int kind = static_cast<int>(series.kind);
+    add(&kind, sizeof kind);
+    add(&series.count, sizeof series.count);
+  }
+  const double axes[4] = {spec.x.min, spec.x.max, spec.y.min, spec.y.max};
+  add(axes, sizeof axes);
+  const int scales[2] = {static_cast<int>(spec.x.scale), static_cast<int>(spec.y.scale)};
+  add(scales, sizeof scales);
+  return hash;
 }
 
 }  // namespace
@@ -1117,6 +1234,12 @@ void EndPlot() {
   s.his.resize(s.xs.size(), kNaN);
   const PlotSpec& spec = c.spec;
 
+  // What the plot shows changed (new data, grouping, exclusions, options, series shown): fit it
+  // afresh, so its first view is the same however the analysis arrived.
+  const ImU32 content = ContentHash(s, spec);
+  if (content != s.content_hash) s.fit_x = s.fit_y = true;
+  s.content_hash = content;
+  if (s.fit_x || s.fit_y) s.user_view = false;
   if (s.fit_x) FitAxis(s, spec.x, true);
   if (s.fit_y) FitAxis(s, spec.y, false);
   s.fit_x = s.fit_y = false;
@@ -1158,19 +1281,34 @@ void EndPlot() {
   }
 
   c.last_hover = s.hover;
-  c.last_view = PlotView{s.x_range,  s.y_range,  s.x_scale,   s.y_scale,
-                         f.area.Min, f.area.Max, c.frame.Min, c.frame.Max};
+  c.last_view = PlotView();
+  c.last_view.x = s.x_range;
+  c.last_view.y = s.y_range;
+  c.last_view.x_scale = s.x_scale;
+  c.last_view.y_scale = s.y_scale;
+  c.last_view.area_min = f.area.Min;
+  c.last_view.area_max = f.area.Max;
+  c.last_view.frame_min = c.frame.Min;
+  c.last_view.frame_max = c.frame.Max;
+  c.last_view.reset_min = s.reset_button.Min;
+  c.last_view.reset_max = s.reset_button.Max;
+  c.last_view.user_view = s.user_view;
   c.last_stats = f.stats;
   c.last_plot = &s;
   c.current = nullptr;
 }
 
-void PinchZoom(ImVec2 centre_px, double scale) {
+void PinchZoom(ImVec2 centre_px, double scale, ImVec2 pan_px) {
   Context& c = Ctx();
   if (!(scale > 0) || !std::isfinite(scale)) return;
+  if (!c.pinch_pending) {
+    c.pinch_scale = 1;
+    c.pinch_pan = ImVec2(0, 0);
+  }
   c.pinch_pending = true;
   c.pinch_centre = centre_px;
-  c.pinch_scale = scale;
+  c.pinch_scale *= scale;  // several before one frame: all of them
+  if (std::isfinite(pan_px.x) && std::isfinite(pan_px.y)) c.pinch_pan = c.pinch_pan + pan_px;
 }
 
 std::string LastPlotCsv() {

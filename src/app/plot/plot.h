@@ -1,7 +1,8 @@
 // plot.h: small immediate-mode plots drawn with Dear ImGui's draw lists (in the spirit of
 // ImPlot, which we do not use). Log or linear axes with readable ticks, a legend, hover read-out
-// of the point under the mouse, wheel zoom, drag pan and double-click reset. State (view ranges,
-// hidden series) is kept per plot id; the caller keeps nothing.
+// of the point under the mouse, zoom, drag pan, a "reset view" control and double-click reset.
+// State (view ranges, hidden series) is kept per plot id; the caller keeps nothing. The view
+// follows the data: whenever what a plot shows changes, it is fitted afresh.
 //
 //   plot::PlotSpec spec;
 //   spec.title = "Loss vs learning rate";
@@ -26,10 +27,15 @@
 //     hides or shows every series with that label.
 //   - Values that cannot be drawn (NaN, infinite, <= 0 on a log axis) are skipped: a Line or
 //     band breaks there, a Scatter point is left out.
-//   - Interaction: wheel zooms around the mouse (in log space on log axes), over an axis only
-//     that axis; drag pans; double-click resets to the initial ranges or the data; PinchZoom
-//     zooms from a two-finger pinch. EndPlot runs in stages: layout, input, grid and data, axes,
-//     overlays.
+//   - The view: fitted to the data (or the axes' fixed ranges) in the first frame and again in
+//     any frame whose data, series or axis specs differ from the last frame's (a hash of them),
+//     so a user's pan or zoom lasts only while what the plot shows stays the same.
+//   - Interaction: the wheel is the page's (it scrolls the window under the plot) unless Ctrl or
+//     Cmd is held or the plot was clicked into (until the mouse leaves it); then it zooms around
+//     the mouse (in log space on log axes), over an axis only that axis. Hovering says so; a
+//     wheel that scrolled past says so for a moment in the middle of the plot. Drag pans;
+//     "reset view" (bottom right) and double-click fit the view again; PinchZoom zooms and pans
+//     from two fingers. EndPlot runs in stages: layout, input, grid and data, axes, overlays.
 //   - After EndPlot: LastHover(), HoveredIndex(), LastPlotView(), LastPlotStats().
 #pragma once
 
@@ -85,6 +91,9 @@ struct PlotView {
   ImVec2 area_max;
   ImVec2 frame_min;  // the whole plot: title, axes and their labels
   ImVec2 frame_max;
+  ImVec2 reset_min;  // its "reset view" control
+  ImVec2 reset_max;
+  bool user_view = false;  // panned or zoomed by the user since the view was last fitted
 };
 
 // What drawing the last plot cost.
@@ -118,9 +127,13 @@ void ShadedBand(const char* label, double x_lo, double x_hi, ImU32 color);
 void BandBetween(const char* label, const double* x, const double* y_lo, const double* y_hi,
                  int count, ImU32 color);
 
-// Zooms the plot under `centre_px` (screen pixels) by `scale` (> 1: in) in its next EndPlot: a
-// two-finger pinch, which the page passes in (GLFW has no multi-touch).
-void PinchZoom(ImVec2 centre_px, double scale);
+// Zooms the plot under `centre_px` (screen pixels) by `scale` (> 1: in) around it and pans it by
+// `pan_px` (the fingers' midpoint moved that far) in its next EndPlot: two fingers, which the page
+// passes in (GLFW has no multi-touch). Calls before that frame add up.
+void PinchZoom(ImVec2 centre_px, double scale, ImVec2 pan_px = ImVec2(0, 0));
+// Whether a click into a plot makes the wheel zoom it until the mouse leaves (default: yes). The
+// app turns it off once a touch was seen: there the wheel is a one-finger drag, always a scroll.
+void SetClickEngagesWheel(bool engages);
 // The last plot's series as CSV: series,x,y,y_high (y_high only for bands), unrounded.
 std::string LastPlotCsv();
 

@@ -400,13 +400,15 @@ std::string PlotDemoStateJson() {
       "{\"visible\":%s,\"font\":%g,\"x\":[%.17g,%.17g],\"y\":[%.17g,%.17g],\"area\":[%g,%g,%g,%g],"
       "\"runs\":%d,\"pointsDrawn\":%d,\"vertices\":%d,\"truncated\":%s,\"plotMs\":%g,"
       "\"frameMs\":%g,\"scrollY\":%g,\"probe\":[%g,%g],"
-      "\"hover\":{\"valid\":%s,\"id\":%d,\"px\":[%g,%g]}}",
+      "\"hover\":{\"valid\":%s,\"id\":%d,\"px\":[%g,%g]},\"reset\":[%g,%g,%g,%g],"
+      "\"moved\":%s}",
       demo.visible ? "true" : "false", ImGui::GetFontSize(), v.x.min, v.x.max, v.y.min, v.y.max,
       v.area_min.x, v.area_min.y, v.area_max.x, v.area_max.y,
       static_cast<int>(demo.data.runs.size()), demo.stats.points_drawn, demo.stats.vertices,
       demo.stats.truncated ? "true" : "false", demo.plot_ms,
       1000.0 / std::max(ImGui::GetIO().Framerate, 1e-3f), demo.window_scroll_y, probe_px.x,
-      probe_px.y, demo.hover.valid ? "true" : "false", demo.hover.id, hover_px.x, hover_px.y);
+      probe_px.y, demo.hover.valid ? "true" : "false", demo.hover.id, hover_px.x, hover_px.y,
+      v.reset_min.x, v.reset_min.y, v.reset_max.x, v.reset_max.y, v.user_view ? "true" : "false");
   return buffer;
 }
 
