@@ -278,7 +278,10 @@ TEST(StateVersion3, TailLayoutIsFrozen) {
   Bytes bytes = WithoutVersion4(s);
   ASSERT_GT(bytes.size(), tail.size());
   EXPECT_EQ(Bytes(bytes.end() - static_cast<long>(tail.size()), bytes.end()), tail);
-  bytes[2] = 3;  // without version 4's rows: a version-3 link
+  // Without version 4's rows and its data form (0: the text) before the data: a version-3 link.
+  bytes[2] = 3;
+  ASSERT_EQ(bytes[3], 0);
+  bytes.erase(bytes.begin() + 3);
   const DecodeResult back = DecodeState(bytes.data(), bytes.size());
   ASSERT_TRUE(back.ok) << back.message;
   EXPECT_EQ(back.state.compare_group_first, 7);
@@ -316,7 +319,8 @@ TEST(StateVersion4, TailLayoutOfOneTokensPerSampleIsFrozen) {
   s.batch_column = BatchColumn::kSamples;
   s.compute.tokens_per_sample = 2048;
   s.shown_group = 5;
-  EXPECT_EQ(Bytes(Version4Tail(s).end() - 2, Version4Tail(s).end()), (Bytes{1, 10}));
+  const Bytes tail = Version4Tail(s);
+  EXPECT_EQ(Bytes(tail.end() - 2, tail.end()), (Bytes{1, 10}));
   const Bytes bytes = EncodeState(s);
   EXPECT_EQ(bytes[2], 4);
   EXPECT_EQ(Bytes(bytes.end() - 2, bytes.end()), (Bytes{1, 10}));
