@@ -13,32 +13,17 @@
 #include <vector>
 
 #include "app/model.h"
+#include "model_test_util.h"
 
 namespace scalecalc::app {
 namespace {
 
-std::string LabsCsv() {
-  std::string csv = "params,tokens,loss,lab\n";
-  for (int g = 0; g < 2; ++g) {
-    for (double n : {1e8, 3e8, 1e9}) {
-      for (double t : {2e9, 6e9, 2e10, 6e10}) {
-        const double loss = 1.7 + 400 * std::pow(n, -(0.30 + 0.02 * g)) + 410 * std::pow(t, -0.28);
-        char line[128];
-        std::snprintf(line, sizeof line, "%.17g,%.17g,%.17g,lab%d\n", n, t, loss, g + 1);
-        csv += line;
-      }
-    }
-  }
-  return csv;
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using test::Contains;
+using test::GroupedCsv;
 
 std::vector<uint8_t> SenderLink(int bootstrap_samples) {
   Model sender;
-  EXPECT_EQ(sender.LoadCsv(LabsCsv(), "labs.csv"), "");
+  EXPECT_EQ(sender.LoadCsv(GroupedCsv(2), "labs.csv"), "");
   EXPECT_EQ(sender.SetOption("bootstrap", std::to_string(bootstrap_samples)), "");
   EXPECT_EQ(sender.SetOption("group_column", "lab"), "");
   return EncodeState(sender.analysis);
@@ -106,12 +91,12 @@ TEST(ModelShare, AnOlderFormatSaysItWasUpgraded) {
 
 TEST(ModelShare, ALoadClearsTheNoticeAboutThePreviousData) {
   Model model;
-  ASSERT_EQ(model.LoadCsv(LabsCsv(), "labs.csv"), "");
+  ASSERT_EQ(model.LoadCsv(GroupedCsv(2), "labs.csv"), "");
   const int serial = model.data_serial;
   model.Notify("Link copied (20,000 characters). Some chat tools cut messages this long",
                NoticeLevel::kCaution, true);
   EXPECT_TRUE(model.notice_offers_state_file);
-  ASSERT_EQ(model.LoadCsv(LabsCsv(), "again.csv"), "");
+  ASSERT_EQ(model.LoadCsv(GroupedCsv(2), "again.csv"), "");
   EXPECT_NE(model.data_serial, serial);
   EXPECT_EQ(model.notice, "");
   EXPECT_FALSE(model.notice_offers_state_file);

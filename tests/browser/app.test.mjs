@@ -3,7 +3,7 @@
 // app's Embind test hook (getResults / setOption / selectPanel), never scraped from the canvas.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, paste, screenshotPath, waitForApp } from './harness.mjs';
 
 let session;
 before(async () => { session = await launch(); });
@@ -28,13 +28,6 @@ async function results(page) {
   return JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
 }
 
-async function paste(page, text) {
-  await page.evaluate((data) => {
-    const transfer = new DataTransfer();
-    transfer.setData('text/plain', data);
-    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true }));
-  }, text);
-}
 
 
 test('the example is loaded and fitted on first open', async () => {

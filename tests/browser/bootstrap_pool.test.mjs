@@ -5,15 +5,12 @@
 // page load for all checks; 200 resamples of the example.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, results, screenshotPath, setOption, waitForApp } from './harness.mjs';
 
 let session;
 before(async () => { session = await launch(); });
 after(async () => { await session?.close(); });
 
-const results = async (page) => JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
-const setOption = (page, name, value) =>
-  page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]);
 
 // Starts a fresh bootstrap of `samples` resamples (0 first, so the same count starts again).
 async function restartBootstrap(page, samples) {

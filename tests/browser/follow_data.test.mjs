@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, paste, results, screenshotPath, setOption, waitForApp } from './harness.mjs';
 
 const dataDir = process.env.SCALECALC_EXTERNAL_DATA_DIR || path.resolve('../shared/data/external');
 const haveData = fs.existsSync(path.join(dataDir, 'steplaw_dense_lr_bs_loss.csv'));
@@ -22,17 +22,7 @@ before(async () => {
 });
 after(async () => { await session?.close(); });
 
-const results = async (page) => JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
 const layout = async (page) => JSON.parse(await page.evaluate(() => window.scalecalc.app.layoutRects()));
-const setOption = (page, name, value) =>
-  page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]);
-async function paste(page, text) {
-  await page.evaluate((data) => {
-    const transfer = new DataTransfer();
-    transfer.setData('text/plain', data);
-    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true }));
-  }, text);
-}
 async function bootstrapSettled(page) {
   await page.waitForFunction(() => {
     const r = JSON.parse(window.scalecalc.app.getResults());

@@ -85,3 +85,22 @@ export async function frames(page, count = 3) {
 }
 
 export function screenshotPath(name) { return path.join(artifactsDir, `${name}.png`); }
+
+// The app's results hook, parsed.
+export async function results(page) {
+  return JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
+}
+
+// Sets an option by its schema key, as the page's controls and share links do.
+export function setOption(page, name, value) {
+  return page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]);
+}
+
+// Pastes text over the page as Ctrl+V does.
+export async function paste(page, text) {
+  await page.evaluate((data) => {
+    const transfer = new DataTransfer();
+    transfer.setData('text/plain', data);
+    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true }));
+  }, text);
+}

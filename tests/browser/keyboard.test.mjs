@@ -4,7 +4,7 @@
 // desktop and one phone page.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, results, screenshotPath, waitForApp } from './harness.mjs';
 
 let session, desktop, phone;
 before(async () => {
@@ -19,7 +19,6 @@ before(async () => {
 after(async () => { await session?.close(); });
 
 const layout = async (page) => JSON.parse(await page.evaluate(() => window.scalecalc.app.layoutRects()));
-const results = async (page) => JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
 const rect = (l, name) => l.rects.find((r) => r.name === name);
 const centre = (r) => ({ x: r.x + r.w / 2, y: r.y + r.h / 2 });
 // A key held for a few frames, as a person presses it (the slowed test below presses it for less

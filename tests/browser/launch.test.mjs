@@ -3,15 +3,12 @@
 // designer's candidates in the results. One page load for every check.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { launch, openPage, results, screenshotPath, setOption, waitForApp } from './harness.mjs';
 
 let session;
 before(async () => { session = await launch(); });
 after(async () => { await session?.close(); });
 
-const setOption = (page, name, value) =>
-  page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]);
-const results = async (page) => JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
 
 test('the planner proposes a launchable shape and batch, and ranks the next runs', async () => {
   const { page, problems } = await openPage(session.browser, session.url, { height: 1400 });

@@ -2,13 +2,12 @@
 // are refused with a message and the page falls back to its default state.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { launch, openPage, results, screenshotPath, waitForApp } from './harness.mjs';
 
 let session;
 before(async () => { session = await launch(); });
 after(async () => { await session?.close(); });
 
-const results = async (page) => JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
 
 // The fragment the address bar holds once the page has caught up with the state (and, when
 // `before` is given, moved on from that address).

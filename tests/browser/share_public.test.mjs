@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, paste, results, screenshotPath, setOption, waitForApp } from './harness.mjs';
 
 const dataDir = process.env.SCALECALC_EXTERNAL_DATA_DIR || path.resolve('../shared/data/external');
 const fixtures = new URL('../core/fixtures/', import.meta.url);
@@ -23,18 +23,8 @@ before(async () => {
 });
 after(async () => { await session?.close(); });
 
-const results = async (page) => JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
 const notice = (page) => page.evaluate(() => window.scalecalc.app.getNotice());
-const setOption = (page, name, value) =>
-  page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]);
 
-async function paste(page, text) {
-  await page.evaluate((data) => {
-    const transfer = new DataTransfer();
-    transfer.setData('text/plain', data);
-    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true }));
-  }, text);
-}
 
 // Presses the header's Copy link button and returns what reached the clipboard.
 async function copyLink(page) {

@@ -24,15 +24,8 @@
 namespace scalecalc {
 namespace {
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 RunTable ReadTable(const std::string& path) {
-  const ReadResult read = ReadRuns(ReadText(path));
+  const ReadResult read = ReadRuns(test::ReadText(path));
   EXPECT_TRUE(read.ok) << path;
   return read.table;
 }

@@ -19,21 +19,15 @@
 #include "core/csv_reader.h"
 #include "core/fit.h"
 #include "core/planner.h"
+#include "test_util.h"
 
 namespace scalecalc {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string Fixture(const char* name) {
-  return ReadFile(std::string(SCALECALC_TESTS_DIR) + "/core/fixtures/" + name);
+  return test::ReadText(std::string(SCALECALC_TESTS_DIR) + "/core/fixtures/" + name);
 }
 
 // base64url without padding, written here so the fixture is read independently of the page.

@@ -20,6 +20,14 @@
 namespace scalecalc {
 namespace test {
 
+// The whole file as bytes ("" if it cannot be read).
+inline std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
 // `count` values first, first * ratio, first * ratio^2, ...
 inline std::vector<double> Geometric(double first, double ratio, int count) {
   std::vector<double> values;

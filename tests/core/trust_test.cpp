@@ -23,19 +23,12 @@
 namespace scalecalc {
 namespace {
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 std::string EdgePath(const std::string& name) {
   return test::ExternalDataPath("../edge/" + name);
 }
 
 RunTable ReadTable(const std::string& path) {
-  const ReadResult read = ReadRuns(ReadText(path));
+  const ReadResult read = ReadRuns(test::ReadText(path));
   EXPECT_TRUE(read.ok) << path;
   return read.table;
 }
