@@ -12,6 +12,7 @@
 
 #include "core/analysis.h"
 #include "core/csv_reader.h"
+#include "core/designer.h"
 #include "core/fit.h"
 #include "core/groups.h"
 #include "core/hyper_law_fit.h"
@@ -131,6 +132,36 @@ TEST(Identifiability, ExactCollinearSweepFitsTheLawsInNAlone) {
   const Warning* info = FindCode(plan.warnings, "intervals_not_computed");
   ASSERT_NE(info, nullptr);
   EXPECT_EQ(info->severity, Severity::kInfo);
+}
+
+// The last rule of issue 25, end to end: on a real collinear sweep (no warning injected) the
+// designer claims no interval width and proposes cells off the sweep's T = 20 N line.
+TEST(Identifiability, DesignerProposesCellsOffTheCollinearLine) {
+  const RunTable table = CollinearSweep(0.0);
+  const FitSummary fit = Fit(table, Options(0));
+  ASSERT_NE(FindCode(fit.warnings, "n_t_collinear"), nullptr) << fit.message;
+  DesignOptions options;
+  options.budget_flops = 1e20;
+  options.max_flops = 1e19;
+  options.allowance_flops = 3e19;
+  const Design design = DesignNextRuns(table, fit, options);
+  ASSERT_TRUE(design.ok) << design.message;
+  EXPECT_FALSE(design.identified);
+  ASSERT_FALSE(design.warnings.empty());
+  EXPECT_EQ(design.warnings.front().code, "design_not_identified");
+  ASSERT_FALSE(design.candidates.empty());
+  // The top candidate and every recommended cell leave the line by at least one grid step of T
+  // (a factor 109/5 over 6 steps, about 1.67).
+  const auto off_line = [](double params, double tokens) {
+    return std::abs(std::log(tokens / (20 * params))) >
+           0.5 * std::log(std::pow(109.0 / 5, 1.0 / 6));
+  };
+  EXPECT_TRUE(off_line(design.candidates.front().params, design.candidates.front().tokens))
+      << design.candidates.front().params << " " << design.candidates.front().tokens;
+  ASSERT_FALSE(design.recommended.cells.empty());
+  for (const auto& cell : design.recommended.cells) {
+    EXPECT_TRUE(off_line(cell.params, cell.tokens)) << cell.params << " " << cell.tokens;
+  }
 }
 
 TEST(Identifiability, JitteredCollinearSweepIsStillCollinearAndKeepsIntervals) {
