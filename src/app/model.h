@@ -114,6 +114,12 @@ struct Model {
     notice_offers_state_file = offer_state_file;
   }
 
+  // What the panels speak of (the state's choice, or the core's guess from the compute model and
+  // the data read): never ModelKind::kGuess.
+  ModelKind Kind() const { return ShownModelKind(analysis, read); }
+  // The planner's and cost panel's word for one sample: "video" or "sequence".
+  const char* SampleWord() const { return Kind() == ModelKind::kVideo ? "video" : "sequence"; }
+
   Stale stale = Stale::kRead;
   int revision = 0;  // bumped on every change of `analysis` (the share link follows it)
 

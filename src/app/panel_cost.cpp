@@ -1,9 +1,10 @@
 // The Inference cost panel: what the planned model costs to serve. The shape comes from the
 // planner (or is typed in), the video settings (AnalysisState::cost, shared by links) give the
-// planner's tokens per video; analytic FLOPs are the planner's own count (ServingConfig and
-// dit_flops.h), the paper's comparison comes from its preset, measured times from the WebGPU
-// kernels (web/gpu/, via the page), which refuse to time anything until they pass their check
-// against the core's CPU reference.
+// planner's tokens per video; a language model's sequence is tokens per sample tokens in one
+// forward pass (ServingDemandOf; the video inputs are hidden); analytic FLOPs are the planner's own
+// count (ServingConfig and dit_flops.h), the paper's comparison comes from its preset, measured
+// times from the WebGPU kernels (web/gpu/, via the page), which refuse to time anything until they
+// pass their check against the core's CPU reference.
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -81,7 +82,10 @@ std::vector<CostRow> CostRows(const Model& model) {
     if (std::isfinite(plan.smallest.params))
       rows.push_back(RowFor("smaller, within tolerance", plan.smallest.params, model));
   }
-  if (const PublishedSizeComparison* paper = PaperComparison()) {
+  // The paper's comparison is a video DiT's.
+  const PublishedSizeComparison* paper =
+      model.Kind() == ModelKind::kVideo ? PaperComparison() : nullptr;
+  if (paper) {
     rows.push_back(RowFor(TunedLabel(*paper), paper->tuned_params, model));
     rows.push_back(RowFor(FixedLabel(*paper), paper->fixed_params, model));
   }
@@ -118,6 +122,14 @@ void DrawVideoInputs(Model& model) {
   SettingField(model, "sampling_steps", ImGui::GetFontSize() * 6, nullptr, "cost");
   SameLineIfWide();
   SettingCheckbox(model, "guidance", "cost");
+}
+
+// A language model's sequence: no video inputs, one forward pass over tokens per sample tokens.
+void DrawSequenceInputs(Model& model) {
+  WrappedTextDisabled(
+      "One sequence: %s tokens (tokens per sample, on the Planner panel) in one forward pass (a "
+      "prefill, or generation with a KV cache).",
+      FormatCount(model.analysis.compute.tokens_per_sample).c_str());
 }
 
 void DrawShapeInputs(Model& model) {
@@ -169,31 +181,40 @@ void DrawMeasureControls(CostMeasurement& m) {
 
 void MeasureCostRows(const Model& model) {
   const CostInputs& in = model.analysis.cost;
-  if (!in.Validate().empty() || (in.typed_shape && !in.ValidateShape().empty())) return;
-  const ServingDemand& demand = model.analysis.plan.demand;
+  const bool video = model.Kind() == ModelKind::kVideo;
+  if ((video && !in.Validate().empty()) || (in.typed_shape && !in.ValidateShape().empty())) return;
+  const ServingDemand demand = ServingDemandOf(model.analysis, model.Kind());
+  const double tokens = video ? in.VideoTokens() : demand.tokens_per_video;
   std::vector<MeasureRequest> requests;
   for (const CostRow& row : CostRows(model)) {
     // The kernels time cross-attention only to real text tokens; its q and o projections
     // without text (2 n d^2 MACs a block) are in the analytic count only.
-    requests.push_back({row.label, in.VideoTokens(), row.width, row.heads, demand.text_tokens,
-                        row.depth, demand.cross_attention && demand.text_tokens > 0});
+    requests.push_back({row.label, tokens, row.width, row.heads, demand.text_tokens, row.depth,
+                        demand.cross_attention && demand.text_tokens > 0});
   }
   StartCostMeasurement(requests);
 }
 
 void DrawCostPanel(Model& model) {
   const CostInputs& in = model.analysis.cost;
-  const ServingDemand& demand = model.analysis.plan.demand;
+  const bool video = model.Kind() == ModelKind::kVideo;
+  const ServingDemand demand = ServingDemandOf(model.analysis, model.Kind());
+  const std::string per = std::string(" / ") + model.SampleWord();
   CostMeasurement& measured = TheCostMeasurement();
   WrappedText(
       "Inference cost of the planned model: analytic FLOPs from its shape, and the time of one "
-      "DiT block measured on this device with WebGPU, extrapolated to a whole video.");
+      "transformer block measured on this device with WebGPU, extrapolated to a whole %s.",
+      model.SampleWord());
+  ModelKindCombo(model, "cost");
   DrawShapeInputs(model);
-  DrawVideoInputs(model);
+  if (video)
+    DrawVideoInputs(model);
+  else
+    DrawSequenceInputs(model);
   const std::string shape_error = in.typed_shape ? in.ValidateShape() : "";
   if (!shape_error.empty())
     ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", shape_error.c_str());
-  if (!in.Validate().empty() || !shape_error.empty()) return;
+  if ((video && !in.Validate().empty()) || !shape_error.empty()) return;
   const std::vector<CostRow> rows = CostRows(model);
   const double passes = demand.sampling_steps * (demand.guidance ? 2 : 1);
 
@@ -213,15 +234,9 @@ void DrawCostPanel(Model& model) {
 
   // The table as text first: what is shown is what Copy copies.
   TableText table;
-  table.headers = {"model",
-                   "N",
-                   "d x depth (heads)",
-                   "GFLOP / block",
-                   "GFLOP / step",
-                   "TFLOP / video",
-                   "measured ms / block",
-                   "GFLOP/s",
-                   "s / video"};
+  table.headers = {"model",        "N",           "d x depth (heads)",   "GFLOP / block",
+                   "GFLOP / step", "TFLOP" + per, "measured ms / block", "GFLOP/s",
+                   "s" + per};
   std::vector<const BlockTiming*> timings;
   auto printed = [](const char* format, double value) {
     char buffer[64];
@@ -294,10 +309,10 @@ void DrawCostPanel(Model& model) {
   if (!in.typed_shape && optimum && smaller && optimum->ok && smaller->ok) {
     const double t_opt = optimum->block_ms * rows[0].depth,
                  t_small = smaller->block_ms * rows[1].depth;
-    ImGui::Text("Measured inference saving of the smaller model: %s per video.",
-                FormatPercent(1 - t_small / t_opt, 1).c_str());
+    ImGui::Text("Measured inference saving of the smaller model: %s per %s.",
+                FormatPercent(1 - t_small / t_opt, 1).c_str(), model.SampleWord());
   }
-  if (const PublishedSizeComparison* paper = PaperComparison()) {
+  if (const PublishedSizeComparison* paper = video ? PaperComparison() : nullptr) {
     const BlockTiming* tuned = measured.Find(TunedLabel(*paper));
     const BlockTiming* fixed = measured.Find(FixedLabel(*paper));
     const std::string claim = FormatPercent(paper->inference_saving, 1);

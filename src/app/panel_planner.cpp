@@ -19,6 +19,7 @@ void DrawInputs(Model& model) {
   AnalysisState& a = model.analysis;
   const float field = ImGui::GetFontSize() * 8;
   HeadlineGroupCombo(model, "planner");  // grouped data: whose plan this is
+  ModelKindCombo(model, "planner");
   // Typed in the unit beside it, so not FormatSetting's FLOPs.
   if (IsPhone()) ImGui::TextUnformatted("budget");
   OptionField(model, "##budget", "budget", FormatSci(BudgetInUnit(a), 6), field, "1e22");
@@ -39,20 +40,25 @@ void DrawInputs(Model& model) {
     if (ImGui::RadioButton(kinds.Label(v), &kind, v)) model.SetOption("compute", kinds.Name(v));
   }
   if (a.compute.kind == ComputeKind::kDit) SettingField(model, "width_per_depth", field);
-  if (ImGui::CollapsingHeader("Constraints, tolerance, serving demand")) {
+  // The serving demand counts video DiT sampling: a language model's header leaves it out.
+  const bool video = model.Kind() == ModelKind::kVideo;
+  if (ImGui::CollapsingHeader(video ? "Constraints, tolerance, serving demand###constraints"
+                                    : "Constraints, tolerance###constraints")) {
     SettingField(model, "max_params", field, "none");
     SameLineIfWide();
     SettingField(model, "max_tokens", field, "none");
     SettingField(model, "tolerance", field);
     HelpMarker(FindSetting("tolerance")->help);
-    SettingField(model, "videos", field);
-    SameLineIfWide();
-    SettingField(model, "sampling_steps", field);
-    SettingCheckbox(model, "guidance");
-    SameLineIfWide();
-    SettingCheckbox(model, "cross_attention");
-    SameLineIfWide();
-    SettingField(model, "text_tokens", ImGui::GetFontSize() * 5);
+    if (video) {
+      SettingField(model, "videos", field);
+      SameLineIfWide();
+      SettingField(model, "sampling_steps", field);
+      SettingCheckbox(model, "guidance");
+      SameLineIfWide();
+      SettingCheckbox(model, "cross_attention");
+      SameLineIfWide();
+      SettingField(model, "text_tokens", ImGui::GetFontSize() * 5);
+    }
   }
   if (ImGui::CollapsingHeader("Launch: shape, batch, forced values")) {
     const PlanOptions& p = a.plan;
@@ -65,10 +71,11 @@ void DrawInputs(Model& model) {
     HelpMarker(
         "Width is a whole number of heads of the head dim and a multiple of this (0: the "
         "head dim), e.g. 128 for tensor cores.");
-    OptionField(model, "batch divisor (samples)", "batch_divisor", FormatFull(p.batch_divisor),
-                field);
+    const std::string divisor_label = std::string("batch divisor (") + model.SampleWord() + "s)";
+    OptionField(model, divisor_label.c_str(), "batch_divisor", FormatFull(p.batch_divisor), field);
     HelpMarker(
-        "The batch is a whole number of samples and a multiple of this: GPUs x micro-batch.");
+        "The batch is a whole number of samples (videos or sequences) and a multiple of this: "
+        "GPUs x micro-batch.");
     if (a.compute.kind == ComputeKind::kSixN) {
       ImGui::SameLine();
       int rule = a.compute.block_params == 12 ? 1 : 0;
@@ -82,8 +89,9 @@ void DrawInputs(Model& model) {
                 field, "free");
     if (std::isfinite(p.forced_batch_tokens)) {
       ImGui::SameLine();
-      ImGui::TextDisabled("= %s samples",
-                          FormatCount(p.forced_batch_tokens / a.compute.tokens_per_sample).c_str());
+      ImGui::TextDisabled("= %s %ss",
+                          FormatCount(p.forced_batch_tokens / a.compute.tokens_per_sample).c_str(),
+                          model.SampleWord());
     }
     ImGui::SameLine();
     OptionField(model, "forced learning rate", "lr", free_or(p.forced_lr), field, "free");
@@ -176,14 +184,16 @@ void DrawTradeOffs(const Model& model) {
     WrappedText(
         "A %s-parameter model (%s tokens) is predicted within %s of the optimal loss at this "
         "budget "
-        "(%s vs %s): %s fewer parameters, %s less inference compute per video.",
+        "(%s vs %s): %s fewer parameters, %s less inference compute per %s.",
         FormatCount(plan.smallest.params).c_str(), FormatCount(plan.smallest.tokens).c_str(),
         FormatPercent(model.analysis.plan.loss_tolerance, 2).c_str(),
         FormatSci(plan.smallest.loss, 6).c_str(), FormatSci(plan.optimum.loss, 6).c_str(),
         FormatPercent(plan.inference_saving, 1).c_str(),
-        FormatPercent(plan.inference_saving_flops, 1).c_str());
+        FormatPercent(plan.inference_saving_flops, 1).c_str(),
+        model.Kind() == ModelKind::kVideo ? "video" : "1,000 tokens");
   }
-  if (model.analysis.plan.demand.videos > 0 && std::isfinite(plan.total_cost.params)) {
+  if (model.Kind() == ModelKind::kVideo && model.analysis.plan.demand.videos > 0 &&
+      std::isfinite(plan.total_cost.params)) {
     Heading("Training + serving");
     WrappedText(
         "To serve %s videos, a %s model trained on %s tokens reaches the same loss for %s FLOPs in "

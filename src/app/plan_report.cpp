@@ -44,8 +44,8 @@ std::vector<PlanRow> PlanRows(const Model& model) {
       {"learning rate", Sci4(p.lr), Range(plan.lr_ci, Sci4), compare(Sci4, q.lr)},
       {"batch size (tokens)", Count(p.batch_tokens), Range(plan.batch_ci, Count),
        compare(Count, q.batch_tokens)},
-      {"batch size (samples of " + FormatFull(model.analysis.compute.tokens_per_sample) +
-           " tokens)",
+      {std::string("batch size (") + model.SampleWord() + "s of " +
+           FormatFull(model.analysis.compute.tokens_per_sample) + " tokens)",
        Count(p.batch_samples), "", compare(Count, q.batch_samples)},
       {"optimizer steps", Count(p.steps), "", compare(Count, q.steps)},
       {"predicted loss", Sci6(p.loss), Range(plan.loss_ci, Sci6), compare(Sci6, q.loss)},
@@ -179,7 +179,9 @@ std::string ResultsJson(const Model& model) {
       {"checkpoints", EnumNamesOf<CheckpointPolicy>().Name(static_cast<int>(a.checkpoints))},
       {"batch_column", ToString(a.batch_column)},
       {"tokens_per_sample", a.compute.tokens_per_sample},
-      {"shown_group", a.shown_group}};
+      {"shown_group", a.shown_group},
+      {"model_kind", ToString(a.model_kind)}};
+  json["model_kind"] = ToString(model.Kind());  // what the panels speak of: video or language
   json["bootstrap"] = {
       {"running", model.bootstrap.running}, {"done", model.bootstrap.done},
       {"total", model.bootstrap.total},     {"samples", model.fit.bootstrap_samples_done},
@@ -200,7 +202,8 @@ std::string ResultsJson(const Model& model) {
     if (std::string_view(row.json).rfind("cost.", 0) == 0)
       cost[row.key] = FormatSetting(row, model.analysis);
   }
-  const ServingDemand& demand = a.plan.demand;
+  const ServingDemand demand = ServingDemandOf(a, model.Kind());
+  cost["per"] = model.SampleWord();  // the rows' flops_per_video are per this
   cost["text_tokens"] = demand.text_tokens;
   cost["cross_attention"] = demand.cross_attention;
   cost["video_tokens"] = demand.tokens_per_video;

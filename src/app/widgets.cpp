@@ -91,6 +91,29 @@ bool SettingCombo(Model& model, const char* key, float width) {
   return changed;
 }
 
+void ModelKindCombo(Model& model, const char* id) {
+  const Setting& row = *FindSetting("model_kind");
+  const EnumNames& names = *row.names;
+  const int current = row.get_enum(model.analysis);
+  const std::string guessed = names.Label(static_cast<int>(model.Kind()));
+  const auto label_of = [&](int v) {
+    return v == static_cast<int>(ModelKind::kGuess) ? "guess: " + guessed
+                                                    : std::string(names.Label(v));
+  };
+  ImGui::PushID(id);
+  const std::string label = FieldLabel(row.label, ImGui::GetFontSize() * 12);
+  if (ImGui::BeginCombo(label.c_str(), label_of(current).c_str())) {
+    for (int v = 0; v < names.count(); ++v) {
+      if (ImGui::Selectable(label_of(v).c_str(), v == current) && v != current)
+        model.SetOption("model_kind", names.Name(v));
+    }
+    ImGui::EndCombo();
+  }
+  RecordItemRect(std::string("model_kind.") + id);
+  Tooltip(row);
+  ImGui::PopID();
+}
+
 void HeadlineGroupCombo(Model& model, const char* id) {
   if (model.groups.empty()) return;
   const Setting& row = *FindSetting("shown_group");

@@ -30,6 +30,10 @@ bool SettingCombo(Model& model, const char* key, float width = 0);
 // all groups pooled, an explicit, labelled choice. Draws nothing without groups.
 void HeadlineGroupCombo(Model& model, const char* id);
 
+// The model kind (video DiT / language model): the state's choice, "guess" naming what the core
+// guessed. The planner and the cost panel both draw it.
+void ModelKindCombo(Model& model, const char* id);
+
 // A "(?)" marker with a tooltip.
 void HelpMarker(const char* text);
 // A small button that copies `text` to the system clipboard and says so.

@@ -940,4 +940,64 @@ void OneTokensPerSample(int version, AnalysisState* state, std::string* notice) 
   s.plan.compute = s.compute;
 }
 
+namespace {
+
+// Whether a header names video: one of its words (letters, split at anything else, any case) is
+// video(s), clip(s), frame(s), latent(s) or vae.
+bool NamesVideo(std::string_view header) {
+  std::string word;
+  const auto video_word = [](const std::string& w) {
+    for (const char* name :
+         {"video", "videos", "clip", "clips", "frame", "frames", "latent", "latents", "vae"}) {
+      if (w == name) return true;
+    }
+    return false;
+  };
+  for (size_t i = 0; i <= header.size(); ++i) {
+    const char c = i < header.size() ? header[i] : ' ';
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      word += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    } else {
+      if (video_word(word)) return true;
+      word.clear();
+    }
+  }
+  return false;
+}
+
+bool IsPowerOfTwo(double x) {
+  if (!(x >= 1 && x <= 1e18)) return false;
+  int exponent = 0;
+  return std::frexp(x, &exponent) == 0.5;
+}
+
+}  // namespace
+
+ModelKind GuessModelKind(const ComputeModel& compute, const ReadResult& read) {
+  if (compute.kind == ComputeKind::kDit) return ModelKind::kVideo;
+  for (const std::string& header : read.headers) {
+    if (NamesVideo(header)) return ModelKind::kVideo;
+  }
+  for (double size : read.sample_sizes) {
+    if (!IsPowerOfTwo(size)) return ModelKind::kVideo;
+  }
+  return ModelKind::kLanguage;
+}
+
+ModelKind ShownModelKind(const AnalysisState& state, const ReadResult& read) {
+  return state.model_kind == ModelKind::kGuess ? GuessModelKind(state.compute, read)
+                                               : state.model_kind;
+}
+
+ServingDemand ServingDemandOf(const AnalysisState& state, ModelKind kind) {
+  ServingDemand demand = state.plan.demand;
+  if (kind != ModelKind::kLanguage) return demand;
+  demand.tokens_per_video = state.compute.tokens_per_sample;
+  demand.sampling_steps = 1;
+  demand.guidance = false;
+  demand.cross_attention = false;
+  demand.text_tokens = 0;
+  return demand;
+}
+
 }  // namespace scalecalc

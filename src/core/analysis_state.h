@@ -63,6 +63,13 @@ enum class BatchColumn { kTokens, kSamples };
 const char* ToString(BatchColumn unit);                       // "tokens", "samples"
 bool FromString(const std::string& text, BatchColumn* unit);  // inverse of ToString, any case
 
+// What the analysed model is (format version 4): the planner and the Inference cost panel speak
+// per video or per sequence, and show the video-only inputs for a video DiT only. kGuess (the
+// default, so also every older link's) follows GuessModelKind.
+enum class ModelKind { kGuess, kVideo, kLanguage };
+const char* ToString(ModelKind kind);                       // "guess", "video", "language"
+bool FromString(const std::string& text, ModelKind* kind);  // inverse of ToString, any case
+
 // The panels a link can open on: "data", "fit", "plots", "planner", "cost".
 bool IsKnownPanel(std::string_view panel);
 
@@ -109,8 +116,9 @@ struct AnalysisState {
   // The group the headline results (fit, plan, status, the plots' main series) come from when the
   // data is split: 1-based as above; 0 pools every group into one fit, an explicit choice.
   int shown_group = 1;
-  std::string open_panel = "data";  // see IsKnownPanel
-  CostInputs cost;                  // the Inference cost panel
+  std::string open_panel = "data";           // see IsKnownPanel
+  ModelKind model_kind = ModelKind::kGuess;  // video DiT or language model; see ShownModelKind
+  CostInputs cost;                           // the Inference cost panel
 
   // The reader options these settings stand for (compute included).
   ReadOptions MakeReadOptions() const {
@@ -158,6 +166,20 @@ struct EncodeOptions {
   bool compact_data = true;
   TableCodecOptions table;  // which column encodings the table may use
 };
+
+// The model kind a file and a compute model suggest: a video DiT when the compute model is the
+// DiT count, when a header names video (a word video(s), clip(s), frame(s), latent(s) or vae), or
+// when a tokens-per-sample column holds a size that is not a power of two (a clip's latent tokens,
+// e.g. 1280 = 5 x 16 x 16; a language model's context is a power of two); otherwise a language
+// model. It reads only what a link keeps (the header, the used columns' values, the compute
+// model), so a link's receiver guesses what its sender did.
+ModelKind GuessModelKind(const ComputeModel& compute, const ReadResult& read);
+// The kind the panels show: the state's choice, or (kGuess) the guess. Never kGuess.
+ModelKind ShownModelKind(const AnalysisState& state, const ReadResult& read);
+// What one generated item costs to serve as the planner counts it: a video DiT's serving demand
+// as set, or a language model's sequence (compute.tokens_per_sample tokens in one forward pass: a
+// prefill, or generation with a KV cache; no guidance, no cross-attention).
+ServingDemand ServingDemandOf(const AnalysisState& state, ModelKind kind);
 
 // One tokens per sample (version 4): a state of an earlier `version` with the reader's size set
 // opens with its batch column counting samples of that size, which also becomes the compute's

@@ -1144,6 +1144,11 @@ bool RunsReader::Parse() {
         run.flops = value[Index(Role::kFlops)];
         run.lr = value[Index(Role::kLr)];
         run.loss = value[Index(Role::kLoss)];
+        const double sample_size = value[Index(Role::kTokensPerSample)];
+        if (std::isfinite(sample_size) && result.sample_sizes.size() < 16 &&
+            std::find(result.sample_sizes.begin(), result.sample_sizes.end(), sample_size) ==
+                result.sample_sizes.end())
+          result.sample_sizes.push_back(sample_size);
         const double batch = value[Index(Role::kBatch)];
         if (!std::isnan(batch)) {
           max_raw_batch = std::max(max_raw_batch, batch);

@@ -85,6 +85,9 @@ struct ReadResult {
   // The batch column, read as tokens, holds only values small enough to be counts of samples
   // (its warning says so; the page asks beside the column mapping).
   bool batch_looks_like_samples = false;
+  // The distinct values of a tokens-per-sample column (at most 16, in the order first read of the
+  // runs kept; empty without one): what GuessModelKind reads.
+  std::vector<double> sample_sizes;
 };
 
 ReadResult ReadRuns(std::string_view text, const ReadOptions& options = {});

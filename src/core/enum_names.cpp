@@ -43,6 +43,8 @@ constexpr EnumValueName kTerminations[] = {{"success", "success"},
 constexpr EnumValueName kBudgetUnits[] = {
     {"flops", "FLOPs"}, {"pf_days", "PF-days"}, {"gpu_hours", "GPU-hours"}};
 constexpr EnumValueName kBatchColumns[] = {{"tokens", "tokens"}, {"samples", "samples"}};
+constexpr EnumValueName kModelKinds[] = {
+    {"guess", "guess from the data"}, {"video", "video DiT"}, {"language", "language model"}};
 constexpr EnumValueName kPanels[] = {{"data", "Data"},
                                      {"fit", "Fit"},
                                      {"plots", "Plots"},
@@ -88,6 +90,7 @@ constexpr EnumNames kTerminationNames("fit termination", kTerminations);
 constexpr EnumNames kBudgetUnitNames("budget unit", kBudgetUnits);
 constexpr EnumNames kPanelNames("panel", kPanels);
 constexpr EnumNames kBatchColumnNames("batch column unit", kBatchColumns);
+constexpr EnumNames kModelKindNames("model kind", kModelKinds);
 }  // namespace
 
 // clang-format off
@@ -99,6 +102,7 @@ template <> const EnumNames& EnumNamesOf<OptimumMethod>() { return kOptimumNames
 template <> const EnumNames& EnumNamesOf<FitTermination>() { return kTerminationNames; }
 template <> const EnumNames& EnumNamesOf<BudgetUnit>() { return kBudgetUnitNames; }
 template <> const EnumNames& EnumNamesOf<BatchColumn>() { return kBatchColumnNames; }
+template <> const EnumNames& EnumNamesOf<ModelKind>() { return kModelKindNames; }
 const EnumNames& PanelNames() { return kPanelNames; }
 // clang-format on
 
@@ -132,6 +136,12 @@ const char* ToString(BatchColumn unit) {
 }
 bool FromString(const std::string& text, BatchColumn* unit) {
   return ParseEnum(text, unit);
+}
+const char* ToString(ModelKind kind) {
+  return EnumName(kind);
+}
+bool FromString(const std::string& text, ModelKind* kind) {
+  return ParseEnum(text, kind);
 }
 const char* ToString(BudgetUnit unit) {
   return EnumName(unit);

@@ -24,6 +24,7 @@ enum class OptimumMethod;
 enum class FitTermination;
 enum class BudgetUnit;
 enum class BatchColumn;
+enum class ModelKind;
 
 struct EnumValueName {
   const char* name;   // frozen
@@ -63,6 +64,7 @@ template <> const EnumNames& EnumNamesOf<OptimumMethod>();
 template <> const EnumNames& EnumNamesOf<FitTermination>();
 template <> const EnumNames& EnumNamesOf<BudgetUnit>();
 template <> const EnumNames& EnumNamesOf<BatchColumn>();
+template <> const EnumNames& EnumNamesOf<ModelKind>();
 // clang-format on
 
 // The page's panels, by the name a link opens them with ("data", "fit", ...).

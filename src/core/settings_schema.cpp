@@ -476,6 +476,15 @@ std::vector<Setting> MakeTable() {
                  "and the plots' main series show (numbered in the order the groups first appear "
                  "in the data); 0 pools all groups into one fit.")
           .Since(4),
+      EnumSetting(
+          "model_kind", "plan.model_kind", +[](S& s) { return &s.model_kind; })
+          .Stale(Stage::kPlan)
+          .Label("model kind",
+                 "What the model generates, for the planner's and the cost panel's wording and "
+                 "inputs: a video DiT (per video; frames, resolution, VAE) or a language model "
+                 "(per sequence of tokens per sample tokens); guess: from the compute model and "
+                 "the data's columns.")
+          .Since(4),
   };
   for (Setting& row : t) {
     const std::string json = row.json;

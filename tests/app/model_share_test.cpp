@@ -89,6 +89,41 @@ TEST(ModelShare, AnOlderFormatSaysItWasUpgraded) {
       << receiver.notice;
 }
 
+// The model kind the panels speak of: guessed from the data and the compute model, changeable,
+// carried by a link; an older link (no model kind) opens with the guess.
+TEST(ModelShare, TheModelKindIsGuessedChangedAndShared) {
+  Model model;
+  ASSERT_EQ(model.LoadCsv(LabsCsv(), "labs.csv"), "");
+  model.Recompute();
+  EXPECT_EQ(model.Kind(), ModelKind::kLanguage);  // 6N, no video column
+  EXPECT_STREQ(model.SampleWord(), "sequence");
+  EXPECT_EQ(model.SetOption("compute", "dit"), "");
+  EXPECT_EQ(model.Kind(), ModelKind::kVideo);  // the DiT count
+  EXPECT_EQ(model.SetOption("compute", "6n"), "");
+  EXPECT_EQ(model.SetOption("model_kind", "video"), "");
+  EXPECT_EQ(model.Kind(), ModelKind::kVideo);  // the choice wins
+  EXPECT_STREQ(model.SampleWord(), "video");
+  const std::string refused = model.SetOption("model_kind", "image");
+  EXPECT_TRUE(Contains(refused, "model kind")) << refused;
+  EXPECT_TRUE(Contains(refused, "guess, video, language")) << refused;
+  EXPECT_EQ(model.analysis.model_kind, ModelKind::kVideo);
+
+  Model receiver;
+  ASSERT_EQ(receiver.LoadStateBytes(EncodeState(model.analysis)), "");
+  receiver.Recompute();
+  EXPECT_EQ(receiver.Kind(), ModelKind::kVideo);
+
+  // The version-3 fixture (params, tokens, loss; 6N): the guess, a language model.
+  std::ifstream in(std::string(SCALECALC_TESTS_DIR) + "/core/fixtures/state_v3.link.txt");
+  std::stringstream text;
+  text << in.rdbuf();
+  Model old;
+  ASSERT_EQ(old.LoadStateBytes(FromBase64Url(text.str())), "");
+  old.Recompute();
+  EXPECT_EQ(old.analysis.model_kind, ModelKind::kGuess);
+  EXPECT_EQ(old.Kind(), GuessModelKind(old.analysis.compute, old.read));
+}
+
 TEST(ModelShare, ALoadClearsTheNoticeAboutThePreviousData) {
   Model model;
   ASSERT_EQ(model.LoadCsv(GroupedCsv(2), "labs.csv"), "");

@@ -58,15 +58,17 @@ async function plotsOf(page) {
   return plots;
 }
 
-// The planner's batch: samples x tokens per sample = batch tokens, and the table says so.
+// The planner's batch: samples x tokens per sample = batch tokens, and the table says so in the
+// model kind's word (videos or sequences).
 function checkSamples(r, what) {
   const p = r.plan;
   if (!p || !p.ok || !Number.isFinite(p.batch_tokens)) return;
   const product = p.batch_samples * p.tokens_per_sample;
   assert.ok(Math.abs(product / p.batch_tokens - 1) < 1e-12,
             `${what}: ${p.batch_samples} samples x ${p.tokens_per_sample} != ${p.batch_tokens} tokens`);
-  const row = r.plan_rows.find(([q]) => q.startsWith('batch size (samples'));
-  assert.ok(row && row[0].includes(`samples of ${p.tokens_per_sample} tokens`),
+  const word = r.model_kind === 'video' ? 'videos' : 'sequences';
+  const row = r.plan_rows.find(([q]) => q.startsWith(`batch size (${word}`));
+  assert.ok(row && row[0].includes(`${word} of ${p.tokens_per_sample} tokens`),
             `${what}: the planner's samples row names its tokens per sample: ${row}`);
 }
 
@@ -103,6 +105,8 @@ for (const c of cases) {
     if (c.grouped) assert.match(sent.headline, /^group .* \(1 of \d+\)$/, 'grouped: the first group');
     else assert.equal(sent.headline, '');
     checkSamples(sent, name);
+    assert.equal(sent.model_kind, 'language', `${name}: a language model's file, guessed`);
+    assert.equal(sent.cost.per, 'sequence');
     if (c.file.startsWith('steplaw')) assert.equal(sent.plan.tokens_per_sample, 2048);
     const link = await settledUrl(page, previous);
     const pasted = await plotsOf(page);
@@ -116,6 +120,7 @@ for (const c of cases) {
       await receiver.page.screenshot({ path: screenshotPath(`follow-${name}-link`) });
       const got = await results(receiver.page);
       assert.equal(got.headline, sent.headline);
+      assert.equal(got.model_kind, sent.model_kind, 'the receiver guesses what the sender did');
       assert.deepEqual(Object.keys(opened).sort(), Object.keys(pasted).sort(), 'the same plots');
       assert.ok(Object.keys(pasted).length >= 3, `plots recorded: ${Object.keys(pasted)}`);
       for (const [plot, p] of Object.entries(pasted)) {
@@ -138,6 +143,34 @@ for (const c of cases) {
   });
 }
 
+// The planner and the cost panel speak of the model kind, and show the video inputs for video only;
+// screenshots at desktop and phone size (the same page, resized).
+async function lookAtPlannerAndCost(page, video) {
+  const kind = video ? 'video' : 'language';
+  for (const [size, tag] of [[viewport, 'desktop'], [{ width: 390, height: 844 }, 'phone']]) {
+    await page.setViewportSize(size);
+    for (const panel of ['planner', 'cost']) {
+      assert.equal(await setOption(page, 'panel', panel), '');
+      await frames(page, 6);
+      const names = (await layout(page)).rects.map((x) => x.name);
+      assert.ok(names.includes(`model_kind.${panel}`), `${kind} ${panel}: the model kind selector`);
+      const frames_field = names.includes('field.frames');
+      if (panel === 'cost') assert.equal(frames_field, video, `${kind}: frames shown for video only`);
+      await page.screenshot({ path: screenshotPath(`kind-${kind}-${panel}-${tag}`) });
+    }
+  }
+  await page.setViewportSize(viewport);
+  const r = await results(page);
+  assert.equal(r.cost.per, video ? 'video' : 'sequence');
+  // The choice wins over the guess, and goes back to it.
+  assert.equal(await setOption(page, 'model_kind', video ? 'language' : 'video'), '');
+  await frames(page, 3);
+  assert.equal((await results(page)).model_kind, video ? 'language' : 'video');
+  assert.match(await setOption(page, 'model_kind', 'cartoon'), /model kind/);
+  assert.equal(await setOption(page, 'model_kind', 'guess'), '');
+  await frames(page, 3);
+}
+
 test('every built-in example: samples x tokens per sample = batch tokens; Step Law reads samples of 2048', async () => {
   const { page } = sender;
   const examples = ['assets/example_sweep.csv', 'data/chinchilla_epoch_svg_extracted.csv',
@@ -153,6 +186,10 @@ test('every built-in example: samples x tokens per sample = batch tokens; Step L
     const r = await results(page);
     assert.equal(r.data.name, path.basename(examples[i]));
     checkSamples(r, examples[i]);
+    const video = examples[i].includes('example_sweep');
+    assert.equal(r.model_kind, video ? 'video' : 'language', examples[i]);
+    assert.equal(r.options.model_kind, 'guess');
+    if (i <= 1) await lookAtPlannerAndCost(page, video);  // one of each kind
     if (examples[i].includes('steplaw')) {
       assert.equal(r.plan.tokens_per_sample, 2048);
       assert.equal(r.options.batch_column, 'samples', 'bs counts sequences of 2048 tokens');

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -714,6 +716,84 @@ TEST(AnalysisState, BudgetUnitNames) {
   EXPECT_STREQ(ToString(BudgetUnit::kPfDays), "pf_days");
   EXPECT_TRUE(IsKnownPanel("cost"));
   EXPECT_FALSE(IsKnownPanel("Cost"));
+}
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+ModelKind GuessFor(const std::string& csv, ComputeKind compute_kind = ComputeKind::kSixN) {
+  ComputeModel compute;
+  compute.kind = compute_kind;
+  return GuessModelKind(compute, ReadRuns(csv));
+}
+
+TEST(ModelKind, GuessFollowsTheComputeModelAndTheColumns) {
+  const std::string plain = "params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n";
+  EXPECT_EQ(GuessFor(plain), ModelKind::kLanguage);
+  EXPECT_EQ(GuessFor(plain, ComputeKind::kDit), ModelKind::kVideo);  // the DiT count
+  // A header word that names video, in any case and punctuation; not a word inside another.
+  EXPECT_EQ(GuessFor("params,tokens,Frames,loss\n1e8,2e9,33,3.1\n"), ModelKind::kVideo);
+  EXPECT_EQ(GuessFor("params,tokens,loss,bs (clips)\n1e8,2e9,3.1,64\n"), ModelKind::kVideo);
+  EXPECT_EQ(GuessFor("params,tokens,loss,condition,cliprate\n1e8,2e9,3.1,a,1\n"),
+            ModelKind::kLanguage);
+  // A tokens-per-sample column: 1280 latent tokens per clip (5 x 16 x 16) is a video's; 2048 (a
+  // power of two) a language model's context.
+  EXPECT_EQ(GuessFor("params,tokens,batch_size,tokens_per_sample,loss\n1e8,2e9,16,1280,3.1\n"),
+            ModelKind::kVideo);
+  EXPECT_EQ(GuessFor("params,tokens,batch_size,seq_len,loss\n1e8,2e9,16,2048,3.1\n"
+                     "2e8,4e9,16,4096,2.9\n"),
+            ModelKind::kLanguage);
+  EXPECT_EQ(GuessFor("params,tokens,batch_size,seq_len,loss\n1e8,2e9,16,2048,3.1\n"
+                     "2e8,4e9,16,3000,2.9\n"),
+            ModelKind::kVideo);
+  // No data at all: the compute model alone.
+  EXPECT_EQ(GuessFor(""), ModelKind::kLanguage);
+}
+
+TEST(ModelKind, GuessOnTheBuiltInAndPublicFiles) {
+  const std::string assets = SCALECALC_ASSETS_DIR, external = SCALECALC_EXTERNAL_DATA_DIR;
+  EXPECT_EQ(GuessFor(ReadWhole(assets + "/example_sweep.csv")), ModelKind::kVideo);
+  for (const char* name : {"chinchilla_epoch_svg_extracted.csv", "steplaw_dense_lr_bs_loss.csv",
+                           "isoflops_multi_source.csv"}) {
+    const std::string text = ReadWhole(external + "/" + name);
+    if (text.empty()) GTEST_SKIP() << "no " << external << "/" << name;
+    EXPECT_EQ(GuessFor(text), ModelKind::kLanguage) << name;
+  }
+}
+
+TEST(ModelKind, TheStateChoiceWinsOverTheGuess) {
+  AnalysisState state;  // the default, and every older link's: guess
+  EXPECT_EQ(state.model_kind, ModelKind::kGuess);
+  const ReadResult video = ReadRuns("params,tokens,frames,loss\n1e8,2e9,33,3.1\n");
+  EXPECT_EQ(ShownModelKind(state, video), ModelKind::kVideo);
+  state.model_kind = ModelKind::kLanguage;
+  EXPECT_EQ(ShownModelKind(state, video), ModelKind::kLanguage);
+  state.model_kind = ModelKind::kVideo;
+  EXPECT_EQ(ShownModelKind(state, ReadRuns("params,tokens,loss\n1e8,2e9,3.1\n")),
+            ModelKind::kVideo);
+}
+
+TEST(ModelKind, ALanguageModelServesOneForwardPassPerSequence) {
+  AnalysisState state;
+  state.compute.tokens_per_sample = 4096;
+  state.plan.demand.sampling_steps = 30;
+  state.plan.demand.text_tokens = 77;
+  const ServingDemand video = ServingDemandOf(state, ModelKind::kVideo);
+  EXPECT_EQ(video.sampling_steps, 30);
+  EXPECT_EQ(video.tokens_per_video, state.plan.demand.tokens_per_video);
+  EXPECT_TRUE(video.guidance);
+  const ServingDemand text = ServingDemandOf(state, ModelKind::kLanguage);
+  EXPECT_EQ(text.tokens_per_video, 4096);
+  EXPECT_EQ(text.sampling_steps, 1);
+  EXPECT_FALSE(text.guidance);
+  EXPECT_FALSE(text.cross_attention);
+  EXPECT_EQ(text.text_tokens, 0);
+  std::string error;
+  EXPECT_TRUE(text.IsValid(&error)) << error;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/analysis.h"
@@ -195,6 +196,7 @@ Bytes Version4Tail(const AnalysisState& s) {
   tail.push_back(static_cast<uint8_t>(s.checkpoints));      // reader.checkpoints
   tail.push_back(static_cast<uint8_t>(s.batch_column));     // reader.batch_column
   tail.push_back(static_cast<uint8_t>(2 * s.shown_group));  // groups.shown: zigzag
+  tail.push_back(static_cast<uint8_t>(s.model_kind));       // plan.model_kind
   return tail;
 }
 
@@ -314,10 +316,10 @@ TEST(StateVersion4, TailLayoutOfOneTokensPerSampleIsFrozen) {
   s.compute.tokens_per_sample = 2048;
   s.shown_group = 5;
   const Bytes tail = Version4Tail(s);
-  EXPECT_EQ(Bytes(tail.end() - 2, tail.end()), (Bytes{1, 10}));
+  EXPECT_EQ(Bytes(tail.end() - 3, tail.end() - 1), (Bytes{1, 10}));  // then plan.model_kind
   const Bytes bytes = EncodeState(s);
   EXPECT_EQ(bytes[2], 4);
-  EXPECT_EQ(Bytes(bytes.end() - 2, bytes.end()), (Bytes{1, 10}));
+  EXPECT_EQ(Bytes(bytes.end() - 3, bytes.end() - 1), (Bytes{1, 10}));
   const DecodeResult back = DecodeState(bytes.data(), bytes.size());
   ASSERT_TRUE(back.ok) << back.message;
   EXPECT_EQ(back.state.batch_column, BatchColumn::kSamples);
@@ -331,6 +333,43 @@ TEST(StateVersion4, TailLayoutOfOneTokensPerSampleIsFrozen) {
   // Tokens: the reader gets no size, whatever the compute count's.
   s.batch_column = BatchColumn::kTokens;
   EXPECT_EQ(s.MakeReadOptions().tokens_per_sample, 0);
+}
+
+TEST(StateVersion4, TailLayoutOfModelKindIsFrozen) {
+  // Issue 26's model kind, the last version-4 row: "guess" 0 (the default), "video" 1,
+  // "language" 2.
+  for (const auto& [kind, byte, name] :
+       {std::tuple{ModelKind::kGuess, 0, "guess"}, std::tuple{ModelKind::kVideo, 1, "video"},
+        std::tuple{ModelKind::kLanguage, 2, "language"}}) {
+    AnalysisState s;
+    s.model_kind = kind;
+    EXPECT_EQ(Version4Tail(s).back(), byte);
+    const Bytes bytes = EncodeState(s);
+    EXPECT_EQ(bytes.back(), byte);
+    const DecodeResult back = DecodeState(bytes.data(), bytes.size());
+    ASSERT_TRUE(back.ok) << back.message;
+    EXPECT_EQ(back.state.model_kind, kind);
+    const std::string json = StateToJson(s);
+    EXPECT_NE(json.find(std::string("\"model_kind\": \"") + name + "\""), std::string::npos)
+        << json;
+    const DecodeResult from_json = StateFromJson(json);
+    ASSERT_TRUE(from_json.ok) << from_json.message;
+    EXPECT_EQ(from_json.state.model_kind, kind);
+  }
+  // A kind past the last is refused, in both formats, naming the field.
+  AnalysisState s;
+  Bytes bytes = EncodeState(s);
+  bytes.back() = 3;
+  const DecodeResult bad = DecodeState(bytes.data(), bytes.size());
+  EXPECT_FALSE(bad.ok);
+  EXPECT_NE(bad.message.find("model_kind"), std::string::npos) << bad.message;
+  std::string json = StateToJson(s);
+  const size_t at = json.find("\"model_kind\": \"guess\"");
+  ASSERT_NE(at, std::string::npos);
+  json.replace(at, std::strlen("\"model_kind\": \"guess\""), "\"model_kind\": \"cartoon\"");
+  const DecodeResult bad_json = StateFromJson(json);
+  EXPECT_FALSE(bad_json.ok);
+  EXPECT_NE(bad_json.message.find("cartoon"), std::string::npos) << bad_json.message;
 }
 
 // Before version 4 the reader had its own tokens per sample (0: the batch column in tokens). Old
