@@ -93,7 +93,7 @@ TEST(ModelShare, AnOlderFormatSaysItWasUpgraded) {
 // carried by a link; an older link (no model kind) opens with the guess.
 TEST(ModelShare, TheModelKindIsGuessedChangedAndShared) {
   Model model;
-  ASSERT_EQ(model.LoadCsv(LabsCsv(), "labs.csv"), "");
+  ASSERT_EQ(model.LoadCsv(GroupedCsv(2), "labs.csv"), "");
   model.Recompute();
   EXPECT_EQ(model.Kind(), ModelKind::kLanguage);  // 6N, no video column
   EXPECT_STREQ(model.SampleWord(), "sequence");
