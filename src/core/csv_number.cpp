@@ -137,7 +137,21 @@ bool ParseNumber(std::string_view text, double* value, std::string* reason) {
     has_exponent = true;
   }
 
+  const size_t number_end = i;
   while (i < s.size() && IsSpace(s[i])) ++i;  // "1.07 B"
+  if (i == s.size() && exponent > -10000 && exponent < 10000) {
+    // No suffix and an exponent fast_float reads exactly (it saturates exponents from 65536):
+    // the number as written, any number of digits, with no canonical copy built. Most cells of a
+    // large file take this path.
+    const char* first = s.data() + (s[0] == '+' ? 1 : 0);  // fast_float reads no '+'
+    double parsed = 0;
+    const fast_float::from_chars_result result =
+        fast_float::from_chars(first, s.data() + number_end, parsed);
+    if (result.ec == std::errc() && result.ptr == s.data() + number_end) {
+      *value = parsed;
+      return true;
+    }
+  }
   if (i < s.size()) {
     const int suffix = SuffixExponent(s[i]);
     if (suffix < 0) {
