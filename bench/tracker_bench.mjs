@@ -5,10 +5,11 @@
 //   node bench/tracker_bench.mjs --checkpoints final   one mode only
 // Native: `scalecalc fit FILE --bootstrap 0 --json` wall time, process start and file read
 // included, median of 3. Page: `app.loadCsv(text)` then `app.getResults()` (read, cells, point
-// fit) timed in the page, median of 3 loads, each with --checkpoints final and all. Targets
-// (issue 28): the page at most 3 s and at most 2x the native time on the same file.
+// fit) timed in the page, median of 3 loads, each with --checkpoints final and all; the peak Pss
+// of the page with its workers and of all of this bench's Chromium. Targets (issue 28): the page
+// at most 3 s, at most 2x the native time on the same file, the page and its workers under 1 GB.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { launch, openPage, waitForApp } from '../tests/browser/harness.mjs';
 
@@ -43,6 +44,49 @@ export function curvesText(rows) {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+// Memory of the browser this script started (its processes are this process's descendants, so
+// other browsers on the machine are not counted): the sum of their proportional set sizes (Pss,
+// /proc/PID/smaps_rollup; shared pages split between the processes that share them), sampled
+// every 50 ms while the page reads; the peak is what counts against the 1 GB target. The page's
+// workers are threads of its renderer process, so they are in it.
+function descendants(root) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(name));
+    } catch { /* the process ended */ }
+  }
+  const out = [];
+  const stack = [root];
+  while (stack.length) {
+    for (const child of children.get(stack.pop()) || []) {
+      out.push(child);
+      stack.push(child);
+    }
+  }
+  return out;
+}
+
+// { all, renderers }: Pss of every process of the browser, and of its renderers (the page and
+// its workers) alone.
+function browserPssBytes() {
+  const pss = { all: 0, renderers: 0 };
+  for (const pid of descendants(process.pid)) {
+    try {
+      const match = /^Pss:\s+([0-9]+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      if (!match) continue;
+      const bytes = Number(match[1]) * 1024;
+      pss.all += bytes;
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) pss.renderers += bytes;
+    } catch { /* the process ended or is not ours to read */ }
+  }
+  return pss;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -92,16 +136,34 @@ const cli = path.resolve('build/native/src/cli/scalecalc');
 
 console.log(`curves file: ${rows} rows, ${(text.length / 1048576).toFixed(1)} MiB (${file})`);
 console.log(`${'checkpoints'.padEnd(14)} ${'native s'.padStart(9)} ${'page s'.padStart(9)} ` +
-            `${'page/native'.padStart(12)}`);
+            `${'page/native'.padStart(12)} ${'page+workers'.padStart(13)} ${'all Chromium'.padStart(12)}`);
+console.log(`${''.padEnd(48)} (peak Pss, MB)`);
 const { browser, url, close } = await launch();
 try {
   const { page } = await openPage(browser, url);
   await waitForApp(page);
   for (const mode of argument('--checkpoints', 'final,all').split(',')) {
     const native = nativeSeconds(cli, file, mode);
-    const inPage = await pageSeconds(page, text, mode);
+    const peak = { all: 0, renderers: 0 };
+    const sample = () => {
+      const now = browserPssBytes();
+      peak.all = Math.max(peak.all, now.all);
+      peak.renderers = Math.max(peak.renderers, now.renderers);
+    };
+    sample();
+    const sampler = setInterval(sample, 50);
+    let inPage;
+    try {
+      inPage = await pageSeconds(page, text, mode);
+      // The frames after the load (plots, the share link's encoding) run once the call returns.
+      await page.waitForTimeout(2000);
+    } finally {
+      clearInterval(sampler);
+    }
+    sample();
     console.log(`${mode.padEnd(14)} ${native.toFixed(2).padStart(9)} ` +
-                `${inPage.seconds.toFixed(2).padStart(9)} ${(inPage.seconds / native).toFixed(2).padStart(12)}`);
+                `${inPage.seconds.toFixed(2).padStart(9)} ${(inPage.seconds / native).toFixed(2).padStart(12)} ` +
+                `${(peak.renderers / 1e6).toFixed(0).padStart(13)} ${(peak.all / 1e6).toFixed(0).padStart(12)}`);
   }
 } finally {
   await close();

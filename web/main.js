@@ -147,6 +147,10 @@ const PROBLEM = 2;
 async function shareNow() {
   const { bytes, copy, serial } = pendingShare;
   pendingShare = null;
+  if (bytes.length === 0) {  // data too large to follow in the address bar (share.cpp): no link
+    history.replaceState(null, '', urlWithFragment(window.location.href, ''));
+    return;
+  }
   const fragment = await encodeFragment(bytes);
   const opens = fragmentOpens(fragment);
   const url = urlWithFragment(window.location.href, opens ? fragment : '');
@@ -285,6 +289,7 @@ app.bridge = {
     costRun?.cancel();
   },
   shareState(bytes, copy, serial) {
+    if (bytes.length === 0 && pendingShare?.copy) return;  // a requested link goes first
     pendingShare = { bytes, copy: copy || pendingShare?.copy, serial };
     clearTimeout(shareTimer);
     shareTimer = setTimeout(shareNow, copy ? 0 : 250);

@@ -30,17 +30,18 @@ void OnPaste(const std::string& text) {
   TheApp().OnPaste(text);
 }
 
-std::string LoadCsv(const std::string& text, const std::string& name) {
-  return model().LoadCsv(text, name);
+// The text by value: embind's copy of the JavaScript string is moved into the state, not copied.
+std::string LoadCsv(std::string text, const std::string& name) {
+  return model().LoadCsv(std::move(text), name);
 }
 
 // A dropped or picked file: a state file (JSON) restores an analysis, anything else is data.
-std::string OpenFile(const std::string& name, const std::string& text) {
+std::string OpenFile(const std::string& name, std::string text) {
   const size_t first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
   const bool json = (name.size() >= 5 && name.compare(name.size() - 5, 5, ".json") == 0) ||
                     (first != std::string::npos && text[first] == '{');
   if (!json) {
-    std::string error = model().LoadCsv(text, name);
+    std::string error = model().LoadCsv(std::move(text), name);
     if (error.empty()) model().notice = "Opened " + name;
     return error;
   }

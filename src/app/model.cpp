@@ -57,9 +57,12 @@ void Model::SetRowExcluded(int data_row, bool excluded) {
   Invalidate(Stale::kRead);
 }
 
-std::string Model::LoadCsv(const std::string& text, const std::string& name) {
+std::string Model::LoadCsv(std::string text, const std::string& name) {
+  // The settings are copied without the previous data's text (tens of MB for a large file).
+  std::string previous_text = std::move(analysis.csv_text);
   AnalysisState candidate = analysis;
-  candidate.csv_text = text;
+  analysis.csv_text = std::move(previous_text);
+  candidate.csv_text = std::move(text);
   candidate.data_name = name.empty() ? "pasted data" : name;
   candidate.columns.clear();  // new data, new headers: guess again
   candidate.excluded_rows.clear();

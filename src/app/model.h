@@ -134,7 +134,7 @@ struct Model {
 
   // Replaces the data if `text` reads (with fresh column guesses and no exclusions); otherwise
   // keeps everything and returns the message (also kept in load_error). "" on success.
-  std::string LoadCsv(const std::string& text, const std::string& name);
+  std::string LoadCsv(std::string text, const std::string& name);  // moves from `text`
   // Replaces the whole state from a share link's bytes or a state file; same contract.
   std::string LoadStateBytes(const std::vector<uint8_t>& bytes);
   std::string LoadStateJson(const std::string& text);

@@ -33,6 +33,15 @@ void SaveStateFile(Model& model) {
 void SyncShareLink(Model& model) {
   if (model.revision == synced_revision) return;
   synced_revision = model.revision;
+  // Data past a link's 16 MiB of text (the decoder's limit) makes a link only when the columns the
+  // fit uses are far smaller than the file; encoding it (the file read twice and its table
+  // built) took seconds after every change of a 60 MB file, whose link was then refused. Such
+  // data gets its link when Copy link asks for one; until then the address bar holds no link
+  // (empty bytes: the page drops the fragment), never the link of the data before.
+  if (model.analysis.csv_text.size() > DecodeLimits().max_csv_bytes) {
+    js_share_state(nullptr, 0, /*copy=*/false, model.data_serial);
+    return;
+  }
   ShareState(model, /*copy=*/false);
 }
 

@@ -1,14 +1,12 @@
 // csv_number.cpp: ParseNumber (declared in csv_reader.h), numbers as users write them.
 //
-// The grammar is checked here by hand, then the digits are handed to a correctly rounded
-// conversion that ignores the locale: std::from_chars where the standard library has it for
-// double (libstdc++ 11+), else strtod with the locale's decimal point swapped in (emscripten's
-// libc++ lacks from_chars for double; its musl strtod always uses '.').
-#include <cerrno>
-#include <charconv>
-#include <clocale>
+// The grammar is checked here by hand, then the digits are handed to fast_float's from_chars
+// (Debian's libfast-float-dev, header-only): correctly rounded, locale-free, and the same code in
+// the native and the wasm builds (emscripten's libc++ has no std::from_chars for double, and its
+// musl strtod made number parsing the largest part of reading a big file in the page).
+#include <fast_float/fast_float.h>
+
 #include <cmath>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -60,36 +58,19 @@ int SuffixExponent(char c) {
 // Saturation of the exponent: far beyond any double and any mantissa length, far below overflow.
 constexpr long long kMaxExponent = 1000000000000000LL;
 
-// Converts "[-]d.ddd e[-]ddd" (built by ParseNumber) to the nearest double. `large` tells overflow
-// from underflow when the conversion reports the value out of range.
+// Converts "[-]d.ddd e[-]ddd" (built by ParseNumber, whose magnitude is within +-400) to the
+// nearest double: infinity or zero when out of range, as strtod gives (fast_float 3.9 returns
+// them itself; `large` tells which for a version that reports the range as an error instead).
 double Convert(const std::string& number, bool large) {
-#if defined(__cpp_lib_to_chars)
   double value = 0;
-  const char* first = number.data();
-  const char* last = number.data() + number.size();
-  const std::from_chars_result result = std::from_chars(first, last, value);
+  const fast_float::from_chars_result result =
+      fast_float::from_chars(number.data(), number.data() + number.size(), value);
   if (result.ec == std::errc::result_out_of_range) {
-    // from_chars leaves `value` alone when out of range: overflow gives infinity, underflow zero,
-    // as strtod would.
     const bool negative = number[0] == '-';
     const double big = large ? HUGE_VAL : 0.0;
     return negative ? -big : big;
   }
   return value;
-#else
-  (void)large;
-  std::string local = number;
-  const char* point = std::localeconv()->decimal_point;
-  if (point != nullptr && std::string_view(point) != ".") {
-    const size_t dot = local.find('.');
-    if (dot != std::string::npos) local.replace(dot, 1, point);
-  }
-  char* end = nullptr;
-  const int saved_errno = errno;
-  const double value = std::strtod(local.c_str(), &end);
-  errno = saved_errno;  // ERANGE is expected for 1e999; the value (inf or 0) says it all
-  return value;
-#endif
 }
 
 }  // namespace
@@ -156,7 +137,21 @@ bool ParseNumber(std::string_view text, double* value, std::string* reason) {
     has_exponent = true;
   }
 
+  const size_t number_end = i;
   while (i < s.size() && IsSpace(s[i])) ++i;  // "1.07 B"
+  if (i == s.size() && exponent > -10000 && exponent < 10000) {
+    // No suffix and an exponent fast_float reads exactly (it saturates exponents from 65536):
+    // the number as written, any number of digits, with no canonical copy built. Most cells of a
+    // large file take this path.
+    const char* first = s.data() + (s[0] == '+' ? 1 : 0);  // fast_float reads no '+'
+    double parsed = 0;
+    const fast_float::from_chars_result result =
+        fast_float::from_chars(first, s.data() + number_end, parsed);
+    if (result.ec == std::errc() && result.ptr == s.data() + number_end) {
+      *value = parsed;
+      return true;
+    }
+  }
   if (i < s.size()) {
     const int suffix = SuffixExponent(s[i]);
     if (suffix < 0) {

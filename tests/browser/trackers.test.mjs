@@ -97,7 +97,12 @@ test('a file over a link\'s 16 MiB gets its bootstrap from the workers', async (
   const text = comment.repeat(17 * 1024) + sweep;
   assert.ok(text.length > 16 * 1048576);
   assert.equal(await setOption('checkpoints', 'final'), '');
+  // The small curves before it are in the address bar; a file this large is not (encoding its
+  // link after every change cost seconds: share.cpp builds it when Copy link asks), nor does the
+  // bar keep the link of the data before.
+  await page.waitForFunction(() => window.location.href.includes('#s1.'), null, { timeout: 30000 });
   assert.equal(await load(text, 'big.csv'), '');
+  await page.waitForFunction(() => !window.location.href.includes('#'), null, { timeout: 30000 });
   assert.equal(await setOption('bootstrap', '20'), '');
   await page.waitForFunction(() => {
     const r = JSON.parse(window.scalecalc.app.getResults());

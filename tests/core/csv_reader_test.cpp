@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -161,6 +162,44 @@ TEST(ParseNumber, LongMantissaAndExtremeExponents) {
   EXPECT_EQ(value, 4.9406564584124654e-324);
   ASSERT_TRUE(ParseNumber("1.8e308", &value, &reason));
   EXPECT_TRUE(std::isinf(value));
+}
+
+// glibc's strtod (correctly rounded, an implementation independent of the parser's) on numbers
+// written every way ParseNumber reads without a suffix: digits before and after the point,
+// leading zeros, long mantissas, exponents near the ends of the range and past them.
+TEST(ParseNumber, AgreesBitForBitWithStrtod) {
+  uint64_t state = 12345;
+  auto next = [&state](uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  for (int k = 0; k < 200000; ++k) {
+    std::string text;
+    if (next(4) == 0) text += "-";
+    const uint64_t zeros = next(3) == 0 ? next(30) : 0;
+    text.append(zeros, '0');
+    const uint64_t int_digits = next(25);
+    for (uint64_t d = 0; d < int_digits; ++d) text += static_cast<char>('0' + next(10));
+    const uint64_t frac_digits = next(3) == 0 ? 0 : next(30);
+    if (frac_digits > 0 || int_digits == 0) {
+      text += '.';
+      for (uint64_t d = 0; d < frac_digits || (int_digits == 0 && d == 0); ++d)
+        text += static_cast<char>('0' + next(10));
+    }
+    if (next(2) == 0) {
+      text += next(2) ? 'e' : 'E';
+      const int64_t exponent = static_cast<int64_t>(next(700)) - 350;
+      text += std::to_string(exponent);
+    }
+    double parsed = 0;
+    std::string reason;
+    ASSERT_TRUE(ParseNumber(text, &parsed, &reason)) << text << ": " << reason;
+    const double expected = std::strtod(text.c_str(), nullptr);
+    uint64_t a = 0, b = 0;
+    std::memcpy(&a, &parsed, 8);
+    std::memcpy(&b, &expected, 8);
+    ASSERT_EQ(a, b) << text;
+  }
 }
 
 TEST(ParseNumber, NanAndInfinityAreNumbersForTheCallerToRefuse) {
