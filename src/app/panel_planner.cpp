@@ -220,13 +220,14 @@ void DrawPlannerPanel(Model& model) {
   ImGui::Separator();
   const Plan& plan = model.plan;
   if (!plan.ok) {
-    ImGui::TextColored(
+    // Wrapped at spaces: a refusal's reasons run far past a desktop's width.
+    WrappedTextColored(
         ImVec4(1, 0.45f, 0.4f, 1), "%s",
         plan.message.empty() ? "No plan: fit the data first." : plan.message.c_str());
     DrawNextRunsSection(model);
     return;
   }
-  if (!plan.notes.empty()) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", plan.notes.c_str());
+  if (!plan.notes.empty()) WrappedTextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", plan.notes.c_str());
   DrawTrustReport(plan.status, plan.warnings);
   const TableText table = PlanTable(model);
   DrawTextTable(
