@@ -298,6 +298,17 @@ double Separation(double n, double t, const std::vector<const Cell*>& cells, dou
   return off + larger + std::max(0.0, std::log(t / t_max));
 }
 
+// The first `count` candidates of `all` in the order `order` ranks them.
+std::vector<DesignCandidate> TopCandidates(const std::vector<DesignCandidate>& all,
+                                           const std::vector<int>& order, int count) {
+  std::vector<DesignCandidate> ranked;
+  for (int i : order) {
+    if (static_cast<int>(ranked.size()) == count) break;
+    ranked.push_back(all[i]);
+  }
+  return ranked;
+}
+
 }  // namespace
 
 bool DesignOptions::IsValid(std::string* error) const {
@@ -587,10 +598,7 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
              "sizes toward N_opt, longer budgets)",
          Severity::kWarning});
     design.message = design.warnings.back().message;
-    std::vector<DesignCandidate> ranked;
-    for (int i : order) ranked.push_back(all[i]);
-    if (static_cast<int>(ranked.size()) > o.max_candidates) ranked.resize(o.max_candidates);
-    design.candidates = std::move(ranked);
+    design.candidates = TopCandidates(all, order, o.max_candidates);
     design.ok = true;
     return design;
   }
@@ -838,10 +846,7 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
     if (all[a].simulated != all[b].simulated) return all[a].simulated;
     return all[a].value > all[b].value;
   });
-  std::vector<DesignCandidate> ranked;
-  for (int i : order) ranked.push_back(all[i]);
-  if (static_cast<int>(ranked.size()) > o.max_candidates) ranked.resize(o.max_candidates);
-  design.candidates = std::move(ranked);
+  design.candidates = TopCandidates(all, order, o.max_candidates);
   design.ok = true;
   return design;
 }
