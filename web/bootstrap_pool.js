@@ -12,7 +12,8 @@
 //   pool.start(generation, bytes, total, group = -1);   pool.cancel();
 // `group` picks the table (-1 the whole one, else a group of the state's group column): a job is
 // (generation, group), and a message of another job is dropped.
-//   pool.setSize(n) (test hook), pool.size(), pool.liveWorkers(), pool.lastSamples()
+//   pool.setSize(n) (test hook), pool.size(), pool.liveWorkers(), pool.busyWorkers(),
+//   pool.loadingWorkers(), pool.lastSamples()
 
 export const MAX_POOL = 8;
 
@@ -105,6 +106,7 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
     },
     liveWorkers: () => workers.length,
     busyWorkers: () => workers.filter((entry) => entry.busy).length,
+    loadingWorkers: () => workers.filter((entry) => !entry.ready).length,
     lastSamples: () => last,
     start(generation, bytes, total, group = -1) {
       if (job) this.cancel();
@@ -128,13 +130,22 @@ export function createBootstrapPool({ onProgress, onResult, workerUrl = 'fit_wor
     },
     cancel() {
       if (!job) return;
+      const { generation } = job;
       job = null;
-      // A worker that is computing can only be stopped by terminating it (one still loading its
-      // module goes too: a fresh one is started for the next job).
       for (let i = workers.length - 1; i >= 0; --i) {
-        if (!workers[i].busy) continue;
-        workers[i].worker.terminate();
-        workers.splice(i, 1);
+        const entry = workers[i];
+        if (!entry.busy) continue;
+        entry.busy = false;
+        if (entry.ready) {
+          // Computing: only terminating it stops it.
+          entry.worker.terminate();
+          workers.splice(i, 1);
+        } else {
+          // Still loading its module, so its job has not started: it drops the job and is kept.
+          // Terminating it would abort its script request, which Chromium may be sharing with
+          // the next worker's (that worker then fails to load).
+          entry.worker.postMessage({ type: 'cancel', generation });
+        }
       }
     },
   };

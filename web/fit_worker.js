@@ -6,7 +6,12 @@
 // generation} for a job that has not started. Messages out: {type: 'ready'} once the module is
 // loaded, {type: 'started' | 'progress' | 'result', generation, group, ...}. Only the newest waiting job
 // runs; a job that has started is cancelled by terminating the worker (the page does that).
-importScripts('scalecalc_core.js');
+// A request aborted by another worker's termination can fail this load: try once more.
+try {
+  importScripts('scalecalc_core.js');
+} catch (error) {
+  importScripts('scalecalc_core.js');
+}
 
 const corePromise = createScalecalcCore();
 corePromise.then(() => self.postMessage({ type: 'ready' }));

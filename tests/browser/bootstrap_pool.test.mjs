@@ -1,6 +1,7 @@
 // The bootstrap on a pool of fitting workers (web/bootstrap_pool.js): pool sizes 1, 2 and 3 give
 // identical samples (resample k has its own generator), cancelling mid-way with several workers
-// leaves none running and keeps the point fit, the page draws at its idle rate while it runs and
+// leaves none running and keeps the point fit, cancelling while the workers still load keeps them
+// for the next job, the page draws at its idle rate while it runs and
 // nothing else happens, and a worker that cannot load is reported while the point fit stays. One
 // page load for all checks; 200 resamples of the example.
 import assert from 'node:assert/strict';
@@ -80,6 +81,28 @@ test('pool sizes 1, 2, 3 give identical samples; cancel stops every worker; a fa
   assert.equal(r.loss_law.alpha, point.alpha, 'the point fit is intact');
 
   await page.evaluate(() => window.scalecalc.bootstrapPool.setRefit('warm'));
+  // Cancelled while its three fresh workers still load their module: they are kept (terminating
+  // one mid-load aborted a script request Chromium shared with the next worker's, which then
+  // failed to load), drop the job, and run the next one.
+  assert.equal(await setOption(page, 'bootstrap', '0'), '');
+  await frames(page);
+  const mid = await page.evaluate(async () => {
+    const { app, bootstrapPool: pool } = window.scalecalc;
+    app.setOption('bootstrap', '200');
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    for (let i = 0; i < 10 && pool.liveWorkers() === 0; ++i) await frame();
+    const loading = pool.loadingWorkers();
+    app.cancelBootstrap();
+    return { loading, live: pool.liveWorkers(), busy: pool.busyWorkers() };
+  });
+  assert.equal(mid.loading, 3, 'the workers were still loading when cancelled');
+  assert.deepEqual([mid.live, mid.busy], [3, 0], 'loading workers are kept, idle');
+  await restartBootstrap(page, 200);
+  await page.waitForFunction(() => {
+    const r = JSON.parse(window.scalecalc.app.getResults());
+    return !r.bootstrap.running && r.bootstrap.samples === 200;
+  }, null, { timeout: 120000 });
+  assert.equal(await page.evaluate(() => window.scalecalc.bootstrapPool.liveWorkers()), 3);
   // A worker that fails: a bootstrap with `url` as its script reports `expected` (which quotes the
   // Fit panel's button as it is labelled), no browser or file text, and the point fit stays.
   const failingWorker = async (url, expected, browserText) => {
