@@ -148,7 +148,7 @@ void App::DrawStatusBar() {
     ImGui::TextDisabled("%s", loading_text_.empty() ? "fitting..." : loading_text_.c_str());
     return;
   }
-  const FitSummary& fit = model_.fit;
+  const FitSummary& fit = model_.results.fit;
   // Grouped data: the headline is one group's (or, chosen, all pooled), and says which.
   const std::string source = model_.HeadlineLabel();
   const int runs = static_cast<int>(model_.HeadlineTable().runs.size());

@@ -24,9 +24,9 @@ constexpr int kNoJob = -2;
 // is left.
 int NextJob(const Model& model, int after) {
   // The whole table only when it is the headline (a headline group's job serves it too).
-  if (after < -1 && HasLawsToResample(model.fit) && model.HeadlineGroup() < 0) return -1;
-  for (int g = std::max(after + 1, 0); g < static_cast<int>(model.groups.size()); ++g) {
-    if (HasLawsToResample(model.groups[g].analysis.fit)) return g;
+  if (after < -1 && HasLawsToResample(model.results.fit) && model.HeadlineGroup() < 0) return -1;
+  for (int g = std::max(after + 1, 0); g < static_cast<int>(model.results.groups.size()); ++g) {
+    if (HasLawsToResample(model.results.groups[g].analysis.fit)) return g;
   }
   return kNoJob;
 }
@@ -74,9 +74,10 @@ std::string WorkerFailureMessage(const std::string& failure) {
 std::string BootstrapProgressLabel(const Model& model) {
   const BootstrapJob& job = model.bootstrap;
   std::string label = "bootstrap";
-  if (job.group >= 0 && job.group < static_cast<int>(model.groups.size())) {
-    label += " of group " + model.groups[job.group].name + " (" + std::to_string(job.group + 1) +
-             " of " + std::to_string(model.groups.size()) + ")";
+  if (job.group >= 0 && job.group < static_cast<int>(model.results.groups.size())) {
+    label += " of group " + model.results.groups[job.group].name + " (" +
+             std::to_string(job.group + 1) + " of " + std::to_string(model.results.groups.size()) +
+             ")";
   }
   return label + " " + std::to_string(job.done) + " / " + std::to_string(job.total);
 }

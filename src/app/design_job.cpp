@@ -54,7 +54,7 @@ bool ReadSummary(const std::string& text, DesignSimulation* job) {
 }  // namespace
 
 void StartDesignSimulation(Model& model) {
-  if (!model.design.ok || !model.design.identified) return;
+  if (!model.results.design.ok || !model.results.design.identified) return;
   DesignSimulation& job = model.design_simulation;
   job = DesignSimulation{};
   job.running = true;

@@ -11,19 +11,20 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
   std::string error;
   const AnalysisState before = analysis;
   // The group column is checked against the data now, so that a typo is said where it was typed.
-  if (name == "group_column" && !value.empty() && read.ok) {
-    const GroupSplit split_check = SplitByColumn(read.table, value);
+  if (name == "group_column" && !value.empty() && results.read.ok) {
+    const GroupSplit split_check = SplitByColumn(results.read.table, value);
     if (!split_check.ok) return split_check.message;
   }
   if (!ApplySetting(*row, name, value, Audience::kPage, &analysis, &error)) return error;
   // A compared group the data has not: refused where it was typed (a link may still carry one).
+  const std::vector<GroupAnalysis>& groups = results.groups;
   if ((name == "compare_group_first" || name == "compare_group_second") && !groups.empty()) {
     const int number = name == "compare_group_first" ? analysis.compare_group_first
                                                      : analysis.compare_group_second;
     if (number > static_cast<int>(groups.size())) {
       analysis = before;
       return std::string(row->label) + ": there is no group " + std::to_string(number) + " (" +
-             split.column + " has " + std::to_string(groups.size()) + " groups)";
+             results.split.column + " has " + std::to_string(groups.size()) + " groups)";
     }
   }
   // Rules that tie plan fields together (a width of whole heads, a batch of whole samples).
@@ -41,10 +42,6 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
   }
   Invalidate(row->stale);
   return "";
-}
-
-bool Model::IsRowExcluded(int data_row) const {
-  return std::binary_search(analysis.excluded_rows.begin(), analysis.excluded_rows.end(), data_row);
 }
 
 void Model::SetRowExcluded(int data_row, bool excluded) {
@@ -80,7 +77,7 @@ std::string Model::LoadCsv(std::string text, const std::string& name) {
   analysis = std::move(candidate);
   load_error.clear();
   NewData();
-  read = std::move(result);  // no excluded rows yet: what ReadAnalysisRuns would give
+  results.read = std::move(result);  // no excluded rows yet: what ReadAnalysisRuns would give
   read_is_current = true;
   return "";
 }
@@ -115,9 +112,10 @@ void Model::DescribeOpenedLink() {
   if (opened_link_version == 0 || stale != Stale::kNone) return;
   const int version = opened_link_version;
   opened_link_version = 0;
-  const size_t runs = read.table.runs.size();
+  const size_t runs = results.read.table.runs.size();
   std::string text = "Opened a shared link: " + analysis.data_name + ", " + std::to_string(runs) +
                      (runs == 1 ? " run" : " runs");
+  const GroupSplit& split = results.split;
   if (!analysis.group_column.empty() && split.ok) {
     text += ", " + std::to_string(split.groups.size()) + " groups by '" + split.column + "'";
   }
@@ -125,7 +123,7 @@ void Model::DescribeOpenedLink() {
     text += "; made by an earlier scalecalc (link format version " + std::to_string(version) +
             "), upgraded to version " + std::to_string(kStateVersion);
   }
-  if (fit.ok && analysis.fit.bootstrap_samples > 0) {
+  if (results.fit.ok && analysis.fit.bootstrap_samples > 0) {
     text += "; the bootstrap intervals are recomputed here (same seed: the same intervals)";
   }
   NoticeLevel level = NoticeLevel::kDone;
@@ -141,46 +139,37 @@ bool Model::Recompute() {
   const Stale stage = stale;
   stale = Stale::kNone;
   if (stage == Stale::kNone) return false;
-  if (stage >= Stale::kRead && !read_is_current) read = ReadAnalysisRuns(analysis);
+  // The pipeline's stages (core/analysis.h), from the stalest on; the bootstrap's resamples come
+  // later from the workers (AttachBootstrap).
+  Analysis& r = results;
+  if (stage >= Stale::kRead && !read_is_current) r.read = ReadAnalysisRuns(analysis);
   read_is_current = false;
   bool refit = false;
   if (stage >= Stale::kFit) {
     RecomputeGroups();  // first: the headline may be one of the groups
-    fit = read.ok ? FitAnalysis(analysis, HeadlineTable(), /*bootstrap=*/false) : FitSummary{};
-    if (!read.ok) fit.message = "No data to fit: fix the problems in the Data panel.";
+    r.headline_group = HeadlineGroupOf(analysis, r.groups.size());
+    r.fit =
+        r.read.ok ? FitAnalysis(analysis, r.HeadlineTable(), /*bootstrap=*/false) : FitSummary{};
+    if (!r.read.ok) r.fit.message = "No data to fit: fix the problems in the Data panel.";
     ++generation;
     refit = true;
   }
-  plan = fit.ok ? PlanAnalysis(analysis, fit.laws) : Plan{};
-  design = Design{};
-  if (fit.ok) {
-    DesignOptions options;
-    options.budget_flops = analysis.plan.budget_flops;
-    options.compute = analysis.compute;
-    options.max_flops = analysis.design_max_flops;
-    if (std::isnan(options.max_flops)) {  // default: as much again as the sweep cost
-      options.max_flops = 0;
-      for (const Run& run : HeadlineTable().runs) {
-        if (!run.excluded)
-          options.max_flops += TrainingFlops(analysis.compute, run.params, run.tokens);
-      }
-    }
-    options.allowance_flops = analysis.design_allowance_flops;
-    // The page screens (linearised, immediate); the simulation that confirms it costs hundreds
-    // of refits and runs in the CLI (scalecalc design).
-    options.simulation_draws = 0;
-    design = DesignNextRuns(HeadlineTable(), fit, options);
-  }
+  r.plan = r.fit.ok ? PlanAnalysis(analysis, r.fit.laws) : Plan{};
+  // The page screens (linearised, immediate); the simulation that confirms it costs hundreds of
+  // refits and runs in a worker on request (design_job.h).
+  r.design = r.fit.ok ? DesignNextRuns(r.HeadlineTable(), r.fit,
+                                       DesignOptionsFor(analysis, r.HeadlineTable(), 0))
+                      : Design{};
   ReplanGroups();
   RecomputeIsoFlop();
   compare = analysis.compare_preset.empty() ? nullptr : FindPreset(analysis.compare_preset);
   compare_plan = Plan{};
   if (compare && (compare->laws.loss.IsSet() || compare->laws.params_opt.IsSet())) {
     compare_plan = PlanAnalysis(analysis, compare->laws);
-  } else if (compare && plan.ok) {
+  } else if (compare && r.plan.ok) {
     // A preset with hyperparameter laws only: its lr and batch at our recommended model size.
     AnalysisState at_our_size = analysis;
-    at_our_size.plan.fixed_params = plan.optimum.params;
+    at_our_size.plan.fixed_params = r.plan.optimum.params;
     compare_plan = PlanAnalysis(at_our_size, compare->laws);
   }
   UpdatePlotSeries();
@@ -189,6 +178,8 @@ bool Model::Recompute() {
 
 void Model::UpdatePlotSeries() {
   const double budget = analysis.plan.budget_flops, tolerance = analysis.plan.loss_tolerance;
+  const FitSummary& fit = results.fit;
+  const Plan& plan = results.plan;
   plots =
       MakePlotSeries(HeadlineTable(), fit.cells, fit.laws, analysis.compute, budget,
                      plan.ok ? plan.ideal.params : NAN, plan.ok ? plan.ideal.loss : NAN, tolerance);
@@ -202,22 +193,23 @@ void Model::UpdatePlotSeries() {
 void Model::AttachBootstrap(int job_generation, int group,
                             const std::vector<double>& flat_samples) {
   if (job_generation != generation) return;  // a result for an older fit
+  FitSummary& fit = results.fit;
+  const std::vector<GroupAnalysis>& groups = results.groups;
   if (group >= 0) {
     if (group >= static_cast<int>(groups.size())) return;
-    TableAnalysis& t = groups[group].analysis;
+    TableAnalysis& t = results.groups[group].analysis;
     if (!HasLawsToResample(t.fit) || !AttachBootstrapSamples(flat_samples, &t.fit)) return;
     // The headline group's resamples are the headline's too (its fit is the same point fit).
     const bool headline = group == HeadlineGroup() && AttachBootstrapSamples(flat_samples, &fit);
     if (t.fit.ok) {  // a partial result stops here: its lr and batch laws have their intervals
       // Approach 2's intervals with the same resample count and seed, as for the whole table.
-      t.isoflop = FitIsoFlop(IsoFlopPointsOf(split.groups[group].table, t.fit, analysis.compute),
-                             analysis.compute, IsoFlopOptionsFor(analysis.fit));
+      t.isoflop = IsoFlopAnalysis(analysis, results.split.groups[group].table, t.fit);
       t.plan = PlanAnalysis(analysis, t.fit.laws);
       t.planned = true;
       t.comparison = CompareMethods(t.isoflop, t.fit, &t.plan);
     }
     if (!headline || !fit.ok) return;
-    plan = PlanAnalysis(analysis, fit.laws);
+    results.plan = PlanAnalysis(analysis, fit.laws);
     RecomputeIsoFlop();
     UpdatePlotSeries();
     return;
@@ -226,52 +218,38 @@ void Model::AttachBootstrap(int job_generation, int group,
   if (!HasLawsToResample(fit)) return;
   if (!AttachBootstrapSamples(flat_samples, &fit)) return;
   if (!fit.ok) return;
-  plan = PlanAnalysis(analysis, fit.laws);
+  results.plan = PlanAnalysis(analysis, fit.laws);
   RecomputeIsoFlop();
   UpdatePlotSeries();
 }
 
 void Model::RecomputeGroups() {
-  split = GroupSplit{};
-  groups.clear();
-  group_plots.clear();
-  if (analysis.group_column.empty() || !read.ok) return;
-  split = SplitByColumn(read.table, analysis.group_column);
-  if (!split.ok) return;
-  FitOptions options = analysis.fit;
-  options.bootstrap_samples = 0;  // point fits on the main thread (milliseconds per group)
-  PlanOptions plan_options = analysis.plan;
-  plan_options.compute = analysis.compute;
-  groups = AnalyzeGroups(split, options, analysis.compute, &plan_options);
-  // Point fits before their bootstrap: the plans say the intervals are pending.
-  for (GroupAnalysis& g : groups) {
-    TableAnalysis& t = g.analysis;
-    if (!t.fit.laws.fitted || analysis.fit.bootstrap_samples <= 0) continue;
-    t.fit.laws.bootstrap_requested = analysis.fit.bootstrap_samples;
-    if (t.planned) t.plan = MakePlan(t.fit.laws, plan_options);
-  }
-  group_shown.assign(groups.size(), true);
+  // Point fits on the main thread (milliseconds per group); their resamples come from the workers.
+  GroupStage grouped = AnalyzeStateGroups(analysis, results.read, /*bootstrap=*/false);
+  results.split = std::move(grouped.split);
+  results.groups = std::move(grouped.groups);
+  group_shown.assign(results.groups.size(), true);
   // The plots' series of every group, once per fit (they do not depend on the budget).
   group_plots.clear();
-  for (size_t g = 0; g < groups.size(); ++g) {
-    const FitSummary& f = groups[g].analysis.fit;
-    group_plots.push_back(MakePlotSeries(split.groups[g].table, f.cells, f.laws, analysis.compute,
-                                         analysis.plan.budget_flops, NAN, NAN,
+  for (size_t g = 0; g < results.groups.size(); ++g) {
+    const FitSummary& f = results.groups[g].analysis.fit;
+    group_plots.push_back(MakePlotSeries(results.split.groups[g].table, f.cells, f.laws,
+                                         analysis.compute, analysis.plan.budget_flops, NAN, NAN,
                                          analysis.plan.loss_tolerance));
   }
 }
 
 GroupPair Model::ComparedGroups() const {
   GroupPair pair;
-  const int count = static_cast<int>(groups.size());
+  const int count = static_cast<int>(results.groups.size());
   if (count < 2) return pair;
   const auto pick = [&](int number, const char* label, int* index) {
     *index = std::clamp(number, 1, count) - 1;
     if (number > count) {
       if (!pair.message.empty()) pair.message += " ";
       pair.message += std::string(label) + ": there is no group " + std::to_string(number) + " (" +
-                      split.column + " has " + std::to_string(count) + " groups); showing group " +
-                      std::to_string(*index + 1) + ".";
+                      results.split.column + " has " + std::to_string(count) +
+                      " groups); showing group " + std::to_string(*index + 1) + ".";
     }
   };
   pick(analysis.compare_group_first, FindSetting("compare_group_first")->label, &pair.first);
@@ -280,7 +258,7 @@ GroupPair Model::ComparedGroups() const {
 }
 
 void Model::ReplanGroups() {
-  for (GroupAnalysis& g : groups) {
+  for (GroupAnalysis& g : results.groups) {
     TableAnalysis& t = g.analysis;
     if (!t.fit.ok) continue;
     t.plan = PlanAnalysis(analysis, t.fit.laws);
@@ -290,25 +268,26 @@ void Model::ReplanGroups() {
 }
 
 void Model::RecomputeIsoFlop() {
-  isoflop = IsoFlopResult{};
-  isoflop_comparison = MethodComparison{};
-  if (!read.ok) return;
-  isoflop = FitIsoFlop(IsoFlopPointsOf(HeadlineTable(), fit, analysis.compute), analysis.compute,
-                       IsoFlopOptionsFor(analysis.fit));
-  isoflop_comparison = CompareMethods(isoflop, fit, plan.ok ? &plan : nullptr);
+  Analysis& r = results;
+  r.isoflop = IsoFlopResult{};
+  r.isoflop_comparison = MethodComparison{};
+  if (!r.read.ok) return;
+  r.isoflop = IsoFlopAnalysis(analysis, r.HeadlineTable(), r.fit);
+  r.isoflop_comparison = CompareMethods(r.isoflop, r.fit, r.plan.ok ? &r.plan : nullptr);
 }
 
 int Model::HeadlineGroup() const {
-  if (groups.empty() || analysis.shown_group <= 0) return -1;
-  return std::min(analysis.shown_group, static_cast<int>(groups.size())) - 1;
+  return HeadlineGroupOf(analysis, results.groups.size());
 }
 
 const RunTable& Model::HeadlineTable() const {
   const int g = HeadlineGroup();
-  return g >= 0 && g < static_cast<int>(split.groups.size()) ? split.groups[g].table : read.table;
+  return g >= 0 && g < static_cast<int>(results.split.groups.size()) ? results.split.groups[g].table
+                                                                     : results.read.table;
 }
 
 std::string Model::HeadlineLabel() const {
+  const std::vector<GroupAnalysis>& groups = results.groups;
   if (groups.empty()) return "";
   const int g = HeadlineGroup();
   if (g < 0) return "all " + std::to_string(groups.size()) + " groups pooled";

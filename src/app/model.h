@@ -68,29 +68,19 @@ enum class NoticeLevel { kDone = 0, kCaution = 1, kProblem = 2 };
 struct Model {
   AnalysisState analysis;  // what a share link carries
 
-  // Derived (never edited by panels).
-  ReadResult read;
-  // `read` already is the read of `analysis` (LoadCsv read the file to check it): Recompute need
-  // not read a large file twice.
+  // Derived (never edited by panels): the core's pipeline (core/analysis.h), stage by stage.
+  Analysis results;
+  // `results.read` already is the read of `analysis` (LoadCsv read the file to check it):
+  // Recompute need not read a large file twice.
   bool read_is_current = false;
-  FitSummary fit;  // point fit; bootstrap samples attached when the worker returns
-  Plan plan;
   const PresetInfo* compare = nullptr;  // preset to compare with, or null
   Plan compare_plan;
-  int generation = 0;  // bumped on every refit
-  // Approach 2 on the (ungrouped) table and its comparison with the surface fit.
-  IsoFlopResult isoflop;
-  MethodComparison isoflop_comparison;
-  // analysis.group_column set: the table split by it and each group analysed (point fits, planned
-  // at the budget); split.message says why not when the column cannot be used.
-  GroupSplit split;
-  std::vector<GroupAnalysis> groups;
+  int generation = 0;             // bumped on every refit
   std::vector<bool> group_shown;  // legend toggles of the comparison (one per group)
   // Each group's loss-vs-tokens and residual series (no iso-compute line), one per group.
   std::vector<PlotSeries> group_plots;
   PlotSeries plots;              // what the Plots panel draws, for fit, plan and samples
   IsoComputeSeries compare_iso;  // the compared preset's iso-compute line (no band)
-  Design design;                 // the next runs to add (sweep designer), at the plan's budget
 
   BootstrapJob bootstrap;
   DesignSimulation design_simulation;
@@ -116,7 +106,7 @@ struct Model {
 
   // What the panels speak of (the state's choice, or the core's guess from the compute model and
   // the data read): never ModelKind::kGuess.
-  ModelKind Kind() const { return ShownModelKind(analysis, read); }
+  ModelKind Kind() const { return ShownModelKind(analysis, results.read); }
   // The planner's and cost panel's word for one sample: "video" or "sequence".
   const char* SampleWord() const { return Kind() == ModelKind::kVideo ? "video" : "sequence"; }
 
@@ -148,7 +138,6 @@ struct Model {
 
   // Excluding or including a data row (1-based) from the fits.
   void SetRowExcluded(int data_row, bool excluded);
-  bool IsRowExcluded(int data_row) const;
 
   // Recomputes `plots` and `compare_iso` from fit, plan and options (after every change of them:
   // the panel only draws).
@@ -180,9 +169,9 @@ struct Model {
     opened_link_notice.clear();
     Invalidate(Stale::kRead);
   }
-  void RecomputeGroups();   // split and per-group point fits (after a refit)
+  void RecomputeGroups();   // split, per-group point fits and their plot series (after a refit)
   void ReplanGroups();      // each group's plan at the state's budget
-  void RecomputeIsoFlop();  // Approach 2 on the table and its comparison (after a plan)
+  void RecomputeIsoFlop();  // Approach 2 on the headline table and its comparison (after a plan)
 };
 
 }  // namespace scalecalc::app

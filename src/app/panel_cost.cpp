@@ -68,7 +68,7 @@ std::vector<CostRow> CostRows(const Model& model) {
     rows.push_back(row);
     return rows;
   }
-  const Plan& plan = model.plan;
+  const Plan& plan = model.results.plan;
   if (plan.ok) {
     CostRow planned = RowFor("compute-optimal (planner)", plan.optimum.params, model);
     const DitShape& shape = plan.optimum.shape;

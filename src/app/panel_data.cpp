@@ -28,7 +28,7 @@ void DrawProblems(const char* title, const std::vector<InputProblem>& problems, 
 }
 
 void DrawColumnMapping(Model& model) {
-  const ReadResult& read = model.read;
+  const ReadResult& read = model.results.read;
   if (!BeginWideTable("mapping", 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit,
                       static_cast<int>(sizeof kRoles / sizeof kRoles[0]))) {
     return;
@@ -86,7 +86,7 @@ TableText RunsText(const std::vector<Run>& runs) {
 }
 
 void DrawRunsTable(Model& model) {
-  const std::vector<Run>& runs = model.read.table.runs;
+  const std::vector<Run>& runs = model.results.read.table.runs;
   ImGui::TextDisabled("Runs");
   ImGui::SameLine();
   TableCopyButtons(model, "runs", RunsText(runs));
@@ -165,7 +165,7 @@ void DrawBatchColumnUnit(Model& model) {
   SameLineIfWide();
   SettingField(model, "tokens_per_sample", ImGui::GetFontSize() * 8, nullptr, "data_tps");
   HelpMarker(FindSetting("batch_column")->help);
-  if (model.read.batch_looks_like_samples && a.batch_column == BatchColumn::kTokens) {
+  if (model.results.read.batch_looks_like_samples && a.batch_column == BatchColumn::kTokens) {
     WrappedTextColored(
         ImVec4(1, 0.8f, 0.35f, 1), "%s",
         "Every value of the batch column is small for tokens per step: it looks like a count of "
@@ -181,7 +181,7 @@ void DrawBatchColumnUnit(Model& model) {
 }  // namespace
 
 void DrawDataPanel(Model& model) {
-  const ReadResult& read = model.read;
+  const ReadResult& read = model.results.read;
   const RunTable& table = read.table;
   ImGui::Text("%s", model.analysis.data_name.c_str());
   SameLineIfWide();

@@ -62,12 +62,13 @@ void DrawBootstrapStatus(Model& model) {
                        label.c_str());
     ImGui::SameLine();
     if (ImGui::Button("Cancel")) CancelBootstrap(model);
-  } else if (model.fit.bootstrap_samples_done > 0) {
+  } else if (model.results.fit.bootstrap_samples_done > 0) {
     ImGui::TextDisabled("95%% intervals from %d bootstrap resamples",
-                        model.fit.bootstrap_samples_done);
+                        model.results.fit.bootstrap_samples_done);
     ImGui::SameLine();
     if (ImGui::SmallButton("Run again")) StartBootstrap(model);
-  } else if ((model.fit.ok || !model.groups.empty()) && model.analysis.fit.bootstrap_samples > 0) {
+  } else if ((model.results.fit.ok || !model.results.groups.empty()) &&
+             model.analysis.fit.bootstrap_samples > 0) {
     if (ImGui::Button(kComputeIntervalsLabel)) StartBootstrap(model);
     if (!job.message.empty()) {
       ImGui::SameLine();
@@ -77,7 +78,7 @@ void DrawBootstrapStatus(Model& model) {
 }
 
 void DrawLaws(Model& model) {
-  const FitSummary& fit = model.fit;
+  const FitSummary& fit = model.results.fit;
   if (fit.status == ResultStatus::kFailed) {
     ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s",
                        fit.message.empty() ? "No fit yet." : fit.message.c_str());
@@ -163,7 +164,7 @@ void DrawLaws(Model& model) {
 }
 
 void DrawCells(Model& model) {
-  const FitSummary& fit = model.fit;
+  const FitSummary& fit = model.results.fit;
   if (fit.cells.empty() || !ImGui::CollapsingHeader("Cells (per model size and token budget)"))
     return;
   DrawWarnings(fit.warnings, "cell_");
@@ -224,8 +225,8 @@ void DrawFitPanel(Model& model) {
   DrawGroupComparison(model);
   DrawLaws(model);
   DrawCells(model);
-  if (model.fit.status != ResultStatus::kFailed && ImGui::CollapsingHeader("Full report")) {
-    const std::string report = model.fit.FullReport();
+  if (model.results.fit.status != ResultStatus::kFailed && ImGui::CollapsingHeader("Full report")) {
+    const std::string report = model.results.fit.FullReport();
     CopyButton(model, "Copy report", report);
     WrappedTextUnformatted(report);
   }

@@ -17,21 +17,21 @@ namespace scalecalc::app {
 namespace {}  // namespace
 
 int ShownTextColumns(const Model& model) {
-  const RunTable& table = model.read.table;
+  const RunTable& table = model.results.read.table;
   // ImGui tables hold at most 64 columns: the numbers take 9.
   return std::min<int>(static_cast<int>(table.text_columns.size()), 50) +
          (table.flag_column.empty() ? 0 : 1);
 }
 
 void SetupTextColumns(const Model& model) {
-  const RunTable& table = model.read.table;
+  const RunTable& table = model.results.read.table;
   if (!table.flag_column.empty()) ImGui::TableSetupColumn(table.flag_column.c_str());
   const int count = ShownTextColumns(model) - (table.flag_column.empty() ? 0 : 1);
   for (int c = 0; c < count; ++c) ImGui::TableSetupColumn(table.text_columns[c].name.c_str());
 }
 
 void DrawTextCells(const Model& model, int run_index) {
-  const RunTable& table = model.read.table;
+  const RunTable& table = model.results.read.table;
   if (!table.flag_column.empty()) {
     ImGui::TableNextColumn();
     if (table.runs[run_index].flagged) ImGui::TextUnformatted("flagged");
@@ -44,7 +44,7 @@ void DrawTextCells(const Model& model, int run_index) {
 }
 
 void DrawGroupControls(Model& model) {
-  const RunTable& table = model.read.table;
+  const RunTable& table = model.results.read.table;
   if (!table.flag_column.empty()) {
     bool keep = model.analysis.keep_flagged;
     const std::string label = "keep flagged rows (column " + table.flag_column + ")";
@@ -70,8 +70,9 @@ void DrawGroupControls(Model& model) {
   }
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Fit each value of a text column on its own and compare them side by side");
-  if (!model.analysis.group_column.empty() && !model.split.ok && !model.split.message.empty())
-    WrappedTextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", model.split.message.c_str());
+  if (!model.analysis.group_column.empty() && !model.results.split.ok &&
+      !model.results.split.message.empty())
+    WrappedTextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", model.results.split.message.c_str());
 }
 
 // One cell of the comparison: the value, and its 95% interval on a second line when there is one.
@@ -102,17 +103,17 @@ void HyperCells(const ComparisonRow::HyperColumn& c) {
 }
 
 void DrawGroupComparison(Model& model) {
-  if (model.groups.empty()) return;
+  if (model.results.groups.empty()) return;
   int resamples = 0;  // kept by the group with the most (each group resamples on its own)
   bool any_interval = false;
-  for (const GroupAnalysis& g : model.groups) {
+  for (const GroupAnalysis& g : model.results.groups) {
     resamples = std::max(resamples, g.analysis.fit.bootstrap_samples_done);
     const FitSummary& f = g.analysis.fit;
     any_interval = any_interval || std::isfinite(f.loss.E_ci.lo) ||
                    std::isfinite(f.lr_law.coef_ci.lo) || std::isfinite(f.batch_law.coef_ci.lo);
   }
-  ImGui::Text("Groups by %s: %d", model.split.column.c_str(),
-              static_cast<int>(model.groups.size()));
+  ImGui::Text("Groups by %s: %d", model.results.split.column.c_str(),
+              static_cast<int>(model.results.groups.size()));
   ImGui::SameLine();
   const std::string budget = FormatSci(model.analysis.plan.budget_flops, 3);
   if (resamples > 0) {
@@ -132,7 +133,8 @@ void DrawGroupComparison(Model& model) {
   // (each line of text advances by its height and the item spacing).
   const float line_px = ImGui::GetTextLineHeightWithSpacing(), padding_px = 2 * style.CellPadding.y;
   const float row_px = (any_interval ? 2 : 1) * line_px + padding_px;
-  const float height = line_px + padding_px + static_cast<float>(model.groups.size()) * row_px +
+  const float height = line_px + padding_px +
+                       static_cast<float>(model.results.groups.size()) * row_px +
                        style.ScrollbarSize + 2 * style.FramePadding.y;
   if (!ImGui::BeginTable("groups", 17, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(2, 1);  // the group's name stays while the numbers scroll
@@ -142,10 +144,10 @@ void DrawGroupComparison(Model& model) {
     ImGui::TableSetupColumn(name);
   }
   ImGui::TableHeadersRow();
-  model.group_shown.resize(model.groups.size(), true);
+  model.group_shown.resize(model.results.groups.size(), true);
   std::vector<std::string> withheld;  // groups whose resamples were too often unfit
-  for (size_t g = 0; g < model.groups.size(); ++g) {
-    const GroupAnalysis& group = model.groups[g];
+  for (size_t g = 0; g < model.results.groups.size(); ++g) {
+    const GroupAnalysis& group = model.results.groups[g];
     const ComparisonRow row = ComparisonRowOf(group.name, group.runs, group.analysis);
     if (!group.analysis.fit.intervals_withheld.empty())
       withheld.push_back(group.name + ": " + group.analysis.fit.intervals_withheld);
@@ -193,16 +195,16 @@ void DrawGroupComparison(Model& model) {
 }
 
 void DrawGroupPlots(Model& model, ImVec2 size) {
-  if (model.groups.empty()) return;
+  if (model.results.groups.empty()) return;
   plot::PlotSpec spec;
   spec.title = "Loss vs compute, by group (click a legend entry to hide it)";
   spec.x = {"training FLOPs C", plot::AxisScale::kLog};
   spec.y = {"loss", plot::AxisScale::kLog};
   if (!plot::BeginPlot("##groups_loss", spec, size)) return;
-  for (size_t g = 0; g < model.groups.size(); ++g) {
+  for (size_t g = 0; g < model.results.groups.size(); ++g) {
     if (g < model.group_shown.size() && !model.group_shown[g]) continue;
-    const GroupAnalysis& group = model.groups[g];
-    const RunTable& table = model.split.groups[g].table;
+    const GroupAnalysis& group = model.results.groups[g];
+    const RunTable& table = model.results.split.groups[g].table;
     std::vector<double> flops, loss;
     for (const Run& run : table.runs) {
       if (run.excluded) continue;
@@ -221,19 +223,19 @@ void DrawGroupPlots(Model& model, ImVec2 size) {
 }
 
 void DrawGroupPlannerCompare(Model& model) {
-  if (model.groups.size() < 2) return;
+  if (model.results.groups.size() < 2) return;
   ImGui::Separator();
   ImGui::TextUnformatted("Compare two groups at this budget");
-  const int count = static_cast<int>(model.groups.size());
+  const int count = static_cast<int>(model.results.groups.size());
   const GroupPair pair = model.ComparedGroups();
   for (const bool first : {true, false}) {
     const char* key = first ? "compare_group_first" : "compare_group_second";
     const int current = first ? pair.first : pair.second;
     ImGui::PushID(key);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
-    if (ImGui::BeginCombo(FindSetting(key)->label, model.groups[current].name.c_str())) {
+    if (ImGui::BeginCombo(FindSetting(key)->label, model.results.groups[current].name.c_str())) {
       for (int g = 0; g < count; ++g) {
-        if (ImGui::Selectable(model.groups[g].name.c_str(), g == current))
+        if (ImGui::Selectable(model.results.groups[g].name.c_str(), g == current))
           model.SetOption(key, std::to_string(g + 1));
       }
       ImGui::EndCombo();
@@ -248,11 +250,11 @@ void DrawGroupPlannerCompare(Model& model) {
                          ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit))
     return;
   ImGui::TableSetupColumn("");
-  ImGui::TableSetupColumn(model.groups[pair.first].name.c_str());
-  ImGui::TableSetupColumn(model.groups[pair.second].name.c_str());
+  ImGui::TableSetupColumn(model.results.groups[pair.first].name.c_str());
+  ImGui::TableSetupColumn(model.results.groups[pair.second].name.c_str());
   ImGui::TableHeadersRow();
-  const TableAnalysis& a = model.groups[pair.first].analysis;
-  const TableAnalysis& b = model.groups[pair.second].analysis;
+  const TableAnalysis& a = model.results.groups[pair.first].analysis;
+  const TableAnalysis& b = model.results.groups[pair.second].analysis;
   const auto row = [&](const char* label, double PlanPoint::*field, int digits) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();

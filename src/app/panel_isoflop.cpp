@@ -25,24 +25,26 @@ struct IsoFlopView {
 
 IsoFlopView ViewOf(const Model& model) {
   IsoFlopView view;
-  if (!model.groups.empty()) {
-    for (size_t g = 0; g < model.groups.size(); ++g) {
+  if (!model.results.groups.empty()) {
+    for (size_t g = 0; g < model.results.groups.size(); ++g) {
       if (g < model.group_shown.size() && !model.group_shown[g]) continue;
-      const TableAnalysis& t = model.groups[g].analysis;
+      const TableAnalysis& t = model.results.groups[g].analysis;
       if (!t.isoflop.applicable) continue;
       view.isoflop = &t.isoflop;
       view.comparison = &t.comparison;
       view.fit = &t.fit;
-      view.points = IsoFlopPointsOf(model.split.groups[g].table, t.fit, model.analysis.compute);
-      view.name = model.groups[g].name;
+      view.points =
+          IsoFlopPointsOf(model.results.split.groups[g].table, t.fit, model.analysis.compute);
+      view.name = model.results.groups[g].name;
       return view;
     }
     return view;
   }
-  view.isoflop = &model.isoflop;
-  view.comparison = &model.isoflop_comparison;
-  view.fit = &model.fit;
-  view.points = IsoFlopPointsOf(model.read.table, model.fit, model.analysis.compute);
+  view.isoflop = &model.results.isoflop;
+  view.comparison = &model.results.isoflop_comparison;
+  view.fit = &model.results.fit;
+  view.points =
+      IsoFlopPointsOf(model.results.read.table, model.results.fit, model.analysis.compute);
   return view;
 }
 

@@ -35,7 +35,8 @@ void DrawPlane(const Model& model, const Design& design) {
   spec.y = {"training tokens T", plot::AxisScale::kLog};
   if (!plot::BeginPlot("##nextruns", spec, ImVec2(-1, ImGui::GetFontSize() * 20))) return;
   std::vector<double> ns, ts;
-  for (const Cell& cell : model.fit.cells) ns.push_back(cell.params), ts.push_back(cell.tokens);
+  for (const Cell& cell : model.results.fit.cells)
+    ns.push_back(cell.params), ts.push_back(cell.tokens);
   plot::Scatter("existing cells", ns.data(), ts.data(), static_cast<int>(ns.size()),
                 IM_COL32(200, 200, 200, 200), 4);
   // Colour by rank (best orange); one series per candidate so each keeps its colour.
@@ -106,7 +107,7 @@ TableText SetTable(const Design& design) {
 // The simulated set, computed in a worker: the button, its progress and cancel, the result.
 void DrawSimulation(Model& model) {
   DesignSimulation& sim = model.design_simulation;
-  if (!model.design.identified) return;
+  if (!model.results.design.identified) return;
   if (sim.running) {
     const float fraction =
         sim.total > 0 ? std::min(1.0f, static_cast<float>(sim.done) / sim.total) : 0.0f;
@@ -148,7 +149,7 @@ void DrawSimulation(Model& model) {
 void DrawNextRunsSection(Model& model) {
   if (!ImGui::CollapsingHeader("Next runs: which cells to add to trust this plan")) return;
   const AnalysisState& a = model.analysis;
-  const Design& design = model.design;
+  const Design& design = model.results.design;
   SettingField(model, "design_allowance_flops", ImGui::GetFontSize() * 8,
                "auto: the per-candidate limit");
   OptionField(model, "allowance per candidate (FLOPs)", "design_max_flops",

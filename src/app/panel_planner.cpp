@@ -128,7 +128,7 @@ TableText PlanTable(const Model& model) {
 }
 
 void DrawShapes(const Model& model) {
-  const Plan& plan = model.plan;
+  const Plan& plan = model.results.plan;
   if (plan.forced) {
     Heading("What the forced values cost");
     if (std::isfinite(plan.constraint_loss_cost)) {
@@ -178,7 +178,7 @@ void DrawShapes(const Model& model) {
 }
 
 void DrawTradeOffs(const Model& model) {
-  const Plan& plan = model.plan;
+  const Plan& plan = model.results.plan;
   Heading("Trade-off: a smaller model");
   if (std::isfinite(plan.smallest.params)) {
     WrappedText(
@@ -218,7 +218,7 @@ void DrawPlannerPanel(Model& model) {
   DrawInputs(model);
   DrawGroupPlannerCompare(model);
   ImGui::Separator();
-  const Plan& plan = model.plan;
+  const Plan& plan = model.results.plan;
   if (!plan.ok) {
     // Wrapped at spaces: a refusal's reasons run far past a desktop's width.
     WrappedTextColored(

@@ -41,7 +41,7 @@ enum class Quantity { kLoss, kLr, kBatch };
 // Grouped (a group column set): each group in its colour, its cell optima and its own L(N, T)
 // per model size, one legend entry per group; hidden groups (the comparison's "show") left out.
 bool Grouped(const Model& model) {
-  return !model.groups.empty() && model.group_plots.size() == model.groups.size();
+  return !model.results.groups.empty() && model.group_plots.size() == model.results.groups.size();
 }
 bool GroupShown(const Model& model, size_t g) {
   return g >= model.group_shown.size() || model.group_shown[g];
@@ -51,9 +51,9 @@ bool GroupShown(const Model& model, size_t g) {
 // and under its name (one legend entry per group).
 template <typename Draw>
 void ForEachShownSizeGroup(const Model& model, Draw draw) {
-  for (size_t g = 0; g < model.groups.size(); ++g) {
+  for (size_t g = 0; g < model.results.groups.size(); ++g) {
     if (!GroupShown(model, g)) continue;
-    const char* label = model.groups[g].name.c_str();
+    const char* label = model.results.groups[g].name.c_str();
     const ImU32 color = plot::PaletteColor(static_cast<int>(g));
     for (const SizeGroup& group : model.group_plots[g].size_groups) draw(label, color, group);
   }
@@ -97,7 +97,7 @@ bool DrawGroupResiduals(const Model& model, ImVec2 size) {
 bool DrawAgainstTokens(const Model& model, const std::vector<SizeGroup>& groups, Quantity quantity,
                        ImVec2 size) {
   if (quantity == Quantity::kLoss && Grouped(model)) return DrawGroupsAgainstTokens(model, size);
-  const FitSummary& fit = model.fit;
+  const FitSummary& fit = model.results.fit;
   plot::PlotSpec spec;
   spec.compact = IsPhone();
   spec.hover_tooltip = false;
@@ -144,7 +144,7 @@ bool DrawAgainstTokens(const Model& model, const std::vector<SizeGroup>& groups,
   const plot::HoverInfo& hover = plot::LastHover();
   if (quantity == Quantity::kLoss && hover.valid && hover.series == "runs" && hover.index >= 0 &&
       hover.index < static_cast<int>(series.run_index.size())) {
-    const Run& r = model.read.table.runs[series.run_index[hover.index]];
+    const Run& r = model.results.read.table.runs[series.run_index[hover.index]];
     ImGui::SetTooltip("run: data row %d (line %d)\nN = %s, T = %s\nlr %s, batch %s tokens\nloss %s",
                       r.data_row, r.line, FormatCount(r.params).c_str(),
                       FormatCount(r.tokens).c_str(), FormatSci(r.lr, 4).c_str(),
@@ -154,7 +154,7 @@ bool DrawAgainstTokens(const Model& model, const std::vector<SizeGroup>& groups,
 }
 
 bool DrawIsoCompute(const Model& model, ImVec2 size) {
-  const Plan& plan = model.plan;
+  const Plan& plan = model.results.plan;
   const AnalysisState& a = model.analysis;
   const IsoComputeSeries& iso = model.plots.iso;
   plot::PlotSpec spec;
@@ -211,7 +211,8 @@ bool DrawResiduals(const Model& model, ImVec2 size) {
   spec.x = {"tokens T", plot::AxisScale::kLog};
   spec.y = {"ln(L / L_hat)", plot::AxisScale::kLinear};
   spec.hover_tooltip = false;
-  if (!model.fit.laws.loss.IsSet() || !plot::BeginPlot("##residuals", spec, size)) return false;
+  if (!model.results.fit.laws.loss.IsSet() || !plot::BeginPlot("##residuals", spec, size))
+    return false;
   plot::HorizontalLine("##zero", 0, IM_COL32(200, 200, 200, 120), true);
   const std::vector<SizeGroup>& groups = model.plots.size_groups;
   for (int g = 0; g < static_cast<int>(groups.size()); ++g) {
@@ -220,7 +221,7 @@ bool DrawResiduals(const Model& model, ImVec2 size) {
                   static_cast<int>(group.residual.size()), plot::PaletteColor(g), 4);
   }
   plot::EndPlot();
-  for (const SizeGroup& group : groups) CellTooltip(model.fit.cells, group);
+  for (const SizeGroup& group : groups) CellTooltip(model.results.fit.cells, group);
   return true;
 }
 
@@ -236,7 +237,7 @@ void PlotCell(Model& model, const char* name, ImVec2 size, Draw draw) {
 }  // namespace
 
 void DrawPlotsPanel(Model& model) {
-  const FitSummary& fit = model.fit;
+  const FitSummary& fit = model.results.fit;
   if (!fit.ok) {
     WrappedTextColored(ImVec4(1, 0.45f, 0.4f, 1), "Nothing to plot: %s", fit.message.c_str());
     return;
@@ -260,7 +261,7 @@ void DrawPlotsPanel(Model& model) {
   }
   PlotCell(model, "residuals", cell, [&](ImVec2 size) { return DrawResiduals(model, size); });
   PlotGridNext(drawn++);
-  if (!model.groups.empty()) {
+  if (!model.results.groups.empty()) {
     DrawGroupPlots(model, cell);
     PlotGridNext(drawn++);
   }

@@ -27,7 +27,7 @@ std::string Count(double v) {
 }  // namespace
 
 std::vector<PlanRow> PlanRows(const Model& model) {
-  const Plan& plan = model.plan;
+  const Plan& plan = model.results.plan;
   const PlanPoint& p = plan.optimum;
   const bool has_compare = model.compare && model.compare_plan.ok;
   const PlanPoint& q = model.compare_plan.optimum;
@@ -77,7 +77,7 @@ std::string PlanMarkdown(const Model& model) {
     md += with_compare ? " " + row.compare + " |\n" : "\n";
   }
   md += "\nFitted with scalecalc on " + model.analysis.data_name + ". " +
-        LossLawFormula(model.fit.laws.loss) + "\n";
+        LossLawFormula(model.results.fit.laws.loss) + "\n";
   return md;
 }
 
@@ -89,7 +89,7 @@ std::string PlanCsv(const Model& model) {
            (std::isfinite(ci.lo) ? FormatFull(ci.lo) : "") + "," +
            (std::isfinite(ci.hi) ? FormatFull(ci.hi) : "") + "\n";
   };
-  const FitSummary& fit = model.fit;
+  const FitSummary& fit = model.results.fit;
   if (fit.ok) {
     const LossLawFit& l = fit.loss;
     row("loss_law", "E", l.law.E, l.E_ci);
@@ -106,7 +106,7 @@ std::string PlanCsv(const Model& model) {
       row(section, "exp_T", law->law.exp_tokens, law->exp_tokens_ci);
     }
   }
-  const Plan& plan = model.plan;
+  const Plan& plan = model.results.plan;
   if (plan.ok) {
     const PlanPoint& p = plan.optimum;
     row("plan", "flops", plan.flops);
@@ -133,24 +133,25 @@ std::string ResultsJson(const Model& model) {
   const AnalysisState& a = model.analysis;
   PlanOptions plan_options = a.plan;
   plan_options.compute = a.compute;
-  Json json = FitJson(model.fit, model.read, a.excluded_rows, model.plan.ok ? &model.plan : nullptr,
-                      plan_options, {});
-  if (model.isoflop.applicable)
-    json["isoflop"] = IsoFlopJson(model.isoflop, model.isoflop_comparison);
+  Json json = FitJson(model.results.fit, model.results.read, a.excluded_rows,
+                      model.results.plan.ok ? &model.results.plan : nullptr, plan_options, {});
+  if (model.results.isoflop.applicable)
+    json["isoflop"] = IsoFlopJson(model.results.isoflop, model.results.isoflop_comparison);
   if (!a.group_column.empty()) {
-    json["group_error"] = model.split.ok ? "" : model.split.message;
-    json["groups"] = GroupsJson(model.split, model.groups, model.read, a.excluded_rows,
-                                plan_options, {})["groups"];
+    json["group_error"] = model.results.split.ok ? "" : model.results.split.message;
+    json["groups"] = GroupsJson(model.results.split, model.results.groups, model.results.read,
+                                a.excluded_rows, plan_options, {})["groups"];
     json["groups_shown"] = model.group_shown;
     // What the overlaid plots draw per group: cell optima and finite residuals (core series).
     Json plots = Json::array();
-    for (size_t g = 0; g < model.group_plots.size() && g < model.groups.size(); ++g) {
+    for (size_t g = 0; g < model.group_plots.size() && g < model.results.groups.size(); ++g) {
       int cells = 0, residuals = 0;
       for (const SizeGroup& size_group : model.group_plots[g].size_groups) {
         cells += static_cast<int>(size_group.loss.size());
         for (double r : size_group.residual) residuals += std::isfinite(r) ? 1 : 0;
       }
-      plots.push_back({{"name", model.groups[g].name}, {"cells", cells}, {"residuals", residuals}});
+      plots.push_back(
+          {{"name", model.results.groups[g].name}, {"cells", cells}, {"residuals", residuals}});
     }
     json["group_plots"] = plots;
     const GroupPair pair = model.ComparedGroups();
@@ -161,11 +162,12 @@ std::string ResultsJson(const Model& model) {
   Json shown_rows = Json::array();           // the planner's table as shown
   for (const PlanRow& row : PlanRows(model)) shown_rows.push_back({row.quantity, row.value});
   json["plan_rows"] = shown_rows;
-  json["data"] = {{"name", a.data_name},
-                  {"runs", model.read.table.runs.size()},
-                  {"included", model.read.table.CountIncluded()},
-                  {"unfinished", model.read.unfinished.size()},
-                  {"curves", model.read.curves ? model.read.curve_names.size() : 0}};
+  json["data"] = {
+      {"name", a.data_name},
+      {"runs", model.results.read.table.runs.size()},
+      {"included", model.results.read.table.CountIncluded()},
+      {"unfinished", model.results.read.unfinished.size()},
+      {"curves", model.results.read.curves ? model.results.read.curve_names.size() : 0}};
   json["options"] = {
       {"optimum", ToString(a.fit.optimum)},
       {"bootstrap", a.fit.bootstrap_samples},
@@ -184,9 +186,9 @@ std::string ResultsJson(const Model& model) {
   json["model_kind"] = ToString(model.Kind());  // what the panels speak of: video or language
   json["bootstrap"] = {
       {"running", model.bootstrap.running}, {"done", model.bootstrap.done},
-      {"total", model.bootstrap.total},     {"samples", model.fit.bootstrap_samples_done},
+      {"total", model.bootstrap.total},     {"samples", model.results.fit.bootstrap_samples_done},
       {"group", model.bootstrap.group},     {"message", model.bootstrap.message}};
-  json["design"] = DesignJson(model.design, model.fit);
+  json["design"] = DesignJson(model.results.design, model.results.fit);
   {
     const DesignSimulation& sim = model.design_simulation;
     Json result = Json::parse(sim.json, nullptr, /*allow_exceptions=*/false);

@@ -115,17 +115,17 @@ void ModelKindCombo(Model& model, const char* id) {
 }
 
 void HeadlineGroupCombo(Model& model, const char* id) {
-  if (model.groups.empty()) return;
+  if (model.results.groups.empty()) return;
   const Setting& row = *FindSetting("shown_group");
   const int current = model.HeadlineGroup();  // -1: pooled
   const std::string pooled = "all groups pooled (one law for every group)";
   const std::string shown =
-      current < 0 ? pooled : "group " + model.groups[static_cast<size_t>(current)].name;
+      current < 0 ? pooled : "group " + model.results.groups[static_cast<size_t>(current)].name;
   ImGui::PushID(id);
   const std::string label = FieldLabel(row.label, ImGui::GetFontSize() * 14);
   if (ImGui::BeginCombo(label.c_str(), shown.c_str())) {
-    for (size_t g = 0; g < model.groups.size(); ++g) {
-      const std::string name = "group " + model.groups[g].name;
+    for (size_t g = 0; g < model.results.groups.size(); ++g) {
+      const std::string name = "group " + model.results.groups[g].name;
       if (ImGui::Selectable(name.c_str(), static_cast<int>(g) == current))
         model.SetOption("shown_group", std::to_string(g + 1));
     }

@@ -1,6 +1,7 @@
 #include "core/analysis.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace scalecalc {
 
@@ -50,6 +51,96 @@ Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws) {
   PlanOptions options = state.plan;
   options.compute = state.compute;
   return MakePlan(laws, options);
+}
+
+GroupStage AnalyzeStateGroups(const AnalysisState& state, const ReadResult& read, bool bootstrap,
+                              const BootstrapExecution& execution) {
+  GroupStage out;
+  if (state.group_column.empty() || !read.ok) return out;
+  out.split = SplitByColumn(read.table, state.group_column);
+  if (!out.split.ok) return out;
+  FitOptions options = state.fit;
+  if (!bootstrap) options.bootstrap_samples = 0;
+  PlanOptions plan_options = state.plan;
+  plan_options.compute = state.compute;
+  out.groups = AnalyzeGroups(out.split, options, state.compute, &plan_options, execution);
+  if (bootstrap) return out;
+  // Point fits before their bootstrap: the plans say the intervals are pending.
+  for (GroupAnalysis& g : out.groups) {
+    TableAnalysis& t = g.analysis;
+    if (!t.fit.laws.fitted || state.fit.bootstrap_samples <= 0) continue;
+    t.fit.laws.bootstrap_requested = state.fit.bootstrap_samples;
+    if (t.planned) t.plan = MakePlan(t.fit.laws, plan_options);
+  }
+  return out;
+}
+
+int HeadlineGroupOf(const AnalysisState& state, size_t group_count) {
+  if (group_count == 0 || state.shown_group <= 0) return -1;
+  return std::min(state.shown_group, static_cast<int>(group_count)) - 1;
+}
+
+RunTable HeadlineRows(const AnalysisState& state, const RunTable& table) {
+  if (state.group_column.empty() || state.shown_group <= 0) return table;
+  GroupSplit split = SplitByColumn(table, state.group_column);
+  const int g = split.ok ? HeadlineGroupOf(state, split.groups.size()) : -1;
+  return g >= 0 ? std::move(split.groups[g].table) : table;
+}
+
+IsoFlopResult IsoFlopAnalysis(const AnalysisState& state, const RunTable& table,
+                              const FitSummary& fit) {
+  return FitIsoFlop(IsoFlopPointsOf(table, fit, state.compute), state.compute,
+                    IsoFlopOptionsFor(state.fit));
+}
+
+DesignOptions DesignOptionsFor(const AnalysisState& state, const RunTable& table,
+                               int simulation_draws) {
+  DesignOptions options;
+  options.budget_flops = state.plan.budget_flops;
+  options.compute = state.compute;
+  options.max_flops = state.design_max_flops;
+  if (std::isnan(options.max_flops)) {  // auto: as much again as the sweep cost
+    options.max_flops = 0;
+    for (const Run& run : table.runs) {
+      if (!run.excluded) options.max_flops += TrainingFlops(state.compute, run.params, run.tokens);
+    }
+  }
+  options.allowance_flops = state.design_allowance_flops;
+  options.seed = state.fit.seed;
+  options.simulation_draws = simulation_draws;
+  return options;
+}
+
+const RunTable& Analysis::HeadlineTable() const {
+  return headline_group >= 0 && headline_group < static_cast<int>(split.groups.size())
+             ? split.groups[headline_group].table
+             : read.table;
+}
+
+Analysis Analyze(const AnalysisState& state, const AnalyzeOptions& options) {
+  Analysis a;
+  a.read = ReadAnalysisRuns(state);
+  if (!a.read.ok) {
+    a.fit.message = "no data to fit: the data could not be read";
+    return a;
+  }
+  GroupStage grouped = AnalyzeStateGroups(state, a.read, options.bootstrap, options.execution);
+  a.split = std::move(grouped.split);
+  a.groups = std::move(grouped.groups);
+  a.headline_group = HeadlineGroupOf(state, a.groups.size());
+  if (a.headline_group >= 0) {
+    a.fit = a.groups[a.headline_group].analysis.fit;  // the same table, the same fit
+  } else {
+    a.fit = FitAnalysis(state, a.read.table, options.bootstrap, {}, options.execution);
+  }
+  if (a.fit.ok) a.plan = PlanAnalysis(state, a.fit.laws);
+  a.isoflop = IsoFlopAnalysis(state, a.HeadlineTable(), a.fit);
+  a.isoflop_comparison = CompareMethods(a.isoflop, a.fit, a.plan.ok ? &a.plan : nullptr);
+  if (a.fit.ok) {
+    a.design = DesignNextRuns(a.HeadlineTable(), a.fit,
+                              DesignOptionsFor(state, a.HeadlineTable(), /*simulation_draws=*/0));
+  }
+  return a;
 }
 
 namespace {

@@ -1,14 +1,24 @@
-// analysis.h: the steps from a saved AnalysisState to its results, in one place, so that the page,
-// the fitting worker and the tests all derive the same numbers from the same state.
+// analysis.h: the one pipeline from a saved AnalysisState to its results, so that the page, the
+// fitting workers, `scalecalc open` and the tests all derive the same numbers from the same state.
 //
-//   ReadResult read = ReadAnalysisRuns(state);          // CSV + the user's exclusions
+//   read -> flags and exclusions -> groups -> fit -> bootstrap -> plan -> IsoFLOP -> design
+//
+//   Analysis a = Analyze(state);                         // every stage, in order (the CLI)
+//
+// The page keeps its cheap path by asking for the stages one at a time (app/model.cpp: point fits
+// on the main thread, the bootstrap's resamples in the workers, attached later); what makes each
+// stage stale is the schema's Stage of the setting that changed (settings_schema.h).
+//
+//   ReadResult read = ReadAnalysisRuns(state);           // CSV + the user's exclusions
 //   FitSummary fit = FitAnalysis(state, read.table, /*bootstrap=*/false);
 //   Plan plan = PlanAnalysis(state, fit.laws);
 #pragma once
 
 #include "core/analysis_state.h"
+#include "core/designer.h"
 #include "core/fit.h"
 #include "core/groups.h"
+#include "core/isoflop.h"
 #include "core/planner.h"
 
 namespace scalecalc {
@@ -26,6 +36,52 @@ bool GroupTable(const AnalysisState& state, const RunTable& table, int group, Ru
                 std::string* error);
 // Plans the state's budget with `laws` and the state's (single) compute model.
 Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws);
+
+// The table's groups (state.group_column set; split.ok false with its message otherwise), each
+// fitted (with the state's bootstrap when `bootstrap`), planned at the state's budget and put
+// through Approach 2. Without `bootstrap` the intervals are pending: the plans say so.
+struct GroupStage {
+  GroupSplit split;
+  std::vector<GroupAnalysis> groups;
+};
+GroupStage AnalyzeStateGroups(const AnalysisState& state, const ReadResult& read, bool bootstrap,
+                              const BootstrapExecution& execution = {});
+// The group the headline results (fit, plan, IsoFLOP, design) come from: an index into `groups`,
+// or -1 when the data is not split or all groups are pooled (state.shown_group 0). A number the
+// data has not gives the nearest group.
+int HeadlineGroupOf(const AnalysisState& state, size_t group_count);
+// The rows the headline results come from: HeadlineGroupOf's group of `table`, else all of it.
+RunTable HeadlineRows(const AnalysisState& state, const RunTable& table);
+// Approach 2 on `table` beside its surface fit, with the state's compute model and fit options.
+IsoFlopResult IsoFlopAnalysis(const AnalysisState& state, const RunTable& table,
+                              const FitSummary& fit);
+// The designer's options for the state: its budget and compute model, the per-candidate limit
+// (auto: what the included runs of `table` cost), the allowance (auto: that limit) and its seed;
+// `simulation_draws` 0 for the linearised screen alone (what the page shows at once).
+DesignOptions DesignOptionsFor(const AnalysisState& state, const RunTable& table,
+                               int simulation_draws);
+
+// Everything the state derives, as the page shows it.
+struct Analysis {
+  ReadResult read;   // the runs, flagged and excluded rows marked
+  GroupSplit split;  // state.group_column set: the table split by it (ok false: why not)
+  std::vector<GroupAnalysis> groups;
+  int headline_group = -1;  // HeadlineGroupOf
+  FitSummary fit;           // the headline table's
+  Plan plan;                // at the state's budget; ok false when the fit cannot plan
+  IsoFlopResult isoflop;
+  MethodComparison isoflop_comparison;
+  Design design;  // the next runs to add (linearised: the page's screen)
+
+  // The headline table: the headline group's rows, or the whole table.
+  const RunTable& HeadlineTable() const;
+};
+struct AnalyzeOptions {
+  bool bootstrap = true;         // the state's resamples (false: point fits, intervals pending)
+  BootstrapExecution execution;  // threads: how the resamples are computed, never what
+};
+// Every stage in order. Never throws; a stage that cannot run leaves its result not ok, with why.
+Analysis Analyze(const AnalysisState& state, const AnalyzeOptions& options = {});
 
 // The budget in the unit the state shows it in (FLOPs, PF-days, GPU-hours at the state's
 // throughput), and back: a value typed in that unit, in FLOPs.

@@ -118,9 +118,9 @@ IsoFlopOptions IsoFlopOptionsFor(const FitOptions& fit_options) {
 
 TableAnalysis AnalyzeTable(const RunTable& table, const FitOptions& fit_options,
                            const ComputeModel& compute, const PlanOptions* plan_options,
-                           const ProgressFn& progress) {
+                           const ProgressFn& progress, const BootstrapExecution& execution) {
   TableAnalysis out;
-  out.fit = Fit(table, fit_options, progress);
+  out.fit = Fit(table, fit_options, progress, execution);
   if (plan_options != nullptr && out.fit.ok) {
     out.plan = MakePlan(out.fit.laws, *plan_options);
     out.planned = true;
@@ -198,7 +198,8 @@ ComparisonRow ComparisonRowOf(const std::string& name, int runs, const TableAnal
 
 std::vector<GroupAnalysis> AnalyzeGroups(const GroupSplit& split, const FitOptions& fit_options,
                                          const ComputeModel& compute,
-                                         const PlanOptions* plan_options) {
+                                         const PlanOptions* plan_options,
+                                         const BootstrapExecution& execution) {
   std::vector<GroupAnalysis> out;
   if (!split.ok) return out;
   for (const RunGroup& group : split.groups) {
@@ -206,7 +207,7 @@ std::vector<GroupAnalysis> AnalyzeGroups(const GroupSplit& split, const FitOptio
     g.name = group.name;
     g.runs = static_cast<int>(group.table.runs.size());
     g.excluded = g.runs - group.table.CountIncluded();
-    g.analysis = AnalyzeTable(group.table, fit_options, compute, plan_options);
+    g.analysis = AnalyzeTable(group.table, fit_options, compute, plan_options, {}, execution);
     out.push_back(std::move(g));
   }
   return out;

@@ -56,7 +56,8 @@ struct TableAnalysis {
 };
 TableAnalysis AnalyzeTable(const RunTable& table, const FitOptions& fit_options,
                            const ComputeModel& compute, const PlanOptions* plan_options,
-                           const ProgressFn& progress = {});
+                           const ProgressFn& progress = {},
+                           const BootstrapExecution& execution = {});
 // Approach 2 with the fit's tolerance, bootstrap count and seed.
 IsoFlopOptions IsoFlopOptionsFor(const FitOptions& fit_options);
 
@@ -102,6 +103,7 @@ ComparisonRow ComparisonRowOf(const std::string& name, int runs, const TableAnal
 
 std::vector<GroupAnalysis> AnalyzeGroups(const GroupSplit& split, const FitOptions& fit_options,
                                          const ComputeModel& compute,
-                                         const PlanOptions* plan_options);
+                                         const PlanOptions* plan_options,
+                                         const BootstrapExecution& execution = {});
 
 }  // namespace scalecalc

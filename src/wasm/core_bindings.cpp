@@ -4,7 +4,6 @@
 #include <emscripten/val.h>
 
 #include <algorithm>
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -31,7 +30,7 @@ val Result(bool ok, const std::string& message) {
 // draws from its own generator, so the shares concatenated in order are the whole bootstrap.
 // `refit` is "warm" (the product) or "legacy" (the refit before warm starts, for the page
 // benchmark). progress(done, total) is called as resamples finish. Returns {ok, message, samples:
-// Float64Array (FlattenSamples), attempted}.
+// Float64Array (FlattenSamples)}.
 val BootstrapFromState(const val& state_bytes, int first, int last, const std::string& refit,
                        const val& progress, int group) {
   const std::vector<uint8_t> bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(state_bytes);
@@ -72,9 +71,9 @@ val BootstrapFromState(const val& state_bytes, int first, int last, const std::s
 }
 
 // The sweep designer with its simulation (core/designer.h) for the analysis a share-link encoding
-// describes, at its plan budget, with its allowance (auto: the per-candidate limit, whose auto is
-// the sweep's cost, as in the page). progress(done, total) in refits. Returns {ok, message, json}
-// (json: design --json).
+// describes (its headline table), at its plan budget, with its allowance (auto: the per-candidate
+// limit, whose auto is the sweep's cost, as in the page). progress(done, total) in refits. Returns
+// {ok, message, json} (json: design --json).
 val DesignFromState(const val& state_bytes, const val& progress) {
   const std::vector<uint8_t> bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(state_bytes);
   const DecodeResult decoded = DecodeState(bytes.data(), bytes.size());
@@ -82,21 +81,11 @@ val DesignFromState(const val& state_bytes, const val& progress) {
   const AnalysisState& state = decoded.state;
   const ReadResult read = ReadAnalysisRuns(state);
   if (!read.ok) return Result(false, "the data could not be read");
-  const FitSummary fit = FitAnalysis(state, read.table, /*bootstrap=*/false);
+  const RunTable table = HeadlineRows(state, read.table);  // as the page's screen
+  const FitSummary fit = FitAnalysis(state, table, /*bootstrap=*/false);
   if (!fit.ok) return Result(false, fit.message);
-  DesignOptions options;
-  options.budget_flops = state.plan.budget_flops;
-  options.compute = state.compute;
-  options.max_flops = state.design_max_flops;
-  if (std::isnan(options.max_flops)) {
-    options.max_flops = 0;
-    for (const Run& run : read.table.runs) {
-      if (!run.excluded) options.max_flops += TrainingFlops(state.compute, run.params, run.tokens);
-    }
-  }
-  options.allowance_flops = state.design_allowance_flops;
-  options.seed = state.fit.seed;
-  const Design design = DesignNextRuns(read.table, fit, options, [&](int done, int total) {
+  const DesignOptions options = DesignOptionsFor(state, table, DesignOptions{}.simulation_draws);
+  const Design design = DesignNextRuns(table, fit, options, [&](int done, int total) {
     progress(done, total);
     return true;  // cancelling terminates the worker
   });
@@ -105,20 +94,10 @@ val DesignFromState(const val& state_bytes, const val& progress) {
   return result;
 }
 
-double FlopsPerTokenJs(const std::string& kind_name, double params, double tokens_per_sample,
-                       double width_per_depth) {
-  ComputeModel model;
-  if (!FromString(kind_name, &model.kind)) return NAN;
-  model.tokens_per_sample = tokens_per_sample;
-  model.width_per_depth = width_per_depth;
-  return FlopsPerToken(model, params);
-}
-
 }  // namespace
 }  // namespace scalecalc
 
 EMSCRIPTEN_BINDINGS(scalecalc_core) {
   emscripten::function("bootstrapFromState", &scalecalc::BootstrapFromState);
   emscripten::function("designFromState", &scalecalc::DesignFromState);
-  emscripten::function("flopsPerToken", &scalecalc::FlopsPerTokenJs);
 }

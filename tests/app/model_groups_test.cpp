@@ -28,7 +28,7 @@ Model GroupedModel(int groups) {
 
 TEST(ModelGroups, ComparedGroupsAreStateCheckedWhereTyped) {
   Model model = GroupedModel(3);
-  ASSERT_EQ(model.groups.size(), 3u);
+  ASSERT_EQ(model.results.groups.size(), 3u);
   // The defaults: the first two groups.
   GroupPair pair = model.ComparedGroups();
   EXPECT_EQ(pair.first, 0);
@@ -67,7 +67,7 @@ TEST(ModelGroups, NumbersPastTheDataAreClampedWithAMessage) {
   Model receiver;
   EXPECT_EQ(receiver.LoadStateBytes(EncodeState(state)), "");
   receiver.Recompute();
-  ASSERT_EQ(receiver.groups.size(), 2u);
+  ASSERT_EQ(receiver.results.groups.size(), 2u);
   const GroupPair pair = receiver.ComparedGroups();
   EXPECT_EQ(pair.first, 1);
   EXPECT_EQ(pair.second, 1);
@@ -98,20 +98,20 @@ TEST(ModelGroups, EachGroupHasItsPlotSeriesAndItsOwnBootstrap) {
   state.fit.bootstrap_samples = 20;
   RunTable table;
   std::string error;
-  ASSERT_TRUE(GroupTable(state, model.read.table, 1, &table, &error)) << error;
+  ASSERT_TRUE(GroupTable(state, model.results.read.table, 1, &table, &error)) << error;
   const FitSummary with_samples = FitAnalysis(state, table, /*bootstrap=*/true);
   ASSERT_TRUE(with_samples.ok);
   model.AttachBootstrap(model.generation, 1, FlattenSamples(with_samples.laws));
-  EXPECT_EQ(model.groups[1].analysis.fit.bootstrap_samples_done,
+  EXPECT_EQ(model.results.groups[1].analysis.fit.bootstrap_samples_done,
             with_samples.bootstrap_samples_done);
-  EXPECT_EQ(model.groups[1].analysis.fit.loss.alpha_ci.lo, with_samples.loss.alpha_ci.lo);
-  EXPECT_TRUE(model.groups[1].analysis.planned);
-  EXPECT_EQ(model.groups[0].analysis.fit.bootstrap_samples_done, 0);
-  EXPECT_EQ(model.fit.bootstrap_samples_done, 0);
+  EXPECT_EQ(model.results.groups[1].analysis.fit.loss.alpha_ci.lo, with_samples.loss.alpha_ci.lo);
+  EXPECT_TRUE(model.results.groups[1].analysis.planned);
+  EXPECT_EQ(model.results.groups[0].analysis.fit.bootstrap_samples_done, 0);
+  EXPECT_EQ(model.results.fit.bootstrap_samples_done, 0);
   // An older fit's samples, or a group that does not exist, change nothing.
   model.AttachBootstrap(model.generation - 1, 0, FlattenSamples(with_samples.laws));
   model.AttachBootstrap(model.generation, 7, FlattenSamples(with_samples.laws));
-  EXPECT_EQ(model.groups[0].analysis.fit.bootstrap_samples_done, 0);
+  EXPECT_EQ(model.results.groups[0].analysis.fit.bootstrap_samples_done, 0);
 }
 
 // The rows of group `g` (0-based) of GroupedCsv alone.
@@ -151,28 +151,30 @@ void ExpectSameLossLaw(const LossLaw& a, const LossLaw& b) {
 // the file without a group column.
 TEST(ModelGroups, HeadlineIsTheChosenGroupNotThePool) {
   Model model = GroupedModel(3);
-  ASSERT_EQ(model.groups.size(), 3u);
+  ASSERT_EQ(model.results.groups.size(), 3u);
   EXPECT_EQ(model.analysis.shown_group, 1);
   EXPECT_EQ(model.HeadlineGroup(), 0);
   EXPECT_EQ(model.HeadlineLabel(), "group lab1 (1 of 3)");
   const Model first = UngroupedModel(OneGroupCsv(3, 0));
-  ASSERT_TRUE(model.fit.ok && first.fit.ok);
-  ExpectSameLossLaw(model.fit.laws.loss, first.fit.laws.loss);
+  ASSERT_TRUE(model.results.fit.ok && first.results.fit.ok);
+  ExpectSameLossLaw(model.results.fit.laws.loss, first.results.fit.laws.loss);
   EXPECT_EQ(model.HeadlineTable().runs.size(), 12u);
-  ASSERT_TRUE(model.plan.ok && first.plan.ok);
-  EXPECT_DOUBLE_EQ(model.plan.optimum.params, first.plan.optimum.params);
+  ASSERT_TRUE(model.results.plan.ok && first.results.plan.ok);
+  EXPECT_DOUBLE_EQ(model.results.plan.optimum.params, first.results.plan.optimum.params);
   EXPECT_EQ(model.plots.run_tokens.size(), 12u);  // the plots' main series: its runs only
 
   EXPECT_EQ(model.SetOption("shown_group", "3"), "");
   model.Recompute();
   EXPECT_EQ(model.HeadlineLabel(), "group lab3 (3 of 3)");
-  ExpectSameLossLaw(model.fit.laws.loss, UngroupedModel(OneGroupCsv(3, 2)).fit.laws.loss);
+  ExpectSameLossLaw(model.results.fit.laws.loss,
+                    UngroupedModel(OneGroupCsv(3, 2)).results.fit.laws.loss);
 
   EXPECT_EQ(model.SetOption("shown_group", "0"), "");
   model.Recompute();
   EXPECT_EQ(model.HeadlineGroup(), -1);
   EXPECT_EQ(model.HeadlineLabel(), "all 3 groups pooled");
-  ExpectSameLossLaw(model.fit.laws.loss, UngroupedModel(GroupedCsv(3)).fit.laws.loss);
+  ExpectSameLossLaw(model.results.fit.laws.loss,
+                    UngroupedModel(GroupedCsv(3)).results.fit.laws.loss);
   EXPECT_EQ(model.plots.run_tokens.size(), 36u);
 
   // A number the data has not (a link made for other data): the nearest group.
@@ -193,14 +195,14 @@ TEST(ModelGroups, HeadlineGroupBootstrapAttachesToTheHeadline) {
   state.fit.bootstrap_samples = 20;
   RunTable table;
   std::string error;
-  ASSERT_TRUE(GroupTable(state, model.read.table, 0, &table, &error)) << error;
+  ASSERT_TRUE(GroupTable(state, model.results.read.table, 0, &table, &error)) << error;
   const FitSummary with_samples = FitAnalysis(state, table, /*bootstrap=*/true);
   ASSERT_TRUE(with_samples.ok);
   model.AttachBootstrap(model.generation, -1, FlattenSamples(with_samples.laws));
-  EXPECT_EQ(model.fit.bootstrap_samples_done, 0);
+  EXPECT_EQ(model.results.fit.bootstrap_samples_done, 0);
   model.AttachBootstrap(model.generation, 0, FlattenSamples(with_samples.laws));
-  EXPECT_EQ(model.fit.bootstrap_samples_done, with_samples.bootstrap_samples_done);
-  EXPECT_EQ(model.fit.loss.alpha_ci.lo, with_samples.loss.alpha_ci.lo);
+  EXPECT_EQ(model.results.fit.bootstrap_samples_done, with_samples.bootstrap_samples_done);
+  EXPECT_EQ(model.results.fit.loss.alpha_ci.lo, with_samples.loss.alpha_ci.lo);
 }
 
 }  // namespace

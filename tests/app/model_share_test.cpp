@@ -121,7 +121,7 @@ TEST(ModelShare, TheModelKindIsGuessedChangedAndShared) {
   ASSERT_EQ(old.LoadStateBytes(FromBase64Url(text.str())), "");
   old.Recompute();
   EXPECT_EQ(old.analysis.model_kind, ModelKind::kGuess);
-  EXPECT_EQ(old.Kind(), GuessModelKind(old.analysis.compute, old.read));
+  EXPECT_EQ(old.Kind(), GuessModelKind(old.analysis.compute, old.results.read));
 }
 
 TEST(ModelShare, ALoadClearsTheNoticeAboutThePreviousData) {

@@ -40,26 +40,27 @@ TEST(ModelTrackers, CheckpointsAndUnfinishedRunsAreStateSwitches) {
   ASSERT_EQ(model.LoadCsv(Curves(4), "curves.csv"), "");
   ASSERT_EQ(model.SetOption("bootstrap", "0"), "");
   model.Recompute();
-  ASSERT_TRUE(model.read.ok);
-  EXPECT_TRUE(model.read.curves);
-  EXPECT_EQ(model.read.table.runs.size(), 8u);  // final: each run's last checkpoint
-  EXPECT_EQ(model.read.unfinished.size(), 1u);
+  ASSERT_TRUE(model.results.read.ok);
+  EXPECT_TRUE(model.results.read.curves);
+  EXPECT_EQ(model.results.read.table.runs.size(), 8u);  // final: each run's last checkpoint
+  EXPECT_EQ(model.results.read.unfinished.size(), 1u);
   ASSERT_EQ(model.SetOption("checkpoints", "all"), "");
   model.Recompute();
-  EXPECT_EQ(model.read.table.runs.size(), 32u);
+  EXPECT_EQ(model.results.read.table.runs.size(), 32u);
   ASSERT_EQ(model.SetOption("keep_unfinished", "true"), "");
   model.Recompute();
-  EXPECT_EQ(model.read.table.runs.size(), 33u);  // the crashed run is back (its own model size)
-  EXPECT_TRUE(model.read.unfinished.empty());
+  EXPECT_EQ(model.results.read.table.runs.size(),
+            33u);  // the crashed run is back (its own model size)
+  EXPECT_TRUE(model.results.read.unfinished.empty());
   EXPECT_NE(model.SetOption("checkpoints", "sometimes"), "");
   EXPECT_EQ(model.analysis.checkpoints, CheckpointPolicy::kAll);
   // A load reads the file once; an option changed before the next recompute reads it again.
   Model fresh;
   ASSERT_EQ(fresh.LoadCsv(Curves(4), "curves.csv"), "");
-  EXPECT_EQ(fresh.read.table.runs.size(), 8u);  // the load's own read, kept for Recompute
+  EXPECT_EQ(fresh.results.read.table.runs.size(), 8u);  // the load's own read, kept for Recompute
   ASSERT_EQ(fresh.SetOption("checkpoints", "all"), "");
   fresh.Recompute();
-  EXPECT_EQ(fresh.read.table.runs.size(), 32u);
+  EXPECT_EQ(fresh.results.read.table.runs.size(), 32u);
   // The switches travel in links and state files.
   const DecodeResult back = StateFromJson(StateToJson(model.analysis));
   ASSERT_TRUE(back.ok) << back.message;
