@@ -13,6 +13,7 @@ packages=(
   cmake make g++ git ca-certificates dpkg-dev  # build tools; dpkg-dev unpacks source packages
   emscripten                                   # emcc 3.1.6: the WebAssembly build
   libeigen3-dev liblbfgspp-dev nlohmann-json3-dev libfast-float-dev googletest  # core libraries, tests
+  zlib1g-dev                                   # the CLI reads share links (scalecalc open)
   clang libclang-rt-14-dev                     # libFuzzer and sanitizers
   clang-format                                 # the format check (tests/CMakeLists.txt)
   chromium                                     # headless browser tests

@@ -70,6 +70,9 @@ void App::DrawHeaderMenus() {
     if (ImGui::MenuItem("Open CSV or state file...")) web::OpenFilePicker();
     ShortcutTooltip("Or paste a table anywhere on the page (Ctrl+V)");
     if (ImGui::MenuItem("Save state file")) SaveStateFile(model_);
+    if (ImGui::MenuItem("Download results (JSON)")) DownloadResults(model_);
+    ShortcutTooltip(
+        "The fitted laws, plan, groups and design, as scalecalc open --json prints them");
     ImGui::Separator();
     if (ImGui::MenuItem("Copy share link", "Ctrl+L")) CopyShareLink(model_);
     ImGui::EndMenu();

@@ -182,6 +182,11 @@ std::string GetResults() {
   TheApp().Update();
   return ResultsJson(model());
 }
+// The results file's text (File > Download results (JSON)).
+std::string ResultsJsonJs() {
+  TheApp().Update();
+  return AnalysisResultsJson(model());
+}
 std::string StateJsonJs() {
   return StateToJson(model().analysis);
 }
@@ -287,6 +292,7 @@ EMSCRIPTEN_BINDINGS(scalecalc_app) {
   emscripten::function("getCostResult", &GetCostResult);
   emscripten::function("setOption", &Waking<&SetOption>::Call);
   emscripten::function("getResults", &GetResults);
+  emscripten::function("resultsJson", &ResultsJsonJs);
   emscripten::function("getLoadError", &GetLoadError);
   emscripten::function("stateJson", &StateJsonJs);
   emscripten::function("cancelBootstrap", &Waking<&CancelBootstrapJs>::Call);

@@ -155,11 +155,7 @@ bool Model::Recompute() {
     refit = true;
   }
   r.plan = r.fit.ok ? PlanAnalysis(analysis, r.fit.laws) : Plan{};
-  // The page screens (linearised, immediate); the simulation that confirms it costs hundreds of
-  // refits and runs in a worker on request (design_job.h).
-  r.design = r.fit.ok ? DesignNextRuns(r.HeadlineTable(), r.fit,
-                                       DesignOptionsFor(analysis, r.HeadlineTable(), 0))
-                      : Design{};
+  Redesign();
   ReplanGroups();
   RecomputeIsoFlop();
   compare = analysis.compare_preset.empty() ? nullptr : FindPreset(analysis.compare_preset);
@@ -194,32 +190,29 @@ void Model::AttachBootstrap(int job_generation, int group,
                             const std::vector<double>& flat_samples) {
   if (job_generation != generation) return;  // a result for an older fit
   FitSummary& fit = results.fit;
-  const std::vector<GroupAnalysis>& groups = results.groups;
   if (group >= 0) {
-    if (group >= static_cast<int>(groups.size())) return;
+    if (group >= static_cast<int>(results.groups.size())) return;
     TableAnalysis& t = results.groups[group].analysis;
     if (!HasLawsToResample(t.fit) || !AttachBootstrapSamples(flat_samples, &t.fit)) return;
     // The headline group's resamples are the headline's too (its fit is the same point fit).
     const bool headline = group == HeadlineGroup() && AttachBootstrapSamples(flat_samples, &fit);
-    if (t.fit.ok) {  // a partial result stops here: its lr and batch laws have their intervals
-      // Approach 2's intervals with the same resample count and seed, as for the whole table.
-      t.isoflop = IsoFlopAnalysis(analysis, results.split.groups[group].table, t.fit);
+    // Approach 2's intervals with the same resample count and seed, as for the whole table; a
+    // partial result is not planned (its lr and batch laws have their intervals).
+    t.isoflop = IsoFlopAnalysis(analysis, results.split.groups[group].table, t.fit);
+    if (t.fit.ok) {
       t.plan = PlanAnalysis(analysis, t.fit.laws);
       t.planned = true;
-      t.comparison = CompareMethods(t.isoflop, t.fit, &t.plan);
     }
-    if (!headline || !fit.ok) return;
-    results.plan = PlanAnalysis(analysis, fit.laws);
-    RecomputeIsoFlop();
-    UpdatePlotSeries();
-    return;
+    t.comparison = CompareMethods(t.isoflop, t.fit, t.planned ? &t.plan : nullptr);
+    if (!headline) return;
+  } else {
+    if (HeadlineGroup() >= 0) return;  // the whole table's resamples: not the headline's
+    if (!HasLawsToResample(fit) || !AttachBootstrapSamples(flat_samples, &fit)) return;
   }
-  if (HeadlineGroup() >= 0) return;  // the whole table's resamples: not the headline's
-  if (!HasLawsToResample(fit)) return;
-  if (!AttachBootstrapSamples(flat_samples, &fit)) return;
   if (!fit.ok) return;
   results.plan = PlanAnalysis(analysis, fit.laws);
   RecomputeIsoFlop();
+  Redesign();  // the candidates' grids span the laws' intervals
   UpdatePlotSeries();
 }
 
@@ -265,6 +258,15 @@ void Model::ReplanGroups() {
     t.planned = true;
     t.comparison = CompareMethods(t.isoflop, t.fit, &t.plan);
   }
+}
+
+void Model::Redesign() {
+  // The page screens (linearised, immediate); the simulation that confirms it costs hundreds of
+  // refits and runs in a worker on request (design_job.h).
+  const RunTable& table = results.HeadlineTable();
+  results.design = results.fit.ok
+                       ? DesignNextRuns(table, results.fit, DesignOptionsFor(analysis, table, 0))
+                       : Design{};
 }
 
 void Model::RecomputeIsoFlop() {

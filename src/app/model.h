@@ -172,6 +172,7 @@ struct Model {
   void RecomputeGroups();   // split, per-group point fits and their plot series (after a refit)
   void ReplanGroups();      // each group's plan at the state's budget
   void RecomputeIsoFlop();  // Approach 2 on the headline table and its comparison (after a plan)
+  void Redesign();          // the designer's linearised screen of the headline (after a plan)
 };
 
 }  // namespace scalecalc::app

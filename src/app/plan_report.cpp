@@ -129,18 +129,17 @@ std::string PlanCsv(const Model& model) {
   return csv;
 }
 
+std::string AnalysisResultsJson(const Model& model) {
+  return DumpJson(AnalysisJson(model.analysis, model.results));
+}
+
 std::string ResultsJson(const Model& model) {
   const AnalysisState& a = model.analysis;
   PlanOptions plan_options = a.plan;
   plan_options.compute = a.compute;
-  Json json = FitJson(model.results.fit, model.results.read, a.excluded_rows,
-                      model.results.plan.ok ? &model.results.plan : nullptr, plan_options, {});
-  if (model.results.isoflop.applicable)
-    json["isoflop"] = IsoFlopJson(model.results.isoflop, model.results.isoflop_comparison);
+  // The results file's JSON (what `scalecalc open --json` prints), then what the page shows.
+  Json json = AnalysisJson(a, model.results);
   if (!a.group_column.empty()) {
-    json["group_error"] = model.results.split.ok ? "" : model.results.split.message;
-    json["groups"] = GroupsJson(model.results.split, model.results.groups, model.results.read,
-                                a.excluded_rows, plan_options, {})["groups"];
     json["groups_shown"] = model.group_shown;
     // What the overlaid plots draw per group: cell optima and finite residuals (core series).
     Json plots = Json::array();
@@ -188,7 +187,6 @@ std::string ResultsJson(const Model& model) {
       {"running", model.bootstrap.running}, {"done", model.bootstrap.done},
       {"total", model.bootstrap.total},     {"samples", model.results.fit.bootstrap_samples_done},
       {"group", model.bootstrap.group},     {"message", model.bootstrap.message}};
-  json["design"] = DesignJson(model.results.design, model.results.fit);
   {
     const DesignSimulation& sim = model.design_simulation;
     Json result = Json::parse(sim.json, nullptr, /*allow_exceptions=*/false);

@@ -20,6 +20,11 @@ std::vector<PlanRow> PlanRows(const Model& model);
 std::string PlanMarkdown(const Model& model);
 // The fitted laws and the plan in raw units with their intervals, one quantity a row.
 std::string PlanCsv(const Model& model);
+// The results file ("Download results (JSON)", the resultsJson() hook): core AnalysisJson, the
+// same text `scalecalc open --json` prints for the same link.
+std::string AnalysisResultsJson(const Model& model);
+// The test hook getResults(): the results file's JSON and what the page shows (plan rows, group
+// toggles, bootstrap progress, the cost panel's table, ...).
 std::string ResultsJson(const Model& model);
 
 }  // namespace scalecalc::app

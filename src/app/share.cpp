@@ -2,6 +2,7 @@
 
 #include <emscripten.h>
 
+#include "app/plan_report.h"
 #include "app/web_bridge.h"
 
 // `serial`: the data the link is about (Model::data_serial); the page's notices name it, so that
@@ -28,6 +29,16 @@ void CopyShareLink(Model& model) {
 void SaveStateFile(Model& model) {
   web::Download("scalecalc-state.json", "application/json", StateToJson(model.analysis));
   model.Notify("State file saved: drop it on the page (or open it) to restore this analysis");
+}
+
+void DownloadResults(Model& model) {
+  web::Download("scalecalc-results.json", "application/json", AnalysisResultsJson(model));
+  if (model.bootstrap.running) {
+    model.Notify("Results saved before the intervals are done: save again when the bootstrap ends",
+                 NoticeLevel::kCaution);
+  } else {
+    model.Notify("Results saved: scalecalc open with this page's link prints the same JSON");
+  }
 }
 
 void SyncShareLink(Model& model) {

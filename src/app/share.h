@@ -1,6 +1,7 @@
-// share.h: the analysis as a link (URL fragment) or a state file. The state is encoded by the
-// core (EncodeState / StateToJson); web/share.js compresses it into the fragment, so it never
-// reaches a server. The address bar follows the state without adding history entries.
+// share.h: the analysis as a link (URL fragment) or a state file, and its results as a file. The
+// state is encoded by the core (EncodeState / StateToJson); web/share.js compresses it into the
+// fragment, so it never reaches a server. The address bar follows the state without adding history
+// entries.
 #pragma once
 
 #include "app/model.h"
@@ -13,6 +14,8 @@ namespace scalecalc::app {
 void CopyShareLink(Model& model);
 // Downloads the state as a JSON file that opens again by drop or the file picker.
 void SaveStateFile(Model& model);
+// Downloads the results as JSON (the same text `scalecalc open LINK --json` prints).
+void DownloadResults(Model& model);
 // Updates the address bar's fragment when the state changed since the last call.
 void SyncShareLink(Model& model);
 

@@ -195,9 +195,11 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
     args->command = Command::kPresets;
   } else if (command == "design") {
     args->command = Command::kDesign;
+  } else if (command == "open") {
+    args->command = Command::kOpen;
   } else {
-    *error =
-        "unknown command " + Quote(command) + " (commands: fit, plan, design, presets, --help)";
+    *error = "unknown command " + Quote(command) +
+             " (commands: fit, plan, design, open, presets, --help)";
     return false;
   }
   ArgReader reader(argv);
@@ -205,6 +207,7 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
   const bool design = args->command == Command::kDesign;
   const bool fit = args->command == Command::kFit || design;  // design fits first
   const bool plan = args->command == Command::kPlan;
+  const bool open = args->command == Command::kOpen;
   AnalysisState& state = args->state;
   bool has_budget = false, has_tokens_per_sample = false, has_batch_column = false;
   std::string batch_samples, value;
@@ -219,6 +222,10 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
         args->runs_path = arg;
         continue;
       }
+      if (open && args->source.empty()) {
+        args->source = arg;
+        continue;
+      }
       *error = "unexpected argument " + Quote(arg);
       return false;
     }
@@ -229,6 +236,13 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       }
       args->json = true;
       continue;
+    }
+    if (open && arg != "--threads") {
+      *error =
+          "'open' takes its settings from the link or state file; only --json and --threads "
+          "apply (got " +
+          Quote(arg) + ")";
+      return false;
     }
     const Setting* row = FindFlag(arg);
     // Not settings of the analysis: --threads says how, not what (the output is the same).
@@ -253,8 +267,8 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       *error = "--preset applies to 'plan' only";
       return false;
     }
-    if (arg == "--threads" && !fit) {
-      *error = "--threads applies to 'fit' and 'design' only";
+    if (arg == "--threads" && !fit && !open) {
+      *error = "--threads applies to 'fit', 'design' and 'open' only";
       return false;
     }
     if (row && row->switch_flag && arg == row->switch_flag) {
@@ -322,6 +336,17 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
   args->plan = state.plan;
   args->has_budget = has_budget;
 
+  if (open && args->source.empty()) {
+    *error = "open needs a share link, a file holding one or a state file (or - for stdin)";
+    return false;
+  }
+  if (open && args->source.size() > kMaxLinkArgumentBytes) {
+    *error = "open: the argument is " + std::to_string(args->source.size()) +
+             " bytes, more than a command line should carry (" +
+             std::to_string(kMaxLinkArgumentBytes >> 10) +
+             " KiB): put the link in a file, or pass it on standard input with -";
+    return false;
+  }
   if (fit && args->runs_path.empty()) {
     *error = std::string(design ? "design" : "fit") + " needs a CSV file of runs (or - for stdin)";
     return false;
@@ -333,14 +358,6 @@ bool ParseArgs(const std::vector<std::string>& argv, CliArgs* args, std::string*
       *error = "design needs --budget FLOPS (the budget the plan is for)";
       return false;
     }
-    if (std::isnan(state.design_max_flops)) {
-      *error = "design needs --max-flops FLOPS (what one candidate cell's runs may cost)";
-      return false;
-    }
-    args->design.budget_flops = state.plan.budget_flops;
-    args->design.max_flops = state.design_max_flops;
-    args->design.allowance_flops = state.design_allowance_flops;
-    args->design.compute = state.compute;
   }
   if (plan) {
     if (args->preset.empty()) {
@@ -368,10 +385,14 @@ usage:
   scalecalc fit RUNS.csv [options]     fit the laws to a sweep (RUNS.csv '-' reads stdin)
   scalecalc plan --preset NAME --budget FLOPS [options]
                                        plan a training run from a published law set
-  scalecalc design RUNS.csv --budget FLOPS --max-flops FLOPS [--allowance FLOPS] [fit options]
+  scalecalc design RUNS.csv --budget FLOPS [--max-flops FLOPS] [--allowance FLOPS] [fit options]
                                        the runs to add next: a set of new (N, T) cells with their
                                        lr x batch grids within the allowance, chosen by how much
                                        they narrow N_opt per FLOP (simulated), and the candidates
+  scalecalc open LINK|FILE|- [--json]  analyse what the page shares, as the page did: a share
+                                       link (the URL or its fragment; in a file, or on stdin
+                                       with -) or a saved state file; --json prints the page's
+                                       results file (File > Download results (JSON))
   scalecalc presets [--json]           list the published law sets
   scalecalc --help
 

@@ -1,8 +1,10 @@
-// scalecalc command-line tool: fit laws to a CSV of runs, plan from a preset, list presets.
+// scalecalc command-line tool: fit laws to a CSV of runs, plan from a preset, design the next runs,
+// open what the page shares (a link or a state file), list presets.
 // See UsageText() in args.cpp for the interface; exit status 0 a result (full or partial: the
 // JSON's "status" says which), 1 the fit failed numerically, 2 bad input (flag, value, file, CSV,
 // no data, or a plan the budget or caps cannot make).
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +16,8 @@
 
 #include "cli/args.h"
 #include "cli/report.h"
+#include "cli/share_link.h"
+#include "core/analysis.h"
 #include "core/csv_reader.h"
 #include "core/designer.h"
 #include "core/fit.h"
@@ -28,6 +32,8 @@ namespace {
 
 constexpr int kExitFitFailed = 1;
 constexpr int kExitBadInput = 2;
+// open: a state file holds any data the page opens (web/main.js's 64 MiB file cap).
+constexpr size_t kMaxStateFileBytes = 64u << 20;
 
 void Error(const std::string& message) {
   std::fprintf(stderr, "scalecalc: %s\n", message.c_str());
@@ -122,6 +128,20 @@ TableOutcome PlanFitted(const CliArgs& args, const FitSummary& summary, const st
   return out;
 }
 
+// The comparison table, then each group's fit, plan and Approach 2 as the ungrouped report.
+void PrintGroups(const GroupSplit& split, const std::vector<GroupAnalysis>& groups,
+                 const PlanOptions& plan_options) {
+  std::cout << GroupComparisonReport(split.column, groups);
+  for (const GroupAnalysis& g : groups) {
+    const TableAnalysis& t = g.analysis;
+    std::cout << "\n=== " << split.column << " = " << g.name << " ===\n"
+              << t.fit.FullReport() << "\n";
+    // An LLM law set has no DiT shape, samples or inference per video: as ungrouped.
+    if (t.planned) std::cout << "\n" << PlanReport(t.plan, plan_options, t.fit.laws.video_dit);
+    if (t.isoflop.applicable) std::cout << "\n" << IsoFlopReport(t.isoflop, t.comparison);
+  }
+}
+
 // --group-by: each group read, fitted, planned and put through Approach 2 on its own, with the
 // statuses of the ungrouped path per group. Exit 0 when at least one group gives a result (the
 // others say why on stderr and in their JSON); otherwise 2 when every group failed for its input
@@ -162,15 +182,8 @@ int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector
   } else {
     std::cout << "Input " << where << "\n";
     for (const std::string& note : read.notes) std::cout << "  " << note << "\n";
-    std::cout << FlaggedReport(read.table) << "\n" << GroupComparisonReport(split.column, groups);
-    for (const GroupAnalysis& g : groups) {
-      const TableAnalysis& t = g.analysis;
-      std::cout << "\n=== " << split.column << " = " << g.name << " ===\n"
-                << t.fit.FullReport() << "\n";
-      // An LLM law set has no DiT shape, samples or inference per video: as ungrouped.
-      if (t.planned) std::cout << "\n" << PlanReport(t.plan, args.plan, t.fit.laws.video_dit);
-      if (t.isoflop.applicable) std::cout << "\n" << IsoFlopReport(t.isoflop, t.comparison);
-    }
+    std::cout << FlaggedReport(read.table) << "\n";
+    PrintGroups(split, groups, args.plan);
   }
   return status;
 }
@@ -179,9 +192,10 @@ int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector
 int RunDesign(const CliArgs& args, const ReadResult& read,
               const std::vector<std::string>& warnings) {
   const FitSummary summary = Fit(read.table, args.fit, {}, BootstrapThreads(args));
-  DesignOptions options = args.design;
+  // The page's options (auto limits: what the sweep's included runs cost), with its simulation.
+  DesignOptions options =
+      DesignOptionsFor(args.state, read.table, DesignOptions{}.simulation_draws);
   options.threads = BootstrapThreads(args).threads;
-  options.seed = args.fit.seed;
   if (summary.status != ResultStatus::kFailed) ReportWarnings(summary.warnings, "");
   const Design design = DesignNextRuns(read.table, summary, options);
   if (args.json) {
@@ -195,7 +209,7 @@ int RunDesign(const CliArgs& args, const ReadResult& read,
     out["warnings"] = all;
     std::cout << DumpJson(out) << "\n";
   } else {
-    std::cout << DesignReport(design, args.design);
+    std::cout << DesignReport(design, design.options);
   }
   if (!summary.ok) {
     Error("fit failed: " + summary.message);
@@ -287,6 +301,107 @@ int RunFit(const CliArgs& args) {
   return status;
 }
 
+// A state from what `open` was given: a state file (JSON) or a share link's text.
+DecodeResult DecodeOpened(const std::string& text) {
+  size_t start = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;  // a UTF-8 byte-order mark
+  while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
+  if (start < text.size() && text[start] == '{') {
+    // As the page opens a state file: any data the page itself opens (its 64 MiB file cap).
+    DecodeLimits limits;
+    limits.max_csv_bytes = kMaxStateFileBytes;
+    limits.max_input_bytes = kMaxStateFileBytes;
+    DecodeResult decoded = StateFromJson(std::string_view(text).substr(start), limits);
+    if (!decoded.ok) decoded.message = "this state file could not be opened: " + decoded.message;
+    return decoded;
+  }
+  DecodeResult decoded;
+  std::vector<uint8_t> bytes;
+  std::string error;
+  if (!StateBytesFromLink(std::string_view(text).substr(start), &bytes, &error)) {
+    decoded.message = "this link could not be opened: " + error;
+    return decoded;
+  }
+  decoded = DecodeState(bytes.data(), bytes.size());
+  if (!decoded.ok) decoded.message = "this link could not be opened: " + decoded.message;
+  return decoded;
+}
+
+// open: what the page shares, analysed by the core's pipeline as the page analyses it, with the
+// state's bootstrap; --json prints the page's results file.
+int RunOpen(const CliArgs& args) {
+  const bool inline_link = args.source != "-" && LooksLikeLink(args.source);
+  const std::string where = inline_link          ? "the link"
+                            : args.source == "-" ? "standard input"
+                                                 : "'" + args.source + "'";
+  std::string text, error;
+  if (inline_link) {
+    text = args.source;
+  } else if (!ReadInput(args.source, kMaxStateFileBytes, &text, &error)) {
+    Error(error);
+    return kExitBadInput;
+  }
+  const DecodeResult decoded = DecodeOpened(text);
+  if (!decoded.ok) {
+    Error(where + ": " + decoded.message);
+    return kExitBadInput;
+  }
+  if (!decoded.notice.empty()) Error("note: " + decoded.notice);
+  const AnalysisState& state = decoded.state;
+  AnalyzeOptions options;
+  options.execution = BootstrapThreads(args);
+  const Analysis analysis = Analyze(state, options);
+  const ReadResult& read = analysis.read;
+  if (!read.ok) {
+    for (const InputProblem& problem : read.errors) Error(where + ": " + problem.ToString());
+    if (read.errors.empty()) Error(where + ": no runs could be read");
+    return kExitBadInput;
+  }
+  for (const InputProblem& problem : read.warnings) Error("warning: " + problem.ToString());
+  const FitSummary& fit = analysis.fit;
+  const std::string headline = analysis.headline_group >= 0
+                                   ? "group " + analysis.groups[analysis.headline_group].name + ": "
+                                   : "";
+  int status = 0;
+  if (fit.status == ResultStatus::kFailed) {
+    Error(headline + "fit failed: " + fit.message);
+    status = fit.termination == FitTermination::kNoData ? kExitBadInput : kExitFitFailed;
+  } else {
+    ReportWarnings(fit.warnings, headline);
+    if (analysis.plan.ok) ReportWarnings(analysis.plan.warnings, headline + "plan: ");
+  }
+  PlanOptions plan_options = state.plan;
+  plan_options.compute = state.compute;
+  if (args.json) {
+    std::cout << DumpJson(AnalysisJson(state, analysis)) << "\n";
+    return status;
+  }
+  const size_t runs = read.table.runs.size();
+  std::cout << "Opened " << state.data_name << " from " << where << ": " << runs
+            << (runs == 1 ? " run" : " runs") << " (format version " << decoded.version << ")\n";
+  for (const std::string& note : read.notes) std::cout << "  " << note << "\n";
+  std::cout << FlaggedReport(read.table);
+  if (!state.group_column.empty()) {
+    std::cout << "\n";
+    if (analysis.split.ok) {
+      PrintGroups(analysis.split, analysis.groups, plan_options);
+    } else {
+      std::cout << "Groups: " << analysis.split.message << "\n";
+    }
+    std::cout << "\n=== headline: "
+              << (headline.empty() ? "the whole table" : headline.substr(0, headline.size() - 2))
+              << " ===\n";
+  }
+  std::cout << "\n" << fit.FullReport() << "\n";
+  if (analysis.plan.ok) {
+    std::cout << "\n" << PlanReport(analysis.plan, plan_options, fit.laws.video_dit);
+  }
+  if (analysis.isoflop.applicable) {
+    std::cout << "\n" << IsoFlopReport(analysis.isoflop, analysis.isoflop_comparison);
+  }
+  if (fit.ok) std::cout << "\n" << DesignReport(analysis.design, analysis.design.options);
+  return status;
+}
+
 int RunPlan(const CliArgs& args) {
   const PresetInfo* preset = FindPreset(args.preset);  // checked by ParseArgs
   const Plan plan = MakePlan(preset->laws, args.plan);
@@ -353,6 +468,8 @@ int Main(int argc, char** argv) {
       return RunPresets(args);
     case Command::kDesign:
       return RunFit(args);  // reads the runs, then RunDesign
+    case Command::kOpen:
+      return RunOpen(args);
   }
   return kExitBadInput;
 }

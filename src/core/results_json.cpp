@@ -442,6 +442,30 @@ json GroupsJson(const GroupSplit& split, const std::vector<GroupAnalysis>& group
   return {{"group_by", split.column}, {"groups", list}};
 }
 
+json AnalysisJson(const AnalysisState& state, const Analysis& analysis) {
+  PlanOptions plan_options = state.plan;
+  plan_options.compute = state.compute;
+  std::vector<std::string> input_warnings;
+  for (const InputProblem& problem : analysis.read.warnings)
+    input_warnings.push_back(problem.ToString());
+  const Plan* plan = analysis.fit.ok ? &analysis.plan : nullptr;  // a refused plan says why
+  json out =
+      FitJson(analysis.fit, analysis.read, state.excluded_rows, plan, plan_options, input_warnings);
+  if (analysis.isoflop.applicable)
+    out["isoflop"] = IsoFlopJson(analysis.isoflop, analysis.isoflop_comparison);
+  out["design"] = DesignJson(analysis.design, analysis.fit);
+  out["headline_group"] = analysis.headline_group + 1;
+  if (!state.group_column.empty()) {
+    const json groups = GroupsJson(analysis.split, analysis.groups, analysis.read,
+                                   state.excluded_rows, plan_options, input_warnings);
+    out["group_by"] = groups["group_by"];
+    out["group_error"] = analysis.split.ok ? "" : analysis.split.message;
+    out["groups"] = groups["groups"];
+  }
+  out["version"] = kStateVersion;
+  return out;
+}
+
 std::string DumpJson(const json& value) {
   return value.dump(2, ' ', false, json::error_handler_t::replace);
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/analysis.h"
 #include "core/csv_reader.h"
 #include "core/designer.h"
 #include "core/fit.h"
@@ -62,6 +63,15 @@ Json TableJson(const TableAnalysis& analysis, const ReadResult& read,
 Json GroupsJson(const GroupSplit& split, const std::vector<GroupAnalysis>& groups,
                 const ReadResult& read, const std::vector<int>& excluded_rows,
                 const PlanOptions& plan_options, const std::vector<std::string>& warnings);
+
+// The results of a state's analysis as the page shows them: the page's "Download results
+// (JSON)" and resultsJson() hook, and `scalecalc open --json` (one writer, so the two agree).
+// The headline table's fit (FitJson, with its plan at the state's budget), "isoflop" when
+// Approach 2 applies, "design" (the designer's linearised screen, as the page shows it at once),
+// "headline_group" (1-based; 0: the whole table) and, with a group column, "group_by",
+// "group_error" ("" or why the column cannot be used) and "groups" (GroupsJson); the reader's
+// problems lead the "warnings" (code "input"); "version" is the state format of this build.
+Json AnalysisJson(const AnalysisState& state, const Analysis& analysis);
 
 // Pretty-printed, with invalid UTF-8 (from a CSV header) replaced rather than thrown on.
 std::string DumpJson(const Json& json);

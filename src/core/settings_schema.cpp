@@ -783,7 +783,8 @@ bool ApplySetting(const Setting& row, std::string_view key, const std::string& t
       std::string reason;
       if (row.none_word && (text.empty() || text == row.none_word)) {
         x = row.none_value;
-      } else if (!ParseNumber(text, &x, &reason)) {
+      } else if (!ParseNumber(text, &x, &reason) || std::isnan(x)) {
+        // A typed NaN is no number, even where NaN stands for the none word.
         return Fail(error, name + ": " + Quote(text) + " is not a number" +
                                (reason.empty() ? "" : " (" + reason + ")"));
       }

@@ -199,11 +199,13 @@ run 0 design "$example" --budget 1e22 --max-flops 1e20 --allowance 3e19 --bootst
 run 0 design "$example" --budget 1e22 --max-flops 1e20 --bootstrap 0 && out_has "Next runs" "rank" &&
   err_has "warning: [cell_on_edge]"  # the fit's warnings, as for fit
 run 2 design "$example" --budget 1e22 --max-flops 1e10 --bootstrap 0 && err_has "--max-flops" "one run"
-for bad in 0 -1 abc nan inf 1e40 ""; do
+for bad in 0 -1 abc nan inf 1e40; do  # "" is auto, as an empty field in the page
   run 2 design "$example" --budget 1e22 --max-flops "$bad" --bootstrap 0 && err_has "--max-flops"
 done
 run 2 design "$example" --max-flops 1e20 && err_has "--budget"
-run 2 design "$example" --budget 1e22 && err_has "--max-flops"
+# The per-candidate limit's auto (what the sweep cost), as in the page.
+run 0 design "$example" --budget 1e22 --max-flops auto --bootstrap 0 --json &&
+  json_check 'j["ok"] and j["max_flops"] > 0 and all(c["flops"] <= j["max_flops"] for c in j["candidates"])'
 run 2 design --budget 1e22 --max-flops 1e20 && err_has "CSV"
 run 2 plan --preset paper --budget 1e22 --max-flops 1e20 && err_has "--max-flops" "design"
 # Data without a loss law (two model sizes): the designer says why it cannot rank.
@@ -475,6 +477,56 @@ printf 'run_id,tokens,params,loss\na,2e9,1e8,3.0\na,1e9,1e8,2.9\n' > "$tmp/back.
 run 2 fit "$tmp/back.csv" && err_has "line 3, column 2" "goes back before"
 printf 'Step,r - val/loss,r - val/loss__MIN,r - val/loss__MAX\n1,2,2,2\n' > "$tmp/wide.csv"
 run 2 fit "$tmp/wide.csv" && err_has "Export as CSV"
+
+# --- open: what the page shares (a link, a file holding one, stdin, a state file) ---------------
+fixtures="$root/tests/core/fixtures"
+fragment="$(tr -d ' \n' <"$fixtures/state_v3.fragment.txt")"
+run 0 open "$fixtures/state_v3.fragment.txt" --json &&
+  json_check 'j["group_by"] == "family" and [g["name"] for g in j["groups"]] == ["a", "b", "c"]' \
+    'j["headline_group"] == 1 and j["status"] == "partial" and "design" in j'
+run 0 open "https://example.org/scalecalc/#$fragment" &&
+  out_has "Opened fixture_v3.csv" "Groups by family" "=== headline: group a ===" &&
+  err_has "warning: [loss_law_not_fitted]"
+run 0 open "#$fragment" --threads 2 --json && json_check 'len(j["groups"]) == 3'
+run_stdin 0 "https://example.org/#${fragment:0:40}\n  ${fragment:40}\n" open - --json &&
+  json_check 'len(j["groups"]) == 3'  # a link broken across lines by a mail program
+run 0 open "$fixtures/state_v3.json" --json && json_check 'j["group_by"] == "family"'
+# The example as a state file with 40 resamples: the pipeline's fit is the fit command's.
+python3 - "$fixtures/state_v3.json" "$example" >"$tmp/example_state.json" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1]))
+state["csv_text"] = open(sys.argv[2]).read()
+state["data_name"] = "example_sweep.csv"
+state["reader"]["group_column"] = ""
+state["fit"]["bootstrap_samples"] = 40
+json.dump(state, sys.stdout)
+PY
+run 0 fit "$example" --optimum argmin --bootstrap 40 --json && cp "$tmp/out" "$tmp/example_fit.json"
+run 0 open "$tmp/example_state.json" --json &&
+  json_check "j['loss_law']['alpha'] == __import__('json').load(open('$tmp/example_fit.json'))['loss_law']['alpha']" \
+    "j['loss_law']['ci95'] == __import__('json').load(open('$tmp/example_fit.json'))['loss_law']['ci95']" \
+    'j["bootstrap_samples"] > 0 and "groups" not in j and j["headline_group"] == 0'
+# Bad input: each refused with exit 2 and a sentence that says what is wrong.
+run 2 open && err_has "open needs a share link"
+run 2 open "$tmp/missing.txt" && err_has "cannot open '$tmp/missing.txt'"
+: >"$tmp/empty.txt"
+run 2 open "$tmp/empty.txt" && err_has "the link is empty"
+echo "hello" >"$tmp/hello.txt"
+run 2 open "$tmp/hello.txt" && err_has "not a scalecalc link"
+run 2 open "#s9.AAAA" && err_has "encoding ('s9')" "newer scalecalc"
+run 2 open "#s1.ab*cde" && err_has "character \"*\" at position 3"
+run 2 open "#${fragment:0:60}" && err_has "the link is"
+flipped="${fragment:0:50}$([[ "${fragment:50:1}" == A ]] && echo B || echo A)${fragment:51}"
+run 2 open "#$flipped" && err_has "this link could not be opened" "damaged"
+head -c 1200000 /dev/zero | tr '\0' A | sed 's/^/s1./' >"$tmp/long.txt"
+run 2 open "$tmp/long.txt" && err_has "the link is too long"
+printf '{"format": "scalecalc-state", "version": 99}' >"$tmp/v99.json"
+run 2 open "$tmp/v99.json" && err_has "this state file could not be opened"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["fit"]["bootstrap_samples"]=-5; json.dump(s, sys.stdout)' \
+  "$fixtures/state_v3.json" >"$tmp/negative.json"
+run 2 open "$tmp/negative.json" && err_has "this state file could not be opened" "bootstrap"
+run 2 open "$fixtures/state_v3.json" --budget 1e22 && err_has "only --json and --threads"
+run 2 open "$fixtures/state_v3.json" "$fixtures/state_v3.json" && err_has "unexpected argument"
 
 check_json_all || failures=$((failures + 1))
 echo "$checks runs ($json_count with JSON checks), $failures failures"
