@@ -33,6 +33,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // short of the cold search's optimum; an iteration costs a fraction of an L-BFGS-B one), and how
 // far above the best start's objective an unsettled start is still finished (QuasiNewtonRefine).
 constexpr int kNewtonIterations = 100;
+constexpr int kPolishIterations = 8;  // PolishStationary: quadratic convergence needs a few
 constexpr double kPolishMargin = 0.05;
 // Where the warm refit searches the grid (the full-data optimum on a bound), Newton iterations of
 // its start from the full-data optimum: a resample whose optimum is near settles within them; one
@@ -571,9 +572,10 @@ double Refine(const Problem& problem, Eigen::VectorXd* x, int* evaluations, int 
     outcome->how = outcome->converged ? "converged" : "iteration limit reached";
   } else if (!gaining) {
     // A fresh start from the best point cannot lower the objective at all (the Huber kinks stop
-    // the line search): as converged as this objective allows.
+    // the line search): as converged as this objective allows. Said as "converged": which of the
+    // two ends a search takes differs between math libraries (native and wasm), the point not.
     outcome->converged = true;
-    outcome->how = "converged (no further decrease from a fresh start)";
+    outcome->how = "converged";
   } else {
     outcome->converged = false;
     outcome->how = "line search failed in every restart while the objective was still falling";
@@ -726,6 +728,50 @@ double NewtonRefine(const Problem& problem, Eigen::VectorXd* x_io, int* evaluati
   }
   *x_io = x;
   if (converged_out) *converged_out = converged;
+  return f;
+}
+
+// Newton's steps on the gradient alone, from where a descent stopped. There the objective changes
+// by less than its rounding, so a descent leaves the parameters known to about 1e-8 (the square
+// root of double precision), and where it stops differs between math libraries (native and wasm
+// gave laws 3e-8 apart); the gradient still resolves the optimum. A step is kept while it shrinks
+// the gradient over the free variables and does not raise the objective beyond its rounding.
+// Returns the objective at the polished point; *stationary when Newton's last step was below 1e-10.
+double PolishStationary(const Problem& problem, Eigen::VectorXd* x_io, double f, int* evaluations,
+                        bool* stationary) {
+  *stationary = false;
+  const Vec5 lower = problem.lower(), upper = problem.upper();
+  Vec5 x = *x_io, g, step;
+  Mat5 exact, irls;
+  f = problem.Derivatives(x, &g, &exact, &irls);
+  ++*evaluations;
+  for (int iter = 0; iter < kPolishIterations; ++iter) {
+    bool free[5];
+    double norm = 0;
+    for (int j = 0; j < 5; ++j) {
+      const double tol = 1e-12 * (upper(j) - lower(j));
+      free[j] = !((x(j) <= lower(j) + tol && g(j) > 0) || (x(j) >= upper(j) - tol && g(j) < 0));
+      if (free[j]) norm += g(j) * g(j);
+    }
+    if (!NewtonDirection(exact, g, free, &step)) break;
+    const Vec5 x_new = (x + step).cwiseMax(lower).cwiseMin(upper);
+    Vec5 g_new;
+    Mat5 exact_new, irls_new;
+    const double f_new = problem.Derivatives(x_new, &g_new, &exact_new, &irls_new);
+    ++*evaluations;
+    double norm_new = 0;
+    for (int j = 0; j < 5; ++j) norm_new += free[j] ? g_new(j) * g_new(j) : 0;
+    // The objective's rounding: its residuals are differences of logs (seen: 5e-13 of it).
+    if (!(f_new <= f + 1e-9 * std::fabs(f)) || !(norm_new < norm)) break;
+    x = x_new;
+    f = f_new;
+    g = g_new;
+    exact = exact_new;
+    const double size = step.cwiseAbs().maxCoeff() / (1 + x.cwiseAbs().maxCoeff());
+    *stationary = size <= 1e-10;
+    if (size <= 1e-15) break;
+  }
+  *x_io = x;
   return f;
 }
 
@@ -1066,6 +1112,10 @@ LossFitResult FitLossLaw(const std::vector<LossPoint>& points, double huber_delt
       best_outcome = outcome;
     }
   }
+  bool stationary = false;
+  best_f = PolishStationary(problem, &best_x, best_f, &evaluations, &stationary);
+  // However L-BFGS ended (its line searches fail on different builds), the optimum was reached.
+  if (stationary) best_outcome = {true, "converged"};
   return Finish(problem, best_x, best_f, evaluations, best_outcome);
 }
 

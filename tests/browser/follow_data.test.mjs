@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { frames, launch, openPage, paste, results, screenshotPath, setOption, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, paste, results, screenshotPath, settledUrl, setOption,
+         waitForApp } from './harness.mjs';
 
 const dataDir = process.env.SCALECALC_EXTERNAL_DATA_DIR || path.resolve('../shared/data/external');
 const haveData = fs.existsSync(path.join(dataDir, 'steplaw_dense_lr_bs_loss.csv'));
@@ -28,17 +29,6 @@ async function bootstrapSettled(page) {
     const r = JSON.parse(window.scalecalc.app.getResults());
     return !r.bootstrap.running;
   }, null, { timeout: 240000, polling: 250 });
-}
-// The address once the page has caught up with the state and moved on from `previous`.
-async function settledUrl(page, previous) {
-  let last = '';
-  for (let i = 0; i < 80; ++i) {
-    await page.waitForTimeout(300);
-    const url = page.url();
-    if (url === last && url.includes('#s1.') && url !== previous) return url;
-    last = url;
-  }
-  throw new Error(`the address bar never settled: ${last}`);
 }
 
 // Every plot's view, points drawn and pixels, as the page draws them now.

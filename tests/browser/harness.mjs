@@ -104,3 +104,16 @@ export async function paste(page, text) {
     document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true }));
   }, text);
 }
+
+// The address once the page has caught up with the state (a link, "#s1.") and, when `previous`
+// is given, moved on from that address.
+export async function settledUrl(page, previous = null) {
+  let last = '';
+  for (let i = 0; i < 80; ++i) {
+    await page.waitForTimeout(300);
+    const url = page.url();
+    if (url === last && url.includes('#s1.') && url !== previous) return url;
+    last = url;
+  }
+  throw new Error(`the address bar never settled: ${last}`);
+}

@@ -2,25 +2,11 @@
 // are refused with a message and the page falls back to its default state.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, openPage, results, screenshotPath, waitForApp } from './harness.mjs';
+import { launch, openPage, results, screenshotPath, waitForApp, settledUrl } from './harness.mjs';
 
 let session;
 before(async () => { session = await launch(); });
 after(async () => { await session?.close(); });
-
-
-// The fragment the address bar holds once the page has caught up with the state (and, when
-// `before` is given, moved on from that address).
-async function settledUrl(page, before = null) {
-  let previous = '';
-  for (let i = 0; i < 60; ++i) {
-    await page.waitForTimeout(300);
-    const url = page.url();
-    if (url === previous && url.includes('#s1.') && url !== before) return url;
-    previous = url;
-  }
-  throw new Error(`the address bar never settled: ${previous}`);
-}
 
 test('a shared link reproduces the fit and plan exactly, in a fresh context', async () => {
   const sender = await openPage(session.browser, session.url);
