@@ -71,6 +71,7 @@ void App::DrawHeaderMenus() {
     ShortcutTooltip("Or paste a table anywhere on the page (Ctrl+V)");
     if (ImGui::MenuItem("Save state file")) SaveStateFile(model_);
     if (ImGui::MenuItem("Download results (JSON)")) DownloadResults(model_);
+    RecordItemRect("menu.results");
     ShortcutTooltip(
         "The fitted laws, plan, groups and design, as scalecalc open --json prints them");
     ImGui::Separator();

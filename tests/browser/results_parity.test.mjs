@@ -5,13 +5,13 @@
 // 1e-3 of its width (native and wasm math libraries may differ in the last bits, and a resample
 // can then settle elsewhere). The designer's narrowings are compared as the width ratios they are
 // 1 minus (a linearised ratio near 1 loses digits to the subtraction). One sender page and one
-// receiver page per case.
+// receiver page per case; the receiver's File > Download results (JSON) saves the same text.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launch, openPage, paste, setOption, settledUrl, waitForApp } from './harness.mjs';
+import { frames, launch, openPage, paste, setOption, settledUrl, waitForApp } from './harness.mjs';
 
 const cli = process.env.SCALECALC_CLI || path.resolve('build/native/src/cli/scalecalc');
 const dataDir = process.env.SCALECALC_EXTERNAL_DATA_DIR || path.resolve('../shared/data/external');
@@ -69,7 +69,19 @@ async function compareWithCli(link, name) {
     const r = JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
     settled = r.bootstrap.running ? 0 : settled + 1;
   }
-  const fromPage = JSON.parse(await page.evaluate(() => window.scalecalc.app.resultsJson()));
+  const text = await page.evaluate(() => window.scalecalc.app.resultsJson());
+  // File > Download results (JSON) saves the same text.
+  const rectOf = async (name) => JSON.parse(await page.evaluate(() => window.scalecalc.app.layoutRects()))
+    .rects.find((r) => r.name === name);
+  const click = async (r) => page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
+  await click(await rectOf('header.file'));
+  await frames(page, 3);
+  const item = await rectOf('menu.results');
+  assert.ok(item, 'the File menu shows Download results (JSON)');
+  const [download] = await Promise.all([page.waitForEvent('download'), click(item)]);
+  assert.equal(download.suggestedFilename(), 'scalecalc-results.json');
+  assert.equal(fs.readFileSync(await download.path(), 'utf8'), text);
+  const fromPage = JSON.parse(text);
   await context.close();
   const started = Date.now();
   const fromCli = JSON.parse(execFileSync(cli, ['open', link, '--json'],
