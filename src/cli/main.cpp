@@ -188,6 +188,26 @@ int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector
   return status;
 }
 
+// How a design that did not rank exits: the user's limits are input (2, named by their flag),
+// anything else a design the data cannot make (1).
+struct DesignExit {
+  DesignTermination termination;
+  int status;
+  const char* prefix;  // of the message on stderr
+};
+constexpr DesignExit kDesignExits[] = {
+    {DesignTermination::kMaxFlopsTooSmall, kExitBadInput, "--max-flops: "},
+    {DesignTermination::kAllowanceTooSmall, kExitBadInput, "--allowance: "},
+    {DesignTermination::kInvalidOptions, kExitBadInput, "design: "},
+};
+const DesignExit& DesignExitOf(DesignTermination termination) {
+  static constexpr DesignExit kOther = {DesignTermination::kNotRun, kExitFitFailed, "design: "};
+  for (const DesignExit& exit : kDesignExits) {
+    if (exit.termination == termination) return exit;
+  }
+  return kOther;
+}
+
 // design: fit the runs, then rank the next cells to add (core/designer.h).
 int RunDesign(const CliArgs& args, const ReadResult& read,
               const std::vector<std::string>& warnings) {
@@ -216,13 +236,9 @@ int RunDesign(const CliArgs& args, const ReadResult& read,
     return kExitFitFailed;
   }
   if (!design.ok) {
-    // An allowance too small is the user's input; a fit that cannot rank is numerical.
-    const bool input =
-        design.message.rfind("max_flops", 0) == 0 || design.message.rfind("the allowance", 0) == 0;
-    Error(input ? (design.message.rfind("max_flops", 0) == 0 ? "--max-flops: " : "--allowance: ") +
-                      design.message
-                : "design: " + design.message);
-    return input ? kExitBadInput : kExitFitFailed;
+    const DesignExit& exit = DesignExitOf(design.termination);
+    Error(std::string(exit.prefix) + design.message);
+    return exit.status;
   }
   return 0;
 }

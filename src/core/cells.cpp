@@ -160,24 +160,6 @@ SmoothOutcome SmoothOptimum(const RunTable& table, const Cell& cell, const Run& 
 
 }  // namespace
 
-const char* ToString(SmoothOutcome outcome) {
-  switch (outcome) {
-    case SmoothOutcome::kNotTried:
-      return "not tried";
-    case SmoothOutcome::kFitted:
-      return "fitted";
-    case SmoothOutcome::kTooFewValues:
-      return "too few values";
-    case SmoothOutcome::kNotConvex:
-      return "not convex";
-    case SmoothOutcome::kOutsideRange:
-      return "outside the range";
-    case SmoothOutcome::kOutsideWindow:
-      return "outside the window";
-  }
-  return "unknown";
-}
-
 std::vector<int> GroupValues(const std::vector<double>& values, double rel_tol, int* group_count) {
   std::vector<int> order(values.size());
   std::iota(order.begin(), order.end(), 0);

@@ -416,12 +416,14 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
   design.budget_flops = o.budget_flops;
   std::string error;
   if (!o.IsValid(&error)) {
+    design.termination = DesignTermination::kInvalidOptions;
     design.message = error;
     return design;
   }
   const double allowance = std::isnan(o.allowance_flops) ? o.max_flops : o.allowance_flops;
   const LossLaw& law = fit.loss.law;
   if (!fit.ok || !law.IsSet()) {
+    design.termination = DesignTermination::kNoLossLaw;
     design.message = "cannot rank candidates: the fit has no loss law" +
                      (fit.message.empty() ? std::string() : " (" + fit.message + ")") +
                      "; the ranking predicts how each cell narrows the loss law's N_opt";
@@ -434,6 +436,7 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
   }
   design.cells = static_cast<int>(cells.size());
   if (design.cells <= kTheta) {
+    design.termination = DesignTermination::kTooFewCells;
     design.message = "cannot rank candidates: " + std::to_string(design.cells) +
                      " cells leave no residual to estimate the noise from (the loss law has 5 "
                      "parameters; add cells)";
@@ -452,6 +455,7 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
   double log_n = NAN, log_loss = NAN;
   LogOptimum(law, o.compute, o.budget_flops, &log_n, &log_loss);
   if (!std::isfinite(log_n) || !std::isfinite(log_loss)) {
+    design.termination = DesignTermination::kNoOptimum;
     design.message = "cannot rank candidates: the loss law has no compute-optimal size at " +
                      Num(o.budget_flops) + " FLOPs";
     return design;
@@ -553,12 +557,14 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
     }
   }
   if (o.max_flops < design.cheapest_run_flops) {
+    design.termination = DesignTermination::kMaxFlopsTooSmall;
     design.message = "max_flops = " + Num(o.max_flops) +
                      " FLOPs is smaller than one run of the cheapest candidate (" +
                      Num(design.cheapest_run_flops) + " FLOPs)";
     return design;
   }
   if (all.empty()) {
+    design.termination = DesignTermination::kMaxFlopsTooSmall;
     design.message = "max_flops = " + Num(o.max_flops) +
                      " FLOPs does not cover the cell grid of any candidate cell (one run of the "
                      "cheapest costs " +
@@ -568,6 +574,7 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
   double cheapest = INFINITY;
   for (const DesignCandidate& c : all) cheapest = std::min(cheapest, c.flops);
   if (allowance < cheapest) {
+    design.termination = DesignTermination::kAllowanceTooSmall;
     design.message = "the allowance = " + Num(allowance) +
                      " FLOPs does not cover the cheapest candidate cell (" + Num(cheapest) +
                      " FLOPs for its runs)";
@@ -600,6 +607,7 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
     design.message = design.warnings.back().message;
     design.candidates = TopCandidates(all, order, o.max_candidates);
     design.ok = true;
+    design.termination = DesignTermination::kRanked;
     return design;
   }
 
@@ -623,10 +631,12 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
     search.planned = 1 + 2 * o.shortlist * o.simulation_draws;
     const Simulated now = search.Simulate({});
     if (search.cancelled) {
+      design.termination = DesignTermination::kCancelled;
       design.message = "cancelled";
       return design;
     }
     if (!now.ok) {
+      design.termination = DesignTermination::kSimulationFailed;
       design.message = "cannot simulate: the fit's bootstrap at " +
                        std::to_string(o.simulation_bootstrap) +
                        " resamples gives no N_opt interval at this budget";
@@ -796,6 +806,7 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
     }
   }
   if (search.cancelled) {
+    design.termination = DesignTermination::kCancelled;
     design.message = "cancelled";
     return design;
   }
@@ -814,6 +825,7 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
       search.cancelled = again.cancelled;
     }
     if (search.cancelled) {
+      design.termination = DesignTermination::kCancelled;
       design.message = "cancelled";
       return design;
     }
@@ -848,6 +860,7 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
   });
   design.candidates = TopCandidates(all, order, o.max_candidates);
   design.ok = true;
+  design.termination = DesignTermination::kRanked;
   return design;
 }
 

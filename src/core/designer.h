@@ -99,8 +99,24 @@ struct DesignSet {
   double narrowing = NAN;                         // of the N_opt interval's log-width
 };
 
+// How DesignNextRuns ended (Ceres' Summary style): ok only when kRanked.
+enum class DesignTermination {
+  kNotRun,             // no design was asked for (no fit to design from)
+  kRanked,             // candidates ranked, a set recommended
+  kInvalidOptions,     // DesignOptions::IsValid refused them
+  kNoLossLaw,          // the fit has no loss law to predict N_opt with
+  kTooFewCells,        // no residual left to estimate the noise from
+  kNoOptimum,          // the loss law has no compute-optimal size at the budget
+  kMaxFlopsTooSmall,   // max_flops is below one run of the cheapest candidate
+  kAllowanceTooSmall,  // the allowance is below the cheapest candidate cell
+  kSimulationFailed,   // the bootstrap of the simulation gives no N_opt interval
+  kCancelled,          // progress returned false
+};
+const char* ToString(DesignTermination termination);  // "ranked", "max flops too small", ...
+
 struct Design {
   bool ok = false;
+  DesignTermination termination = DesignTermination::kNotRun;
   DesignOptions options;  // the options it ran with
   std::string message;    // why not ok (why it cannot rank), or notes
   std::vector<Warning> warnings;

@@ -96,33 +96,6 @@ DitMatrix Columns(const DitMatrix& m, int first, int count) {
 
 }  // namespace
 
-const char* ToString(DitEpilogue epilogue) {
-  switch (epilogue) {
-    case DitEpilogue::kNone:
-      return "none";
-    case DitEpilogue::kBias:
-      return "bias";
-    case DitEpilogue::kBiasGelu:
-      return "bias_gelu";
-    case DitEpilogue::kBiasResidual:
-      return "bias_residual";
-    case DitEpilogue::kBiasGatedResidual:
-      return "bias_gated_residual";
-  }
-  return "none";
-}
-
-bool FromString(const std::string& text, DitEpilogue* epilogue) {
-  for (DitEpilogue e : {DitEpilogue::kNone, DitEpilogue::kBias, DitEpilogue::kBiasGelu,
-                        DitEpilogue::kBiasResidual, DitEpilogue::kBiasGatedResidual}) {
-    if (text == ToString(e)) {
-      *epilogue = e;
-      return true;
-    }
-  }
-  return false;
-}
-
 double DitGeluTanh(double x) {
   const double u = std::sqrt(2.0 / kPi) * (x + 0.044715 * x * x * x);
   return 0.5 * x * (1.0 + std::tanh(u));

@@ -1,9 +1,15 @@
 #include "core/enum_names.h"
 
 #include "core/analysis_state.h"
+#include "core/cells.h"
 #include "core/compute_model.h"
 #include "core/csv_reader.h"
+#include "core/designer.h"
+#include "core/dit_reference.h"
 #include "core/fit.h"
+#include "core/isoflop.h"
+#include "core/planner.h"
+#include "core/warnings.h"
 
 namespace scalecalc {
 
@@ -45,6 +51,43 @@ constexpr EnumValueName kBudgetUnits[] = {
 constexpr EnumValueName kBatchColumns[] = {{"tokens", "tokens"}, {"samples", "samples"}};
 constexpr EnumValueName kModelKinds[] = {
     {"guess", "guess from the data"}, {"video", "video DiT"}, {"language", "language model"}};
+// The results' names (JSON, reports): frozen as well, scripts read them.
+constexpr EnumValueName kSeverities[] = {
+    {"info", "note"}, {"warning", "warning"}, {"error", "error"}};
+constexpr EnumValueName kStatuses[] = {{"ok", "ok"}, {"partial", "partial"}, {"failed", "failed"}};
+constexpr EnumValueName kPlanTerminations[] = {{"success", "success"},
+                                               {"invalid options", "invalid options"},
+                                               {"no loss law", "no loss law"},
+                                               {"refused", "refused (not physical)"}};
+constexpr EnumValueName kSmoothOutcomes[] = {{"not tried", "not tried"},
+                                             {"fitted", "fitted"},
+                                             {"too few values", "too few values"},
+                                             {"not convex", "not convex"},
+                                             {"outside the range", "outside the range"},
+                                             {"outside the window", "outside the window"}};
+constexpr EnumValueName kBudgetFlags[] = {{"", "used"},
+                                          {"few sizes", "few sizes"},
+                                          {"not convex", "not convex"},
+                                          {"vertex outside", "vertex outside"}};
+constexpr EnumValueName kEpilogues[] = {{"none", "none"},
+                                        {"bias", "bias"},
+                                        {"bias_gelu", "bias, GELU"},
+                                        {"bias_residual", "bias, residual"},
+                                        {"bias_gated_residual", "bias, gated residual"}};
+constexpr EnumValueName kDesignTerminations[] = {
+    {"not run", "not run"},
+    {"ranked", "ranked"},
+    {"invalid options", "invalid options"},
+    {"no loss law", "no loss law"},
+    {"too few cells", "too few cells"},
+    {"no optimum", "no compute-optimal size"},
+    {"max flops too small", "the per-candidate limit is below one run"},
+    {"allowance too small", "the allowance is below the cheapest candidate"},
+    {"simulation failed", "simulation failed"},
+    {"cancelled", "cancelled"}};
+constexpr EnumValueName kIsoFlopTerminations[] = {{"fitted", "fitted"},
+                                                  {"not an isoflop grid", "not an IsoFLOP grid"},
+                                                  {"too few vertices", "too few vertices"}};
 constexpr EnumValueName kPanels[] = {{"data", "Data"},
                                      {"fit", "Fit"},
                                      {"plots", "Plots"},
@@ -91,6 +134,14 @@ constexpr EnumNames kBudgetUnitNames("budget unit", kBudgetUnits);
 constexpr EnumNames kPanelNames("panel", kPanels);
 constexpr EnumNames kBatchColumnNames("batch column unit", kBatchColumns);
 constexpr EnumNames kModelKindNames("model kind", kModelKinds);
+constexpr EnumNames kSeverityNames("severity", kSeverities);
+constexpr EnumNames kStatusNames("result status", kStatuses);
+constexpr EnumNames kPlanTerminationNames("plan termination", kPlanTerminations);
+constexpr EnumNames kSmoothOutcomeNames("smooth optimum outcome", kSmoothOutcomes);
+constexpr EnumNames kBudgetFlagNames("IsoFLOP budget flag", kBudgetFlags);
+constexpr EnumNames kEpilogueNames("matmul epilogue", kEpilogues);
+constexpr EnumNames kDesignTerminationNames("design termination", kDesignTerminations);
+constexpr EnumNames kIsoFlopTerminationNames("IsoFLOP termination", kIsoFlopTerminations);
 }  // namespace
 
 // clang-format off
@@ -103,6 +154,14 @@ template <> const EnumNames& EnumNamesOf<FitTermination>() { return kTermination
 template <> const EnumNames& EnumNamesOf<BudgetUnit>() { return kBudgetUnitNames; }
 template <> const EnumNames& EnumNamesOf<BatchColumn>() { return kBatchColumnNames; }
 template <> const EnumNames& EnumNamesOf<ModelKind>() { return kModelKindNames; }
+template <> const EnumNames& EnumNamesOf<Severity>() { return kSeverityNames; }
+template <> const EnumNames& EnumNamesOf<ResultStatus>() { return kStatusNames; }
+template <> const EnumNames& EnumNamesOf<PlanTermination>() { return kPlanTerminationNames; }
+template <> const EnumNames& EnumNamesOf<SmoothOutcome>() { return kSmoothOutcomeNames; }
+template <> const EnumNames& EnumNamesOf<BudgetFlag>() { return kBudgetFlagNames; }
+template <> const EnumNames& EnumNamesOf<DitEpilogue>() { return kEpilogueNames; }
+template <> const EnumNames& EnumNamesOf<DesignTermination>() { return kDesignTerminationNames; }
+template <> const EnumNames& EnumNamesOf<IsoFlopTermination>() { return kIsoFlopTerminationNames; }
 const EnumNames& PanelNames() { return kPanelNames; }
 // clang-format on
 
@@ -152,6 +211,40 @@ bool FromString(const std::string& text, BudgetUnit* unit) {
 bool IsKnownPanel(std::string_view panel) {
   int index = 0;
   return PanelNames().FindExact(panel, &index);
+}
+
+const char* ToString(Severity severity) {
+  return EnumName(severity);
+}
+bool FromString(const std::string& text, Severity* severity) {
+  return FindEnumExact(text, severity);
+}
+const char* ToString(ResultStatus status) {
+  return EnumName(status);
+}
+bool FromString(const std::string& text, ResultStatus* status) {
+  return FindEnumExact(text, status);
+}
+const char* ToString(PlanTermination termination) {
+  return EnumName(termination);
+}
+const char* ToString(SmoothOutcome outcome) {
+  return EnumName(outcome);
+}
+const char* ToString(BudgetFlag flag) {
+  return EnumName(flag);
+}
+const char* ToString(DitEpilogue epilogue) {
+  return EnumName(epilogue);
+}
+bool FromString(const std::string& text, DitEpilogue* epilogue) {
+  return FindEnumExact(text, epilogue);
+}
+const char* ToString(DesignTermination termination) {
+  return EnumName(termination);
+}
+const char* ToString(IsoFlopTermination termination) {
+  return EnumName(termination);
 }
 
 }  // namespace scalecalc

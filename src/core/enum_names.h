@@ -1,4 +1,5 @@
-// enum_names.h: one descriptor per enum of the shareable state: each value's frozen name (state
+// enum_names.h: one descriptor per enum that is written or read (the shareable state's, and the
+// results' severities, statuses, terminations, outcomes and flags): each value's frozen name (state
 // files, links' JSON twin, the CLI, setOption) and its label (the page's combo boxes). Adding an
 // enum value is one line in enum_names.cpp plus its algorithm; the names never change once
 // released (state files hold them).
@@ -25,6 +26,14 @@ enum class FitTermination;
 enum class BudgetUnit;
 enum class BatchColumn;
 enum class ModelKind;
+enum class Severity;
+enum class ResultStatus;
+enum class PlanTermination;
+enum class SmoothOutcome;
+enum class BudgetFlag;
+enum class DitEpilogue;
+enum class DesignTermination;
+enum class IsoFlopTermination;
 
 struct EnumValueName {
   const char* name;   // frozen
@@ -65,6 +74,14 @@ template <> const EnumNames& EnumNamesOf<FitTermination>();
 template <> const EnumNames& EnumNamesOf<BudgetUnit>();
 template <> const EnumNames& EnumNamesOf<BatchColumn>();
 template <> const EnumNames& EnumNamesOf<ModelKind>();
+template <> const EnumNames& EnumNamesOf<Severity>();
+template <> const EnumNames& EnumNamesOf<ResultStatus>();
+template <> const EnumNames& EnumNamesOf<PlanTermination>();
+template <> const EnumNames& EnumNamesOf<SmoothOutcome>();
+template <> const EnumNames& EnumNamesOf<BudgetFlag>();
+template <> const EnumNames& EnumNamesOf<DitEpilogue>();
+template <> const EnumNames& EnumNamesOf<DesignTermination>();
+template <> const EnumNames& EnumNamesOf<IsoFlopTermination>();
 // clang-format on
 
 // The page's panels, by the name a link opens them with ("data", "fit", ...).
@@ -83,6 +100,14 @@ template <typename Enum>
 bool ParseEnum(std::string_view text, Enum* value) {
   int v = 0;
   if (!EnumNamesOf<Enum>().Parse(text, &v)) return false;
+  *value = static_cast<Enum>(v);
+  return true;
+}
+// Exact names only (what a program wrote: JSON, state files).
+template <typename Enum>
+bool FindEnumExact(std::string_view text, Enum* value) {
+  int v = 0;
+  if (!EnumNamesOf<Enum>().FindExact(text, &v)) return false;
   *value = static_cast<Enum>(v);
   return true;
 }

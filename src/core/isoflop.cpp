@@ -116,20 +116,6 @@ std::string WithInterval(const char* format, double value, const Interval& ci) {
 
 }  // namespace
 
-const char* ToString(BudgetFlag flag) {
-  switch (flag) {
-    case BudgetFlag::kUsed:
-      return "";
-    case BudgetFlag::kFewSizes:
-      return "few sizes";
-    case BudgetFlag::kNotConvex:
-      return "not convex";
-    case BudgetFlag::kVertexOutside:
-      return "vertex outside";
-  }
-  return "";
-}
-
 std::string Describe(BudgetFlag flag) {
   switch (flag) {
     case BudgetFlag::kUsed:
@@ -247,11 +233,13 @@ IsoFlopResult FitIsoFlop(const std::vector<IsoFlopPoint>& points, const ComputeM
   }
   if (!FitPowerLaws(result.budgets, &result.params_coef, &result.params_exp, &result.tokens_coef,
                     &result.tokens_exp)) {
+    result.termination = IsoFlopTermination::kTooFewVertices;
     result.message = "only " + std::to_string(result.budgets_used) +
                      " budget(s) have a vertex inside their sampled sizes: N*(C) needs two";
     return result;
   }
   result.ok = true;
+  result.termination = IsoFlopTermination::kFitted;
   if (result.budgets_used < options.min_budgets) {
     result.message = "N*(C) rests on " + std::to_string(result.budgets_used) + " budgets only";
   }

@@ -67,9 +67,18 @@ struct IsoFlopBudget {
   double Eval(double params) const;
 };
 
+// How FitIsoFlop ended (Ceres' Summary style).
+enum class IsoFlopTermination {
+  kFitted,          // N*(C) and T*(C) fitted (ok)
+  kNotIsoFlopGrid,  // fewer than min_budgets budgets with min_sizes sizes each (not applicable)
+  kTooFewVertices,  // applicable, but fewer than two budgets have a vertex inside their sizes
+};
+const char* ToString(IsoFlopTermination termination);  // "fitted", "not an isoflop grid", ...
+
 struct IsoFlopResult {
-  bool applicable = false;             // >= min_budgets budgets with >= min_sizes sizes each
-  bool ok = false;                     // the power laws are fitted
+  bool applicable = false;  // >= min_budgets budgets with >= min_sizes sizes each
+  bool ok = false;          // the power laws are fitted
+  IsoFlopTermination termination = IsoFlopTermination::kNotIsoFlopGrid;
   std::string message;                 // why not applicable or not ok; notes
   std::vector<IsoFlopBudget> budgets;  // ascending FLOPs
   int budgets_used = 0;

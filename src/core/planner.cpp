@@ -367,20 +367,6 @@ double OptimalParams(const LossLaw& law, const ComputeModel& compute, double bud
   return std::exp(OptimalLogParams(law, o, range));
 }
 
-const char* ToString(PlanTermination termination) {
-  switch (termination) {
-    case PlanTermination::kSuccess:
-      return "success";
-    case PlanTermination::kInvalidOptions:
-      return "invalid options";
-    case PlanTermination::kNoLossLaw:
-      return "no loss law";
-    case PlanTermination::kRefused:
-      return "refused";
-  }
-  return "unknown";
-}
-
 Plan MakePlan(const LawSet& laws, const PlanOptions& o) {
   Plan plan = MakePlanUnchecked(laws, o);
   std::string error;

@@ -286,6 +286,7 @@ json CandidateJson(const DesignCandidate& c) {
 json DesignJson(const Design& design, const FitSummary& fit) {
   const DesignOptions& options = design.options;
   json out = {{"ok", design.ok},
+              {"termination", ToString(design.termination)},
               {"message", design.message},
               {"method", design.method},
               {"identified", design.identified},
@@ -345,6 +346,7 @@ json IsoFlopJson(const IsoFlopResult& iso, const MethodComparison& cmp) {
   }
   json out = {{"applicable", iso.applicable},
               {"ok", iso.ok},
+              {"termination", ToString(iso.termination)},
               {"message", iso.message},
               {"params_coef", JsonNumber(iso.params_coef)},
               {"params_exp", JsonNumber(iso.params_exp)},

@@ -42,7 +42,7 @@ Json FitJson(const FitSummary& summary, const ReadResult& read,
 // published_optima}; the laws without intervals, absent when the source gives none.
 Json PresetJson(const PresetInfo& preset);
 
-// The sweep designer: {ok, message, method ("simulated", "linearised", "separation"),
+// The sweep designer: {ok, termination, message, method ("simulated", "linearised", "separation"),
 // identified, budget_flops, max_flops, allowance_flops, compute, simulation: {draws,
 // confirm_draws, bootstrap_samples, seed, refits, run_noise, cell_noise}, current: {params, loss,
 // params_ci95, loss_ci95, linear_params_ci95}, residual_scale, warnings: [{code, message,
@@ -52,7 +52,8 @@ Json PresetJson(const PresetInfo& preset);
 // simulated, expected_params_ci95, expected_loss_ci95, linear_params_ci95, narrowing, value,
 // separation}] best first}.
 Json DesignJson(const Design& design, const FitSummary& fit);
-// Approach 2: {applicable, ok, message, params_coef, params_exp, tokens_coef, tokens_exp,
+// Approach 2: {applicable, ok, termination, message, params_coef, params_exp, tokens_coef,
+// tokens_exp,
 //  budgets: [{flops, points, sizes, params_opt, tokens_opt, loss_opt, flag}], ci95, comparison}.
 Json IsoFlopJson(const IsoFlopResult& isoflop, const MethodComparison& comparison);
 // One table's fit output (FitJson) with its "isoflop" object when Approach 2 applies.

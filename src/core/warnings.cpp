@@ -21,50 +21,6 @@
 
 namespace scalecalc {
 
-const char* ToString(Severity severity) {
-  switch (severity) {
-    case Severity::kInfo:
-      return "info";
-    case Severity::kWarning:
-      return "warning";
-    case Severity::kError:
-      return "error";
-  }
-  return "unknown";
-}
-
-bool FromString(const std::string& text, Severity* severity) {
-  for (Severity s : {Severity::kInfo, Severity::kWarning, Severity::kError}) {
-    if (text == ToString(s)) {
-      *severity = s;
-      return true;
-    }
-  }
-  return false;
-}
-
-const char* ToString(ResultStatus status) {
-  switch (status) {
-    case ResultStatus::kOk:
-      return "ok";
-    case ResultStatus::kPartial:
-      return "partial";
-    case ResultStatus::kFailed:
-      return "failed";
-  }
-  return "unknown";
-}
-
-bool FromString(const std::string& text, ResultStatus* status) {
-  for (ResultStatus s : {ResultStatus::kOk, ResultStatus::kPartial, ResultStatus::kFailed}) {
-    if (text == ToString(s)) {
-      *status = s;
-      return true;
-    }
-  }
-  return false;
-}
-
 bool HasError(const std::vector<Warning>& warnings) {
   return std::any_of(warnings.begin(), warnings.end(),
                      [](const Warning& w) { return w.severity == Severity::kError; });

@@ -183,7 +183,7 @@ run 0 design "$example" --budget 1e22 --max-flops 1e20 --allowance 3e19 --bootst
     'len(j["candidates"]) > 0 and all(k in c for c in j["candidates"] for k in ("params","tokens","runs","flops","lr","batch_tokens","expected_params_ci95","expected_loss_ci95","simulated"))' \
     'all(c["flops"] <= 1e20 for c in j["candidates"])' \
     'all(c["runs"] == len(c["lr"]) * len(c["batch_tokens"]) for c in j["candidates"])' \
-    'j["method"] == "simulated" and j["simulation"]["draws"] >= 1 and j["simulation"]["refits"] > 0 and len(j["cells"]) > 0' \
+    'j["termination"] == "ranked" and j["method"] == "simulated" and j["simulation"]["draws"] >= 1 and j["simulation"]["refits"] > 0 and len(j["cells"]) > 0' \
     'j["allowance_flops"] == 3e19 and j["recommended"]["flops"] <= 3e19 and len(j["recommended"]["cells"]) > 0' \
     'abs(sum(c["flops"] for c in j["recommended"]["cells"]) / j["recommended"]["flops"] - 1) < 1e-9' \
     'j["recommended"]["narrowing"] > 0 and j["recommended"]["simulated"]' \

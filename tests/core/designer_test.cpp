@@ -90,6 +90,7 @@ TEST(Designer, CandidatesAreNewCostTheirRunsAndAreRanked) {
   const DesignOptions options = CheapOptions(1e21);
   const Design design = DesignNextRuns(table, fit, options);
   ASSERT_TRUE(design.ok) << design.message;
+  EXPECT_EQ(design.termination, DesignTermination::kRanked);
   EXPECT_EQ(design.method, "simulated");
   EXPECT_EQ(design.simulation_draws, 2);
   EXPECT_GT(design.refits, 1);
@@ -164,6 +165,8 @@ TEST(Designer, IsDeterministicForAnyThreadCount) {
       DesignNextRuns(table, fit, options, [&calls](int, int) { return ++calls < 2; });
   EXPECT_FALSE(cancelled.ok);
   EXPECT_EQ(cancelled.message, "cancelled");
+  EXPECT_EQ(cancelled.termination, DesignTermination::kCancelled);
+  EXPECT_STREQ(ToString(cancelled.termination), "cancelled");
   EXPECT_EQ(calls, 2);
 }
 
@@ -193,6 +196,7 @@ TEST(Designer, SaysWhyItCannotRank) {
   Design design = DesignNextRuns(two, no_law, options);
   EXPECT_FALSE(design.ok);
   EXPECT_NE(design.message.find("no loss law"), std::string::npos) << design.message;
+  EXPECT_EQ(design.termination, DesignTermination::kNoLossLaw);
   EXPECT_TRUE(design.candidates.empty());
 
   // An allowance below one run of the cheapest candidate.
@@ -203,12 +207,21 @@ TEST(Designer, SaysWhyItCannotRank) {
   EXPECT_FALSE(design.ok);
   EXPECT_NE(design.message.find("max_flops"), std::string::npos) << design.message;
   EXPECT_NE(design.message.find("one run"), std::string::npos) << design.message;
+  EXPECT_EQ(design.termination, DesignTermination::kMaxFlopsTooSmall);
+  // An allowance below the cheapest candidate cell (each cell is a grid of several runs).
+  options.max_flops = 1e21;
+  options.allowance_flops = design.cheapest_run_flops * 1.01;
+  design = DesignNextRuns(table, fit, options);
+  EXPECT_FALSE(design.ok);
+  EXPECT_EQ(design.termination, DesignTermination::kAllowanceTooSmall) << design.message;
+  options.allowance_flops = NAN;
   // Bad options name the field.
   for (double bad : {0.0, -1.0, double(NAN), double(INFINITY), 1e40}) {
     options.max_flops = bad;
     design = DesignNextRuns(table, fit, options);
     EXPECT_FALSE(design.ok);
     EXPECT_NE(design.message.find("max_flops"), std::string::npos) << bad;
+    EXPECT_EQ(design.termination, DesignTermination::kInvalidOptions);
   }
   options.max_flops = 1e21;
   options.budget_flops = NAN;

@@ -49,6 +49,7 @@ TEST(IsoFlop, SymmetricSurfaceRecoversItsExponent) {
   const IsoFlopResult r = FitIsoFlop(Profiles(0.3, 0.3, 7, 0.4), ComputeModel(), {});
   ASSERT_TRUE(r.ok) << r.message;
   EXPECT_TRUE(r.applicable);
+  EXPECT_EQ(r.termination, IsoFlopTermination::kFitted);
   EXPECT_EQ(r.budgets.size(), 5u);
   EXPECT_EQ(r.budgets_used, 5);
   EXPECT_NEAR(r.params_exp, 0.5, 1e-3);
@@ -129,6 +130,7 @@ TEST(IsoFlop, TooFewBudgetsOrSizesIsNotApplicable) {
   const IsoFlopResult r = FitIsoFlop(points, ComputeModel(), {});
   EXPECT_FALSE(r.applicable);
   EXPECT_FALSE(r.ok);
+  EXPECT_STREQ(ToString(r.termination), "not an isoflop grid");
   for (const IsoFlopBudget& b : r.budgets) EXPECT_EQ(b.flag, BudgetFlag::kFewSizes);
   EXPECT_FALSE(FitIsoFlop({}, ComputeModel(), {}).applicable);
   // Non-finite or non-positive points are ignored, not fitted.
