@@ -59,9 +59,6 @@ void BeginLayoutFrame(float pixel_ratio) {
   s.values.clear();
 }
 
-LayoutMode CurrentLayout() {
-  return State().mode;
-}
 bool IsPhone() {
   return State().mode == LayoutMode::kPhone;
 }

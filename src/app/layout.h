@@ -25,7 +25,6 @@ namespace scalecalc::app {
 // Sets this frame's mode from the viewport width (device px) and the device pixel ratio, and
 // clears the recorded rectangles.
 void BeginLayoutFrame(float pixel_ratio);
-LayoutMode CurrentLayout();
 bool IsPhone();
 float PixelRatio();
 

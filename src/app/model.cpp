@@ -28,8 +28,7 @@ std::string Model::SetOption(const std::string& name, const std::string& value) 
     }
   }
   // Rules that tie plan fields together (a width of whole heads, a batch of whole samples).
-  PlanOptions options = analysis.plan;
-  options.compute = analysis.compute;
+  const PlanOptions options = analysis.MakePlanOptions();
   if (!options.CheckShapeRules(Audience::kPage, &error) || !analysis.compute.IsValid(&error)) {
     analysis = before;
     return error;

@@ -216,7 +216,7 @@ void DrawGroupPlots(Model& model, ImVec2 size) {
                   color);
     const Plan& plan = group.analysis.plan;
     if (group.analysis.planned && plan.ok) {
-      plot::Marker(group.name.c_str(), plan.flops, plan.optimum.loss, color);
+      plot::Marker(group.name.c_str(), plan.budget_flops, plan.optimum.loss, color);
     }
   }
   plot::EndPlot();

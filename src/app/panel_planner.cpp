@@ -138,7 +138,7 @@ void DrawShapes(const Model& model) {
           FormatCount(plan.free_optimum.params).c_str(),
           FormatSci(plan.free_optimum.loss, 6).c_str(),
           FormatPercent(plan.constraint_loss_cost, 3).c_str(),
-          FormatPercent(plan.constraint_flops_cost, 2).c_str(),
+          FormatPercent(plan.constraint_budget_fraction, 2).c_str(),
           FormatPercent(plan.optimum.hyperparameter_penalty, 3).c_str());
     } else {
       ImGui::TextWrapped(
@@ -189,7 +189,7 @@ void DrawTradeOffs(const Model& model) {
         FormatPercent(model.analysis.plan.loss_tolerance, 2).c_str(),
         FormatSci(plan.smallest.loss, 6).c_str(), FormatSci(plan.optimum.loss, 6).c_str(),
         FormatPercent(plan.inference_saving, 1).c_str(),
-        FormatPercent(plan.inference_saving_flops, 1).c_str(),
+        FormatPercent(plan.inference_saving_fraction, 1).c_str(),
         model.Kind() == ModelKind::kVideo ? "video" : "1,000 tokens");
   }
   if (model.Kind() == ModelKind::kVideo && model.analysis.plan.demand.videos > 0 &&

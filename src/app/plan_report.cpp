@@ -35,7 +35,8 @@ std::vector<PlanRow> PlanRows(const Model& model) {
     return has_compare ? format(value) : std::string();
   };
   std::vector<PlanRow> rows = {
-      {"compute budget (FLOPs)", Sci4(plan.flops), "", compare(Sci4, model.compare_plan.flops)},
+      {"compute budget (FLOPs)", Sci4(plan.budget_flops), "",
+       compare(Sci4, model.compare_plan.budget_flops)},
       {"model size N (parameters)", Count(p.params), Range(plan.params_ci, Count),
        compare(Count, q.params)},
       {"training tokens T", Count(p.tokens), Range(plan.tokens_ci, Count),
@@ -109,7 +110,7 @@ std::string PlanCsv(const Model& model) {
   const Plan& plan = model.results.plan;
   if (plan.ok) {
     const PlanPoint& p = plan.optimum;
-    row("plan", "flops", plan.flops);
+    row("plan", "budget_flops", plan.budget_flops);
     row("plan", "params", p.params, plan.params_ci);
     row("plan", "tokens", p.tokens, plan.tokens_ci);
     row("plan", "lr", p.lr, plan.lr_ci);
@@ -135,8 +136,7 @@ std::string AnalysisResultsJson(const Model& model) {
 
 std::string ResultsJson(const Model& model) {
   const AnalysisState& a = model.analysis;
-  PlanOptions plan_options = a.plan;
-  plan_options.compute = a.compute;
+  const PlanOptions plan_options = a.MakePlanOptions();
   // The results file's JSON (what `scalecalc open --json` prints), then what the page shows.
   Json json = AnalysisJson(a, model.results);
   if (!a.group_column.empty()) {

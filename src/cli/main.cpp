@@ -385,8 +385,7 @@ int RunOpen(const CliArgs& args) {
     ReportWarnings(fit.warnings, headline);
     if (analysis.plan.ok) ReportWarnings(analysis.plan.warnings, headline + "plan: ");
   }
-  PlanOptions plan_options = state.plan;
-  plan_options.compute = state.compute;
+  const PlanOptions plan_options = state.MakePlanOptions();
   if (args.json) {
     std::cout << DumpJson(AnalysisJson(state, analysis)) << "\n";
     return status;

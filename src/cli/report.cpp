@@ -128,11 +128,11 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o, bool video_dit) {
     out += Line("free optimum", "N " + G(plan.free_optimum.params) + ", loss " +
                                     Fmt("%.6f", plan.free_optimum.loss) + ", " +
                                     ShapeText(plan.free_optimum.shape));
-    out += Line("constraint costs", std::isfinite(plan.constraint_loss_cost)
-                                        ? Fmt("%.4f%%", 100 * plan.constraint_loss_cost) +
-                                              " loss, like losing " +
-                                              Percent(plan.constraint_flops_cost) + " of the budget"
-                                        : "unknown");
+    out += Line("constraint costs",
+                std::isfinite(plan.constraint_loss_cost)
+                    ? Fmt("%.4f%%", 100 * plan.constraint_loss_cost) + " loss, like losing " +
+                          Percent(plan.constraint_budget_fraction) + " of the budget"
+                    : "unknown");
   }
   if (std::isfinite(plan.inference_flops_per_video)) {
     out += Line("inference per video", G(plan.inference_flops_per_video) + " FLOPs (" +
@@ -145,11 +145,11 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o, bool video_dit) {
   if (std::isfinite(plan.smallest.params)) {
     out += "Smallest model within " + Percent(o.loss_tolerance) + " of the optimal loss:\n";
     out += PointLines(plan.smallest);
-    out += Line("inference saving",
-                Percent(plan.inference_saving) + " per token" +
-                    (std::isfinite(plan.inference_saving_flops)
-                         ? ", " + Percent(plan.inference_saving_flops) + " of DiT FLOPs per video"
-                         : ""));
+    out += Line("inference saving", Percent(plan.inference_saving) + " per token" +
+                                        (std::isfinite(plan.inference_saving_fraction)
+                                             ? ", " + Percent(plan.inference_saving_fraction) +
+                                                   " of DiT FLOPs per video"
+                                             : ""));
   }
   if (o.demand.videos > 0 && std::isfinite(plan.total_cost_flops)) {
     out +=

@@ -48,9 +48,7 @@ bool GroupTable(const AnalysisState& state, const RunTable& table, int group, Ru
 }
 
 Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws) {
-  PlanOptions options = state.plan;
-  options.compute = state.compute;
-  return MakePlan(laws, options);
+  return MakePlan(laws, state.MakePlanOptions());
 }
 
 GroupStage AnalyzeStateGroups(const AnalysisState& state, const ReadResult& read, bool bootstrap,
@@ -61,8 +59,7 @@ GroupStage AnalyzeStateGroups(const AnalysisState& state, const ReadResult& read
   if (!out.split.ok) return out;
   FitOptions options = state.fit;
   if (!bootstrap) options.bootstrap_samples = 0;
-  PlanOptions plan_options = state.plan;
-  plan_options.compute = state.compute;
+  const PlanOptions plan_options = state.MakePlanOptions();
   out.groups = AnalyzeGroups(out.split, options, state.compute, &plan_options, execution);
   if (bootstrap) return out;
   // Point fits before their bootstrap: the plans say the intervals are pending.

@@ -120,6 +120,12 @@ struct AnalysisState {
   ModelKind model_kind = ModelKind::kGuess;  // video DiT or language model; see ShownModelKind
   CostInputs cost;                           // the Inference cost panel
 
+  // The planner's options: the plan settings with the one compute model.
+  PlanOptions MakePlanOptions() const {
+    PlanOptions options = plan;
+    options.compute = compute;
+    return options;
+  }
   // The reader options these settings stand for (compute included).
   ReadOptions MakeReadOptions() const {
     ReadOptions options;

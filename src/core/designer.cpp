@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/analysis_state.h"
 #include "core/bootstrap.h"
 #include "core/planner.h"
+#include "core/settings_schema.h"
 
 namespace scalecalc {
 
@@ -312,20 +314,20 @@ std::vector<DesignCandidate> TopCandidates(const std::vector<DesignCandidate>& a
 }  // namespace
 
 bool DesignOptions::IsValid(std::string* error) const {
-  if (!(std::isfinite(budget_flops) && budget_flops > 0 && budget_flops <= 1e35)) {
-    *error = "budget_flops must be a finite positive number of FLOPs up to 1e35 (got " +
-             Num(budget_flops) + ")";
+  // The fields that are settings go through their schema rows (their ranges live there); the
+  // per-candidate limit's auto (NaN) is resolved before a design (DesignOptionsFor).
+  AnalysisState state;
+  state.plan.budget_flops = budget_flops;
+  state.design_max_flops = max_flops;
+  state.design_allowance_flops = allowance_flops;
+  if (!CheckSetting(*FindSetting("budget"), state, DecodeLimits{}, Audience::kProgram, error) ||
+      !CheckSettings("design.", state, Audience::kProgram, error)) {
     return false;
   }
-  if (!(std::isfinite(max_flops) && max_flops > 0 && max_flops <= 1e35)) {
-    *error = "max_flops must be a finite positive number of FLOPs up to 1e35 (got " +
-             Num(max_flops) + ")";
-    return false;
-  }
-  if (!std::isnan(allowance_flops) &&
-      !(std::isfinite(allowance_flops) && allowance_flops > 0 && allowance_flops <= 1e35)) {
-    *error = "allowance_flops must be a finite positive number of FLOPs up to 1e35 (got " +
-             Num(allowance_flops) + ")";
+  if (std::isnan(max_flops)) {
+    *error =
+        "design.max_flops must be a number of FLOPs (its auto, the sweep's cost, is set "
+        "before a design)";
     return false;
   }
   if (max_candidates < 1) {
@@ -494,8 +496,10 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
   // The candidate grid.
   std::vector<double> ns, ts;
   for (const Cell* cell : cells) ns.push_back(cell->params), ts.push_back(cell->tokens);
-  ns = Distinct(ns, 0.01);
-  ts = Distinct(ts, 0.01);
+  // Sizes and budgets that agree within the user's cell tolerance are one (as the fit's cells).
+  const double same_tolerance = fit.options.cell_tolerance;
+  ns = Distinct(ns, same_tolerance);
+  ts = Distinct(ts, same_tolerance);
   const double rn = GeometricStep(ns), rt = GeometricStep(ts);
   std::vector<double> grid_n = ns, grid_t = ts;
   grid_n.insert(grid_n.end(), {ns.front() / rn, ns.back() * rn, ns.back() * rn * rn});
@@ -513,7 +517,8 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
     for (double t : grid_t) {
       bool exists = false;
       for (const Cell* cell : cells) {
-        exists |= std::fabs(cell->params / n - 1) < 0.01 && std::fabs(cell->tokens / t - 1) < 0.01;
+        exists |= std::fabs(cell->params / n - 1) < same_tolerance &&
+                  std::fabs(cell->tokens / t - 1) < same_tolerance;
       }
       if (exists || n < 1 || t < 1) continue;
       DesignCandidate c;
@@ -707,7 +712,7 @@ Design DesignNextRuns(const RunTable& table, const FitSummary& fit, const Design
       for (int i : affordable) {
         bool placed = false;
         for (int& j : best_of_size) {
-          if (std::fabs(all[j].params / all[i].params - 1) < 0.01) {
+          if (std::fabs(all[j].params / all[i].params - 1) < fit.options.cell_tolerance) {
             if (gain[i] > gain[j]) j = i;
             placed = true;
           }

@@ -305,9 +305,9 @@ MethodComparison CompareMethods(const IsoFlopResult& isoflop, const FitSummary& 
     surface_samples.push_back(s.beta / (s.alpha + s.beta));
   cmp.surface_exp_ci = Percentile95(surface_samples);
   if (plan != nullptr && plan->ok) {
-    cmp.budget_flops = plan->flops;
-    cmp.isoflop_params = isoflop.ParamsOpt(plan->flops);
-    cmp.isoflop_params_ci = isoflop.ParamsOptCi(plan->flops);
+    cmp.budget_flops = plan->budget_flops;
+    cmp.isoflop_params = isoflop.ParamsOpt(plan->budget_flops);
+    cmp.isoflop_params_ci = isoflop.ParamsOptCi(plan->budget_flops);
     cmp.surface_params = plan->optimum.params;
     cmp.surface_params_ci = plan->params_ci;
   }

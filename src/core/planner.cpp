@@ -393,7 +393,7 @@ Plan MakeContinuousPlan(const LawSet& laws, const PlanOptions& o) {
     plan.message = error;
     return plan;
   }
-  plan.flops = o.budget_flops;
+  plan.budget_flops = o.budget_flops;
   const double c = o.budget_flops;
   const bool fixed = !std::isnan(o.fixed_params);
   const bool has_loss = UsableLossLaw(laws.loss, &error);
@@ -496,7 +496,7 @@ Plan MakeContinuousPlan(const LawSet& laws, const PlanOptions& o) {
     const double u_small = SmallestWithin(laws.loss, o.compute, c, range.lo, u_opt, allowed);
     FillPoint(laws, o, std::exp(u_small), TokensOnLine(o.compute, c, u_small), &plan.smallest);
     plan.inference_saving = 1.0 - plan.smallest.params / n_opt;
-    plan.inference_saving_flops =
+    plan.inference_saving_fraction =
         1.0 - InferenceFlopsPerVideo(o.compute, plan.smallest.params, o.demand) /
                   plan.inference_flops_per_video;
   }
@@ -703,10 +703,10 @@ void PracticalStage(const LawSet& laws, const PlanOptions& o, Plan* plan) {
   const double continuous = plan->inference_flops_per_video;
   plan->inference_flops_per_video = DitVideoFlops(ServingConfig(plan->optimum.shape, o.demand),
                                                   o.demand.sampling_steps, o.demand.guidance);
-  if (std::isfinite(plan->inference_saving_flops) && continuous > 0) {
+  if (std::isfinite(plan->inference_saving_fraction) && continuous > 0) {
     // Same smaller model, measured against the shape actually planned.
-    const double small = (1 - plan->inference_saving_flops) * continuous;
-    plan->inference_saving_flops = 1 - small / plan->inference_flops_per_video;
+    const double small = (1 - plan->inference_saving_fraction) * continuous;
+    plan->inference_saving_fraction = 1 - small / plan->inference_flops_per_video;
   }
 }
 
@@ -791,11 +791,11 @@ Plan MakePlanUnchecked(const LawSet& laws, const PlanOptions& o) {
       if (known) {
         plan.constraint_loss_cost = plan.optimum.loss / free_plan.optimum.loss - 1;
         const double same = BudgetForLoss(laws.loss, o.compute, plan.optimum.loss, o.budget_flops);
-        plan.constraint_flops_cost = std::isfinite(same) ? 1 - same / o.budget_flops : NAN;
+        plan.constraint_budget_fraction = std::isfinite(same) ? 1 - same / o.budget_flops : NAN;
         notes.push_back("the forced values cost " + Num(100 * plan.constraint_loss_cost) +
                         "% in loss against the free optimum" +
-                        (std::isfinite(plan.constraint_flops_cost)
-                             ? ", as much as losing " + Num(100 * plan.constraint_flops_cost) +
+                        (std::isfinite(plan.constraint_budget_fraction)
+                             ? ", as much as losing " + Num(100 * plan.constraint_budget_fraction) +
                                    "% of the budget"
                              : std::string()));
       } else {

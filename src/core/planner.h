@@ -15,7 +15,7 @@
 // Trade-offs reported with every plan (science.md 3.5):
 // - smallest: the smallest N on the same iso-compute line whose predicted loss is within
 //   loss_tolerance (relative) of the optimum; inference_saving = 1 - N_small / N_opt (per-token
-//   inference FLOPs ~ N) and inference_saving_flops from the exact DiT count (dit_flops.h).
+//   inference FLOPs ~ N) and inference_saving_fraction from the exact DiT count (dit_flops.h).
 // - total_cost (when demand.videos > 0): the model that reaches the SAME predicted loss as the
 //   compute-optimal plan at the least total cost, training FLOPs c(N) T plus videos x inference
 //   FLOPs per video. T follows from N through L(N, T) = L_opt; the caps on N and T still hold, the
@@ -137,23 +137,23 @@ struct Plan {
   std::vector<Warning> warnings;  // the trust report (warnings.h)
   Extrapolation extrapolation;
   std::string intervals_withheld;  // why there are no intervals although samples exist
-  std::string message;  // why not ok, or notes (cap active, edge of range), then the warnings
-  std::string notes;    // the notes alone
-  double flops = NAN;
-  PlanPoint optimum;              // compute-optimal practical shape (under caps and forced values)
-  PlanPoint ideal;                // the continuous optimum before rounding (penalised when forced)
+  std::string message;        // why not ok, or notes (cap active, edge of range), then the warnings
+  std::string notes;          // the notes alone
+  double budget_flops = NAN;  // the compute budget planned for
+  PlanPoint optimum;          // compute-optimal practical shape (under caps and forced values)
+  PlanPoint ideal;            // the continuous optimum before rounding (penalised when forced)
   std::vector<PlanPoint> nearby;  // the next practical shapes around the ideal, best loss first
   // Forced hyperparameters: what the constraint costs against the free practical optimum.
   bool forced = false;
-  PlanPoint free_optimum;              // the plan without the forced values
-  double constraint_loss_cost = NAN;   // optimum.loss / free_optimum.loss - 1 (NaN: unknown)
-  double constraint_flops_cost = NAN;  // 1 - C_same_loss / C: budget the constraint wastes
+  PlanPoint free_optimum;                   // the plan without the forced values
+  double constraint_loss_cost = NAN;        // optimum.loss / free_optimum.loss - 1 (NaN: unknown)
+  double constraint_budget_fraction = NAN;  // 1 - C_same_loss / C: budget the constraint wastes
   Interval params_ci, tokens_ci, loss_ci, lr_ci, batch_ci;  // batch_ci in tokens
   int samples_used = 0;                                     // bootstrap samples that gave a plan
   bool constrained = false;                                 // a cap on N or T is active
   PlanPoint smallest;                      // smallest N within loss_tolerance of the optimum
   double inference_saving = NAN;           // 1 - smallest.params / optimum.params (per-token FLOPs)
-  double inference_saving_flops = NAN;     // same, from the exact DiT inference FLOPs per video
+  double inference_saving_fraction = NAN;  // same, from the exact DiT inference FLOPs per video
   PlanPoint total_cost;                    // minimiser of training + inference FLOPs (demand > 0)
   double total_cost_flops = NAN;           // training + videos x inference at total_cost
   double optimum_total_flops = NAN;        // the same total for the compute-optimal plan

@@ -104,7 +104,8 @@ json PlanJson(const Plan& plan, const PlanOptions& options) {
   out["message"] = plan.message;
   out["extrapolation"] = {{"params_factor", JsonNumber(plan.extrapolation.params_factor)},
                           {"flops_factor", JsonNumber(plan.extrapolation.flops_factor)}};
-  out["flops"] = JsonNumber(plan.flops);
+  out["budget_flops"] = JsonNumber(plan.budget_flops);
+  out["flops"] = out["budget_flops"];  // the old name, kept as an alias
   out["compute"] = ToString(options.compute.kind);
   out["tokens_per_sample"] = JsonNumber(options.compute.tokens_per_sample);
   out["width_per_depth"] = JsonNumber(options.compute.width_per_depth);
@@ -126,7 +127,8 @@ json PlanJson(const Plan& plan, const PlanOptions& options) {
   if (plan.forced) {
     out["free_optimum"] = PointJson(plan.free_optimum);
     out["constraint_loss_cost"] = JsonNumber(plan.constraint_loss_cost);
-    out["constraint_flops_cost"] = JsonNumber(plan.constraint_flops_cost);
+    out["constraint_budget_fraction"] = JsonNumber(plan.constraint_budget_fraction);
+    out["constraint_flops_cost"] = out["constraint_budget_fraction"];  // old name, an alias
   }
   out["bootstrap_samples"] = plan.samples_used;
   out["intervals_withheld"] =
@@ -139,7 +141,8 @@ json PlanJson(const Plan& plan, const PlanOptions& options) {
   out["loss_tolerance"] = JsonNumber(options.loss_tolerance);
   out["smallest"] = PointJson(plan.smallest);
   out["inference_saving"] = JsonNumber(plan.inference_saving);
-  out["inference_saving_flops"] = JsonNumber(plan.inference_saving_flops);
+  out["inference_saving_fraction"] = JsonNumber(plan.inference_saving_fraction);
+  out["inference_saving_flops"] = out["inference_saving_fraction"];  // old name, an alias
   out["inference_flops_per_video"] = JsonNumber(plan.inference_flops_per_video);
   out["demand"] = {{"videos", JsonNumber(options.demand.videos)},
                    {"sampling_steps", JsonNumber(options.demand.sampling_steps)},
@@ -445,8 +448,7 @@ json GroupsJson(const GroupSplit& split, const std::vector<GroupAnalysis>& group
 }
 
 json AnalysisJson(const AnalysisState& state, const Analysis& analysis) {
-  PlanOptions plan_options = state.plan;
-  plan_options.compute = state.compute;
+  const PlanOptions plan_options = state.MakePlanOptions();
   std::vector<std::string> input_warnings;
   for (const InputProblem& problem : analysis.read.warnings)
     input_warnings.push_back(problem.ToString());

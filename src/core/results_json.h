@@ -31,7 +31,9 @@ Json HyperLawJson(const HyperLawFit& fit);
 // A plan: the practical optimum's {flops, params, tokens, lr, batch_tokens, loss, shape: {width,
 // depth, heads, head_dim}, hyperparameter_penalty, ...}, the continuous `ideal`, `nearby_shapes`,
 // intervals, the smallest model within tolerance, the total-cost point, and with forced values
-// `free_optimum`, `constraint_loss_cost` and `constraint_flops_cost`.
+// `free_optimum`, `constraint_loss_cost` and `constraint_budget_fraction`. Renamed keys keep
+// their old names as aliases: `flops` (budget_flops), `constraint_flops_cost`,
+// `inference_saving_flops` (inference_saving_fraction).
 Json PlanJson(const Plan& plan, const PlanOptions& options);
 
 // The whole `fit` output. `plan` may be null (no --budget).

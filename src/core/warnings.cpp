@@ -428,7 +428,7 @@ void AssessPlan(const LawSet& laws, const PlanOptions& o, Plan* plan) {
           "the smallest model within the tolerance is N = 1, the search limit: the loss law "
           "barely depends on N here, so the saving means nothing");
       plan->smallest = PlanPoint();
-      plan->inference_saving = plan->inference_saving_flops = NAN;
+      plan->inference_saving = plan->inference_saving_fraction = NAN;
     }
     if (!laws.video_dit) {
       // An LLM law set: no DiT shape, samples of n_ctx tokens or videos.
@@ -436,7 +436,7 @@ void AssessPlan(const LawSet& laws, const PlanOptions& o, Plan* plan) {
         q->shape = DitShape{NAN, NAN};
         q->batch_samples = NAN;
       }
-      plan->inference_flops_per_video = plan->inference_saving_flops = NAN;
+      plan->inference_flops_per_video = plan->inference_saving_fraction = NAN;
       if (o.demand.videos > 0) {
         Add(&w, "videos_without_dit", Severity::kWarning,
             "the total-cost optimum counts inference per video of a video DiT; this law set is "
@@ -450,7 +450,7 @@ void AssessPlan(const LawSet& laws, const PlanOptions& o, Plan* plan) {
       Add(&w, "inference_out_of_range", Severity::kError,
           "inference FLOPs per video (" + Num(inference) + ") are past the tool's limit of " +
               Num(kMaxPlanFlops) + ": lower the tokens per video or sampling steps");
-      plan->inference_flops_per_video = plan->inference_saving_flops = NAN;
+      plan->inference_flops_per_video = plan->inference_saving_fraction = NAN;
     }
     if (laws.video_dit && o.demand.videos > 0) {
       const bool found = std::isfinite(plan->total_cost.params);

@@ -96,7 +96,7 @@ run 0 presets --json && json_check '{"paper","chinchilla","epoch","deepseek","st
 
 # --- plan from a preset ------------------------------------------------------------------------
 run 0 plan --preset paper --budget 1e22 --json &&
-  json_check 'all(k in j["plan"] for k in ("flops","params","tokens","lr","batch_tokens","loss","smallest","inference_saving","inference_saving_flops"))' \
+  json_check 'all(k in j["plan"] for k in ("flops","params","tokens","lr","batch_tokens","loss","smallest","inference_saving","inference_saving_fraction","budget_flops","inference_saving_flops"))' \
     'j["plan"]["flops"] == 1e22 and 1e9 < j["plan"]["params"] < 1e10 and j["plan"]["ok"]' \
     'abs(j["plan"]["ideal"]["params"] * j["plan"]["ideal"]["tokens"] * 6 / 1e22 - 1) < 1e-9' \
     'abs(j["comparison"]["published_params"][0] / 2.43e9 - 1) < 0.01' \
@@ -149,7 +149,8 @@ run 0 fit "$example" --bootstrap 0 --budget 1e22 --json && cp "$tmp/out" "$tmp/f
 batch4=$(python3 -c 'import json,sys; print(4 * json.load(open(sys.argv[1]))["plan"]["batch_tokens"])' "$tmp/free.json")
 run 0 fit "$example" --bootstrap 0 --budget 1e22 --batch-tokens "$batch4" --json &&
   json_check 'j["plan"]["hyperparameter_penalty"] > 0 and j["plan"]["loss"] > j["plan"]["free_optimum"]["loss"]' \
-    '0 < j["plan"]["constraint_loss_cost"] and 0 < j["plan"]["constraint_flops_cost"] < 1'
+    '0 < j["plan"]["constraint_loss_cost"] and 0 < j["plan"]["constraint_budget_fraction"] < 1' \
+    'j["plan"]["constraint_flops_cost"] == j["plan"]["constraint_budget_fraction"] and j["plan"]["flops"] == j["plan"]["budget_flops"] == 1e22'
 run 0 plan --preset paper --budget 1e22 --lr 1e-4 && out_has "free optimum" "constraint costs"
 # (empty, none and nan mean "not forced")
 for bad in 0 -1280 100 abc inf 1e30; do

@@ -118,8 +118,8 @@ TEST(PlanShapes, ForcedBatchCostsLoss) {
   EXPECT_GT(plan.optimum.loss, free.optimum.loss);
   EXPECT_NEAR(plan.constraint_loss_cost, plan.optimum.loss / plan.free_optimum.loss - 1, 1e-15);
   EXPECT_GT(plan.constraint_loss_cost, 0);
-  EXPECT_GT(plan.constraint_flops_cost, 0);
-  EXPECT_LT(plan.constraint_flops_cost, 1);
+  EXPECT_GT(plan.constraint_budget_fraction, 0);
+  EXPECT_LT(plan.constraint_budget_fraction, 1);
   EXPECT_EQ(plan.optimum.batch_tokens, o.forced_batch_tokens);  // a whole number of samples here
   // A larger batch than optimal favours more tokens (B_opt grows with T): a smaller model.
   EXPECT_LT(plan.ideal.params, free.ideal.params);

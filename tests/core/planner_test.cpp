@@ -49,7 +49,7 @@ TEST(Planner, MatchesClosedFormOptimum) {
     EXPECT_NEAR(plan.ideal.tokens / (flops / (6 * n)), 1.0, 1e-6);
     EXPECT_NEAR(plan.ideal.loss, laws.loss.Eval(n, flops / (6 * n)), 1e-12);
     EXPECT_FALSE(plan.constrained);
-    EXPECT_DOUBLE_EQ(plan.flops, flops);
+    EXPECT_DOUBLE_EQ(plan.budget_flops, flops);
   }
 }
 
@@ -157,8 +157,8 @@ TEST(Planner, SmallestModelWithinTolerance) {
   EXPECT_GT(plan.inference_saving, 0);
   EXPECT_LT(plan.inference_saving, 1);
   // Attention scales like d ~ N^(1/3), so per-video FLOPs shrink less than N does.
-  EXPECT_GT(plan.inference_saving_flops, 0);
-  EXPECT_LT(plan.inference_saving_flops, plan.inference_saving);
+  EXPECT_GT(plan.inference_saving_fraction, 0);
+  EXPECT_LT(plan.inference_saving_fraction, plan.inference_saving);
   // A looser tolerance allows a smaller model.
   options.loss_tolerance = 0.01;
   EXPECT_LT(MakePlan(laws, options).smallest.params, plan.smallest.params);
