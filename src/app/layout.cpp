@@ -139,17 +139,26 @@ bool BeginWideTable(const char* id, int columns, ImGuiTableFlags flags, int rows
   return true;
 }
 
-void DrawTextTable(const char* id, const TableText& table, ImGuiTableFlags flags) {
+void DrawTextTable(const char* id, const TableText& table, ImGuiTableFlags flags, ImVec2 size,
+                   int warn_column) {
   const int columns = static_cast<int>(table.headers.size());
-  if (columns == 0 || !BeginWideTable(id, columns, flags, static_cast<int>(table.rows.size())))
+  if (columns == 0 ||
+      !BeginWideTable(id, columns, flags, static_cast<int>(table.rows.size()), size))
     return;
+  // A scrolling table keeps its header row in view (the phone's frame freezes it already).
+  if ((flags & ImGuiTableFlags_ScrollY) && !IsPhone()) ImGui::TableSetupScrollFreeze(0, 1);
   for (const std::string& header : table.headers) ImGui::TableSetupColumn(header.c_str());
   ImGui::TableHeadersRow();
   for (const std::vector<std::string>& row : table.rows) {
     ImGui::TableNextRow();
     for (int i = 0; i < columns; ++i) {
       ImGui::TableNextColumn();
-      if (i < static_cast<int>(row.size())) ImGui::TextUnformatted(row[i].c_str());
+      if (i >= static_cast<int>(row.size())) continue;
+      if (i == warn_column && !row[i].empty()) {
+        ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", row[i].c_str());
+      } else {
+        ImGui::TextUnformatted(row[i].c_str());
+      }
     }
   }
   ImGui::EndTable();

@@ -51,8 +51,10 @@ void WrappedTextUnformatted(const std::string& text, const ImVec4* color = nullp
 bool BeginWideTable(const char* id, int columns, ImGuiTableFlags flags, int rows = -1,
                     ImVec2 size = ImVec2(0, 0));
 // A table of plain text (headers, rows) drawn with BeginWideTable: what is shown is what Copy
-// copies.
-void DrawTextTable(const char* id, const TableText& table, ImGuiTableFlags flags);
+// copies. `size` as BeginWideTable's; the non-empty cells of column `warn_column` (>= 0) are
+// drawn in the warning colour.
+void DrawTextTable(const char* id, const TableText& table, ImGuiTableFlags flags,
+                   ImVec2 size = ImVec2(0, 0), int warn_column = -1);
 
 // The size of one plot in a grid: two per row on desktops (half the width and height of what is
 // left, at least `min_height_fonts` font sizes tall), one per row on phones (full width, a

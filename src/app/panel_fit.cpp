@@ -8,6 +8,7 @@
 #include "app/format.h"
 #include "app/layout.h"
 #include "app/panels.h"
+#include "app/tables.h"
 #include "app/web_bridge.h"
 #include "app/widgets.h"
 #include "imgui.h"
@@ -168,51 +169,12 @@ void DrawCells(Model& model) {
   if (fit.cells.empty() || !ImGui::CollapsingHeader("Cells (per model size and token budget)"))
     return;
   DrawWarnings(fit.warnings, "cell_");
-  TableText text;
-  text.headers = {"params N", "tokens T", "runs", "lr_opt", "batch_opt (tokens)", "loss", "flags"};
-  for (const Cell& c : fit.cells) {
-    text.rows.push_back(
-        {FormatCount(c.params), FormatCount(c.tokens), std::to_string(c.runs), FormatSci(c.lr, 4),
-         FormatCount(c.batch_tokens), FormatSci(c.loss, 6),
-         std::string(c.lr_edge ? (c.lr_edge < 0 ? "lr below " : "lr above ") : "") +
-             (c.batch_edge ? (c.batch_edge < 0 ? "batch below " : "batch above ") : "") +
-             (c.not_convex ? "not convex" : "")});
-  }
+  const TableText text = CellsTable(fit);
   TableCopyButtons(model, "cells", text);
-  if (!BeginWideTable(
-          "cells", 7,
-          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY, -1,
-          ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 12)))
-    return;
-  if (!IsPhone()) ImGui::TableSetupScrollFreeze(0, 1);
-  for (const char* name :
-       {"params N", "tokens T", "runs", "lr_opt", "batch_opt (tokens)", "loss", "flags"})
-    ImGui::TableSetupColumn(name);
-  ImGui::TableHeadersRow();
-  for (const Cell& c : fit.cells) {
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(FormatCount(c.params).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(FormatCount(c.tokens).c_str());
-    ImGui::TableNextColumn();
-    ImGui::Text("%d", c.runs);
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(FormatSci(c.lr, 4).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(FormatCount(c.batch_tokens).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(FormatSci(c.loss, 6).c_str());
-    ImGui::TableNextColumn();
-    std::string flags;
-    if (c.lr_edge != 0) flags += std::string("lr ") + (c.lr_edge < 0 ? "below " : "above ");
-    if (c.batch_edge != 0)
-      flags += std::string("batch ") + (c.batch_edge < 0 ? "below " : "above ");
-    if (c.smooth == SmoothOutcome::kNotConvex) flags += "not convex ";
-    if (c.smooth == SmoothOutcome::kTooFewValues) flags += "too few values ";
-    if (!flags.empty()) ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", flags.c_str());
-  }
-  ImGui::EndTable();
+  const int flags_column = 6;
+  DrawTextTable("cells", text,
+                ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY,
+                ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 12), flags_column);
 }
 
 }  // namespace
