@@ -7,6 +7,7 @@
 #include "app/layout.h"
 #include "app/panels.h"
 #include "app/plan_report.h"
+#include "app/share.h"
 #include "app/web_bridge.h"
 #include "app/widgets.h"
 #include "imgui.h"
@@ -235,8 +236,8 @@ void DrawPlannerPanel(Model& model) {
       ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit);
   TableCopyButtons(model, "plan", table, [&] { return PlanMarkdown(model); });
   SameLineIfWide();
-  if (ImGui::Button("Download JSON"))
-    web::Download("scalecalc-results.json", "application/json", ResultsJson(model));
+  // The results file, as File > Download results (JSON) and `scalecalc open --json` write it.
+  if (ImGui::Button("Download JSON")) DownloadResults(model);
   ImGui::SameLine();
   if (ImGui::Button("Download CSV"))
     web::Download("scalecalc-results.csv", "text/csv", PlanCsv(model));
