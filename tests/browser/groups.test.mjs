@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import * as harness from './harness.mjs';
 import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
 
 const dataDir = process.env.SCALECALC_EXTERNAL_DATA_DIR || path.resolve('../shared/data/external');
@@ -23,15 +24,8 @@ before(async () => {
 });
 after(async () => { await session?.close(); });
 const haveData = fs.existsSync(isoPath);
-const setOption = (name, value) =>
-  page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]);
-async function paste(text) {
-  await page.evaluate((data) => {
-    const transfer = new DataTransfer();
-    transfer.setData('text/plain', data);
-    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true }));
-  }, text);
-}
+const setOption = (name, value) => harness.setOption(page, name, value);
+const paste = (text) => harness.paste(page, text);
 // Resolves once the bootstrap chain (the whole table, then each group) has stopped.
 async function bootstrapSettled(timeout = 240000) {
   await page.waitForFunction(() => !JSON.parse(window.scalecalc.app.getResults()).bootstrap.running,

@@ -4,6 +4,7 @@
 // and its status shown in the warning colour). One page load for every check, in order.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import * as harness from './harness.mjs';
 import { frames, launch, openPage, screenshotPath, waitForApp } from './harness.mjs';
 
 let session;
@@ -15,16 +16,9 @@ before(async () => {
 });
 after(async () => { await session?.close(); });
 
-const setOption = (name, value) =>
-  page.evaluate(([n, v]) => window.scalecalc.app.setOption(n, v), [name, value]);
-const results = async () => JSON.parse(await page.evaluate(() => window.scalecalc.app.getResults()));
-async function paste(text) {
-  await page.evaluate((data) => {
-    const transfer = new DataTransfer();
-    transfer.setData('text/plain', data);
-    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true }));
-  }, text);
-}
+const setOption = (name, value) => harness.setOption(page, name, value);
+const results = () => harness.results(page);
+const paste = (text) => harness.paste(page, text);
 
 // A 7 x 7 lr x batch grid (factor-2 steps) around (lrOpt, batchOpt): the middle run is the best.
 function cellRows(n, t, lrOpt, batchOpt, loss, tail = '') {
