@@ -134,29 +134,33 @@ void Model::DescribeOpenedLink() {
   Notify(std::move(text), level);
 }
 
+namespace {
+// The page's cheap path: point fits on the main thread, intervals pending until the workers'
+// resamples are attached (then the fit's plans are made again from them).
+AnalyzeOptions PointFits() {
+  AnalyzeOptions options;
+  options.bootstrap = false;
+  return options;
+}
+}  // namespace
+
 bool Model::Recompute() {
   const Stale stage = stale;
   stale = Stale::kNone;
   if (stage == Stale::kNone) return false;
-  // The pipeline's stages (core/analysis.h), from the stalest on; the bootstrap's resamples come
-  // later from the workers (AttachBootstrap).
+  // The pipeline's stages (core/analysis.h) from the stalest on.
   Analysis& r = results;
-  if (stage >= Stale::kRead && !read_is_current) r.read = ReadAnalysisRuns(analysis);
+  if (stage >= Stale::kRead && !read_is_current) ReadStage(analysis, &r);
   read_is_current = false;
   bool refit = false;
   if (stage >= Stale::kFit) {
-    RecomputeGroups();  // first: the headline may be one of the groups
-    r.headline_group = HeadlineGroupOf(analysis, r.groups.size());
-    r.fit =
-        r.read.ok ? FitAnalysis(analysis, r.HeadlineTable(), /*bootstrap=*/false) : FitSummary{};
+    FitStage(analysis, PointFits(), &r);
     if (!r.read.ok) r.fit.message = "No data to fit: fix the problems in the Data panel.";
+    UpdateGroupPlots();
     ++generation;
     refit = true;
   }
-  r.plan = r.fit.ok ? PlanAnalysis(analysis, r.fit.laws) : Plan{};
-  Redesign();
-  ReplanGroups();
-  RecomputeIsoFlop();
+  PlanStage(analysis, PointFits(), &r);
   compare = analysis.compare_preset.empty() ? nullptr : FindPreset(analysis.compare_preset);
   compare_plan = Plan{};
   if (compare && (compare->laws.loss.IsSet() || compare->laws.params_opt.IsSet())) {
@@ -191,35 +195,20 @@ void Model::AttachBootstrap(int job_generation, int group,
   FitSummary& fit = results.fit;
   if (group >= 0) {
     if (group >= static_cast<int>(results.groups.size())) return;
-    TableAnalysis& t = results.groups[group].analysis;
-    if (!HasLawsToResample(t.fit) || !AttachBootstrapSamples(flat_samples, &t.fit)) return;
+    FitSummary& group_fit = results.groups[group].analysis.fit;
+    if (!HasLawsToResample(group_fit) || !AttachBootstrapSamples(flat_samples, &group_fit)) return;
+    PlanGroupStage(analysis, PointFits(), group, &results);
     // The headline group's resamples are the headline's too (its fit is the same point fit).
-    const bool headline = group == HeadlineGroup() && AttachBootstrapSamples(flat_samples, &fit);
-    // Approach 2's intervals with the same resample count and seed, as for the whole table; a
-    // partial result is not planned (its lr and batch laws have their intervals).
-    t.isoflop = IsoFlopAnalysis(analysis, results.split.groups[group].table, t.fit);
-    if (t.fit.ok) {
-      t.plan = PlanAnalysis(analysis, t.fit.laws);
-      t.planned = true;
-    }
-    t.comparison = CompareMethods(t.isoflop, t.fit, t.planned ? &t.plan : nullptr);
-    if (!headline) return;
+    if (group != HeadlineGroup() || !AttachBootstrapSamples(flat_samples, &fit)) return;
   } else {
     if (HeadlineGroup() >= 0) return;  // the whole table's resamples: not the headline's
     if (!HasLawsToResample(fit) || !AttachBootstrapSamples(flat_samples, &fit)) return;
   }
-  if (!fit.ok) return;
-  results.plan = PlanAnalysis(analysis, fit.laws);
-  RecomputeIsoFlop();
-  Redesign();  // the candidates' grids span the laws' intervals
+  PlanHeadlineStage(analysis, PointFits(), &results);  // the design's grids span the intervals
   UpdatePlotSeries();
 }
 
-void Model::RecomputeGroups() {
-  // Point fits on the main thread (milliseconds per group); their resamples come from the workers.
-  GroupStage grouped = AnalyzeStateGroups(analysis, results.read, /*bootstrap=*/false);
-  results.split = std::move(grouped.split);
-  results.groups = std::move(grouped.groups);
+void Model::UpdateGroupPlots() {
   group_shown.assign(results.groups.size(), true);
   // The plots' series of every group, once per fit (they do not depend on the budget).
   group_plots.clear();
@@ -249,42 +238,12 @@ GroupPair Model::ComparedGroups() const {
   return pair;
 }
 
-void Model::ReplanGroups() {
-  for (GroupAnalysis& g : results.groups) {
-    TableAnalysis& t = g.analysis;
-    if (!t.fit.ok) continue;
-    t.plan = PlanAnalysis(analysis, t.fit.laws);
-    t.planned = true;
-    t.comparison = CompareMethods(t.isoflop, t.fit, &t.plan);
-  }
-}
-
-void Model::Redesign() {
-  // The page screens (linearised, immediate); the simulation that confirms it costs hundreds of
-  // refits and runs in a worker on request (design_job.h).
-  const RunTable& table = results.HeadlineTable();
-  results.design = results.fit.ok
-                       ? DesignNextRuns(table, results.fit, DesignOptionsFor(analysis, table, 0))
-                       : Design{};
-}
-
-void Model::RecomputeIsoFlop() {
-  Analysis& r = results;
-  r.isoflop = IsoFlopResult{};
-  r.isoflop_comparison = MethodComparison{};
-  if (!r.read.ok) return;
-  r.isoflop = IsoFlopAnalysis(analysis, r.HeadlineTable(), r.fit);
-  r.isoflop_comparison = CompareMethods(r.isoflop, r.fit, r.plan.ok ? &r.plan : nullptr);
-}
-
 int Model::HeadlineGroup() const {
-  return HeadlineGroupOf(analysis, results.groups.size());
+  return results.headline_group;
 }
 
 const RunTable& Model::HeadlineTable() const {
-  const int g = HeadlineGroup();
-  return g >= 0 && g < static_cast<int>(results.split.groups.size()) ? results.split.groups[g].table
-                                                                     : results.read.table;
+  return results.HeadlineTable();
 }
 
 std::string Model::HeadlineLabel() const {

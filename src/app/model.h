@@ -169,10 +169,7 @@ struct Model {
     opened_link_notice.clear();
     Invalidate(Stale::kRead);
   }
-  void RecomputeGroups();   // split, per-group point fits and their plot series (after a refit)
-  void ReplanGroups();      // each group's plan at the state's budget
-  void RecomputeIsoFlop();  // Approach 2 on the headline table and its comparison (after a plan)
-  void Redesign();          // the designer's linearised screen of the headline (after a plan)
+  void UpdateGroupPlots();  // each group's plot series and visibility (after a refit)
 };
 
 }  // namespace scalecalc::app

@@ -89,43 +89,33 @@ BootstrapExecution BootstrapThreads(const CliArgs& args) {
   return execution;
 }
 
-// The plan of one fitted table and the exit status `fit` gives it: 0 a result (full or partial),
-// 1 a numerical failure, 2 bad input (no data, or a budget the law cannot plan). Messages go to
-// stderr after `who` ("" or "group NAME: "). Shared by the ungrouped and the grouped paths, so a
-// group is reported as its rows alone would be.
-struct TableOutcome {
+// The exit status of one table's fit and plan, its problems said on stderr after `who` ("" or
+// "group NAME: "): 0 a result (full or partial), 1 a numerical failure, 2 bad input (no data, or a
+// budget the law cannot plan). Shared by the ungrouped and the grouped paths, so a group is
+// reported as its rows alone would be.
+int ReportTable(const FitSummary& fit, bool planned, const Plan& plan, const std::string& who) {
   int status = 0;
-  bool planned = false;
-  Plan plan;
-};
-TableOutcome PlanFitted(const CliArgs& args, const FitSummary& summary, const std::string& who) {
-  TableOutcome out;
-  if (summary.status == ResultStatus::kFailed) {
-    Error(who + "fit failed: " + summary.message);
-    out.status = summary.termination == FitTermination::kNoData ? kExitBadInput : kExitFitFailed;
+  if (fit.status == ResultStatus::kFailed) {
+    Error(who + "fit failed: " + fit.message);
+    status = fit.termination == FitTermination::kNoData ? kExitBadInput : kExitFitFailed;
   } else {
-    ReportWarnings(summary.warnings, who);
-    if (summary.status == ResultStatus::kPartial) {
+    ReportWarnings(fit.warnings, who);
+    if (fit.status == ResultStatus::kPartial) {
       Error(who + "partial result (the fit's warnings say what is missing)");
     }
   }
   // A partial fit without a usable loss law makes no plan, but is still a result (exit 0): the
-  // plan's entry says why.
-  out.planned = args.has_budget && summary.status != ResultStatus::kFailed;
-  if (!out.planned) return out;
-  out.plan = MakePlan(summary.laws, args.plan);
-  if (!out.plan.ok && summary.ok) {
-    Error(who + "plan: " + out.plan.message);
-    out.status = kExitBadInput;
-  } else if (!out.plan.ok) {
-    out.plan.message = "not planned: the fit is partial (" + out.plan.message + ")";
-  } else {
-    ReportWarnings(out.plan.warnings, who + "plan: ");
-    if (out.plan.status == ResultStatus::kPartial) {
-      Error(who + "plan: partial result (the plan's warnings say what is missing)");
-    }
+  // plan's entry says why (core/groups.h PlanFit).
+  if (!planned || (!plan.ok && !fit.ok)) return status;
+  if (!plan.ok) {
+    Error(who + "plan: " + plan.message);
+    return kExitBadInput;
   }
-  return out;
+  ReportWarnings(plan.warnings, who + "plan: ");
+  if (plan.status == ResultStatus::kPartial) {
+    Error(who + "plan: partial result (the plan's warnings say what is missing)");
+  }
+  return status;
 }
 
 // The comparison table, then each group's fit, plan and Approach 2 as the ungrouped report.
@@ -142,48 +132,40 @@ void PrintGroups(const GroupSplit& split, const std::vector<GroupAnalysis>& grou
   }
 }
 
-// --group-by: each group read, fitted, planned and put through Approach 2 on its own, with the
+// fit --group-by: each group fitted, planned and put through Approach 2 on its own, with the
 // statuses of the ungrouped path per group. Exit 0 when at least one group gives a result (the
 // others say why on stderr and in their JSON); otherwise 2 when every group failed for its input
 // (no data, a budget it cannot plan), else 1.
-int RunGroupedFit(const CliArgs& args, const ReadResult& read, const std::vector<int>& excluded,
-                  const std::vector<std::string>& warnings, const std::string& where) {
-  const GroupSplit split = SplitByColumn(read.table, args.state.group_column);
-  if (!split.ok) {
-    Error(where + ": " + split.message);
+int ReportGroupedFit(const CliArgs& args, const Analysis& a, const std::vector<int>& excluded,
+                     const std::vector<std::string>& warnings, const std::string& where) {
+  if (!a.split.ok) {
+    Error(where + ": " + a.split.message);
     return kExitBadInput;
   }
-  std::vector<GroupAnalysis> groups =
-      AnalyzeGroups(split, args.fit, args.read.compute, /*plan_options=*/nullptr);
   int results = 0, bad_input = 0;
-  for (GroupAnalysis& g : groups) {
-    TableAnalysis& t = g.analysis;
-    TableOutcome outcome = PlanFitted(args, t.fit, "group " + g.name + ": ");
-    t.planned = outcome.planned;
-    t.plan = std::move(outcome.plan);
-    t.comparison = CompareMethods(t.isoflop, t.fit, t.planned && t.plan.ok ? &t.plan : nullptr);
-    results += outcome.status == 0 ? 1 : 0;
-    bad_input += outcome.status == kExitBadInput ? 1 : 0;
+  bool all_ok = true;
+  for (const GroupAnalysis& g : a.groups) {
+    const TableAnalysis& t = g.analysis;
+    const int status = ReportTable(t.fit, t.planned, t.plan, "group " + g.name + ": ");
+    results += status == 0 ? 1 : 0;
+    bad_input += status == kExitBadInput ? 1 : 0;
+    all_ok = all_ok && status == 0 && t.fit.status == ResultStatus::kOk &&
+             (!t.planned || t.plan.status == ResultStatus::kOk);
   }
-  const int groups_count = static_cast<int>(groups.size());
+  const int groups_count = static_cast<int>(a.groups.size());
   const int status = results > 0 ? 0 : bad_input == groups_count ? kExitBadInput : kExitFitFailed;
   if (args.json) {
-    Json out = GroupsJson(split, groups, read, excluded, args.plan, warnings);
+    Json out = GroupsJson(a.split, a.groups, a.read, excluded, args.plan, warnings);
     // Over all groups: ok when every group is, partial when some give a result, else failed.
-    bool all_ok = results == groups_count;
-    for (const GroupAnalysis& g : groups) {
-      all_ok = all_ok && g.analysis.fit.status == ResultStatus::kOk &&
-               (!g.analysis.planned || g.analysis.plan.status == ResultStatus::kOk);
-    }
     out["status"] = ToString(all_ok        ? ResultStatus::kOk
                              : results > 0 ? ResultStatus::kPartial
                                            : ResultStatus::kFailed);
     std::cout << DumpJson(out) << "\n";
   } else {
     std::cout << "Input " << where << "\n";
-    for (const std::string& note : read.notes) std::cout << "  " << note << "\n";
-    std::cout << FlaggedReport(read.table) << "\n";
-    PrintGroups(split, groups, args.plan);
+    for (const std::string& note : a.read.notes) std::cout << "  " << note << "\n";
+    std::cout << FlaggedReport(a.read.table) << "\n";
+    PrintGroups(a.split, a.groups, args.plan);
   }
   return status;
 }
@@ -208,18 +190,13 @@ const DesignExit& DesignExitOf(DesignTermination termination) {
   return kOther;
 }
 
-// design: fit the runs, then rank the next cells to add (core/designer.h).
-int RunDesign(const CliArgs& args, const ReadResult& read,
-              const std::vector<std::string>& warnings) {
-  const FitSummary summary = Fit(read.table, args.fit, {}, BootstrapThreads(args));
-  // The page's options (auto limits: what the sweep's included runs cost), with its simulation.
-  DesignOptions options =
-      DesignOptionsFor(args.state, read.table, DesignOptions{}.simulation_draws);
-  options.threads = BootstrapThreads(args).threads;
-  if (summary.status != ResultStatus::kFailed) ReportWarnings(summary.warnings, "");
-  const Design design = DesignNextRuns(read.table, summary, options);
+// design: the next cells to add to the headline table (core/designer.h), with the simulation.
+int ReportDesign(const CliArgs& args, const Analysis& a, const std::vector<std::string>& warnings) {
+  const FitSummary& fit = a.fit;
+  const Design& design = a.design;
+  if (fit.status != ResultStatus::kFailed) ReportWarnings(fit.warnings, "");
   if (args.json) {
-    Json out = DesignJson(design, summary);
+    Json out = DesignJson(design, fit);
     // The input's problems, then the design's warnings: {code, message, severity} as the fit's.
     Json all = Json::array();
     for (const std::string& text : warnings) {
@@ -231,8 +208,8 @@ int RunDesign(const CliArgs& args, const ReadResult& read,
   } else {
     std::cout << DesignReport(design, design.options);
   }
-  if (!summary.ok) {
-    Error("fit failed: " + summary.message);
+  if (!fit.ok) {
+    Error("fit failed: " + fit.message);
     return kExitFitFailed;
   }
   if (!design.ok) {
@@ -243,14 +220,19 @@ int RunDesign(const CliArgs& args, const ReadResult& read,
   return 0;
 }
 
+// fit, design: the CSV read with the flags' settings, then the core's pipeline (core/analysis.h):
+// the plan only with --budget, the design's simulation only for design.
 int RunFit(const CliArgs& args) {
   const std::string where = args.runs_path == "-" ? "stdin" : args.runs_path;
-  std::string text, error;
-  if (!ReadInput(args.runs_path, args.read.max_bytes, &text, &error)) {
+  AnalysisState state = args.state;
+  std::string error;
+  if (!ReadInput(args.runs_path, args.read.max_bytes, &state.csv_text, &error)) {
     Error(error);
     return kExitBadInput;
   }
-  ReadResult read = ReadRuns(text, args.read);
+  Analysis a;
+  ReadStage(state, &a);
+  const ReadResult& read = a.read;
   std::vector<std::string> warnings;
   for (const InputProblem& problem : read.warnings) {
     Error("warning: " + where + ": " + problem.ToString());
@@ -262,14 +244,12 @@ int RunFit(const CliArgs& args) {
     return kExitBadInput;
   }
 
-  // The user's outlier policy: rows left out by number, visible in the output.
-  RunTable& table = read.table;
+  // The user's outlier policy (rows left out by number, visible in the output): a row that is not
+  // in the table is refused, or said when the bad-row policy skipped it.
   std::vector<int> excluded;
   for (int row : args.exclude_rows) {
-    bool found = false;
-    for (Run& run : table.runs) {
-      if (run.data_row == row) run.excluded = true, found = true;
-    }
+    const bool found = std::any_of(read.table.runs.begin(), read.table.runs.end(),
+                                   [row](const Run& run) { return run.data_row == row; });
     if (found) {
       excluded.push_back(row);
     } else if (args.read.bad_rows == BadRowPolicy::kSkip) {
@@ -279,40 +259,39 @@ int RunFit(const CliArgs& args) {
       warnings.push_back(message);
     } else {
       Error("--exclude: there is no data row " + std::to_string(row) + " in " + where + " (" +
-            std::to_string(table.runs.size()) + " data rows)");
+            std::to_string(read.table.runs.size()) + " data rows)");
       return kExitBadInput;
     }
   }
-  if (table.CountIncluded() == 0) {
+  if (read.table.CountIncluded() == 0) {
     Error(where + ": every run is excluded: nothing to fit");
     return kExitBadInput;
   }
 
-  if (args.command == Command::kDesign) return RunDesign(args, read, warnings);
-  if (!args.state.group_column.empty()) return RunGroupedFit(args, read, excluded, warnings, where);
+  const bool design = args.command == Command::kDesign;
+  AnalyzeOptions options;
+  options.execution = BootstrapThreads(args);
+  options.plan = args.has_budget;
+  options.design_draws = design ? DesignOptions{}.simulation_draws : -1;
+  FitStage(state, options, &a);
+  PlanStage(state, options, &a);
+  if (design) return ReportDesign(args, a, warnings);
+  if (!state.group_column.empty()) return ReportGroupedFit(args, a, excluded, warnings, where);
 
-  const FitSummary summary = Fit(table, args.fit, {}, BootstrapThreads(args));
-  const TableOutcome outcome = PlanFitted(args, summary, "");
-  const int status = outcome.status;
-  const bool planned = outcome.planned;
-  const Plan& plan = outcome.plan;
-  // Approach 2 beside the surface fit, when the data holds IsoFLOP profiles.
-  const IsoFlopResult isoflop = FitIsoFlop(IsoFlopPointsOf(table, summary, args.read.compute),
-                                           args.read.compute, IsoFlopOptionsFor(args.fit));
-  const MethodComparison comparison =
-      CompareMethods(isoflop, summary, planned && plan.ok ? &plan : nullptr);
+  const FitSummary& fit = a.fit;
+  const int status = ReportTable(fit, a.planned, a.plan, "");
   if (args.json) {
-    Json out = FitJson(summary, read, excluded, planned ? &plan : nullptr, args.plan, warnings);
-    if (isoflop.applicable) out["isoflop"] = IsoFlopJson(isoflop, comparison);
+    Json out = FitJson(fit, read, excluded, a.planned ? &a.plan : nullptr, args.plan, warnings);
+    if (a.isoflop.applicable) out["isoflop"] = IsoFlopJson(a.isoflop, a.isoflop_comparison);
     std::cout << DumpJson(out) << "\n";
   } else {
     // How the columns were guessed (an ambiguity resolved is said here, not refused).
     std::cout << "Input " << where << "\n";
     for (const std::string& note : read.notes) std::cout << "  " << note << "\n";
     std::cout << FlaggedReport(read.table);
-    std::cout << "\n" << summary.FullReport() << "\n";
-    if (planned) std::cout << "\n" << PlanReport(plan, args.plan, summary.laws.video_dit);
-    if (isoflop.applicable) std::cout << "\n" << IsoFlopReport(isoflop, comparison);
+    std::cout << "\n" << fit.FullReport() << "\n";
+    if (a.planned) std::cout << "\n" << PlanReport(a.plan, args.plan, fit.laws.video_dit);
+    if (a.isoflop.applicable) std::cout << "\n" << IsoFlopReport(a.isoflop, a.isoflop_comparison);
   }
   return status;
 }
@@ -407,13 +386,13 @@ int RunOpen(const CliArgs& args) {
               << " ===\n";
   }
   std::cout << "\n" << fit.FullReport() << "\n";
-  if (analysis.plan.ok) {
+  if (analysis.planned) {
     std::cout << "\n" << PlanReport(analysis.plan, plan_options, fit.laws.video_dit);
   }
   if (analysis.isoflop.applicable) {
     std::cout << "\n" << IsoFlopReport(analysis.isoflop, analysis.isoflop_comparison);
   }
-  if (fit.ok) std::cout << "\n" << DesignReport(analysis.design, analysis.design.options);
+  std::cout << "\n" << DesignReport(analysis.design, analysis.design.options);
   return status;
 }
 

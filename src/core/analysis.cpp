@@ -51,27 +51,6 @@ Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws) {
   return MakePlan(laws, state.MakePlanOptions());
 }
 
-GroupStage AnalyzeStateGroups(const AnalysisState& state, const ReadResult& read, bool bootstrap,
-                              const BootstrapExecution& execution) {
-  GroupStage out;
-  if (state.group_column.empty() || !read.ok) return out;
-  out.split = SplitByColumn(read.table, state.group_column);
-  if (!out.split.ok) return out;
-  FitOptions options = state.fit;
-  if (!bootstrap) options.bootstrap_samples = 0;
-  const PlanOptions plan_options = state.MakePlanOptions();
-  out.groups = AnalyzeGroups(out.split, options, state.compute, &plan_options, execution);
-  if (bootstrap) return out;
-  // Point fits before their bootstrap: the plans say the intervals are pending.
-  for (GroupAnalysis& g : out.groups) {
-    TableAnalysis& t = g.analysis;
-    if (!t.fit.laws.fitted || state.fit.bootstrap_samples <= 0) continue;
-    t.fit.laws.bootstrap_requested = state.fit.bootstrap_samples;
-    if (t.planned) t.plan = MakePlan(t.fit.laws, plan_options);
-  }
-  return out;
-}
-
 int HeadlineGroupOf(const AnalysisState& state, size_t group_count) {
   if (group_count == 0 || state.shown_group <= 0) return -1;
   return std::min(state.shown_group, static_cast<int>(group_count)) - 1;
@@ -114,29 +93,70 @@ const RunTable& Analysis::HeadlineTable() const {
              : read.table;
 }
 
+void ReadStage(const AnalysisState& state, Analysis* a) {
+  a->read = ReadAnalysisRuns(state);
+}
+
+void FitStage(const AnalysisState& state, const AnalyzeOptions& options, Analysis* a) {
+  a->split = GroupSplit{};
+  a->groups.clear();
+  a->fit = FitSummary{};
+  a->headline_group = -1;
+  if (!a->read.ok) {
+    a->fit.message = "no data to fit: the data could not be read";
+    return;
+  }
+  if (!state.group_column.empty()) {
+    a->split = SplitByColumn(a->read.table, state.group_column);
+    for (const RunGroup& group : a->split.groups) {  // none when the split is refused
+      GroupAnalysis g;
+      g.name = group.name;
+      g.runs = static_cast<int>(group.table.runs.size());
+      g.excluded = g.runs - group.table.CountIncluded();
+      g.analysis.fit = FitAnalysis(state, group.table, options.bootstrap, {}, options.execution);
+      a->groups.push_back(std::move(g));
+    }
+  }
+  a->headline_group = HeadlineGroupOf(state, a->groups.size());
+  a->fit = a->headline_group >= 0  // the same table, the same fit
+               ? a->groups[a->headline_group].analysis.fit
+               : FitAnalysis(state, a->read.table, options.bootstrap, {}, options.execution);
+}
+
+void PlanGroupStage(const AnalysisState& state, const AnalyzeOptions& options, int group,
+                    Analysis* a) {
+  if (group < 0 || group >= static_cast<int>(a->groups.size())) return;
+  const PlanOptions plan_options = state.MakePlanOptions();
+  PlanTable(a->split.groups[group].table, state.fit, state.compute,
+            options.plan ? &plan_options : nullptr, &a->groups[group].analysis);
+}
+
+void PlanHeadlineStage(const AnalysisState& state, const AnalyzeOptions& options, Analysis* a) {
+  a->planned = options.plan && PlanFit(a->fit, state.MakePlanOptions(), &a->plan);
+  if (!a->planned) a->plan = Plan{};
+  a->isoflop = IsoFlopResult{};
+  a->design = Design{};
+  if (a->read.ok) a->isoflop = IsoFlopAnalysis(state, a->HeadlineTable(), a->fit);
+  a->isoflop_comparison = CompareMethods(a->isoflop, a->fit, a->planned ? &a->plan : nullptr);
+  if (a->read.ok && options.design_draws >= 0) {  // a fit without a loss law: the design says so
+    DesignOptions design = DesignOptionsFor(state, a->HeadlineTable(), options.design_draws);
+    design.threads = options.execution.threads;
+    a->design = DesignNextRuns(a->HeadlineTable(), a->fit, design, options.design_progress);
+  }
+}
+
+void PlanStage(const AnalysisState& state, const AnalyzeOptions& options, Analysis* a) {
+  for (int g = 0; g < static_cast<int>(a->groups.size()); ++g) {
+    PlanGroupStage(state, options, g, a);
+  }
+  PlanHeadlineStage(state, options, a);
+}
+
 Analysis Analyze(const AnalysisState& state, const AnalyzeOptions& options) {
   Analysis a;
-  a.read = ReadAnalysisRuns(state);
-  if (!a.read.ok) {
-    a.fit.message = "no data to fit: the data could not be read";
-    return a;
-  }
-  GroupStage grouped = AnalyzeStateGroups(state, a.read, options.bootstrap, options.execution);
-  a.split = std::move(grouped.split);
-  a.groups = std::move(grouped.groups);
-  a.headline_group = HeadlineGroupOf(state, a.groups.size());
-  if (a.headline_group >= 0) {
-    a.fit = a.groups[a.headline_group].analysis.fit;  // the same table, the same fit
-  } else {
-    a.fit = FitAnalysis(state, a.read.table, options.bootstrap, {}, options.execution);
-  }
-  if (a.fit.ok) a.plan = PlanAnalysis(state, a.fit.laws);
-  a.isoflop = IsoFlopAnalysis(state, a.HeadlineTable(), a.fit);
-  a.isoflop_comparison = CompareMethods(a.isoflop, a.fit, a.plan.ok ? &a.plan : nullptr);
-  if (a.fit.ok) {
-    a.design = DesignNextRuns(a.HeadlineTable(), a.fit,
-                              DesignOptionsFor(state, a.HeadlineTable(), /*simulation_draws=*/0));
-  }
+  ReadStage(state, &a);
+  FitStage(state, options, &a);
+  PlanStage(state, options, &a);
   return a;
 }
 

@@ -9,9 +9,12 @@
 // on the main thread, the bootstrap's resamples in the workers, attached later); what makes each
 // stage stale is the schema's Stage of the setting that changed (settings_schema.h).
 //
-//   ReadResult read = ReadAnalysisRuns(state);           // CSV + the user's exclusions
-//   FitSummary fit = FitAnalysis(state, read.table, /*bootstrap=*/false);
-//   Plan plan = PlanAnalysis(state, fit.laws);
+//   AnalyzeOptions quick;
+//   quick.bootstrap = false;
+//   Analysis a;
+//   ReadStage(state, &a);                                // the CSV and the user's exclusions
+//   FitStage(state, quick, &a);                          // point fits, intervals pending
+//   PlanStage(state, quick, &a);                         // plans, Approach 2, the design
 #pragma once
 
 #include "core/analysis_state.h"
@@ -37,15 +40,6 @@ bool GroupTable(const AnalysisState& state, const RunTable& table, int group, Ru
 // Plans the state's budget with `laws` and the state's (single) compute model.
 Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws);
 
-// The table's groups (state.group_column set; split.ok false with its message otherwise), each
-// fitted (with the state's bootstrap when `bootstrap`), planned at the state's budget and put
-// through Approach 2. Without `bootstrap` the intervals are pending: the plans say so.
-struct GroupStage {
-  GroupSplit split;
-  std::vector<GroupAnalysis> groups;
-};
-GroupStage AnalyzeStateGroups(const AnalysisState& state, const ReadResult& read, bool bootstrap,
-                              const BootstrapExecution& execution = {});
 // The group the headline results (fit, plan, IsoFLOP, design) come from: an index into `groups`,
 // or -1 when the data is not split or all groups are pooled (state.shown_group 0). A number the
 // data has not gives the nearest group.
@@ -68,10 +62,11 @@ struct Analysis {
   std::vector<GroupAnalysis> groups;
   int headline_group = -1;  // HeadlineGroupOf
   FitSummary fit;           // the headline table's
-  Plan plan;                // at the state's budget; ok false when the fit cannot plan
+  bool planned = false;     // PlanFit made `plan` (not when the fit failed or no plan was asked)
+  Plan plan;                // at the state's budget; ok false says why not
   IsoFlopResult isoflop;
   MethodComparison isoflop_comparison;
-  Design design;  // the next runs to add (linearised: the page's screen)
+  Design design;  // the next runs to add (not run when the fit cannot plan)
 
   // The headline table: the headline group's rows, or the whole table.
   const RunTable& HeadlineTable() const;
@@ -79,7 +74,25 @@ struct Analysis {
 struct AnalyzeOptions {
   bool bootstrap = true;         // the state's resamples (false: point fits, intervals pending)
   BootstrapExecution execution;  // threads: how the resamples are computed, never what
+  bool plan = true;              // false: no plans (scalecalc fit without --budget)
+  // The designer's simulation draws: 0 the linearised screen alone (the page's), -1 no design.
+  int design_draws = 0;
+  ProgressFn design_progress;  // the simulation's refits (a worker's progress bar)
 };
+
+// The stages, in order; each derives its part of an Analysis from the state and the parts before
+// it. Analyze runs them all; the page runs them from the stalest on (what a setting makes stale is
+// its schema row's Stage) and attaches each fit's resamples later, then plans that fit again.
+//   ReadStage: read (the CSV, flags, the user's exclusions)
+//   FitStage:  split, each group's fit, headline_group, fit
+//   PlanStage: each group's Approach 2, plan and comparison (PlanGroupStage), then the headline's
+//              plan, Approach 2, comparison and design (PlanHeadlineStage)
+void ReadStage(const AnalysisState& state, Analysis* a);
+void FitStage(const AnalysisState& state, const AnalyzeOptions& options, Analysis* a);
+void PlanGroupStage(const AnalysisState& state, const AnalyzeOptions& options, int group,
+                    Analysis* a);
+void PlanHeadlineStage(const AnalysisState& state, const AnalyzeOptions& options, Analysis* a);
+void PlanStage(const AnalysisState& state, const AnalyzeOptions& options, Analysis* a);
 // Every stage in order. Never throws; a stage that cannot run leaves its result not ok, with why.
 Analysis Analyze(const AnalysisState& state, const AnalyzeOptions& options = {});
 

@@ -116,18 +116,31 @@ IsoFlopOptions IsoFlopOptionsFor(const FitOptions& fit_options) {
   return options;
 }
 
+bool PlanFit(const FitSummary& fit, const PlanOptions& options, Plan* plan) {
+  *plan = Plan{};
+  if (fit.status == ResultStatus::kFailed) return false;
+  *plan = MakePlan(fit.laws, options);
+  if (!plan->ok && !fit.ok)
+    plan->message = "not planned: the fit is partial (" + plan->message + ")";
+  return true;
+}
+
+void PlanTable(const RunTable& table, const FitOptions& fit_options, const ComputeModel& compute,
+               const PlanOptions* plan_options, TableAnalysis* analysis) {
+  TableAnalysis& t = *analysis;
+  t.planned = plan_options != nullptr && PlanFit(t.fit, *plan_options, &t.plan);
+  if (!t.planned) t.plan = Plan{};
+  t.isoflop =
+      FitIsoFlop(IsoFlopPointsOf(table, t.fit, compute), compute, IsoFlopOptionsFor(fit_options));
+  t.comparison = CompareMethods(t.isoflop, t.fit, t.planned ? &t.plan : nullptr);
+}
+
 TableAnalysis AnalyzeTable(const RunTable& table, const FitOptions& fit_options,
                            const ComputeModel& compute, const PlanOptions* plan_options,
                            const ProgressFn& progress, const BootstrapExecution& execution) {
   TableAnalysis out;
   out.fit = Fit(table, fit_options, progress, execution);
-  if (plan_options != nullptr && out.fit.ok) {
-    out.plan = MakePlan(out.fit.laws, *plan_options);
-    out.planned = true;
-  }
-  out.isoflop =
-      FitIsoFlop(IsoFlopPointsOf(table, out.fit, compute), compute, IsoFlopOptionsFor(fit_options));
-  out.comparison = CompareMethods(out.isoflop, out.fit, out.planned ? &out.plan : nullptr);
+  PlanTable(table, fit_options, compute, plan_options, &out);
   return out;
 }
 

@@ -46,7 +46,7 @@ GroupSplit SplitByColumn(const RunTable& table, const std::string& column,
 std::vector<std::string> GroupableColumns(const RunTable& table);
 
 // Everything computed for one table: the surface fit, the plan (when plan options are given and the
-// fit succeeded), Approach 2 and the comparison of the two.
+// fit has laws), Approach 2 and the comparison of the two.
 struct TableAnalysis {
   FitSummary fit;
   bool planned = false;
@@ -54,6 +54,15 @@ struct TableAnalysis {
   IsoFlopResult isoflop;
   MethodComparison comparison;
 };
+// The plan of a fit, the one rule for the page, the CLI and every group: planned (true) whenever
+// the fit has laws, since a partial fit can still size lr and batch at a fixed N; a partial fit
+// that cannot plan says "not planned: the fit is partial (why)". False when the fit failed.
+bool PlanFit(const FitSummary& fit, const PlanOptions& options, Plan* plan);
+// What follows a table's fit: Approach 2 on its points (fit_options' tolerance, bootstrap count
+// and seed), the plan (PlanFit, when `plan_options` are given) and the two methods compared.
+void PlanTable(const RunTable& table, const FitOptions& fit_options, const ComputeModel& compute,
+               const PlanOptions* plan_options, TableAnalysis* analysis);
+// Fit, then PlanTable.
 TableAnalysis AnalyzeTable(const RunTable& table, const FitOptions& fit_options,
                            const ComputeModel& compute, const PlanOptions* plan_options,
                            const ProgressFn& progress = {},

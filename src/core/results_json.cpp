@@ -452,7 +452,7 @@ json AnalysisJson(const AnalysisState& state, const Analysis& analysis) {
   std::vector<std::string> input_warnings;
   for (const InputProblem& problem : analysis.read.warnings)
     input_warnings.push_back(problem.ToString());
-  const Plan* plan = analysis.fit.ok ? &analysis.plan : nullptr;  // a refused plan says why
+  const Plan* plan = analysis.planned ? &analysis.plan : nullptr;  // a refused plan says why
   json out =
       FitJson(analysis.fit, analysis.read, state.excluded_rows, plan, plan_options, input_warnings);
   if (analysis.isoflop.applicable)

@@ -79,18 +79,23 @@ val DesignFromState(const val& state_bytes, const val& progress) {
   const DecodeResult decoded = DecodeState(bytes.data(), bytes.size());
   if (!decoded.ok) return Result(false, decoded.message);
   const AnalysisState& state = decoded.state;
-  const ReadResult read = ReadAnalysisRuns(state);
-  if (!read.ok) return Result(false, "the data could not be read");
-  const RunTable table = HeadlineRows(state, read.table);  // as the page's screen
-  const FitSummary fit = FitAnalysis(state, table, /*bootstrap=*/false);
-  if (!fit.ok) return Result(false, fit.message);
-  const DesignOptions options = DesignOptionsFor(state, table, DesignOptions{}.simulation_draws);
-  const Design design = DesignNextRuns(table, fit, options, [&](int done, int total) {
+  AnalyzeOptions options;  // the page's point fits, the design's simulation
+  options.bootstrap = false;
+  options.plan = false;
+  options.design_draws = DesignOptions{}.simulation_draws;
+  options.design_progress = [&](int done, int total) {
     progress(done, total);
     return true;  // cancelling terminates the worker
-  });
+  };
+  Analysis a;
+  ReadStage(state, &a);
+  if (!a.read.ok) return Result(false, "the data could not be read");
+  FitStage(state, options, &a);
+  if (!a.fit.ok) return Result(false, a.fit.message);
+  PlanHeadlineStage(state, options, &a);
+  const Design& design = a.design;
   val result = Result(design.ok, design.message);
-  result.set("json", DumpJson(DesignJson(design, fit)));
+  result.set("json", DumpJson(DesignJson(design, a.fit)));
   return result;
 }
 

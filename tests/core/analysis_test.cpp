@@ -101,6 +101,83 @@ TEST(Analysis, FlattenRoundTripsEveryField) {
   EXPECT_EQ(back.batch_samples[1].coef, 3e4);
 }
 
+// The page's path through the stages (point fits, then the workers' resamples attached and the
+// fit planned again) ends where Analyze does in one go: the same plan, intervals, Approach 2 and
+// design, bit for bit.
+TEST(Analysis, StagesOneAtATimeEndWhereAnalyzeEnds) {
+  const AnalysisState state = ExampleState();
+  const Analysis whole = Analyze(state);
+  ASSERT_TRUE(whole.fit.ok && whole.planned && whole.plan.ok);
+
+  AnalyzeOptions quick;
+  quick.bootstrap = false;
+  Analysis page;
+  ReadStage(state, &page);
+  FitStage(state, quick, &page);
+  PlanStage(state, quick, &page);
+  ASSERT_TRUE(page.planned && page.plan.ok);
+  EXPECT_FALSE(std::isfinite(page.plan.params_ci.lo));  // pending until the resamples come
+  const FitSummary resampled = FitAnalysis(state, page.read.table, /*bootstrap=*/true);
+  ASSERT_TRUE(AttachBootstrapSamples(FlattenSamples(resampled.laws), &page.fit));
+  PlanHeadlineStage(state, quick, &page);
+
+  EXPECT_EQ(page.plan.optimum.params, whole.plan.optimum.params);
+  ExpectSameInterval(page.plan.params_ci, whole.plan.params_ci);
+  ExpectSameInterval(page.plan.loss_ci, whole.plan.loss_ci);
+  EXPECT_EQ(page.isoflop.applicable, whole.isoflop.applicable);
+  EXPECT_EQ(page.design.termination, whole.design.termination);
+  ASSERT_EQ(page.design.candidates.size(), whole.design.candidates.size());
+  if (!whole.design.candidates.empty()) {
+    EXPECT_EQ(page.design.candidates[0].params, whole.design.candidates[0].params);
+    EXPECT_EQ(page.design.candidates[0].tokens, whole.design.candidates[0].tokens);
+  }
+}
+
+// One size, several token budgets, a learning-rate sweep at each: the loss law cannot be fitted
+// (one N), the lr law only in T. A partial fit: planned at a fixed size, refused with the reason
+// otherwise; scalecalc fit without --budget plans nothing.
+TEST(Analysis, APartialFitIsPlannedAtAFixedSizeAndSaysWhyNotOtherwise) {
+  std::ostringstream csv;
+  csv << "params,tokens,lr,batch_size,loss\n";
+  for (double tokens : {1e9, 2e9, 4e9, 8e9}) {
+    const double lr_opt = 3e-3 * std::pow(tokens / 1e9, -0.2);
+    for (double step : {-2.0, -1.0, 0.0, 1.0, 2.0}) {
+      const double lr = lr_opt * std::pow(2.0, step);
+      const double loss = 2.0 + 5.0 * std::pow(tokens, -0.3) + 0.02 * step * step;
+      csv << 1e8 << "," << tokens << "," << lr << ",256," << loss << "\n";
+    }
+  }
+  AnalysisState state;
+  state.csv_text = csv.str();
+  state.fit.bootstrap_samples = 0;
+  const Analysis free_size = Analyze(state);
+  ASSERT_EQ(free_size.fit.status, ResultStatus::kPartial) << free_size.fit.message;
+  EXPECT_FALSE(free_size.fit.ok);
+  EXPECT_TRUE(free_size.planned);
+  EXPECT_FALSE(free_size.plan.ok);
+  EXPECT_EQ(free_size.plan.message.rfind("not planned: the fit is partial (", 0), 0u)
+      << free_size.plan.message;
+  EXPECT_EQ(free_size.design.termination, DesignTermination::kNoLossLaw);
+
+  state.plan.fixed_params = 1e8;
+  const Analysis fixed = Analyze(state);
+  ASSERT_TRUE(fixed.planned);
+  ASSERT_TRUE(fixed.plan.ok) << fixed.plan.message;
+  // The size as given, the budget spent on tokens; the lr law fitted in T alone is reported, not
+  // planned from (it knows nothing of N).
+  EXPECT_EQ(fixed.plan.ideal.params, 1e8);
+  EXPECT_NEAR(TrainingFlops(state.compute, 1e8, fixed.plan.ideal.tokens) / state.plan.budget_flops,
+              1.0, 1e-9);
+  EXPECT_TRUE(std::isnan(fixed.plan.optimum.lr));
+
+  AnalyzeOptions no_budget;
+  no_budget.plan = false;
+  const Analysis unplanned = Analyze(state, no_budget);
+  EXPECT_FALSE(unplanned.planned);
+  EXPECT_FALSE(unplanned.plan.ok);
+  EXPECT_TRUE(unplanned.plan.message.empty());
+}
+
 }  // namespace
 }  // namespace scalecalc
 
