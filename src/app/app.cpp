@@ -4,7 +4,6 @@
 
 #include "app/bootstrap_job.h"
 #include "app/examples.h"
-#include "app/format.h"
 #include "app/frame_pacing.h"
 #include "app/layout.h"
 #include "app/panels.h"
@@ -12,6 +11,7 @@
 #include "app/share.h"
 #include "app/web_bridge.h"
 #include "app/widgets.h"
+#include "core/format.h"
 #include "imgui_internal.h"
 
 namespace scalecalc::app {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <string>
 
-#include "app/format.h"
+#include "app/text_layout.h"
 
 EM_JS(void, js_start_bootstrap,
       (int generation, int group, const uint8_t* bytes, int size, int total), {

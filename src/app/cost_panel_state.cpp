@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string_view>
 
-#include "app/format.h"
+#include "app/text_layout.h"
 #include "core/dit_flops.h"
 #include "core/json.h"
 

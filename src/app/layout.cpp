@@ -139,6 +139,13 @@ bool BeginWideTable(const char* id, int columns, ImGuiTableFlags flags, int rows
   return true;
 }
 
+void DrawTextCell(const std::string& cell) {
+  const size_t newline = cell.find('\n');
+  if (newline == std::string::npos) return ImGui::TextUnformatted(cell.c_str());
+  ImGui::TextUnformatted(cell.c_str(), cell.c_str() + newline);
+  ImGui::TextDisabled("%s", cell.c_str() + newline + 1);
+}
+
 void DrawTextTable(const char* id, const TableText& table, ImGuiTableFlags flags, ImVec2 size,
                    int warn_column) {
   const int columns = static_cast<int>(table.headers.size());
@@ -157,7 +164,7 @@ void DrawTextTable(const char* id, const TableText& table, ImGuiTableFlags flags
       if (i == warn_column && !row[i].empty()) {
         ImGui::TextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", row[i].c_str());
       } else {
-        ImGui::TextUnformatted(row[i].c_str());
+        DrawTextCell(row[i]);
       }
     }
   }

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "app/text_layout.h"
+#include "core/text_table.h"
 #include "imgui.h"
 
 namespace scalecalc::app {
@@ -50,6 +51,8 @@ void WrappedTextUnformatted(const std::string& text, const ImVec4* color = nullp
 // desktops the flags and size are used as given. End with ImGui::EndTable().
 bool BeginWideTable(const char* id, int columns, ImGuiTableFlags flags, int rows = -1,
                     ImVec2 size = ImVec2(0, 0));
+// One cell of a text table: its first line, and the lines after it (an interval) dimmed.
+void DrawTextCell(const std::string& cell);
 // A table of plain text (headers, rows) drawn with BeginWideTable: what is shown is what Copy
 // copies. `size` as BeginWideTable's; the non-empty cells of column `warn_column` (>= 0) are
 // drawn in the warning colour.

@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "app/cost_panel_state.h"
-#include "app/format.h"
 #include "app/layout.h"
 #include "app/panels.h"
 #include "app/widgets.h"
 #include "core/dit_flops.h"
+#include "core/format.h"
 #include "core/planner.h"
 #include "core/presets.h"
 #include "imgui.h"

@@ -3,11 +3,11 @@
 #include <algorithm>
 
 #include "app/examples.h"
-#include "app/format.h"
 #include "app/layout.h"
 #include "app/panels.h"
 #include "app/web_bridge.h"
 #include "app/widgets.h"
+#include "core/format.h"
 #include "imgui.h"
 
 namespace scalecalc::app {

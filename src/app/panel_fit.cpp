@@ -5,12 +5,12 @@
 #include <string>
 
 #include "app/bootstrap_job.h"
-#include "app/format.h"
 #include "app/layout.h"
 #include "app/panels.h"
-#include "app/tables.h"
 #include "app/web_bridge.h"
 #include "app/widgets.h"
+#include "core/format.h"
+#include "core/result_tables.h"
 #include "imgui.h"
 
 namespace scalecalc::app {

@@ -6,10 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "app/format.h"
 #include "app/layout.h"
 #include "app/panels.h"
 #include "app/plot/plot.h"
+#include "app/widgets.h"
+#include "core/format.h"
+#include "core/result_tables.h"
 #include "imgui.h"
 
 namespace scalecalc::app {
@@ -75,33 +77,6 @@ void DrawGroupControls(Model& model) {
     WrappedTextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", model.results.split.message.c_str());
 }
 
-// One cell of the comparison: the value, and its 95% interval on a second line when there is one.
-void ValueCell(double value, const Interval& ci, int digits) {
-  ImGui::TableNextColumn();
-  ImGui::TextUnformatted(FormatSci(value, digits).c_str());
-  const std::string interval = FormatInterval(ci, digits);
-  if (!interval.empty()) ImGui::TextDisabled("%s", interval.c_str());
-}
-
-// An exponent of an lr or batch law; "-" for a variable the law does not use.
-void ExponentCell(double value, const Interval& ci) {
-  if (std::isfinite(value)) return ValueCell(value, ci, 3);
-  ImGui::TableNextColumn();
-  ImGui::TextDisabled("-");
-}
-
-// The two exponent columns of one hyperparameter law, or its short reason code.
-void HyperCells(const ComparisonRow::HyperColumn& c) {
-  if (!c.fitted) {
-    ImGui::TableNextColumn();
-    ImGui::TextDisabled("[%s]", c.why_code.c_str());
-    ImGui::TableNextColumn();
-    return;
-  }
-  ExponentCell(c.exp_params, c.exp_params_ci);
-  ExponentCell(c.exp_tokens, c.exp_tokens_ci);
-}
-
 void DrawGroupComparison(Model& model) {
   if (model.results.groups.empty()) return;
   int resamples = 0;  // kept by the group with the most (each group resamples on its own)
@@ -136,19 +111,17 @@ void DrawGroupComparison(Model& model) {
   const float height = line_px + padding_px +
                        static_cast<float>(model.results.groups.size()) * row_px +
                        style.ScrollbarSize + 2 * style.FramePadding.y;
-  if (!ImGui::BeginTable("groups", 17, flags, ImVec2(0, height))) return;
+  const TableText table = GroupComparisonTable(model.results.groups);
+  const int columns = static_cast<int>(table.headers.size());
+  if (!ImGui::BeginTable("groups", 1 + columns, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(2, 1);  // the group's name stays while the numbers scroll
-  for (const char* name : {"show", "group", "runs used", "excluded", "E", "A", "alpha", "B", "beta",
-                           "a", "a (IsoFLOP)", "N_opt", "loss at budget", "lr: exp N", "lr: exp T",
-                           "batch: exp N", "batch: exp T"}) {
-    ImGui::TableSetupColumn(name);
-  }
+  ImGui::TableSetupColumn("show");
+  for (const std::string& name : table.headers) ImGui::TableSetupColumn(name.c_str());
   ImGui::TableHeadersRow();
   model.group_shown.resize(model.results.groups.size(), true);
   std::vector<std::string> withheld;  // groups whose resamples were too often unfit
-  for (size_t g = 0; g < model.results.groups.size(); ++g) {
+  for (size_t g = 0; g < model.results.groups.size() && g < table.rows.size(); ++g) {
     const GroupAnalysis& group = model.results.groups[g];
-    const ComparisonRow row = ComparisonRowOf(group.name, group.runs, group.analysis);
     if (!group.analysis.fit.intervals_withheld.empty())
       withheld.push_back(group.name + ": " + group.analysis.fit.intervals_withheld);
     ImGui::TableNextRow();
@@ -158,37 +131,21 @@ void DrawGroupComparison(Model& model) {
     ImGui::PushStyleColor(ImGuiCol_CheckMark, plot::PaletteColor(static_cast<int>(g)));
     if (ImGui::Checkbox("##show", &shown)) model.group_shown[g] = shown;
     ImGui::PopStyleColor();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(row.name.c_str());
-    ImGui::TableNextColumn();
-    ImGui::Text("%d", row.used);
-    ImGui::TableNextColumn();
-    ImGui::Text("%d", row.excluded);
-    if (!row.fitted) {
+    const std::vector<std::string>& cells = table.rows[g];
+    const ComparisonRow row = ComparisonRowOf(group.name, group.runs, group.analysis);
+    for (int c = 0; c < columns && c < static_cast<int>(cells.size()); ++c) {
       ImGui::TableNextColumn();
-      ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "loss law not fitted [%s]",
-                         row.why_code.c_str());
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.why.c_str());
-      ImGui::TableSetColumnIndex(12);  // the lr and batch laws' columns follow
-      HyperCells(row.lr);
-      HyperCells(row.batch);
-      ImGui::PopID();
-      continue;
+      if (!row.fitted && c == kGroupLawColumn) {
+        ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", cells[c].c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.why.c_str());
+      } else {
+        DrawTextCell(cells[c]);
+      }
     }
-    ValueCell(row.law.E, row.E_ci, 4);
-    ValueCell(row.law.A, row.A_ci, 4);
-    ValueCell(row.law.alpha, row.alpha_ci, 4);
-    ValueCell(row.law.B, row.B_ci, 4);
-    ValueCell(row.law.beta, row.beta_ci, 4);
-    ValueCell(row.a, row.a_ci, 4);
-    ValueCell(row.isoflop_exp, row.isoflop_exp_ci, 3);
-    ValueCell(row.params_opt, row.params_ci, 3);
-    ValueCell(row.loss_opt, row.loss_ci, 5);
-    HyperCells(row.lr);
-    HyperCells(row.batch);
     ImGui::PopID();
   }
   ImGui::EndTable();
+  TableCopyButtons(model, "groups", table);  // the same cells, as TSV or Markdown
   for (const std::string& line : withheld) {
     WrappedTextColored(ImVec4(1, 0.75f, 0.3f, 1), "no intervals for %s", line.c_str());
   }

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "app/format.h"
 #include "app/layout.h"
 #include "app/panels.h"
 #include "app/plot/plot.h"
+#include "core/format.h"
 #include "imgui.h"
 
 namespace scalecalc::app {

@@ -8,12 +8,12 @@
 #include <vector>
 
 #include "app/design_job.h"
-#include "app/format.h"
 #include "app/layout.h"
 #include "app/panels.h"
 #include "app/plot/plot.h"
 #include "app/text_layout.h"
 #include "app/widgets.h"
+#include "core/format.h"
 #include "imgui.h"
 
 namespace scalecalc::app {

@@ -3,13 +3,13 @@
 #include <cmath>
 #include <string>
 
-#include "app/format.h"
 #include "app/layout.h"
 #include "app/panels.h"
 #include "app/plan_report.h"
 #include "app/share.h"
 #include "app/web_bridge.h"
 #include "app/widgets.h"
+#include "core/format.h"
 #include "imgui.h"
 
 namespace scalecalc::app {
@@ -115,19 +115,6 @@ void DrawInputs(Model& model) {
   }
 }
 
-// The plan as text: what the table shows is what Copy copies.
-TableText PlanTable(const Model& model) {
-  TableText table;
-  const bool with_compare = model.compare != nullptr;
-  table.headers = {"quantity", "recommended", "95% interval"};
-  if (with_compare) table.headers.push_back(model.compare->title);
-  for (const PlanRow& row : PlanRows(model)) {
-    table.rows.push_back({row.quantity, row.value, row.interval});
-    if (with_compare) table.rows.back().push_back(row.compare);
-  }
-  return table;
-}
-
 void DrawShapes(const Model& model) {
   const Plan& plan = model.results.plan;
   if (plan.forced) {
@@ -230,7 +217,7 @@ void DrawPlannerPanel(Model& model) {
   }
   if (!plan.notes.empty()) WrappedTextColored(ImVec4(1, 0.8f, 0.35f, 1), "%s", plan.notes.c_str());
   DrawTrustReport(plan.status, plan.warnings);
-  const TableText table = PlanTable(model);
+  const TableText table = PlanTableOf(model);  // what the table shows is what Copy copies
   DrawTextTable(
       "plan", table,
       ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit);

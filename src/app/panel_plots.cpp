@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "app/format.h"
 #include "app/layout.h"
 #include "app/panels.h"
 #include "app/plot/plot.h"
 #include "app/widgets.h"
+#include "core/format.h"
 #include "imgui.h"
 
 namespace scalecalc::app {

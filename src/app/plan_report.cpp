@@ -2,84 +2,26 @@
 
 #include <cmath>
 
-#include "app/format.h"
 #include "app/panels.h"
+#include "core/format.h"
+#include "core/result_tables.h"
 #include "core/results_json.h"
 
 namespace scalecalc::app {
 
-namespace {
-
-std::string Range(const Interval& ci, std::string (*format)(double)) {
-  if (!std::isfinite(ci.lo) || !std::isfinite(ci.hi)) return "";
-  return "[" + format(ci.lo) + ", " + format(ci.hi) + "]";
-}
-std::string Sci4(double v) {
-  return FormatSci(v, 4);
-}
-std::string Sci6(double v) {
-  return FormatSci(v, 6);
-}
-std::string Count(double v) {
-  return FormatCount(v);
-}
-
-}  // namespace
-
-std::vector<PlanRow> PlanRows(const Model& model) {
-  const Plan& plan = model.results.plan;
-  const PlanPoint& p = plan.optimum;
-  const bool has_compare = model.compare && model.compare_plan.ok;
-  const PlanPoint& q = model.compare_plan.optimum;
-  auto compare = [&](std::string (*format)(double), double value) {
-    return has_compare ? format(value) : std::string();
-  };
-  std::vector<PlanRow> rows = {
-      {"compute budget (FLOPs)", Sci4(plan.budget_flops), "",
-       compare(Sci4, model.compare_plan.budget_flops)},
-      {"model size N (parameters)", Count(p.params), Range(plan.params_ci, Count),
-       compare(Count, q.params)},
-      {"training tokens T", Count(p.tokens), Range(plan.tokens_ci, Count),
-       compare(Count, q.tokens)},
-      {"tokens per parameter", Sci4(p.tokens / p.params), "", compare(Sci4, q.tokens / q.params)},
-      {"learning rate", Sci4(p.lr), Range(plan.lr_ci, Sci4), compare(Sci4, q.lr)},
-      {"batch size (tokens)", Count(p.batch_tokens), Range(plan.batch_ci, Count),
-       compare(Count, q.batch_tokens)},
-      {std::string("batch size (") + model.SampleWord() + "s of " +
-           FormatFull(model.analysis.compute.tokens_per_sample) + " tokens)",
-       Count(p.batch_samples), "", compare(Count, q.batch_samples)},
-      {"optimizer steps", Count(p.steps), "", compare(Count, q.steps)},
-      {"predicted loss", Sci6(p.loss), Range(plan.loss_ci, Sci6), compare(Sci6, q.loss)},
-  };
-  const auto shape = [](const PlanPoint& x) {
-    if (!(x.shape.width > 0 && x.shape.depth > 0))
-      return std::string("-");  // a law set without shapes
-    return Count(x.shape.width) + " x " + Count(x.shape.depth) + " (" + Count(x.shape.heads) +
-           " heads of " + Count(x.shape.head_dim) + ")";
-  };
-  rows.insert(rows.begin() + 2,
-              {"shape: width d x depth", shape(p), "", has_compare ? shape(q) : std::string()});
-  rows.insert(rows.begin() + 3, {"continuous optimum N", Count(plan.ideal.params), "",
-                                 compare(Count, model.compare_plan.ideal.params)});
-  if (plan.forced) {
-    rows.push_back({"hyperparameter penalty", FormatPercent(p.hyperparameter_penalty, 3), "", ""});
-    rows.push_back(
-        {"forced values cost (loss)", FormatPercent(plan.constraint_loss_cost, 3), "", ""});
+TableText PlanTableOf(const Model& model) {
+  PlanTableOptions options;
+  options.sample_word = model.SampleWord();
+  if (model.compare) {
+    options.compare = &model.compare_plan;
+    options.compare_title = model.compare->title;
   }
-  return rows;
+  return PlanTable(model.results.plan, model.analysis.MakePlanOptions(), options);
 }
 
 std::string PlanMarkdown(const Model& model) {
-  const bool with_compare = model.compare != nullptr;
-  std::string md = "| quantity | recommended | 95% interval |";
-  md += with_compare ? " " + model.compare->title + " |\n|---|---|---|---|\n" : "\n|---|---|---|\n";
-  for (const PlanRow& row : PlanRows(model)) {
-    md += "| " + row.quantity + " | " + row.value + " | " + row.interval + " |";
-    md += with_compare ? " " + row.compare + " |\n" : "\n";
-  }
-  md += "\nFitted with scalecalc on " + model.analysis.data_name + ". " +
-        LossLawFormula(model.results.fit.laws.loss) + "\n";
-  return md;
+  return ToMarkdown(PlanTableOf(model)) + "\nFitted with scalecalc on " + model.analysis.data_name +
+         ". " + LossLawFormula(model.results.fit.laws.loss) + "\n";
 }
 
 std::string PlanCsv(const Model& model) {
@@ -159,7 +101,8 @@ std::string ResultsJson(const Model& model) {
   }
   json["headline"] = model.HeadlineLabel();  // grouped data: whose fit and plan these are
   Json shown_rows = Json::array();           // the planner's table as shown
-  for (const PlanRow& row : PlanRows(model)) shown_rows.push_back({row.quantity, row.value});
+  for (const std::vector<std::string>& row : PlanTableOf(model).rows)
+    shown_rows.push_back({row[0], row[1]});
   json["plan_rows"] = shown_rows;
   json["data"] = {
       {"name", a.data_name},

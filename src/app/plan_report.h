@@ -1,22 +1,18 @@
-// plan_report.h: the plan as rows a person reads, and the same rows as Markdown and CSV; the
-// fitted laws and plan as JSON (the CLI's format, from the core). Presentation only.
+// plan_report.h: the planner's table, and the same plan as Markdown and CSV; the fitted laws and
+// plan as JSON (the CLI's format, from the core). Presentation only.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "app/model.h"
+#include "core/text_table.h"
 
 namespace scalecalc::app {
 
-struct PlanRow {
-  std::string quantity;  // "model size N"
-  std::string value;     // "2.43B"
-  std::string interval;  // "[2.1B, 2.8B]" or ""
-  std::string compare;   // the compared law's value, or ""
-};
-
-std::vector<PlanRow> PlanRows(const Model& model);
+// The planner's table (core/result_tables.h PlanTable with the page's sample word and compared
+// preset), and as Markdown with the data's name and the loss law under it.
+TableText PlanTableOf(const Model& model);
 std::string PlanMarkdown(const Model& model);
 // The fitted laws and the plan in raw units with their intervals, one quantity a row.
 std::string PlanCsv(const Model& model);

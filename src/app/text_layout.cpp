@@ -32,31 +32,6 @@ void WrapParagraph(std::string_view paragraph, float max_width, const TextWidthF
                           : paragraph.substr(line_begin, line_end - line_begin));
 }
 
-std::string Clean(const std::string& cell, bool escape_pipe) {
-  std::string out;
-  out.reserve(cell.size());
-  for (char ch : cell) {
-    if (ch == '\t' || ch == '\n' || ch == '\r') {
-      out.push_back(' ');
-    } else if (ch == '|' && escape_pipe) {
-      out += "\\|";
-    } else {
-      out.push_back(ch);
-    }
-  }
-  return out;
-}
-
-size_t Columns(const TableText& table) {
-  size_t columns = table.headers.size();
-  for (const auto& row : table.rows) columns = std::max(columns, row.size());
-  return columns;
-}
-
-std::string Cell(const std::vector<std::string>& row, size_t i) {
-  return i < row.size() ? row[i] : std::string();
-}
-
 }  // namespace
 
 std::vector<std::string> WrapWords(std::string_view text, float max_width,
@@ -74,36 +49,9 @@ std::vector<std::string> WrapWords(std::string_view text, float max_width,
   return lines;
 }
 
-std::string ToTsv(const TableText& table) {
-  const size_t columns = Columns(table);
-  std::string out;
-  auto write = [&](const std::vector<std::string>& row) {
-    for (size_t i = 0; i < columns; ++i) {
-      if (i > 0) out.push_back('\t');
-      out += Clean(Cell(row, i), false);
-    }
-    out.push_back('\n');
-  };
-  if (!table.headers.empty()) write(table.headers);
-  for (const auto& row : table.rows) write(row);
-  return out;
-}
-
-std::string ToMarkdown(const TableText& table) {
-  const size_t columns = Columns(table);
-  if (columns == 0) return "";
-  std::string out;
-  auto write = [&](const std::vector<std::string>& row) {
-    out += "|";
-    for (size_t i = 0; i < columns; ++i) out += " " + Clean(Cell(row, i), true) + " |";
-    out.push_back('\n');
-  };
-  write(table.headers);  // Markdown needs a header row, even an empty one
-  out += "|";
-  for (size_t i = 0; i < columns; ++i) out += " --- |";
-  out.push_back('\n');
-  for (const auto& row : table.rows) write(row);
-  return out;
+std::string DownloadRetryMessage(const std::string& what, const std::string& control_label) {
+  return what + " could not be downloaded from this site: check the connection, then press \"" +
+         control_label + "\" again";
 }
 
 LayoutMode LayoutModeForWidth(float width_css_px) {

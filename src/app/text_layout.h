@@ -1,9 +1,8 @@
 // text_layout.h: the app's pure text helpers, free of Dear ImGui so they test natively.
 //   - WrapWords: breaks text into lines at spaces only, so "0.1%" or "2.087e+09" is never split
 //     (Dear ImGui's own word wrap breaks after '.' and ',').
-//   - TableText: a table as strings, written out as tab-separated text (pastes into a spreadsheet)
-//     or Markdown. Every Copy button of the page goes through it.
 //   - LayoutMode: the page's arrangement for a window width in CSS pixels.
+//   - DownloadRetryMessage: one wording for every piece of code the page fetches on demand.
 #pragma once
 
 #include <functional>
@@ -22,16 +21,9 @@ using TextWidthFn = std::function<float(std::string_view)>;
 std::vector<std::string> WrapWords(std::string_view text, float max_width,
                                    const TextWidthFn& width_of);
 
-struct TableText {
-  std::vector<std::string> headers;
-  std::vector<std::vector<std::string>> rows;  // short rows are padded with empty cells
-};
-
-// Tab-separated, one row a line ('\n'), headers first; tabs and newlines inside a cell become
-// spaces so the grid survives.
-std::string ToTsv(const TableText& table);
-// A GitHub-flavoured Markdown table; '|' in a cell is escaped, newlines become spaces.
-std::string ToMarkdown(const TableText& table);
+// "<what> could not be downloaded from this site: check the connection, then press "<label>"
+// again".
+std::string DownloadRetryMessage(const std::string& what, const std::string& control_label);
 
 enum class LayoutMode {
   kPhone,    // one column: stacked sections, full-width fields with labels above, menu button

@@ -7,6 +7,7 @@
 
 #include "app/model.h"
 #include "app/text_layout.h"
+#include "core/text_table.h"
 #include "core/warnings.h"
 
 namespace scalecalc::app {

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "core/result_tables.h"
+
 namespace scalecalc {
 
 namespace {
@@ -81,19 +83,12 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o, bool video_dit) {
     out += Wrap(std::string(ToString(w.severity)) + ": " + w.message + " [" + w.code + "]", "  ");
   }
   if (!plan.ok) return out + "  no plan: " + plan.message + "\n";
-  const PlanPoint& p = plan.optimum;
-  out += Line(std::isnan(o.fixed_params) ? "model size N" : "model size N (fixed)", G(p.params),
-              Ci(plan.params_ci));
-  out += Line("tokens T", G(p.tokens), Ci(plan.tokens_ci));
-  if (std::isfinite(p.loss)) out += Line("predicted loss", Fmt("%.6f", p.loss), Ci(plan.loss_ci));
-  if (std::isfinite(p.lr)) out += Line("learning rate", G(p.lr), Ci(plan.lr_ci));
-  if (std::isfinite(p.batch_tokens)) {
-    out += Line("batch",
-                G(p.batch_tokens) + " tokens" +
-                    (std::isfinite(p.batch_samples) ? " = " + G(p.batch_samples) + " samples" : ""),
-                Ci(plan.batch_ci));
-    out += Line("steps", Fmt("%.0f", p.steps));
-  }
+  // The page's table (an LLM law set has no DiT shape and no samples), then what only the report
+  // says.
+  PlanTableOptions table;
+  table.sample_word = video_dit ? "sample" : "";
+  table.shape = video_dit;
+  out += ToAlignedText(PlanTable(plan, o, table));
   if (!plan.intervals_withheld.empty()) out += Line("intervals", plan.intervals_withheld);
   const Extrapolation& e = plan.extrapolation;
   if (std::isfinite(e.params_factor) || std::isfinite(e.flops_factor)) {
@@ -101,23 +96,7 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o, bool video_dit) {
         Line("extrapolation", Fmt("%.3g", e.params_factor) + "x the largest fitted N, " +
                                   Fmt("%.3g", e.flops_factor) + "x the largest fitted run's FLOPs");
   }
-  const bool shaped = std::isfinite(p.shape.width);  // LLM presets have no DiT shape
-  if (shaped) {
-    out += Line("shape",
-                ShapeText(p.shape) + " (N = " + G(o.compute.block_params) + " depth width^2)");
-  }
-  if (std::isfinite(p.hyperparameter_penalty) && p.hyperparameter_penalty != 0) {
-    out += Line("hyperparameter penalty", Fmt("%.4f%%", 100 * p.hyperparameter_penalty),
-                " of the loss (lr or batch off its law)");
-  } else if (plan.forced && std::isnan(p.hyperparameter_penalty)) {
-    out += Line("hyperparameter penalty", "unknown (no sensitivity fit)");
-  }
-  const PlanPoint& ideal = plan.ideal;
-  out +=
-      Line("continuous optimum",
-           "N " + G(ideal.params) + ", T " + G(ideal.tokens) +
-               (std::isfinite(ideal.loss) ? ", loss " + Fmt("%.6f", ideal.loss) : std::string()) +
-               (shaped ? ", " + ShapeText(ideal.shape) : std::string()));
+  const bool shaped = std::isfinite(plan.optimum.shape.width);  // LLM presets have no DiT shape
   for (const PlanPoint& q : plan.nearby) {
     out += Line("  nearby shape",
                 ShapeText(q.shape) + ": N " + G(q.params) +
@@ -126,8 +105,8 @@ std::string PlanReport(const Plan& plan, const PlanOptions& o, bool video_dit) {
   }
   if (plan.forced) {
     out += Line("free optimum", "N " + G(plan.free_optimum.params) + ", loss " +
-                                    Fmt("%.6f", plan.free_optimum.loss) + ", " +
-                                    ShapeText(plan.free_optimum.shape));
+                                    Fmt("%.6f", plan.free_optimum.loss) +
+                                    (shaped ? ", " + ShapeText(plan.free_optimum.shape) : ""));
     out += Line("constraint costs",
                 std::isfinite(plan.constraint_loss_cost)
                     ? Fmt("%.4f%%", 100 * plan.constraint_loss_cost) + " loss, like losing " +
@@ -296,62 +275,11 @@ std::string IsoFlopReport(const IsoFlopResult& iso, const MethodComparison& cmp)
 
 std::string GroupComparisonReport(const std::string& column,
                                   const std::vector<GroupAnalysis>& groups) {
-  std::string out = "Groups by " + column + "\n";
-  char buffer[512];
-  std::snprintf(buffer, sizeof(buffer),
-                "  %-44s %5s %5s %9s %10s %7s %10s %7s %7s %7s %11s %9s  %-19s %s\n", "group",
-                "used", "excl", "E", "A", "alpha", "B", "beta", "a", "a (iso)", "N_opt", "loss",
-                "lr law", "batch law");
-  out += buffer;
-  for (const GroupAnalysis& g : groups) {
-    const ComparisonRow row = ComparisonRowOf(g.name, g.runs, g.analysis);
-    std::string name = row.name.size() > 44 ? row.name.substr(0, 41) + "..." : row.name;
-    // The lr and batch laws' exponents, or the short code of why a law is missing.
-    const auto hyper = [](const ComparisonRow::HyperColumn& c) {
-      if (!c.fitted) return "[" + c.why_code + "]";
-      std::string text;
-      if (std::isfinite(c.exp_params)) text += "N^" + Fmt("%.3f", c.exp_params);
-      if (std::isfinite(c.exp_tokens))
-        text += (text.empty() ? "" : " ") + ("T^" + Fmt("%.3f", c.exp_tokens));
-      return text;
-    };
-    const std::string lr = hyper(row.lr), batch = hyper(row.batch);
-    if (!row.fitted) {
-      std::snprintf(buffer, sizeof(buffer),
-                    "  %-44s %5d %5d   loss law not fitted [%s]; lr law %s; batch law %s\n",
-                    name.c_str(), row.used, row.excluded, row.why_code.c_str(), lr.c_str(),
-                    batch.c_str());
-      out += buffer;
-    } else {
-      std::snprintf(buffer, sizeof(buffer),
-                    "  %-44s %5d %5d %9s %10s %7s %10s %7s %7s %7s %11s %9s  %-19s %s\n",
-                    name.c_str(), row.used, row.excluded, Fmt("%.4f", row.law.E).c_str(),
-                    G(row.law.A).c_str(), Fmt("%.4f", row.law.alpha).c_str(), G(row.law.B).c_str(),
-                    Fmt("%.4f", row.law.beta).c_str(), Fmt("%.4f", row.a).c_str(),
-                    Fmt("%.4f", row.isoflop_exp).c_str(), G(row.params_opt).c_str(),
-                    Fmt("%.5f", row.loss_opt).c_str(), lr.c_str(), batch.c_str());
-      out += buffer;
-    }
-    std::string intervals;
-    for (const auto& [label, ci] : {std::pair<const char*, Interval>{"a", row.a_ci},
-                                    {"a (iso)", row.isoflop_exp_ci},
-                                    {"N_opt", row.params_ci},
-                                    {"loss", row.loss_ci},
-                                    {"lr exp_N", row.lr.exp_params_ci},
-                                    {"lr exp_T", row.lr.exp_tokens_ci},
-                                    {"batch exp_N", row.batch.exp_params_ci},
-                                    {"batch exp_T", row.batch.exp_tokens_ci}}) {
-      if (!std::isfinite(ci.lo) || !std::isfinite(ci.hi)) continue;
-      intervals += std::string(intervals.empty() ? "" : "; ") + label + " [" + G(ci.lo) + ", " +
-                   G(ci.hi) + "]";
-    }
-    if (!intervals.empty()) out += "      95% CI  " + intervals + "\n";
-  }
-  out +=
-      "  a = beta / (alpha + beta), the surface fit's N_opt exponent; a (iso): Approach 2's;\n"
-      "  lr and batch laws: their exponents of N and T (a law in one variable shows one),\n"
-      "  or [the warning code] of why the law is missing.\n";
-  return out;
+  return "Groups by " + column + "\n" + ToAlignedText(GroupComparisonTable(groups)) +
+         "  a = beta / (alpha + beta), the surface fit's N_opt exponent; a (IsoFLOP): Approach "
+         "2's;\n"
+         "  a value's 95% interval is under it; lr and batch laws: their exponents of N and T (a\n"
+         "  law in one variable shows one), or [the warning code] of why the law is missing.\n";
 }
 
 }  // namespace scalecalc

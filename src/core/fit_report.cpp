@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/fit.h"
+#include "core/result_tables.h"
 
 namespace scalecalc {
 
@@ -163,24 +164,7 @@ std::string FitSummary::FullReport() const {
   }
 
   if (has_sweep && !cells.empty()) {
-    out += "\nCells\n";
-    out += Format("    %-12s %-12s %5s %-12s %-18s %-12s %s\n", "N", "T", "runs", "lr_opt",
-                  "batch_opt (tokens)", "loss", "flags");
-    for (const Cell& cell : cells) {
-      std::string flags;
-      const auto edge_flag = [&](const char* what, int side, bool beyond) {
-        if (side == 0) return;
-        flags += std::string(what) + (side < 0 ? " below" : " above") +
-                 (beyond ? " (outside range) " : " (edge) ");
-      };
-      edge_flag("lr", cell.lr_edge, cell.lr_beyond);
-      edge_flag("batch", cell.batch_edge, cell.batch_beyond);
-      if (cell.smooth == SmoothOutcome::kNotConvex) flags += "not convex ";
-      if (cell.smooth == SmoothOutcome::kTooFewValues) flags += "too few values ";
-      if (cell.smooth == SmoothOutcome::kOutsideWindow) flags += "outside window ";
-      out += Format("    %-12.6g %-12.6g %5d %-12.6g %-18.6g %-12.8g %s\n", cell.params,
-                    cell.tokens, cell.runs, cell.lr, cell.batch_tokens, cell.loss, flags.c_str());
-    }
+    out += "\nCells\n" + ToAlignedText(CellsTable(*this), "    ");
   }
   return out;
 }

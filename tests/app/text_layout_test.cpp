@@ -1,6 +1,5 @@
-// The app's pure text helpers: word wrap that never splits a number, table text for Copy
-// buttons, and the layout breakpoint. Widths are measured as character counts (a monospace
-// oracle independent of any font).
+// The app's pure text helpers: word wrap that never splits a number, and the layout breakpoint.
+// Widths are measured as character counts (a monospace oracle independent of any font).
 #include "app/text_layout.h"
 
 #include <gtest/gtest.h>
@@ -65,30 +64,6 @@ TEST(WrapWords, NewlinesBreakAndOddWidthsDoNotWrap) {
   EXPECT_EQ(WrapWords("a   b  c", 100, Chars), (std::vector<std::string>{"a   b  c"}));
   EXPECT_EQ(WrapWords("a   b  c", 5, Chars), (std::vector<std::string>{"a   b", "c"}));
   EXPECT_EQ(WrapWords("   ", 5, Chars), (std::vector<std::string>{""}));
-}
-
-TEST(TableText, TabSeparatedPastesAsAGrid) {
-  TableText t;
-  t.headers = {"quantity", "recommended"};
-  t.rows = {{"model size N", "1.07B"}, {"tab\there", "new\nline"}, {"short"}};
-  EXPECT_EQ(ToTsv(t),
-            "quantity\trecommended\n"
-            "model size N\t1.07B\n"
-            "tab here\tnew line\n"
-            "short\t\n");
-}
-
-TEST(TableText, MarkdownEscapesPipesAndPadsRows) {
-  TableText t;
-  t.headers = {"a", "b"};
-  t.rows = {{"x|y", "1"}, {"z"}};
-  EXPECT_EQ(ToMarkdown(t),
-            "| a | b |\n"
-            "| --- | --- |\n"
-            "| x\\|y | 1 |\n"
-            "| z |  |\n");
-  EXPECT_EQ(ToMarkdown(TableText{}), "");
-  EXPECT_EQ(ToTsv(TableText{}), "");
 }
 
 TEST(LayoutMode, PhoneBelowTheBreakpoint) {

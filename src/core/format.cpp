@@ -1,9 +1,9 @@
-#include "app/format.h"
+#include "core/format.h"
 
 #include <cmath>
 #include <cstdio>
 
-namespace scalecalc::app {
+namespace scalecalc {
 
 namespace {
 std::string Printf(const char* format, double value) {
@@ -58,11 +58,6 @@ std::string FormatPercent(double fraction, int decimals) {
   return Printf(format, 100 * fraction);
 }
 
-std::string DownloadRetryMessage(const std::string& what, const std::string& control_label) {
-  return what + " could not be downloaded from this site: check the connection, then press \"" +
-         control_label + "\" again";
-}
-
 std::string LossLawFormula(const LossLaw& law) {
   if (!law.IsSet()) return "L(N, T): not fitted";
   return "L(N, T) = " + FormatSci(law.E, 10) + " + " + FormatSci(law.A, 10) + " * N^-" +
@@ -76,4 +71,4 @@ std::string PowerLawFormula(const std::string& name, const PowerLaw2& law) {
          " * T^" + FormatSci(law.exp_tokens, 10);
 }
 
-}  // namespace scalecalc::app
+}  // namespace scalecalc
