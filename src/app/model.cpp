@@ -93,12 +93,8 @@ std::string Model::LoadStateBytes(const std::vector<uint8_t>& bytes) {
 }
 
 std::string Model::LoadStateJson(const std::string& text) {
-  // A state file is what the page offers when a link would be too long (a large file): it opens
-  // any data the page itself opens (web/main.js's 64 MiB file cap), not only a link's 16 MiB.
-  DecodeLimits limits;
-  limits.max_csv_bytes = 64u << 20;
-  limits.max_input_bytes = 64u << 20;
-  DecodeResult decoded = StateFromJson(text, limits);
+  // A state file is what the page offers when a link would be too long (a large file).
+  DecodeResult decoded = StateFromJson(text, StateFileLimits());
   if (!decoded.ok) return load_error = "This state file could not be opened: " + decoded.message;
   analysis = std::move(decoded.state);
   load_error.clear();

@@ -110,21 +110,20 @@ std::string ResultsJson(const Model& model) {
       {"included", model.results.read.table.CountIncluded()},
       {"unfinished", model.results.read.unfinished.size()},
       {"curves", model.results.read.curves ? model.results.read.curve_names.size() : 0}};
-  json["options"] = {
-      {"optimum", ToString(a.fit.optimum)},
-      {"bootstrap", a.fit.bootstrap_samples},
-      {"seed", a.fit.seed},
-      {"compute", ToString(a.compute.kind)},
-      {"budget_unit", ToString(a.budget_unit)},
-      {"panel", a.open_panel},
-      {"group_column", a.group_column},
-      {"keep_flagged", a.keep_flagged},
-      {"keep_unfinished", a.keep_unfinished},
-      {"checkpoints", EnumNamesOf<CheckpointPolicy>().Name(static_cast<int>(a.checkpoints))},
-      {"batch_column", ToString(a.batch_column)},
-      {"tokens_per_sample", a.compute.tokens_per_sample},
-      {"shown_group", a.shown_group},
-      {"model_kind", ToString(a.model_kind)}};
+  json["options"] = {{"optimum", ToString(a.fit.optimum)},
+                     {"bootstrap", a.fit.bootstrap_samples},
+                     {"seed", a.fit.seed},
+                     {"compute", ToString(a.compute.kind)},
+                     {"budget_unit", ToString(a.budget_unit)},
+                     {"panel", a.open_panel},
+                     {"group_column", a.group_column},
+                     {"keep_flagged", a.keep_flagged},
+                     {"keep_unfinished", a.keep_unfinished},
+                     {"checkpoints", ToString(a.checkpoints)},
+                     {"batch_column", ToString(a.batch_column)},
+                     {"tokens_per_sample", a.compute.tokens_per_sample},
+                     {"shown_group", a.shown_group},
+                     {"model_kind", ToString(a.model_kind)}};
   json["model_kind"] = ToString(model.Kind());  // what the panels speak of: video or language
   json["bootstrap"] = {
       {"running", model.bootstrap.running}, {"done", model.bootstrap.done},

@@ -32,8 +32,6 @@ namespace {
 
 constexpr int kExitFitFailed = 1;
 constexpr int kExitBadInput = 2;
-// open: a state file holds any data the page opens (web/main.js's 64 MiB file cap).
-constexpr size_t kMaxStateFileBytes = 64u << 20;
 
 void Error(const std::string& message) {
   std::fprintf(stderr, "scalecalc: %s\n", message.c_str());
@@ -301,11 +299,8 @@ DecodeResult DecodeOpened(const std::string& text) {
   size_t start = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;  // a UTF-8 byte-order mark
   while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
   if (start < text.size() && text[start] == '{') {
-    // As the page opens a state file: any data the page itself opens (its 64 MiB file cap).
-    DecodeLimits limits;
-    limits.max_csv_bytes = kMaxStateFileBytes;
-    limits.max_input_bytes = kMaxStateFileBytes;
-    DecodeResult decoded = StateFromJson(std::string_view(text).substr(start), limits);
+    // As the page opens a state file.
+    DecodeResult decoded = StateFromJson(std::string_view(text).substr(start), StateFileLimits());
     if (!decoded.ok) decoded.message = "this state file could not be opened: " + decoded.message;
     return decoded;
   }
@@ -331,7 +326,7 @@ int RunOpen(const CliArgs& args) {
   std::string text, error;
   if (inline_link) {
     text = args.source;
-  } else if (!ReadInput(args.source, kMaxStateFileBytes, &text, &error)) {
+  } else if (!ReadInput(args.source, kMaxDataBytes, &text, &error)) {
     Error(error);
     return kExitBadInput;
   }

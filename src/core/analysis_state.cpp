@@ -837,6 +837,13 @@ std::string StateToJson(const AnalysisState& s) {
   }
 }
 
+DecodeLimits StateFileLimits() {
+  DecodeLimits limits;
+  limits.max_csv_bytes = kMaxDataBytes;
+  limits.max_input_bytes = kMaxDataBytes;
+  return limits;
+}
+
 DecodeResult StateFromJson(std::string_view text, const DecodeLimits& limits) {
   DecodeResult result;
   try {

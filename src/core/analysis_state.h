@@ -42,6 +42,7 @@
 #include "core/compute_model.h"
 #include "core/cost_inputs.h"
 #include "core/csv_reader.h"
+#include "core/enum_names.h"
 #include "core/fit.h"
 #include "core/planner.h"
 #include "core/state_table.h"
@@ -54,21 +55,15 @@ enum class BudgetUnit {
   kPfDays,    // 1 PF-day = 1e15 FLOP/s * 86400 s = 8.64e19 FLOP
   kGpuHours,  // hours of one GPU at AnalysisState::gpu_flops_per_second
 };
-const char* ToString(BudgetUnit unit);                       // "flops", "pf_days", "gpu_hours"
-bool FromString(const std::string& text, BudgetUnit* unit);  // inverse of ToString, any case
 
 // What the data's batch column counts (format version 4): tokens, or samples of the one tokens
 // per sample (compute.tokens_per_sample).
 enum class BatchColumn { kTokens, kSamples };
-const char* ToString(BatchColumn unit);                       // "tokens", "samples"
-bool FromString(const std::string& text, BatchColumn* unit);  // inverse of ToString, any case
 
 // What the analysed model is (format version 4): the planner and the Inference cost panel speak
 // per video or per sequence, and show the video-only inputs for a video DiT only. kGuess (the
 // default, so also every older link's) follows GuessModelKind.
 enum class ModelKind { kGuess, kVideo, kLanguage };
-const char* ToString(ModelKind kind);                       // "guess", "video", "language"
-bool FromString(const std::string& text, ModelKind* kind);  // inverse of ToString, any case
 
 // The panels a link can open on: "data", "fit", "plots", "planner", "cost".
 bool IsKnownPanel(std::string_view panel);
@@ -199,6 +194,9 @@ DecodeResult DecodeState(const uint8_t* data, size_t size, const DecodeLimits& l
 // JSON state file; "" only if memory ran out.
 std::string StateToJson(const AnalysisState& state);
 DecodeResult StateFromJson(std::string_view text, const DecodeLimits& limits = {});
+// A state file's limits (the page's File > Open, scalecalc open): any data the page itself opens
+// (kMaxDataBytes), not only a link's 16 MiB.
+DecodeLimits StateFileLimits();
 
 // The checks the decoders apply after reading: sizes, rows, enums and (limits.check_values) option
 // ranges. Call it before encoding to know whether the link will open. `error` gets one sentence.

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/enum_names.h"
 #include "core/fit_options.h"
 #include "core/run_table.h"
 
@@ -24,7 +25,6 @@ enum class SmoothOutcome {
   kOutsideRange,   // convex, but its minimum lies outside the swept range (argmin used)
   kOutsideWindow,  // convex, minimum inside the sweep but outside the fitted window (argmin used)
 };
-const char* ToString(SmoothOutcome outcome);  // "not tried", "fitted", "too few values", ...
 
 // One (N, T) cell of a sweep with its optimum.
 struct Cell {

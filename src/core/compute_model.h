@@ -12,11 +12,11 @@
 
 #include <string>
 
+#include "core/enum_names.h"
+
 namespace scalecalc {
 
 enum class ComputeKind { kSixN, kDit };
-const char* ToString(ComputeKind kind);                       // "6n", "dit"
-bool FromString(const std::string& text, ComputeKind* kind);  // accepts "6n", "6N", "dit"
 
 struct ComputeModel {
   ComputeKind kind = ComputeKind::kSixN;

@@ -17,13 +17,12 @@
 #include <vector>
 
 #include "core/compute_model.h"
+#include "core/enum_names.h"
 #include "core/run_table.h"
 
 namespace scalecalc {
 
 enum class Role { kParams, kTokens, kFlops, kLr, kBatch, kLoss, kTokensPerSample };
-const char* ToString(Role role);                       // "params", "tokens", "flops", ...
-bool FromString(const std::string& text, Role* role);  // inverse of ToString
 
 // Which checkpoints of a training curve (a file with a run id and several rows per run) are runs.
 enum class CheckpointPolicy {
@@ -37,6 +36,10 @@ enum class BadRowPolicy {
   kSkip,    // bad rows are skipped, each reported as a warning
 };
 
+// The most data the page opens from a file (web/main.js checks it before reading) and the reader
+// accepts; a state file may carry that much.
+constexpr size_t kMaxDataBytes = 64u << 20;
+
 struct ReadOptions {
   // Explicit role -> header name; overrides the guess for that role.
   std::vector<std::pair<Role, std::string>> columns;
@@ -45,7 +48,7 @@ struct ReadOptions {
   double tokens_per_sample = 0;
   BadRowPolicy bad_rows = BadRowPolicy::kReject;
   ComputeModel compute;                // to derive tokens from FLOPs or FLOPs from tokens
-  size_t max_bytes = 64u << 20;        // larger text is refused
+  size_t max_bytes = kMaxDataBytes;    // larger text is refused
   size_t max_rows = 1000000;           // more data rows are refused
   double duplicate_tolerance = 1e-12;  // relative: runs equal in every field are duplicates
   // Rows marked true in a flag column (outlier, is_outlier, exclude, excluded) are read with

@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "core/compute_model.h"
+#include "core/enum_names.h"
 #include "core/fit.h"
 #include "core/run_table.h"
 #include "core/warnings.h"
@@ -112,7 +113,6 @@ enum class DesignTermination {
   kSimulationFailed,   // the bootstrap of the simulation gives no N_opt interval
   kCancelled,          // progress returned false
 };
-const char* ToString(DesignTermination termination);  // "ranked", "max flops too small", ...
 
 struct Design {
   bool ok = false;

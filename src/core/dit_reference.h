@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.h"
+
 namespace scalecalc {
 
 // Largest matrix the reference accepts (elements). It is an oracle for small checks, not a
@@ -48,8 +50,6 @@ enum class DitEpilogue {
   kBiasResidual,       // y = residual + (a b + bias)
   kBiasGatedResidual,  // y = residual + gate[sample] * (a b + bias), gate per sample and column
 };
-const char* ToString(DitEpilogue epilogue);  // "none", "bias", "bias_gelu", ...
-bool FromString(const std::string& text, DitEpilogue* epilogue);
 
 struct DitMatmulOptions {
   DitEpilogue epilogue = DitEpilogue::kNone;

@@ -108,6 +108,7 @@ bool EnumNames::FindExact(std::string_view name, int* value) const {
 
 bool EnumNames::Parse(std::string_view text, int* value) const {
   if (FindExact(text, value)) return true;
+  if (parse_case_ == NameCase::kExact) return false;
   for (int i = 0; i < count_; ++i) {
     if (SameIgnoringCase(text, values_[i].name)) {
       *value = i;
@@ -134,14 +135,17 @@ constexpr EnumNames kBudgetUnitNames("budget unit", kBudgetUnits);
 constexpr EnumNames kPanelNames("panel", kPanels);
 constexpr EnumNames kBatchColumnNames("batch column unit", kBatchColumns);
 constexpr EnumNames kModelKindNames("model kind", kModelKinds);
-constexpr EnumNames kSeverityNames("severity", kSeverities);
-constexpr EnumNames kStatusNames("result status", kStatuses);
-constexpr EnumNames kPlanTerminationNames("plan termination", kPlanTerminations);
-constexpr EnumNames kSmoothOutcomeNames("smooth optimum outcome", kSmoothOutcomes);
-constexpr EnumNames kBudgetFlagNames("IsoFLOP budget flag", kBudgetFlags);
-constexpr EnumNames kEpilogueNames("matmul epilogue", kEpilogues);
-constexpr EnumNames kDesignTerminationNames("design termination", kDesignTerminations);
-constexpr EnumNames kIsoFlopTerminationNames("IsoFLOP termination", kIsoFlopTerminations);
+constexpr EnumNames kSeverityNames("severity", kSeverities, NameCase::kExact);
+constexpr EnumNames kStatusNames("result status", kStatuses, NameCase::kExact);
+constexpr EnumNames kPlanTerminationNames("plan termination", kPlanTerminations, NameCase::kExact);
+constexpr EnumNames kSmoothOutcomeNames("smooth optimum outcome", kSmoothOutcomes,
+                                        NameCase::kExact);
+constexpr EnumNames kBudgetFlagNames("IsoFLOP budget flag", kBudgetFlags, NameCase::kExact);
+constexpr EnumNames kEpilogueNames("matmul epilogue", kEpilogues, NameCase::kExact);
+constexpr EnumNames kDesignTerminationNames("design termination", kDesignTerminations,
+                                            NameCase::kExact);
+constexpr EnumNames kIsoFlopTerminationNames("IsoFLOP termination", kIsoFlopTerminations,
+                                             NameCase::kExact);
 }  // namespace
 
 // clang-format off
@@ -165,86 +169,9 @@ template <> const EnumNames& EnumNamesOf<IsoFlopTermination>() { return kIsoFlop
 const EnumNames& PanelNames() { return kPanelNames; }
 // clang-format on
 
-// The enums' ToString / FromString, declared beside each enum, all read the descriptors.
-const char* ToString(Role role) {
-  return EnumName(role);
-}
-bool FromString(const std::string& text, Role* role) {
-  return ParseEnum(text, role);
-}
-const char* ToString(ComputeKind kind) {
-  return EnumName(kind);
-}
-bool FromString(const std::string& text, ComputeKind* kind) {
-  return ParseEnum(text, kind);
-}
-const char* ToString(OptimumMethod method) {
-  return EnumName(method);
-}
-bool FromString(const std::string& text, OptimumMethod* method) {
-  return ParseEnum(text, method);
-}
-const char* ToString(FitTermination termination) {
-  return EnumName(termination);
-}
-bool FromString(const std::string& text, FitTermination* termination) {
-  return ParseEnum(text, termination);
-}
-const char* ToString(BatchColumn unit) {
-  return EnumName(unit);
-}
-bool FromString(const std::string& text, BatchColumn* unit) {
-  return ParseEnum(text, unit);
-}
-const char* ToString(ModelKind kind) {
-  return EnumName(kind);
-}
-bool FromString(const std::string& text, ModelKind* kind) {
-  return ParseEnum(text, kind);
-}
-const char* ToString(BudgetUnit unit) {
-  return EnumName(unit);
-}
-bool FromString(const std::string& text, BudgetUnit* unit) {
-  return ParseEnum(text, unit);
-}
 bool IsKnownPanel(std::string_view panel) {
   int index = 0;
   return PanelNames().FindExact(panel, &index);
-}
-
-const char* ToString(Severity severity) {
-  return EnumName(severity);
-}
-bool FromString(const std::string& text, Severity* severity) {
-  return FindEnumExact(text, severity);
-}
-const char* ToString(ResultStatus status) {
-  return EnumName(status);
-}
-bool FromString(const std::string& text, ResultStatus* status) {
-  return FindEnumExact(text, status);
-}
-const char* ToString(PlanTermination termination) {
-  return EnumName(termination);
-}
-const char* ToString(SmoothOutcome outcome) {
-  return EnumName(outcome);
-}
-const char* ToString(BudgetFlag flag) {
-  return EnumName(flag);
-}
-const char* ToString(DitEpilogue epilogue) {
-  return EnumName(epilogue);
-}
-bool FromString(const std::string& text, DitEpilogue* epilogue) {
-  return FindEnumExact(text, epilogue);
-}
-const char* ToString(DesignTermination termination) {
-  return EnumName(termination);
-}
-const char* ToString(IsoFlopTermination termination) {
-  return EnumName(termination);
 }
 
 }  // namespace scalecalc

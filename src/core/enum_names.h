@@ -7,13 +7,15 @@
 //   const EnumNames& names = EnumNamesOf<OptimumMethod>();
 //   names.Name(1);                  // "band"
 //   names.Label(1);                 // "near-optimal band"
-//   int v; names.Parse("Smooth", &v);   // true, v = 2 (case-insensitive; FindExact is not)
+//   int v; names.Parse("Smooth", &v);   // true, v = 2 (any case here; FindExact is exact)
+//   ToString(OptimumMethod::kBand);     // "band"; FromString("band", &method) parses
 //   names.List();                   // "argmin, band, smooth"
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace scalecalc {
 
@@ -40,12 +42,17 @@ struct EnumValueName {
   const char* label;  // for people
 };
 
+// How Parse reads a name: people type the state's settings in any case; the results' names
+// (severities, statuses, terminations) are written by programs and read back exactly.
+enum class NameCase { kAny, kExact };
+
 // Values are 0 .. count-1, in the order of their enum.
 class EnumNames {
  public:
   template <size_t N>
-  constexpr EnumNames(const char* what, const EnumValueName (&values)[N])
-      : what_(what), values_(values), count_(static_cast<int>(N)) {}
+  constexpr EnumNames(const char* what, const EnumValueName (&values)[N],
+                      NameCase parse_case = NameCase::kAny)
+      : what_(what), values_(values), count_(static_cast<int>(N)), parse_case_(parse_case) {}
 
   const char* what() const { return what_; }  // "optimum method"
   int count() const { return count_; }
@@ -53,13 +60,14 @@ class EnumNames {
   const char* Name(int value) const { return Has(value) ? values_[value].name : "?"; }
   const char* Label(int value) const { return Has(value) ? values_[value].label : "?"; }
   bool FindExact(std::string_view name, int* value) const;  // state files: exact names only
-  bool Parse(std::string_view text, int* value) const;      // people: names, any case
+  bool Parse(std::string_view text, int* value) const;      // as the descriptor's NameCase says
   std::string List() const;                                 // "argmin, band, smooth"
 
  private:
   const char* what_;
   const EnumValueName* values_;
   int count_;
+  NameCase parse_case_;
 };
 
 template <typename Enum>
@@ -87,7 +95,7 @@ template <> const EnumNames& EnumNamesOf<IsoFlopTermination>();
 // The page's panels, by the name a link opens them with ("data", "fit", ...).
 const EnumNames& PanelNames();
 
-// The frozen name of any described enum value, and its inverse (names in any case).
+// The frozen name of any described enum value, and its inverse (EnumNames::Parse).
 template <typename Enum>
 const char* EnumName(Enum value) {
   return EnumNamesOf<Enum>().Name(static_cast<int>(value));
@@ -110,6 +118,16 @@ bool FindEnumExact(std::string_view text, Enum* value) {
   if (!EnumNamesOf<Enum>().FindExact(text, &v)) return false;
   *value = static_cast<Enum>(v);
   return true;
+}
+
+// ToString(FitTermination::kConverged) == "converged", and back: every described enum, one way.
+template <typename Enum, typename = std::enable_if_t<std::is_enum_v<Enum>>>
+const char* ToString(Enum value) {
+  return EnumName(value);
+}
+template <typename Enum, typename = std::enable_if_t<std::is_enum_v<Enum>>>
+bool FromString(std::string_view text, Enum* value) {
+  return ParseEnum(text, value);
 }
 
 }  // namespace scalecalc

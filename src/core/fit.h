@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/cells.h"
+#include "core/enum_names.h"
 #include "core/fit_options.h"
 #include "core/hyper_law_fit.h"
 #include "core/laws.h"
@@ -31,8 +32,6 @@ namespace scalecalc {
 // (the cells and whatever laws they support are still reported: a partial result).
 enum class FitTermination { kSuccess, kNoData, kTooFewPoints, kFailed, kCancelled };
 // "success", "no data", "too few points", "failed", "cancelled"
-const char* ToString(FitTermination termination);
-bool FromString(const std::string& text, FitTermination* termination);
 
 struct FitSummary {
   bool ok = false;  // the loss law is fitted and usable: summary.laws can be planned from

@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include "core/enum_names.h"
+
 namespace scalecalc {
 
 enum class OptimumMethod {
@@ -13,8 +15,6 @@ enum class OptimumMethod {
   kBand,    // every run within band_tolerance of the cell's minimum enters the regressions
   kSmooth,  // quadratic in (log lr, log batch) around the minimum; its analytic minimum
 };
-const char* ToString(OptimumMethod method);  // "argmin", "band", "smooth"
-bool FromString(const std::string& text, OptimumMethod* method);
 
 struct FitOptions {
   OptimumMethod optimum = OptimumMethod::kArgmin;

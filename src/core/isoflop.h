@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/compute_model.h"
+#include "core/enum_names.h"
 #include "core/fit.h"
 #include "core/laws.h"
 #include "core/planner.h"
@@ -51,7 +52,6 @@ enum class BudgetFlag {
   kNotConvex,      // the parabola does not curve upwards
   kVertexOutside,  // the vertex lies outside the sampled N range
 };
-const char* ToString(BudgetFlag flag);  // "", "few sizes", "not convex", "vertex outside"
 std::string Describe(BudgetFlag flag);  // a sentence fragment for people
 
 struct IsoFlopBudget {
@@ -73,7 +73,6 @@ enum class IsoFlopTermination {
   kNotIsoFlopGrid,  // fewer than min_budgets budgets with min_sizes sizes each (not applicable)
   kTooFewVertices,  // applicable, but fewer than two budgets have a vertex inside their sizes
 };
-const char* ToString(IsoFlopTermination termination);  // "fitted", "not an isoflop grid", ...
 
 struct IsoFlopResult {
   bool applicable = false;  // >= min_budgets budgets with >= min_sizes sizes each

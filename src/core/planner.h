@@ -52,6 +52,7 @@
 
 #include "core/compute_model.h"
 #include "core/dit_flops.h"
+#include "core/enum_names.h"
 #include "core/laws.h"
 #include "core/warnings.h"
 
@@ -121,7 +122,6 @@ struct PlanPoint {
 
 enum class PlanTermination { kSuccess, kInvalidOptions, kNoLossLaw, kRefused };
 // "success", "invalid options", "no loss law", "refused" (not physical: see warnings)
-const char* ToString(PlanTermination termination);
 
 // How far the plan reaches beyond the data the laws were fitted on (NaN when unknown: presets
 // without a documented range).

@@ -11,18 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.h"
+
 namespace scalecalc {
 
 enum class Severity { kInfo, kWarning, kError };
-const char* ToString(Severity severity);  // "info", "warning", "error"
-bool FromString(const std::string& text, Severity* severity);
 
 // ok: everything the options asked for was computed and nothing is flagged as an error.
 // partial: a result (cells at least) but a law is missing or must not be used.
 // failed: nothing usable (bad options, numerical failure, no data).
 enum class ResultStatus { kOk, kPartial, kFailed };
-const char* ToString(ResultStatus status);  // "ok", "partial", "failed"
-bool FromString(const std::string& text, ResultStatus* status);
 
 struct Warning {
   std::string code;     // "cell_outside_range", "params_extrapolation", ... (see warnings.cpp)

@@ -34,11 +34,10 @@ val Result(bool ok, const std::string& message) {
 val BootstrapFromState(const val& state_bytes, int first, int last, const std::string& refit,
                        const val& progress, int group) {
   const std::vector<uint8_t> bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(state_bytes);
-  // The page's own hand-off, not a link: data up to the page's 64 MiB file cap (a link's limits,
-  // 32 MiB of bytes and 16 MiB of CSV, would leave the bootstrap of a large file undone).
-  DecodeLimits limits;
-  limits.max_csv_bytes = 64u << 20;
-  limits.max_input_bytes = limits.max_csv_bytes + (16u << 20);
+  // The page's own hand-off, not a link: a state file's data (a link's limits would leave the
+  // bootstrap of a large file undone), with room for the binary table's overhead.
+  DecodeLimits limits = StateFileLimits();
+  limits.max_input_bytes += 16u << 20;
   const DecodeResult decoded = DecodeState(bytes.data(), bytes.size(), limits);
   if (!decoded.ok) return Result(false, decoded.message);
   const ReadResult read = ReadAnalysisRuns(decoded.state);
