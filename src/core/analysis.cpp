@@ -56,13 +56,6 @@ int HeadlineGroupOf(const AnalysisState& state, size_t group_count) {
   return std::min(state.shown_group, static_cast<int>(group_count)) - 1;
 }
 
-RunTable HeadlineRows(const AnalysisState& state, const RunTable& table) {
-  if (state.group_column.empty() || state.shown_group <= 0) return table;
-  GroupSplit split = SplitByColumn(table, state.group_column);
-  const int g = split.ok ? HeadlineGroupOf(state, split.groups.size()) : -1;
-  return g >= 0 ? std::move(split.groups[g].table) : table;
-}
-
 IsoFlopResult IsoFlopAnalysis(const AnalysisState& state, const RunTable& table,
                               const FitSummary& fit) {
   return FitIsoFlop(IsoFlopPointsOf(table, fit, state.compute), state.compute,
@@ -101,6 +94,7 @@ void FitStage(const AnalysisState& state, const AnalyzeOptions& options, Analysi
   a->split = GroupSplit{};
   a->groups.clear();
   a->fit = FitSummary{};
+  a->isoflop = IsoFlopResult{};
   a->headline_group = -1;
   if (!a->read.ok) {
     a->fit.message = "no data to fit: the data could not be read";
@@ -114,29 +108,31 @@ void FitStage(const AnalysisState& state, const AnalyzeOptions& options, Analysi
       g.runs = static_cast<int>(group.table.runs.size());
       g.excluded = g.runs - group.table.CountIncluded();
       g.analysis.fit = FitAnalysis(state, group.table, options.bootstrap, {}, options.execution);
+      g.analysis.isoflop = IsoFlopAnalysis(state, group.table, g.analysis.fit);
       a->groups.push_back(std::move(g));
     }
   }
   a->headline_group = HeadlineGroupOf(state, a->groups.size());
-  a->fit = a->headline_group >= 0  // the same table, the same fit
-               ? a->groups[a->headline_group].analysis.fit
-               : FitAnalysis(state, a->read.table, options.bootstrap, {}, options.execution);
+  if (a->headline_group >= 0) {  // the same table, the same fit
+    a->fit = a->groups[a->headline_group].analysis.fit;
+    a->isoflop = a->groups[a->headline_group].analysis.isoflop;
+  } else {
+    a->fit = FitAnalysis(state, a->read.table, options.bootstrap, {}, options.execution);
+    a->isoflop = IsoFlopAnalysis(state, a->read.table, a->fit);
+  }
 }
 
 void PlanGroupStage(const AnalysisState& state, const AnalyzeOptions& options, int group,
                     Analysis* a) {
   if (group < 0 || group >= static_cast<int>(a->groups.size())) return;
   const PlanOptions plan_options = state.MakePlanOptions();
-  PlanTable(a->split.groups[group].table, state.fit, state.compute,
-            options.plan ? &plan_options : nullptr, &a->groups[group].analysis);
+  PlanAndCompare(options.plan ? &plan_options : nullptr, &a->groups[group].analysis);
 }
 
 void PlanHeadlineStage(const AnalysisState& state, const AnalyzeOptions& options, Analysis* a) {
   a->planned = options.plan && PlanFit(a->fit, state.MakePlanOptions(), &a->plan);
   if (!a->planned) a->plan = Plan{};
-  a->isoflop = IsoFlopResult{};
   a->design = Design{};
-  if (a->read.ok) a->isoflop = IsoFlopAnalysis(state, a->HeadlineTable(), a->fit);
   a->isoflop_comparison = CompareMethods(a->isoflop, a->fit, a->planned ? &a->plan : nullptr);
   if (a->read.ok && options.design_draws >= 0) {  // a fit without a loss law: the design says so
     DesignOptions design = DesignOptionsFor(state, a->HeadlineTable(), options.design_draws);

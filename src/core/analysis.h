@@ -44,8 +44,6 @@ Plan PlanAnalysis(const AnalysisState& state, const LawSet& laws);
 // or -1 when the data is not split or all groups are pooled (state.shown_group 0). A number the
 // data has not gives the nearest group.
 int HeadlineGroupOf(const AnalysisState& state, size_t group_count);
-// The rows the headline results come from: HeadlineGroupOf's group of `table`, else all of it.
-RunTable HeadlineRows(const AnalysisState& state, const RunTable& table);
 // Approach 2 on `table` beside its surface fit, with the state's compute model and fit options.
 IsoFlopResult IsoFlopAnalysis(const AnalysisState& state, const RunTable& table,
                               const FitSummary& fit);
@@ -66,7 +64,7 @@ struct Analysis {
   Plan plan;                // at the state's budget; ok false says why not
   IsoFlopResult isoflop;
   MethodComparison isoflop_comparison;
-  Design design;  // the next runs to add (not run when the fit cannot plan)
+  Design design;  // the next runs to add (a fit without a loss law: the design says so)
 
   // The headline table: the headline group's rows, or the whole table.
   const RunTable& HeadlineTable() const;
@@ -84,9 +82,10 @@ struct AnalyzeOptions {
 // it. Analyze runs them all; the page runs them from the stalest on (what a setting makes stale is
 // its schema row's Stage) and attaches each fit's resamples later, then plans that fit again.
 //   ReadStage: read (the CSV, flags, the user's exclusions)
-//   FitStage:  split, each group's fit, headline_group, fit
-//   PlanStage: each group's Approach 2, plan and comparison (PlanGroupStage), then the headline's
-//              plan, Approach 2, comparison and design (PlanHeadlineStage)
+//   FitStage:  split, each group's fit and Approach 2, headline_group, the headline's fit and
+//              Approach 2 (they depend on the data and the fit settings alone)
+//   PlanStage: each group's plan and comparison of the methods (PlanGroupStage), then the
+//              headline's plan, comparison and design (PlanHeadlineStage)
 void ReadStage(const AnalysisState& state, Analysis* a);
 void FitStage(const AnalysisState& state, const AnalyzeOptions& options, Analysis* a);
 void PlanGroupStage(const AnalysisState& state, const AnalyzeOptions& options, int group,

@@ -125,13 +125,10 @@ bool PlanFit(const FitSummary& fit, const PlanOptions& options, Plan* plan) {
   return true;
 }
 
-void PlanTable(const RunTable& table, const FitOptions& fit_options, const ComputeModel& compute,
-               const PlanOptions* plan_options, TableAnalysis* analysis) {
+void PlanAndCompare(const PlanOptions* plan_options, TableAnalysis* analysis) {
   TableAnalysis& t = *analysis;
   t.planned = plan_options != nullptr && PlanFit(t.fit, *plan_options, &t.plan);
   if (!t.planned) t.plan = Plan{};
-  t.isoflop =
-      FitIsoFlop(IsoFlopPointsOf(table, t.fit, compute), compute, IsoFlopOptionsFor(fit_options));
   t.comparison = CompareMethods(t.isoflop, t.fit, t.planned ? &t.plan : nullptr);
 }
 
@@ -140,7 +137,9 @@ TableAnalysis AnalyzeTable(const RunTable& table, const FitOptions& fit_options,
                            const ProgressFn& progress, const BootstrapExecution& execution) {
   TableAnalysis out;
   out.fit = Fit(table, fit_options, progress, execution);
-  PlanTable(table, fit_options, compute, plan_options, &out);
+  out.isoflop =
+      FitIsoFlop(IsoFlopPointsOf(table, out.fit, compute), compute, IsoFlopOptionsFor(fit_options));
+  PlanAndCompare(plan_options, &out);
   return out;
 }
 

@@ -58,11 +58,10 @@ struct TableAnalysis {
 // the fit has laws, since a partial fit can still size lr and batch at a fixed N; a partial fit
 // that cannot plan says "not planned: the fit is partial (why)". False when the fit failed.
 bool PlanFit(const FitSummary& fit, const PlanOptions& options, Plan* plan);
-// What follows a table's fit: Approach 2 on its points (fit_options' tolerance, bootstrap count
-// and seed), the plan (PlanFit, when `plan_options` are given) and the two methods compared.
-void PlanTable(const RunTable& table, const FitOptions& fit_options, const ComputeModel& compute,
-               const PlanOptions* plan_options, TableAnalysis* analysis);
-// Fit, then PlanTable.
+// What follows a table's fit and Approach 2 (which depend on the data and the fit settings
+// alone): the plan (PlanFit, when `plan_options` are given) and the two methods compared.
+void PlanAndCompare(const PlanOptions* plan_options, TableAnalysis* analysis);
+// Fit, Approach 2 (fit_options' tolerance, bootstrap count and seed), then PlanAndCompare.
 TableAnalysis AnalyzeTable(const RunTable& table, const FitOptions& fit_options,
                            const ComputeModel& compute, const PlanOptions* plan_options,
                            const ProgressFn& progress = {},
